@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * The wire format a storefront or ERP POSTs: one order, or `{ "orders": [...] }`.
+ * Amounts are decimal strings in major units ("19.99"; JSON numbers are accepted
+ * but strings are exact); ids are strings (safe integers are accepted).
+ */
+const Id = z.union([
+  z.string().min(1).max(255),
+  z
+    .number()
+    .refine(Number.isSafeInteger, {
+      message: 'must be a string: this number is not exact (ids may exceed 2^53)',
+    })
+    .transform(String),
+]);
+const Amount = z.union([z.string(), z.number()]);
+const Timestamp = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 timestamp with offset, e.g. 2026-11-20T10:00:00Z',
+});
+const Day = z.iso.date({ message: 'must be a date like 2026-11-20' });
+
+const AddressIn = z.object({
+  name: z.string().optional(),
+  company: z.string().optional(),
+  line1: z.string().optional(),
+  line2: z.string().optional(),
+  city: z.string().optional(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
+  country: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  locationCode: z.string().optional(),
+});
+
+const TaxIn = z.object({ title: z.string().default('Tax'), rate: z.string().optional(), amount: Amount });
+const DiscountIn = z.object({ code: z.string().optional(), title: z.string().optional(), amount: Amount });
+
+const LineIn = z.object({
+  id: Id.optional(),
+  sku: z.string().optional(),
+  title: z.string().min(1),
+  quantity: z.number().int().positive(),
+  unitOfMeasure: z.string().optional(),
+  unitPrice: Amount,
+  discounts: z.array(DiscountIn).default([]),
+  taxes: z.array(TaxIn).default([]),
+  buyerPartNumber: z.string().optional(),
+  vendorPartNumber: z.string().optional(),
+  upc: z.string().optional(),
+});
+
+const ShippingIn = z.object({
+  code: z.string().min(1),
+  title: z.string().optional(),
+  carrier: z.string().optional(),
+  price: Amount,
+  discounts: z.array(DiscountIn).default([]),
+  taxes: z.array(TaxIn).default([]),
+});
+
+const TotalsIn = z.object({
+  items: Amount.optional(),
+  discount: Amount.optional(),
+  shipping: Amount.optional(),
+  tax: Amount.optional(),
+  total: Amount.optional(),
+});
+
+const PaymentIn = z.object({
+  id: Id.optional(),
+  status: z.enum(['pending', 'authorized', 'captured', 'refunded', 'voided', 'failed']),
+  gateway: z.string().min(1),
+  reference: z.string().optional(),
+  amount: Amount,
+});
+
+const PurchaseOrderIn = z.object({
+  number: z.string().min(1),
+  date: Day.optional(),
+  requestedShipDate: Day.optional(),
+  requestedDeliveryDate: Day.optional(),
+  cancelAfter: Day.optional(),
+  terms: z
+    .object({
+      code: z.string().optional(),
+      netDays: z.number().int().nonnegative().optional(),
+      discountPercent: z.string().optional(),
+      discountDays: z.number().int().nonnegative().optional(),
+      description: z.string().optional(),
+    })
+    .optional(),
+  buyerId: z.string().optional(),
+  shipToLocationCode: z.string().optional(),
+  billToLocationCode: z.string().optional(),
+  departmentNumber: z.string().optional(),
+  vendorNumber: z.string().optional(),
+});
+
+export const OrderIn = z.object({
+  id: Id,
+  number: z.string().optional(),
+  status: z
+    .enum([
+      'placed',
+      'accepted',
+      'in_fulfillment',
+      'partially_shipped',
+      'shipped',
+      'delivered',
+      'cancelled',
+      'on_hold',
+      'closed',
+    ])
+    .optional(),
+  currency: z.string().length(3),
+  placedAt: Timestamp,
+  updatedAt: Timestamp.optional(),
+  customer: z
+    .object({
+      id: Id.optional(),
+      email: z.string().optional(),
+      phone: z.string().optional(),
+      name: z.string().optional(),
+      company: z.string().optional(),
+    })
+    .optional(),
+  billingAddress: AddressIn.optional(),
+  shippingAddress: AddressIn.optional(),
+  lines: z.array(LineIn).min(1),
+  shipping: z.array(ShippingIn).default([]),
+  discounts: z.array(DiscountIn).default([]),
+  taxesIncluded: z.boolean().default(false),
+  totals: TotalsIn.optional(),
+  payments: z.array(PaymentIn).default([]),
+  purchaseOrder: PurchaseOrderIn.optional(),
+  note: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  attributes: z.record(z.string(), z.string()).default({}),
+});
+export type OrderIn = z.infer<typeof OrderIn>;
+
+export const Batch = z.object({ orders: z.array(OrderIn).min(1).max(1000) }).strict();

@@ -1,0 +1,319 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { AnyConnector } from './connector.ts';
+import { HubError } from './errors.ts';
+
+/** A reference to an environment variable; secrets in config are always references. */
+export interface EnvRef {
+  $env: string;
+  /** A fallback for local development only; the hub warns whenever it is used. */
+  default?: string;
+}
+
+export function env(name: string, options: { default?: string } = {}): EnvRef {
+  return options.default === undefined ? { $env: name } : { $env: name, default: options.default };
+}
+
+export interface ConnectionConfig {
+  /** Unique across the hub; appears in URLs (`/webhooks/<id>`). */
+  id: string;
+  tenant: string;
+  connector: string;
+  settings?: Record<string, unknown>;
+  secrets?: Record<string, EnvRef>;
+}
+
+export interface HubConfig {
+  tenants: { id: string; name: string }[];
+  connections: ConnectionConfig[];
+  server?: {
+    /** Largest accepted webhook body: bytes, or a string like "5mb" (default 5 MB). */
+    bodyLimit?: number | string;
+  };
+}
+
+/** Typed identity: gives editors completion and type errors in switchyard.config.ts. */
+export function defineConfig(config: HubConfig): HubConfig {
+  return config;
+}
+
+export interface ResolvedConnection {
+  id: string;
+  tenantId: string;
+  connector: string;
+  settings: unknown;
+  secrets: Record<string, string>;
+  /** Names of environment variables that were unset and fell back to a development default. */
+  defaultedEnv: string[];
+}
+
+export interface ResolvedConfig {
+  tenants: { id: string; name: string }[];
+  connections: ResolvedConnection[];
+  server: { bodyLimit: number };
+}
+
+export interface ConfigIssue {
+  path: string;
+  problem: string;
+  fix: string;
+}
+
+export class ConfigError extends HubError {
+  constructor(
+    readonly issues: ConfigIssue[],
+    readonly file?: string,
+  ) {
+    super({
+      type: 'invalid-config',
+      title: 'Invalid configuration',
+      status: 500,
+      detail: `${file ?? 'the configuration'} has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues
+        .map((i) => `${i.path}: ${i.problem} (fix: ${i.fix})`)
+        .join('; ')}`,
+      issues,
+    });
+  }
+}
+
+const Slug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit',
+  );
+const EnvRefSchema = z
+  .object({ $env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/), default: z.string().optional() })
+  .strict();
+
+const ConfigSchema = z.object({
+  tenants: z
+    .array(z.object({ id: Slug, name: z.string().min(1) }).strict())
+    .min(1, 'declare at least one tenant'),
+  connections: z.array(
+    z
+      .object({
+        id: Slug,
+        tenant: z.string(),
+        connector: z.string(),
+        settings: z.record(z.string(), z.unknown()).optional(),
+        secrets: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict(),
+  ),
+  server: z
+    .object({ bodyLimit: z.union([z.number().int().positive(), z.string()]).optional() })
+    .strict()
+    .optional(),
+});
+
+function formatPath(path: readonly PropertyKey[], config: unknown): string {
+  let out = '';
+  let node: unknown = config;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      out += `[${key}]`;
+      node = Array.isArray(node) ? node[key] : undefined;
+      const id = node && typeof node === 'object' && 'id' in node ? (node as { id: unknown }).id : undefined;
+      if (typeof id === 'string') out += `(id "${id}")`;
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+      node = node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    }
+  }
+  return out || '(root)';
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `remove ${issue.keys.map((k) => `"${k}"`).join(', ')} or check its spelling`;
+  if (issue.code === 'invalid_type') return `give a value of type ${issue.expected}`;
+  return 'correct the value as described';
+}
+
+const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+export function parseSize(value: number | string): number | undefined {
+  if (typeof value === 'number') return value;
+  const m = SIZE.exec(value.trim());
+  return m ? Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]! : undefined;
+}
+
+/**
+ * Validates a config against the installed connectors and resolves secret
+ * references from the environment. Collects every problem before failing, each
+ * with its exact path and a fix.
+ */
+export function resolveConfig(
+  raw: unknown,
+  connectors: ReadonlyMap<string, AnyConnector>,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+  file?: string,
+): ResolvedConfig {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ path: formatPath(i.path, raw), problem: i.message, fix: fixFor(i) })),
+      file,
+    );
+  }
+  const config = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const tenantIds = new Set<string>();
+  config.tenants.forEach((t, i) => {
+    if (tenantIds.has(t.id))
+      issues.push({
+        path: `tenants[${i}].id`,
+        problem: `duplicate tenant id "${t.id}"`,
+        fix: 'give each tenant its own id',
+      });
+    tenantIds.add(t.id);
+  });
+
+  const connectionIds = new Set<string>();
+  const connections: ResolvedConnection[] = [];
+  config.connections.forEach((c, i) => {
+    const at = `connections[${i}](id "${c.id}")`;
+    if (connectionIds.has(c.id))
+      issues.push({
+        path: `${at}.id`,
+        problem: `duplicate connection id "${c.id}"`,
+        fix: 'connection ids are unique across all tenants',
+      });
+    connectionIds.add(c.id);
+    if (!tenantIds.has(c.tenant)) {
+      issues.push({
+        path: `${at}.tenant`,
+        problem: `no tenant "${c.tenant}"`,
+        fix: `use one of ${[...tenantIds].map((t) => `"${t}"`).join(', ')} or declare it under tenants`,
+      });
+    }
+    const connector = connectors.get(c.connector);
+    if (!connector) {
+      issues.push({
+        path: `${at}.connector`,
+        problem: `no connector "${c.connector}" is installed`,
+        fix: `use one of ${[...connectors.keys()].map((k) => `"${k}"`).join(', ')}`,
+      });
+      return;
+    }
+    const settings = connector.settings.safeParse(c.settings ?? {});
+    if (!settings.success) {
+      for (const issue of settings.error.issues) {
+        issues.push({
+          path: `${at}.settings${issue.path.length ? '.' : ''}${issue.path.join('.')}`,
+          problem: issue.message,
+          fix: fixFor(issue),
+        });
+      }
+    }
+    const secrets: Record<string, string> = {};
+    const defaultedEnv: string[] = [];
+    for (const [name, ref] of Object.entries(c.secrets ?? {})) {
+      const refParsed = EnvRefSchema.safeParse(ref);
+      if (!refParsed.success) {
+        issues.push({
+          path: `${at}.secrets.${name}`,
+          problem: 'a secret must be a reference to an environment variable, never a literal',
+          fix: `write env('${name.replace(/[A-Z]/g, (l) => `_${l}`).toUpperCase()}') and set that variable`,
+        });
+        continue;
+      }
+      const value = environment[refParsed.data.$env];
+      if (value !== undefined && value !== '') secrets[name] = value;
+      else if (refParsed.data.default !== undefined) {
+        secrets[name] = refParsed.data.default;
+        defaultedEnv.push(refParsed.data.$env);
+      } else {
+        issues.push({
+          path: `${at}.secrets.${name}`,
+          problem: `environment variable ${refParsed.data.$env} is not set`,
+          fix: `export ${refParsed.data.$env}=<value> before starting the hub`,
+        });
+      }
+    }
+    const parsedSecrets = connector.secrets.safeParse(secrets);
+    if (!parsedSecrets.success) {
+      for (const issue of parsedSecrets.error.issues) {
+        const key = issue.path.join('.');
+        // A missing env var was already reported above; report schema problems only for values we have.
+        if (key && !(key in secrets) && c.secrets?.[key] !== undefined) continue;
+        issues.push({
+          path: `${at}.secrets${key ? '.' : ''}${key}`,
+          problem: issue.message,
+          fix: key in secrets ? 'set the variable to a valid value' : `add ${key}: env('…') under secrets`,
+        });
+      }
+    }
+    if (settings.success && parsedSecrets.success) {
+      connections.push({
+        id: c.id,
+        tenantId: c.tenant,
+        connector: c.connector,
+        settings: settings.data,
+        secrets: parsedSecrets.data as Record<string, string>,
+        defaultedEnv,
+      });
+    }
+  });
+
+  const bodyLimit = parseSize(config.server?.bodyLimit ?? 5 * 1024 * 1024);
+  if (bodyLimit === undefined) {
+    issues.push({
+      path: 'server.bodyLimit',
+      problem: `"${config.server?.bodyLimit}" is not a size`,
+      fix: 'give a number of bytes or a string like "5mb"',
+    });
+  }
+  if (issues.length) throw new ConfigError(issues, file);
+  return { tenants: config.tenants, connections, server: { bodyLimit: bodyLimit! } };
+}
+
+/** Finds the config file: an explicit path, SWITCHYARD_CONFIG, or ./switchyard.config.ts. */
+export function configPath(explicit?: string, cwd = process.cwd()): string {
+  return resolve(cwd, explicit ?? process.env.SWITCHYARD_CONFIG ?? 'switchyard.config.ts');
+}
+
+/** Imports a config module (TypeScript is loaded by the tsx loader the CLI runs under). */
+export async function importConfig(file: string): Promise<unknown> {
+  if (!existsSync(file)) {
+    throw new ConfigError([
+      {
+        path: file,
+        problem: 'the file does not exist',
+        fix: 'create switchyard.config.ts (see the README) or pass --config <file>',
+      },
+    ]);
+  }
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (mod.default === undefined) {
+      throw new ConfigError(
+        [
+          {
+            path: file,
+            problem: 'the module has no default export',
+            fix: 'export default defineConfig({ ... })',
+          },
+        ],
+        file,
+      );
+    }
+    return mod.default;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(
+      [
+        {
+          path: file,
+          problem: `it failed to load: ${(error as Error).message}`,
+          fix: 'fix the syntax or import error it names',
+        },
+      ],
+      file,
+    );
+  }
+}

@@ -1,0 +1,110 @@
+import type { z } from 'zod';
+import type { OrderDraftInput } from './order.ts';
+
+/** What a connector can do; the hub only calls what is declared. */
+export type Capability =
+  | 'orders.webhook'
+  | 'orders.pull'
+  | 'fulfillment.push'
+  | 'inventory.push'
+  | 'payment.capture'
+  | 'shipment.label'
+  | 'accounting.invoice'
+  | 'edi.inbound';
+
+/** An inbound HTTP request as the connector sees it: raw bytes, lower-cased header names. */
+export interface InboundRequest {
+  method: string;
+  path: string;
+  headers: Readonly<Record<string, string>>;
+  /** The exact bytes received. Signatures are computed over these, never over re-serialized JSON. */
+  body: Uint8Array;
+  /** The media type without parameters, lower-cased ("application/json"). */
+  contentType: string;
+  receivedAt: Date;
+}
+
+/** A payload as stored in the inbox; what `normalize` reads (also on replay, long after receipt). */
+export type StoredPayload = Omit<InboundRequest, 'method' | 'path'>;
+
+export interface ConnectionContext<Settings, Secrets> {
+  tenantId: string;
+  connectionId: string;
+  settings: Settings;
+  secrets: Secrets;
+  /** The clock; tests pass a fixed one. */
+  now(): Date;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+export interface NormalizeResult {
+  /** Zero or more orders: one webhook may carry one order, a polled page many. */
+  orders: OrderDraftInput[];
+  /** Set when the payload is valid but carries nothing to import (a topic the hub does not use). */
+  ignored?: string;
+}
+
+export interface WebhookIntake<Settings, Secrets> {
+  /** Media types accepted at `POST /webhooks/:connectionId`; anything else is answered 415. */
+  contentTypes: readonly string[];
+  /** Signature and freshness check on the raw bytes. Must use a constant-time compare. */
+  verify(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): VerifyResult;
+  /**
+   * The key under which a delivery is stored once: the provider's event id, or
+   * resource id + modification time. Return undefined when the payload carries none
+   * (the hub then uses a hash of the body). Must not throw on malformed bodies.
+   */
+  dedupeKey(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): string | undefined;
+}
+
+export interface ConnectorDefinition<
+  SettingsSchema extends z.ZodType = z.ZodType,
+  SecretsSchema extends z.ZodType = z.ZodType,
+> {
+  /** The name used in config (`connector: 'http-json'`): lower-case, dash-separated. */
+  id: string;
+  title: string;
+  capabilities: readonly Capability[];
+  /** Non-secret connection settings, validated at config load. */
+  settings: SettingsSchema;
+  /** Secret settings; in config each must be an `env('NAME')` reference. */
+  secrets: SecretsSchema;
+  webhook?: WebhookIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
+  /**
+   * Turns a stored payload into canonical order drafts. Pure: no I/O, no clock but
+   * `context.now`, same input same output. Throwing is how a connector says "this
+   * payload cannot be mapped": the hub records an exception that can be replayed.
+   */
+  normalize(
+    payload: StoredPayload,
+    context: ConnectionContext<z.output<SettingsSchema>, z.output<SecretsSchema>>,
+  ): NormalizeResult;
+}
+
+export type AnyConnector = ConnectorDefinition<z.ZodType, z.ZodType>;
+
+const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Declares a connector. Checks the declaration itself so a mistake fails at import, not at the first webhook. */
+export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
+  definition: ConnectorDefinition<S, K>,
+): ConnectorDefinition<S, K> {
+  if (!ID.test(definition.id)) {
+    throw new Error(
+      `connector id "${definition.id}" must be lower-case words joined by dashes, like "http-json"`,
+    );
+  }
+  if (definition.capabilities.includes('orders.webhook') && !definition.webhook) {
+    throw new Error(`connector "${definition.id}" declares orders.webhook but has no webhook intake`);
+  }
+  if (definition.webhook && !definition.capabilities.includes('orders.webhook')) {
+    throw new Error(`connector "${definition.id}" has a webhook intake but does not declare orders.webhook`);
+  }
+  return Object.freeze(definition);
+}
+
+/** Parses the media type of a Content-Type header: "Application/JSON; charset=utf-8" -> "application/json". */
+export function mediaType(contentType: string | undefined | null): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}

@@ -1,0 +1,24 @@
+export * from './config.ts';
+export * from './connector.ts';
+export * from './errors.ts';
+export * from './ids.ts';
+export * from './intake.ts';
+export * from './money.ts';
+export * from './order.ts';
+export * from './secrets.ts';
+export * from './signatures.ts';
+export { checkServer, connect, redactUrl, type Sql } from './store/db.ts';
+export { type EmbeddedOptions, type EmbeddedServer, startEmbedded } from './store/embedded.ts';
+export { getException, type HubException, listExceptions, recordException } from './store/exceptions.ts';
+export { getInboxEntry, type InboxEntry, storeRaw } from './store/inbox.ts';
+export { type MigrationResult, migrate } from './store/migrate.ts';
+export {
+  type ApplyResult,
+  applyOrder,
+  getOrder,
+  listOrders,
+  type OrderEvent,
+  type OrderPage,
+  type OrderSummary,
+} from './store/orders.ts';
+export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';

@@ -1,0 +1,275 @@
+import { createHash } from 'node:crypto';
+import type { Sql } from 'postgres';
+import type { AnyConnector, InboundRequest, StoredPayload } from './connector.ts';
+import { describeError, HubError } from './errors.ts';
+import { checkTotals, OrderDraft } from './order.ts';
+import { getException, markReplayed, recordException } from './store/exceptions.ts';
+import { getInboxEntry, setInboxStatus, storeRaw } from './store/inbox.ts';
+import { type ApplyResult, applyOrder, type OrderSource } from './store/orders.ts';
+
+/** A configured connection at run time: its connector and its parsed settings and secrets. */
+export interface Connection {
+  id: string;
+  tenantId: string;
+  connector: AnyConnector;
+  settings: unknown;
+  secrets: unknown;
+}
+
+export type IntakeOutcome =
+  | { status: 'accepted'; inboxId: string; orders: ApplyResult[] }
+  | { status: 'ignored'; inboxId: string; reason: string }
+  | { status: 'duplicate'; dedupeKey: string }
+  | { status: 'exception'; inboxId: string; exceptionId: string; message: string };
+
+type Normalized =
+  | { ok: true; drafts: OrderDraft[]; ignored?: string }
+  | { ok: false; message: string; detail: Record<string, unknown> };
+
+/** Headers never stored: credentials a sender may attach. */
+const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+function context(connection: Connection, now: () => Date) {
+  return {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    settings: connection.settings,
+    secrets: connection.secrets,
+    now,
+  };
+}
+
+/** Runs the connector's normalization and checks its output; never throws. */
+export function normalize(
+  connection: Connection,
+  payload: StoredPayload,
+  now: () => Date = () => new Date(),
+): Normalized {
+  let result: ReturnType<AnyConnector['normalize']>;
+  try {
+    result = connection.connector.normalize(payload, context(connection, now));
+  } catch (error) {
+    return { ok: false, message: describeError(error), detail: { stage: 'normalize' } };
+  }
+  const drafts: OrderDraft[] = [];
+  const problems: string[] = [];
+  result.orders.forEach((input, i) => {
+    const parsed = OrderDraft.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push(`orders[${i}].${issue.path.join('.')}: ${issue.message}`);
+      }
+      return;
+    }
+    for (const p of checkTotals(parsed.data)) problems.push(`orders[${i}] (${parsed.data.externalId}): ${p}`);
+    drafts.push(parsed.data);
+  });
+  if (problems.length) {
+    return {
+      ok: false,
+      message: `the ${connection.connector.id} payload maps to an invalid canonical order: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+      detail: { stage: 'validate', problems },
+    };
+  }
+  return result.ignored !== undefined && drafts.length === 0
+    ? { ok: true, drafts, ignored: result.ignored }
+    : { ok: true, drafts };
+}
+
+const TRANSIENT_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+/**
+ * Database trouble that a retry may cure (connection lost, serialization failure,
+ * server shutting down): the caller answers 503 so the sender retries. Anything
+ * else thrown while applying an order is a refusal of that order, recorded as an
+ * exception with its input.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return TRANSIENT_CODES.has(code) || /^(08|40|53|57)/.test(code);
+}
+
+async function applyDrafts(tx: Sql, connection: Connection, drafts: OrderDraft[], inboxId: string) {
+  const source: OrderSource = {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    connector: connection.connector.id,
+  };
+  const results: ApplyResult[] = [];
+  for (const draft of drafts) results.push(await applyOrder(tx, source, draft, inboxId));
+  return results;
+}
+
+function failureOf(error: unknown, drafts: OrderDraft[]) {
+  return {
+    kind: 'order',
+    message: `order ${drafts.map((d) => d.externalId).join(', ')} was refused: ${describeError(error)}`,
+    detail: { stage: 'apply', error: describeError(error) },
+  };
+}
+
+/**
+ * Takes one verified inbound payload: stores it raw exactly once under its dedupe
+ * key and applies what it maps to, in a single transaction. When normalization or
+ * the order update fails, the raw payload is stored with an open exception
+ * instead, so nothing accepted is lost. Throws only on database trouble (the
+ * caller answers 503 and the sender retries).
+ */
+export async function receive(
+  sql: Sql,
+  connection: Connection,
+  request: InboundRequest,
+  now: () => Date = () => new Date(),
+): Promise<IntakeOutcome> {
+  const webhook = connection.connector.webhook;
+  let key: string | undefined;
+  try {
+    key = webhook?.dedupeKey(request, context(connection, now));
+  } catch {
+    key = undefined;
+  }
+  const dedupeKey = key ?? `body-sha256:${createHash('sha256').update(request.body).digest('hex')}`;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!UNSTORED_HEADERS.has(name)) headers[name] = value;
+  }
+  const entry = {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    dedupeKey,
+    receivedAt: request.receivedAt,
+    method: request.method,
+    path: request.path,
+    headers,
+    contentType: request.contentType,
+    body: request.body,
+  };
+
+  const normalized = normalize(connection, request, now);
+  let failure: { kind: string; message: string; detail: Record<string, unknown> };
+  if (normalized.ok) {
+    const { drafts } = normalized;
+    try {
+      return await sql.begin(async (tx): Promise<IntakeOutcome> => {
+        const inboxId = await storeRaw(tx, { ...entry, status: drafts.length ? 'processed' : 'ignored' });
+        if (!inboxId) return { status: 'duplicate', dedupeKey };
+        if (!drafts.length)
+          return { status: 'ignored', inboxId, reason: normalized.ignored ?? 'no orders in payload' };
+        return {
+          status: 'accepted',
+          inboxId,
+          orders: await applyDrafts(tx as unknown as Sql, connection, drafts, inboxId),
+        };
+      });
+    } catch (error) {
+      if (isTransientDbError(error)) throw error;
+      failure = failureOf(error, drafts);
+    }
+  } else {
+    failure = { kind: 'normalize', message: normalized.message, detail: normalized.detail };
+  }
+  return sql.begin(async (tx): Promise<IntakeOutcome> => {
+    const inboxId = await storeRaw(tx, { ...entry, status: 'failed' });
+    if (!inboxId) return { status: 'duplicate', dedupeKey };
+    const exceptionId = await recordException(tx, {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      inboxId,
+      ...failure,
+    });
+    return { status: 'exception', inboxId, exceptionId, message: failure.message };
+  });
+}
+
+export type ReplayOutcome =
+  | { status: 'resolved'; exceptionId: string; orders: ApplyResult[]; ignored?: string }
+  | { status: 'failed'; exceptionId: string; message: string };
+
+/**
+ * Runs an exception's stored input through today's connector and mappings again.
+ * On success the exception is resolved; on failure it stays open with the new
+ * reason. Either way its replay count goes up.
+ */
+export async function replay(
+  sql: Sql,
+  tenantId: string,
+  exceptionId: string,
+  connections: ReadonlyMap<string, Connection>,
+  now: () => Date = () => new Date(),
+): Promise<ReplayOutcome> {
+  const exception = await getException(sql, tenantId, exceptionId);
+  const notFound = () =>
+    new HubError({
+      type: 'exception-not-found',
+      title: 'No such exception',
+      status: 404,
+      detail: `tenant ${tenantId} has no exception ${exceptionId}`,
+      fix: 'list them with: switchyard exceptions list',
+    });
+  if (!exception) throw notFound();
+  if (exception.status !== 'open') {
+    throw new HubError({
+      type: 'exception-resolved',
+      title: 'Exception already resolved',
+      status: 409,
+      detail: `exception ${exceptionId} was resolved at ${exception.resolvedAt}`,
+      fix: 'nothing to do; open exceptions are listed by: switchyard exceptions list',
+    });
+  }
+  const entry = exception.inboxId ? await getInboxEntry(sql, exception.inboxId) : undefined;
+  if (!entry) {
+    throw new HubError({
+      type: 'exception-no-input',
+      title: 'Exception has no stored input',
+      status: 409,
+      detail: `exception ${exceptionId} has no stored input to replay`,
+      fix: 'resolve the cause at its source',
+    });
+  }
+  const connection = connections.get(entry.connectionId);
+  if (!connection) {
+    throw new HubError({
+      type: 'connection-not-configured',
+      title: 'Connection not configured',
+      status: 409,
+      detail: `the input of ${exceptionId} came through connection "${entry.connectionId}", which is not in the config`,
+      fix: 'add the connection back to switchyard.config.ts, then replay',
+    });
+  }
+
+  const normalized = normalize(connection, entry, now);
+  let failure: { kind: string; message: string; detail: Record<string, unknown> };
+  if (normalized.ok) {
+    try {
+      return await sql.begin(async (tx): Promise<ReplayOutcome> => {
+        const locked = await getException(tx, tenantId, exceptionId, true);
+        if (locked?.status !== 'open') throw notFound();
+        const orders = await applyDrafts(tx as unknown as Sql, connection, normalized.drafts, entry.id);
+        await setInboxStatus(tx, entry.id, normalized.drafts.length ? 'processed' : 'ignored');
+        await markReplayed(tx, exceptionId, { resolved: true });
+        return normalized.ignored !== undefined
+          ? { status: 'resolved', exceptionId, orders, ignored: normalized.ignored }
+          : { status: 'resolved', exceptionId, orders };
+      });
+    } catch (error) {
+      if (isTransientDbError(error) || error instanceof HubError) throw error;
+      failure = failureOf(error, normalized.drafts);
+    }
+  } else {
+    failure = { kind: 'normalize', message: normalized.message, detail: normalized.detail };
+  }
+  await sql.begin(async (tx) => {
+    await recordException(tx, { tenantId, connectionId: connection.id, inboxId: entry.id, ...failure });
+    await markReplayed(tx, exceptionId, { resolved: false });
+  });
+  return { status: 'failed', exceptionId, message: failure.message };
+}

@@ -1,0 +1,340 @@
+import { z } from 'zod';
+import { CurrencyCode, formatMoney, Money, money } from './money.ts';
+
+/** External ids are always strings: Shopify ids exceed 2^53. */
+const ExternalId = z.string().min(1).max(255);
+const IsoDateTime = z.iso.datetime({ offset: true });
+const IsoDate = z.iso.date();
+const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "0.0825"');
+
+export const OrderStatus = z.enum([
+  'placed',
+  'accepted',
+  'in_fulfillment',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'on_hold',
+  'closed',
+]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/**
+ * The legal status changes. The main chain only moves forward (a channel may report
+ * several steps at once, so a forward jump is legal); hold and cancel are side
+ * branches; closed is final.
+ */
+const MAIN_CHAIN: OrderStatus[] = [
+  'placed',
+  'accepted',
+  'in_fulfillment',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+];
+const OPEN: OrderStatus[] = ['placed', 'accepted', 'in_fulfillment', 'partially_shipped'];
+
+export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  placed: [...MAIN_CHAIN.slice(1), 'on_hold', 'cancelled'],
+  accepted: [...MAIN_CHAIN.slice(2), 'on_hold', 'cancelled'],
+  in_fulfillment: [...MAIN_CHAIN.slice(3), 'on_hold', 'cancelled'],
+  partially_shipped: [...MAIN_CHAIN.slice(4), 'on_hold', 'cancelled'],
+  shipped: ['delivered', 'closed'],
+  delivered: ['closed'],
+  on_hold: [...OPEN, 'cancelled'],
+  cancelled: ['closed'],
+  closed: [],
+};
+
+export class TransitionError extends Error {
+  override name = 'TransitionError';
+  constructor(
+    readonly from: OrderStatus,
+    readonly to: OrderStatus,
+  ) {
+    const allowed = TRANSITIONS[from];
+    super(
+      `an order cannot go from "${from}" to "${to}"; from "${from}" it may go to ${
+        allowed.length ? allowed.map((s) => `"${s}"`).join(', ') : 'nothing (it is final)'
+      }`,
+    );
+  }
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return from === to || TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: OrderStatus, to: OrderStatus): void {
+  if (!canTransition(from, to)) throw new TransitionError(from, to);
+}
+
+export const Address = z.object({
+  name: z.string().optional(),
+  company: z.string().optional(),
+  line1: z.string().optional(),
+  line2: z.string().optional(),
+  city: z.string().optional(),
+  region: z.string().optional(),
+  postalCode: z.string().optional(),
+  /** ISO 3166-1 alpha-2. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US or DE')
+    .optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  /** A partner's location code (X12 N104, a store or DC number). */
+  locationCode: z.string().optional(),
+});
+export type Address = z.infer<typeof Address>;
+
+export const Customer = z.object({
+  externalId: ExternalId.optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  name: z.string().optional(),
+  company: z.string().optional(),
+});
+
+export const TaxLine = z.object({
+  title: z.string(),
+  rate: DecimalString.optional(),
+  amount: Money,
+});
+export type TaxLine = z.infer<typeof TaxLine>;
+
+export const Discount = z.object({
+  code: z.string().optional(),
+  title: z.string().optional(),
+  amount: Money,
+});
+export type Discount = z.infer<typeof Discount>;
+
+const Count = z.number().int().nonnegative();
+
+export const LineQuantities = z.object({
+  ordered: Count,
+  fulfilled: Count.default(0),
+  shipped: Count.default(0),
+  cancelled: Count.default(0),
+  returned: Count.default(0),
+});
+
+export const OrderLine = z.object({
+  /** Stable within the order: the external line id when the source has one. */
+  id: z.string().min(1),
+  externalId: ExternalId.optional(),
+  sku: z.string().optional(),
+  title: z.string(),
+  quantity: LineQuantities,
+  /** X12 unit of measure code; EA (each) unless the source says otherwise. */
+  unitOfMeasure: z.string().default('EA'),
+  unitPrice: Money,
+  /** Every discount allocated to this line, order-level allocations included. */
+  discounts: z.array(Discount).default([]),
+  taxLines: z.array(TaxLine).default([]),
+  buyerPartNumber: z.string().optional(),
+  vendorPartNumber: z.string().optional(),
+  upc: z.string().optional(),
+  giftCard: z.boolean().default(false),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const ShippingLine = z.object({
+  code: z.string(),
+  title: z.string().optional(),
+  carrier: z.string().optional(),
+  price: Money,
+  discounts: z.array(Discount).default([]),
+  taxLines: z.array(TaxLine).default([]),
+});
+export type ShippingLine = z.infer<typeof ShippingLine>;
+
+export const Payment = z.object({
+  id: z.string().min(1),
+  status: z.enum(['pending', 'authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'failed']),
+  gateway: z.string(),
+  /** The gateway's reference (a Stripe PaymentIntent id, a channel transaction id). */
+  reference: z.string().optional(),
+  authorized: Money.optional(),
+  captured: Money.optional(),
+  refunded: Money.optional(),
+  at: IsoDateTime.optional(),
+});
+
+export const Fulfillment = z.object({
+  id: z.string().min(1),
+  externalId: ExternalId.optional(),
+  status: z.enum(['pending', 'in_transit', 'delivered', 'exception', 'cancelled']),
+  lines: z.array(z.object({ lineId: z.string(), quantity: z.number().int().positive() })),
+  carrier: z.string().optional(),
+  service: z.string().optional(),
+  trackingNumbers: z.array(z.string()).default([]),
+  trackingUrls: z.array(z.string()).default([]),
+  shippedAt: IsoDateTime.optional(),
+  deliveredAt: IsoDateTime.optional(),
+});
+
+export const Refund = z.object({
+  id: z.string().min(1),
+  externalId: ExternalId.optional(),
+  amount: Money,
+  reason: z.string().optional(),
+  lines: z.array(z.object({ lineId: z.string(), quantity: z.number().int().positive() })).default([]),
+  at: IsoDateTime.optional(),
+});
+
+export const PaymentTerms = z.object({
+  /** X12 ITD01 or the channel's own code. */
+  code: z.string().optional(),
+  netDays: z.number().int().nonnegative().optional(),
+  discountPercent: DecimalString.optional(),
+  discountDays: z.number().int().nonnegative().optional(),
+  description: z.string().optional(),
+});
+
+export const B2B = z.object({
+  poNumber: z.string().min(1),
+  poDate: IsoDate.optional(),
+  requestedShipDate: IsoDate.optional(),
+  requestedDeliveryDate: IsoDate.optional(),
+  cancelAfter: IsoDate.optional(),
+  paymentTerms: PaymentTerms.optional(),
+  /** The trading partner's id in the hub, and its X12 identities. */
+  partnerId: z.string().optional(),
+  buyerId: z.string().optional(),
+  sellerId: z.string().optional(),
+  shipToLocationCode: z.string().optional(),
+  billToLocationCode: z.string().optional(),
+  departmentNumber: z.string().optional(),
+  vendorNumber: z.string().optional(),
+});
+
+export const Totals = z.object({
+  /** Sum of unit price times ordered quantity over all lines. */
+  items: Money,
+  /** Line discounts, shipping discounts and unallocated order discounts. */
+  discount: Money,
+  /** Sum of shipping line prices before their discounts. */
+  shipping: Money,
+  /** Sum of every tax line (line and shipping). */
+  tax: Money,
+  /** items - discount + shipping (+ tax unless prices include tax). */
+  total: Money,
+});
+export type Totals = z.infer<typeof Totals>;
+
+/** What a connector produces: the order as the source sees it. The hub adds identity and version. */
+export const OrderDraft = z.object({
+  externalId: ExternalId,
+  externalNumber: z.string().optional(),
+  kind: z.enum(['b2c', 'b2b']).default('b2c'),
+  status: OrderStatus.default('placed'),
+  currency: CurrencyCode,
+  /** The currency the buyer saw, when it differs from the shop's (Shopify presentment money). */
+  presentmentCurrency: CurrencyCode.optional(),
+  placedAt: IsoDateTime,
+  /** The source's own modification time; an older delivery never overwrites a newer one. */
+  updatedAt: IsoDateTime,
+  customer: Customer.optional(),
+  billingAddress: Address.optional(),
+  shippingAddress: Address.optional(),
+  lines: z.array(OrderLine).min(1, 'an order needs at least one line'),
+  shippingLines: z.array(ShippingLine).default([]),
+  /** Order-level discounts NOT allocated to lines or shipping. */
+  discounts: z.array(Discount).default([]),
+  taxesIncluded: z.boolean().default(false),
+  totals: Totals,
+  payments: z.array(Payment).default([]),
+  fulfillments: z.array(Fulfillment).default([]),
+  refunds: z.array(Refund).default([]),
+  b2b: B2B.optional(),
+  note: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  attributes: z.record(z.string(), z.string()).default({}),
+});
+export type OrderDraft = z.infer<typeof OrderDraft>;
+export type OrderDraftInput = z.input<typeof OrderDraft>;
+
+export const Order = OrderDraft.extend({
+  id: z.string().min(1),
+  tenantId: z.string().min(1),
+  source: z.object({
+    connectionId: z.string().min(1),
+    connector: z.string().min(1),
+  }),
+  version: z.number().int().positive(),
+});
+export type Order = z.infer<typeof Order>;
+
+export class TotalsError extends Error {
+  override name = 'TotalsError';
+}
+
+type Sums = Record<keyof Totals, number>;
+
+/** Adds up an order's lines in minor units, noting every amount not in the order's currency. */
+function addUp(order: Omit<OrderDraft, 'totals'>, problems: string[]): Sums {
+  const currency = order.currency;
+  const sums = { items: 0, discount: 0, shipping: 0, tax: 0, total: 0 };
+  const amount = (m: Money, where: string): number => {
+    if (m.currency !== currency) problems.push(`${where} is in ${m.currency}, the order is in ${currency}`);
+    return m.amount;
+  };
+  order.lines.forEach((line, i) => {
+    sums.items += amount(line.unitPrice, `lines[${i}].unitPrice`) * line.quantity.ordered;
+    for (const d of line.discounts) sums.discount += amount(d.amount, `lines[${i}].discounts`);
+    for (const t of line.taxLines) sums.tax += amount(t.amount, `lines[${i}].taxLines`);
+  });
+  order.shippingLines.forEach((s, i) => {
+    sums.shipping += amount(s.price, `shippingLines[${i}].price`);
+    for (const d of s.discounts) sums.discount += amount(d.amount, `shippingLines[${i}].discounts`);
+    for (const t of s.taxLines) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
+  });
+  for (const d of order.discounts) sums.discount += amount(d.amount, 'discounts');
+  sums.total = sums.items - sums.discount + sums.shipping + (order.taxesIncluded ? 0 : sums.tax);
+  return sums;
+}
+
+const TOTAL_KEYS = ['items', 'discount', 'shipping', 'tax', 'total'] as const;
+
+/**
+ * Checks that the totals add up from the lines, exactly, in minor units, and that
+ * every amount is in the order's currency. Returns the problems found (empty when
+ * the order is consistent).
+ */
+export function checkTotals(order: OrderDraft): string[] {
+  const problems: string[] = [];
+  const expected = addUp(order, problems);
+  for (const key of TOTAL_KEYS) {
+    const stated = order.totals[key];
+    if (stated.currency !== order.currency) {
+      problems.push(`totals.${key} is in ${stated.currency}, the order is in ${order.currency}`);
+    } else if (stated.amount !== expected[key]) {
+      problems.push(
+        `totals.${key} is ${formatMoney(stated)} ${order.currency} but the lines add up to ${formatMoney(
+          money(expected[key], order.currency),
+        )}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Computes consistent totals from the lines; connectors use it when the source sends none. */
+export function computeTotals(draft: Omit<OrderDraftInput, 'totals'>): Totals {
+  const parsed = OrderDraft.omit({ totals: true }).parse(draft);
+  const problems: string[] = [];
+  const sums = addUp(parsed, problems);
+  if (problems.length) throw new TotalsError(problems.join('; '));
+  const c = parsed.currency;
+  return {
+    items: money(sums.items, c),
+    discount: money(sums.discount, c),
+    shipping: money(sums.shipping, c),
+    tax: money(sums.tax, c),
+    total: money(sums.total, c),
+  };
+}

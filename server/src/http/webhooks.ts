@@ -1,0 +1,169 @@
+import {
+  type Connection,
+  describeError,
+  type InboundRequest,
+  type IntakeOutcome,
+  isTransientDbError,
+  mediaType,
+  receive,
+} from '@switchyard/core';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Hub } from '../hub.ts';
+import type { Logger } from '../log.ts';
+import { problem } from './problem.ts';
+
+function answer(outcome: IntakeOutcome): Response {
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  switch (outcome.status) {
+    case 'accepted':
+      return json(200, {
+        status: 'accepted',
+        inboxId: outcome.inboxId,
+        orders: outcome.orders.map((o) => ({ id: o.orderId, result: o.result, version: o.version })),
+      });
+    case 'ignored':
+      return json(200, { status: 'ignored', inboxId: outcome.inboxId, reason: outcome.reason });
+    case 'duplicate':
+      return json(200, { status: 'duplicate', detail: 'already received; nothing changed' });
+    case 'exception':
+      return json(202, {
+        status: 'exception',
+        inboxId: outcome.inboxId,
+        exceptionId: outcome.exceptionId,
+        detail: `stored, but it could not be imported: ${outcome.message}`,
+        fix: `fix the payload or the mapping, then: switchyard exceptions replay ${outcome.exceptionId}`,
+      });
+  }
+}
+
+/**
+ * POST /webhooks/:connectionId — find the connection, check media type and size,
+ * verify the signature on the raw bytes, then hand the payload to the intake, which
+ * stores it raw and applies it in one transaction. The answer is sent after commit.
+ * Normalization runs synchronously inside the request, so the status code tells the
+ * sender whether the order was imported (200) or parked as an exception (202).
+ */
+export function webhookRoutes(
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
+  log: Logger,
+  now = () => new Date(),
+) {
+  const app = new Hono<{ Variables: { connection: Connection } }>();
+  const limit = hub.config.server.bodyLimit;
+
+  app.post(
+    '/:connectionId',
+    async (c, next) => {
+      const id = c.req.param('connectionId');
+      const connection = hub.connections.get(id);
+      if (!connection) {
+        return problem({
+          type: 'unknown-connection',
+          title: 'Unknown connection',
+          status: 404,
+          detail: `no connection "${id}" is configured on this hub`,
+          fix: 'check the URL against the connection ids in switchyard.config.ts',
+        });
+      }
+      const webhook = connection.connector.webhook;
+      if (!webhook) {
+        return problem({
+          type: 'no-webhooks',
+          title: 'Connection takes no webhooks',
+          status: 404,
+          detail: `connection "${id}" (${connection.connector.id}) does not receive webhooks`,
+          fix: 'send webhooks to a connection whose connector declares orders.webhook',
+        });
+      }
+      const type = mediaType(c.req.header('content-type'));
+      if (!webhook.contentTypes.includes(type)) {
+        return problem({
+          type: 'unsupported-media-type',
+          title: 'Unsupported media type',
+          status: 415,
+          detail: `connection "${id}" accepts ${webhook.contentTypes.join(', ')}, not ${type ? `"${type}"` : 'a body without Content-Type'}`,
+          fix: `send Content-Type: ${webhook.contentTypes[0]}`,
+        });
+      }
+      c.set('connection', connection);
+      await next();
+    },
+    bodyLimit({
+      maxSize: limit,
+      onError: () =>
+        problem({
+          type: 'body-too-large',
+          title: 'Payload too large',
+          status: 413,
+          detail: `the body exceeds the limit of ${limit} bytes`,
+          fix: 'split the payload, or raise server.bodyLimit in switchyard.config.ts',
+        }),
+    }),
+    async (c) => {
+      const connection = c.get('connection');
+      const webhook = connection.connector.webhook!;
+      const headers: Record<string, string> = {};
+      c.req.raw.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const request: InboundRequest = {
+        method: 'POST',
+        path: c.req.path,
+        headers,
+        body: new Uint8Array(await c.req.arrayBuffer()),
+        contentType: mediaType(headers['content-type']),
+        receivedAt: now(),
+      };
+      const context = {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        settings: connection.settings,
+        secrets: connection.secrets,
+        now,
+      };
+      const verdict = webhook.verify(request, context);
+      if (!verdict.ok) {
+        log.warn('webhook rejected', { connection: connection.id, reason: verdict.reason });
+        return problem({
+          type: 'bad-signature',
+          title: 'Signature check failed',
+          status: 401,
+          detail: verdict.reason,
+          fix: `sign the raw body with the connection's secret as documented for the ${connection.connector.id} connector`,
+        });
+      }
+      try {
+        const outcome = await receive(hub.sql, connection, request, now);
+        if (outcome.status === 'exception') {
+          log.warn('webhook stored as exception', {
+            connection: connection.id,
+            exception: outcome.exceptionId,
+            reason: outcome.message,
+          });
+        }
+        return answer(outcome);
+      } catch (error) {
+        if (isTransientDbError(error)) {
+          log.error('database unavailable during intake', {
+            connection: connection.id,
+            error: describeError(error),
+          });
+          return problem(
+            {
+              type: 'store-unavailable',
+              title: 'Store unavailable',
+              status: 503,
+              detail: 'the payload could not be stored; nothing was kept',
+              fix: 'retry later',
+            },
+            { 'retry-after': '5' },
+          );
+        }
+        throw error;
+      }
+    },
+  );
+  return app;
+}

@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Connection,
+  checkServer,
+  configPath,
+  connect,
+  type EmbeddedServer,
+  HubError,
+  importConfig,
+  loadConnections,
+  migrate,
+  type ResolvedConfig,
+  redactUrl,
+  resolveConfig,
+  SecretBox,
+  type Sql,
+  startEmbedded,
+  syncConfig,
+} from '@switchyard/core';
+import { installedConnectors } from './connectors.ts';
+import type { Logger } from './log.ts';
+
+/** Everything a running hub (or one CLI command) needs: config, database, connections. */
+export interface Hub {
+  config: ResolvedConfig;
+  sql: Sql;
+  connections: ReadonlyMap<string, Connection>;
+  /** Where the database lives, for messages: the URL with its password masked. */
+  databaseLabel: string;
+  tenant(explicit?: string): string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  cwd?: string;
+  configFile?: string;
+  /** Defaults to process.env.DATABASE_URL; without one the embedded server is used. */
+  databaseUrl?: string | undefined;
+  log: Logger;
+  poolSize?: number;
+  /** Apply migrations and sync the config into the database (the server does; read-only CLI commands too). */
+  migrate?: boolean;
+}
+
+/** Loads and validates the config, without touching the database. */
+export async function loadConfig(
+  file: string | undefined,
+  cwd = process.cwd(),
+): Promise<{ config: ResolvedConfig; file: string }> {
+  const path = configPath(file, cwd);
+  const raw = await importConfig(path);
+  return { config: resolveConfig(raw, installedConnectors, process.env, path), file: path };
+}
+
+/** The key that seals stored credentials: SWITCHYARD_SECRET_KEY, else one generated under .switchyard/ for development. */
+function secretBox(stateDir: string, log: Logger): SecretBox {
+  const fromEnv = process.env.SWITCHYARD_SECRET_KEY;
+  if (fromEnv) return SecretBox.fromString(fromEnv);
+  const file = join(stateDir, 'secret.key');
+  if (!existsSync(file)) {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, SecretBox.generateKey(), { mode: 0o600, flag: 'wx' });
+    log.warn('SWITCHYARD_SECRET_KEY is not set: generated a development key; set it in production', { file });
+  }
+  return SecretBox.fromString(readFileSync(file, 'utf8'));
+}
+
+export async function openHub(options: OpenOptions): Promise<Hub> {
+  const cwd = options.cwd ?? process.cwd();
+  const log = options.log;
+  const { config } = await loadConfig(options.configFile, cwd);
+  for (const c of config.connections) {
+    for (const name of c.defaultedEnv) {
+      log.warn(
+        `connection ${c.id} uses the development default for ${name}; set ${name} before exposing the hub`,
+      );
+    }
+  }
+  const stateDir = join(cwd, '.switchyard');
+  const url = options.databaseUrl === undefined ? process.env.DATABASE_URL : options.databaseUrl;
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl: string;
+  if (url) {
+    databaseUrl = url;
+  } else {
+    embedded = await startEmbedded({ dir: stateDir, log: (line) => log.info(line) });
+    databaseUrl = embedded.url;
+  }
+  const sql = connect(databaseUrl, { max: options.poolSize ?? 20 });
+  try {
+    await checkServer(sql, databaseUrl);
+    const box = secretBox(stateDir, log);
+    if (options.migrate !== false) {
+      const result = await migrate(sql);
+      if (result.applied.length) log.info('applied migrations', { migrations: result.applied.join(',') });
+      await syncConfig(sql, config, box);
+    }
+    const connections = new Map<string, Connection>();
+    for (const stored of await loadConnections(sql, box)) {
+      const connector = installedConnectors.get(stored.connector);
+      const configured = config.connections.find((c) => c.id === stored.id);
+      if (!connector || !configured) continue;
+      connections.set(stored.id, {
+        id: stored.id,
+        tenantId: stored.tenantId,
+        connector,
+        settings: connector.settings.parse(stored.settings),
+        secrets: connector.secrets.parse(stored.secrets),
+      });
+    }
+    const tenantIds = config.tenants.map((t) => t.id);
+    return {
+      config,
+      sql,
+      connections,
+      databaseLabel: embedded
+        ? `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in .switchyard/)`
+        : redactUrl(databaseUrl),
+      tenant(explicit) {
+        if (explicit) {
+          if (!tenantIds.includes(explicit)) {
+            throw new HubError({
+              type: 'unknown-tenant',
+              title: 'Unknown tenant',
+              status: 404,
+              detail: `no tenant "${explicit}" in the config`,
+              fix: `use one of: ${tenantIds.join(', ')}`,
+            });
+          }
+          return explicit;
+        }
+        if (tenantIds.length === 1) return tenantIds[0]!;
+        throw new HubError({
+          type: 'tenant-required',
+          title: 'Tenant required',
+          status: 400,
+          detail: `the config has ${tenantIds.length} tenants`,
+          fix: `pass --tenant <id>, one of: ${tenantIds.join(', ')}`,
+        });
+      },
+      async close() {
+        await sql.end({ timeout: 5 });
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+}
