@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { add, currencyExponent, formatMoney, money, parseMoney, sum } from './money.ts';
+
+describe('money', () => {
+  it('uses each currency’s real ISO 4217 exponent', () => {
+    expect(currencyExponent('JPY')).toBe(0);
+    expect(currencyExponent('USD')).toBe(2);
+    expect(currencyExponent('KWD')).toBe(3);
+    expect(currencyExponent('CLF')).toBe(4);
+    expect(() => currencyExponent('XYZ')).toThrow(/not an active ISO 4217/);
+  });
+
+  it('parses decimal strings into integer minor units without floating point', () => {
+    expect(parseMoney('19.99', 'USD')).toEqual({ amount: 1999, currency: 'USD' });
+    expect(parseMoney('0.10', 'USD').amount).toBe(10);
+    expect(parseMoney('1200', 'JPY').amount).toBe(1200);
+    expect(parseMoney('12.345', 'KWD').amount).toBe(12345);
+    expect(parseMoney('-5.5', 'EUR').amount).toBe(-550);
+    expect(parseMoney('19.990', 'USD').amount).toBe(1999);
+    // 0.1 + 0.2 style traps: 1.15 * 100 is 114.99999999999999 in floating point.
+    expect(parseMoney('1.15', 'USD').amount).toBe(115);
+    expect(parseMoney(1.15, 'USD').amount).toBe(115);
+    expect(parseMoney('4503599627370.49', 'USD').amount).toBe(450359962737049);
+  });
+
+  it('refuses to round silently', () => {
+    expect(() => parseMoney('19.999', 'USD')).toThrow(/more decimals than USD allows \(2\)/);
+    expect(() => parseMoney('1.5', 'JPY')).toThrow(/JPY allows \(0\)/);
+    expect(() => parseMoney('abc', 'USD')).toThrow(/not a decimal amount/);
+    expect(() => parseMoney('1e3', 'USD')).toThrow(/not a decimal amount/);
+    expect(() => parseMoney('99999999999999999', 'USD')).toThrow(/too large/);
+  });
+
+  it('formats back to plain decimals', () => {
+    expect(formatMoney(money(1999, 'USD'))).toBe('19.99');
+    expect(formatMoney(money(5, 'USD'))).toBe('0.05');
+    expect(formatMoney(money(-5, 'KWD'))).toBe('-0.005');
+    expect(formatMoney(money(1200, 'JPY'))).toBe('1200');
+  });
+
+  it('never mixes currencies', () => {
+    expect(() => add(money(1, 'USD'), money(1, 'EUR'))).toThrow(/cannot combine USD with EUR/);
+    expect(sum('USD', [money(1, 'USD'), money(2, 'USD')])).toEqual(money(3, 'USD'));
+    expect(() => money(1.5, 'USD')).toThrow(/not an integer/);
+  });
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderDraft, TransitionError } from '../order.ts';
+import { SecretBox } from '../secrets.ts';
+import { type TestDatabase, createTestDatabase } from '../testing/database.ts';
+import { sampleDraft } from '../testing/fixtures.ts';
+import { migrate } from './migrate.ts';
+import { applyOrder, getOrder, listOrders } from './orders.ts';
+import { loadConnections, syncConfig } from './tenants.ts';
+
+let db: TestDatabase;
+const box = SecretBox.fromString(SecretBox.generateKey());
+const config = {
+  tenants: [
+    { id: 'acme', name: 'Acme' },
+    { id: 'globex', name: 'Globex' },
+  ],
+  connections: [
+    { id: 'acme-web', tenantId: 'acme', connector: 'http-json', settings: { toleranceSeconds: 300 }, secrets: { signingSecret: 'plain-text-secret-1' }, defaultedEnv: [] },
+    { id: 'globex-web', tenantId: 'globex', connector: 'http-json', settings: {}, secrets: { signingSecret: 'plain-text-secret-2' }, defaultedEnv: [] },
+  ],
+  server: { bodyLimit: 1024 },
+};
+const acme = { tenantId: 'acme', connectionId: 'acme-web', connector: 'http-json' };
+const globex = { tenantId: 'globex', connectionId: 'globex-web', connector: 'http-json' };
+
+beforeAll(async () => {
+  db = await createTestDatabase({ migrate: false });
+});
+afterAll(async () => db?.drop());
+
+describe('migrations', () => {
+  it('apply once, in order, from several processes at once, and are safe to run again', async () => {
+    const results = await Promise.all([migrate(db.sql), migrate(db.sql), migrate(db.sql)]);
+    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql']);
+    expect(await migrate(db.sql)).toEqual({ applied: [], alreadyApplied: ['0001_init.sql'] });
+  });
+
+  it('refuse to run when an applied migration was edited', async () => {
+    await db.sql`update schema_migrations set checksum = 'edited' where name = '0001_init.sql'`;
+    await expect(migrate(db.sql)).rejects.toThrow(/migration 0001_init.sql was applied with checksum edited/);
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const original = createHash('sha256').update(readFileSync(new URL('./migrations/0001_init.sql', import.meta.url))).digest('hex');
+    await db.sql`update schema_migrations set checksum = ${original} where name = '0001_init.sql'`;
+  });
+});
+
+describe('tenants and connections', () => {
+  it('stores connection secrets encrypted and opens them with the key', async () => {
+    await syncConfig(db.sql, config, box);
+    const [row] = await db.sql<{ secrets: string }[]>`select secrets from connections where id = 'acme-web'`;
+    expect(row!.secrets).toMatch(/^v1\./);
+    expect(row!.secrets).not.toContain('plain-text-secret-1');
+    const loaded = await loadConnections(db.sql, box);
+    expect(loaded.map((c) => [c.id, c.secrets.signingSecret])).toEqual([
+      ['acme-web', 'plain-text-secret-1'],
+      ['globex-web', 'plain-text-secret-2'],
+    ]);
+  });
+
+  it('deactivates a connection removed from the config and brings it back when re-added', async () => {
+    await syncConfig(db.sql, { ...config, connections: [config.connections[0]!] }, box);
+    expect((await loadConnections(db.sql, box)).map((c) => c.id)).toEqual(['acme-web']);
+    await syncConfig(db.sql, config, box);
+    expect((await loadConnections(db.sql, box)).map((c) => c.id)).toEqual(['acme-web', 'globex-web']);
+  });
+});
+
+describe('orders', () => {
+  const apply = (source: typeof acme, ...args: Parameters<typeof sampleDraft>) =>
+    db.sql.begin((tx) => applyOrder(tx, source, OrderDraft.parse(sampleDraft(...args)), null));
+
+  it('creates version 1 with a timeline event, keeping a 2^53+ id exact', async () => {
+    const r = await apply(acme, '9007199254740993');
+    expect(r).toMatchObject({ result: 'created', version: 1 });
+    const found = await getOrder(db.sql, 'acme', r.orderId);
+    expect(found!.order).toMatchObject({ id: r.orderId, externalId: '9007199254740993', tenantId: 'acme', version: 1, source: { connectionId: 'acme-web' } });
+    expect(found!.timeline).toEqual([expect.objectContaining({ version: 1, type: 'order.created' })]);
+  });
+
+  it('changes nothing for an identical delivery and ignores an older one', async () => {
+    const created = await apply(acme, 'A-1', { updatedAt: '2026-11-20T12:00:00Z' });
+    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T12:00:00Z' })).toMatchObject({ result: 'unchanged', version: 1 });
+    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T11:00:00Z', note: 'older' })).toMatchObject({ result: 'stale', version: 1 });
+    const found = await getOrder(db.sql, 'acme', created.orderId);
+    expect(found!.order.note).toBeUndefined();
+    expect(found!.timeline).toHaveLength(1);
+  });
+
+  it('applies a newer version, bumps the version and records what changed', async () => {
+    const created = await apply(acme, 'A-2');
+    const updated = await apply(acme, 'A-2', { updatedAt: '2026-11-21T10:00:00Z', status: 'accepted', note: 'gift' });
+    expect(updated).toEqual({ result: 'updated', orderId: created.orderId, version: 2 });
+    const found = await getOrder(db.sql, 'acme', created.orderId);
+    expect(found!.order).toMatchObject({ version: 2, status: 'accepted', note: 'gift' });
+    expect(found!.timeline.map((e) => e.type)).toEqual(['order.created', 'order.status_changed']);
+    expect(found!.timeline[1]!.data).toEqual({ changed: expect.arrayContaining(['note', 'status', 'updatedAt']), status: { from: 'placed', to: 'accepted' } });
+  });
+
+  it('refuses an illegal status change and leaves the order as it was', async () => {
+    const created = await apply(acme, 'A-3', { status: 'delivered' });
+    await expect(apply(acme, 'A-3', { status: 'cancelled', updatedAt: '2026-11-22T00:00:00Z' })).rejects.toThrow(TransitionError);
+    expect((await getOrder(db.sql, 'acme', created.orderId))!.order).toMatchObject({ status: 'delivered', version: 1 });
+  });
+
+  it('creates one order when the same new order arrives concurrently', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => apply(acme, 'RACE-1')));
+    expect(new Set(results.map((r) => r.orderId)).size).toBe(1);
+    expect(results.filter((r) => r.result === 'created')).toHaveLength(1);
+  });
+
+  it('lists one tenant’s orders only, newest first, page by page', async () => {
+    for (let i = 0; i < 7; i++) await apply(globex, `G-${i}`);
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const page = await listOrders(db.sql, 'globex', { limit: 3, after });
+      seen.push(...page.orders.map((o) => o.externalId));
+      after = page.next;
+      pages++;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(['G-6', 'G-5', 'G-4', 'G-3', 'G-2', 'G-1', 'G-0']);
+    const acmeIds = (await listOrders(db.sql, 'acme', { limit: 500 })).orders.map((o) => o.externalId);
+    expect(acmeIds.some((id) => id.startsWith('G-'))).toBe(false);
+    const anAcmeOrder = (await listOrders(db.sql, 'acme', { limit: 1 })).orders[0]!;
+    expect(await getOrder(db.sql, 'globex', anAcmeOrder.id)).toBeUndefined();
+    expect((await listOrders(db.sql, 'acme', { status: 'delivered' })).orders.map((o) => o.externalId)).toEqual(['A-3']);
+  });
+});

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AnyConnector, ConnectionContext, InboundRequest } from '../connector.ts';
+import { OrderDraft, checkTotals } from '../order.ts';
+
+export interface ContractPayload {
+  name: string;
+  /** The raw body: bytes, a string, or `{ file }` to read. */
+  body: Uint8Array | string | { file: string };
+  /** Headers the vendor sends besides the signature (topic, event id...). */
+  headers?: Record<string, string>;
+}
+
+export interface ContractOptions {
+  connector: AnyConnector;
+  /** Connection settings and secrets, as config would give them. */
+  settings: unknown;
+  secrets: Record<string, string>;
+  /** Signs a body the way the vendor does, returning the headers to add. */
+  sign(body: Uint8Array, secrets: Record<string, string>, now: Date): Record<string, string>;
+  /** Payloads in the vendor's real shape, each with a golden file of its canonical output. */
+  payloads: (ContractPayload & { golden: string })[];
+  /** Payloads that verify but cannot be mapped: normalize must throw a plain, explanatory Error. */
+  malformed: ContractPayload[];
+  now?: Date;
+}
+
+function bytes(body: ContractPayload['body']): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return new Uint8Array(Buffer.from(body));
+  return new Uint8Array(readFileSync(body.file));
+}
+
+/**
+ * The checks every connector passes: declaration, signature accepted and rejected,
+ * stable dedupe keys that survive malformed bodies, golden normalization that
+ * yields valid canonical orders whose totals add up, purity, and explanatory
+ * errors on malformed input. Call it at the top level of a connector's test file.
+ */
+export function connectorContract(options: ContractOptions): void {
+  const { connector } = options;
+  const now = options.now ?? new Date();
+  const context: ConnectionContext<unknown, unknown> = {
+    tenantId: 'contract',
+    connectionId: 'contract',
+    settings: connector.settings.parse(options.settings),
+    secrets: connector.secrets.parse(options.secrets),
+    now: () => now,
+  };
+  const request = (p: ContractPayload, signWith = options.secrets): InboundRequest => {
+    const body = bytes(p.body);
+    const headers: Record<string, string> = {
+      'content-type': connector.webhook?.contentTypes[0] ?? 'application/octet-stream',
+      ...Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+      ...Object.fromEntries(Object.entries(options.sign(body, signWith, now)).map(([k, v]) => [k.toLowerCase(), v])),
+    };
+    return { method: 'POST', path: '/webhooks/contract', headers, body, contentType: headers['content-type']!.split(';')[0]!, receivedAt: now };
+  };
+
+  describe(`connector contract: ${connector.id}`, () => {
+    it('declares a valid id, capabilities and settings that accept the given config', () => {
+      expect(connector.id).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(connector.capabilities.length).toBeGreaterThan(0);
+      expect(connector.settings.safeParse(options.settings).success).toBe(true);
+      expect(connector.secrets.safeParse(options.secrets).success).toBe(true);
+      expect(options.payloads.length).toBeGreaterThan(0);
+    });
+
+    if (connector.webhook) {
+      const webhook = connector.webhook;
+      it.each(options.payloads)('accepts a correctly signed delivery: $name', (p) => {
+        expect(webhook.verify(request(p), context)).toEqual({ ok: true });
+      });
+
+      it('rejects a body changed after signing', () => {
+        const r = request(options.payloads[0]!);
+        const body = new Uint8Array(r.body);
+        body[Math.floor(body.length / 2)] ^= 1;
+        const verdict = webhook.verify({ ...r, body }, context);
+        expect(verdict.ok).toBe(false);
+      });
+
+      it('rejects a signature made with another secret', () => {
+        const wrong = Object.fromEntries(Object.keys(options.secrets).map((k) => [k, 'not-the-secret-0123456789']));
+        const verdict = webhook.verify(request(options.payloads[0]!, wrong), context);
+        expect(verdict).toMatchObject({ ok: false, reason: expect.stringMatching(/\w/) });
+      });
+
+      it('rejects a delivery missing any signature header', () => {
+        const r = request(options.payloads[0]!);
+        for (const name of Object.keys(options.sign(r.body, options.secrets, now))) {
+          const headers = { ...r.headers };
+          delete headers[name.toLowerCase()];
+          expect(webhook.verify({ ...r, headers }, context).ok, `without ${name}`).toBe(false);
+        }
+      });
+
+      it('gives the same delivery the same dedupe key, and distinct payloads distinct keys', () => {
+        const keys = options.payloads.map((p) => webhook.dedupeKey(request(p), context));
+        options.payloads.forEach((p, i) => {
+          expect(webhook.dedupeKey(request(p), context)).toBe(keys[i]);
+        });
+        const defined = keys.filter((k) => k !== undefined);
+        expect(new Set(defined).size).toBe(defined.length);
+      });
+
+      it.each(options.malformed)('does not throw from dedupeKey on a malformed body: $name', (p) => {
+        expect(() => webhook.dedupeKey(request(p), context)).not.toThrow();
+      });
+    }
+
+    it.each(options.payloads)('normalizes $name to its golden canonical output', async (p) => {
+      const r = request(p);
+      const before = Buffer.from(r.body).toString('base64');
+      const result = connector.normalize(r, context);
+      expect(Buffer.from(r.body).toString('base64'), 'normalize must not mutate its input').toBe(before);
+      expect(connector.normalize(r, context), 'normalize must be pure').toEqual(result);
+      for (const input of result.orders) {
+        const parsed = OrderDraft.safeParse(input);
+        expect(parsed.error?.issues ?? []).toEqual([]);
+        expect(checkTotals(parsed.data!)).toEqual([]);
+        expect(typeof parsed.data!.externalId).toBe('string');
+      }
+      await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(p.golden);
+    });
+
+    it.each(options.malformed)('explains why it cannot map $name', (p) => {
+      let thrown: unknown;
+      try {
+        connector.normalize(request(p), context);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect((thrown as Error).message.length).toBeGreaterThan(10);
+    });
+  });
+}

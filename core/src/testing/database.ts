@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { type Sql, connect } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+
+export interface TestDatabase {
+  url: string;
+  sql: Sql;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database on the run's PostgreSQL (embedded, or DATABASE_URL),
+ * so test files never see each other's rows. Call drop() in afterAll.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const admin = inject('adminDatabaseUrl');
+  const name = `sy_test_${randomBytes(6).toString('hex')}`;
+  const server = postgres(admin, { max: 1, onnotice: () => {} });
+  await server.unsafe(`create database ${name}`);
+  await server.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const sql = connect(url.toString(), { max: 10 });
+  if (options.migrate !== false) await migrate(sql);
+  return {
+    url: url.toString(),
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      const again = postgres(admin, { max: 1, onnotice: () => {} });
+      await again.unsafe(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
