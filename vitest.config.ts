@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'connectors/**/*.test.ts', 'server/**/*.test.ts', 'workflows/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'connectors/**/*.test.ts',
+      'server/**/*.test.ts',
+      'workflows/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', 'test/bench/**'],
     globalSetup: ['test/setup/database.ts'],
     testTimeout: 60_000,

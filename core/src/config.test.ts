@@ -1,13 +1,18 @@
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, env, type HubConfig, resolveConfig } from './config.ts';
 import { type AnyConnector, defineConnector } from './connector.ts';
-import { ConfigError, type HubConfig, env, resolveConfig } from './config.ts';
 
 const fake = defineConnector({
   id: 'fake',
   title: 'Fake',
   capabilities: ['orders.pull'],
-  settings: z.object({ shop: z.string().regex(/\.example$/, 'must end in .example'), pageSize: z.number().int().default(50) }).strict(),
+  settings: z
+    .object({
+      shop: z.string().regex(/\.example$/, 'must end in .example'),
+      pageSize: z.number().int().default(50),
+    })
+    .strict(),
   secrets: z.object({ token: z.string().min(8) }),
   normalize: () => ({ orders: [] }),
 }) as unknown as AnyConnector;
@@ -15,7 +20,15 @@ const connectors = new Map([[fake.id, fake]]);
 
 const valid = (): HubConfig => ({
   tenants: [{ id: 'acme', name: 'Acme' }],
-  connections: [{ id: 'shop', tenant: 'acme', connector: 'fake', settings: { shop: 'a.example' }, secrets: { token: env('SHOP_TOKEN') } }],
+  connections: [
+    {
+      id: 'shop',
+      tenant: 'acme',
+      connector: 'fake',
+      settings: { shop: 'a.example' },
+      secrets: { token: env('SHOP_TOKEN') },
+    },
+  ],
 });
 
 function issues(config: unknown, environment: Record<string, string> = { SHOP_TOKEN: 'abcdefgh12' }) {
@@ -31,7 +44,13 @@ function issues(config: unknown, environment: Record<string, string> = { SHOP_TO
 describe('config', () => {
   it('resolves secrets from the environment and applies connector defaults', () => {
     const resolved = resolveConfig(valid(), connectors, { SHOP_TOKEN: 'abcdefgh12' });
-    expect(resolved.connections[0]).toMatchObject({ id: 'shop', tenantId: 'acme', settings: { shop: 'a.example', pageSize: 50 }, secrets: { token: 'abcdefgh12' }, defaultedEnv: [] });
+    expect(resolved.connections[0]).toMatchObject({
+      id: 'shop',
+      tenantId: 'acme',
+      settings: { shop: 'a.example', pageSize: 50 },
+      secrets: { token: 'abcdefgh12' },
+      defaultedEnv: [],
+    });
     expect(resolved.server.bodyLimit).toBe(5 * 1024 * 1024);
   });
 
@@ -45,15 +64,38 @@ describe('config', () => {
 
   it('names the path, the problem and the fix for each mistake, all at once', () => {
     const config = valid();
-    config.connections.push({ id: 'shop', tenant: 'nobody', connector: 'fake', settings: { shop: 'wrong', extra: 1 }, secrets: { token: env('OTHER_TOKEN') } });
+    config.connections.push({
+      id: 'shop',
+      tenant: 'nobody',
+      connector: 'fake',
+      settings: { shop: 'wrong', extra: 1 },
+      secrets: { token: env('OTHER_TOKEN') },
+    });
     const found = issues(config);
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: 'connections[1](id "shop").id', problem: 'duplicate connection id "shop"' }),
-        expect.objectContaining({ path: 'connections[1](id "shop").tenant', problem: 'no tenant "nobody"', fix: 'use one of "acme" or declare it under tenants' }),
-        expect.objectContaining({ path: 'connections[1](id "shop").settings.shop', problem: 'must end in .example' }),
-        expect.objectContaining({ path: 'connections[1](id "shop").settings', fix: 'remove "extra" or check its spelling' }),
-        expect.objectContaining({ path: 'connections[1](id "shop").secrets.token', problem: 'environment variable OTHER_TOKEN is not set', fix: 'export OTHER_TOKEN=<value> before starting the hub' }),
+        expect.objectContaining({
+          path: 'connections[1](id "shop").id',
+          problem: 'duplicate connection id "shop"',
+        }),
+        expect.objectContaining({
+          path: 'connections[1](id "shop").tenant',
+          problem: 'no tenant "nobody"',
+          fix: 'use one of "acme" or declare it under tenants',
+        }),
+        expect.objectContaining({
+          path: 'connections[1](id "shop").settings.shop',
+          problem: 'must end in .example',
+        }),
+        expect.objectContaining({
+          path: 'connections[1](id "shop").settings',
+          fix: 'remove "extra" or check its spelling',
+        }),
+        expect.objectContaining({
+          path: 'connections[1](id "shop").secrets.token',
+          problem: 'environment variable OTHER_TOKEN is not set',
+          fix: 'export OTHER_TOKEN=<value> before starting the hub',
+        }),
       ]),
     );
     expect(found).toHaveLength(5);
@@ -62,24 +104,46 @@ describe('config', () => {
   it('refuses a literal secret', () => {
     const config = valid() as unknown as { connections: { secrets: unknown }[] };
     config.connections[0]!.secrets = { token: 'hunter2-in-git' };
-    expect(issues(config)).toEqual([expect.objectContaining({ path: 'connections[0](id "shop").secrets.token', problem: expect.stringContaining('never a literal') })]);
+    expect(issues(config)).toEqual([
+      expect.objectContaining({
+        path: 'connections[0](id "shop").secrets.token',
+        problem: expect.stringContaining('never a literal'),
+      }),
+    ]);
   });
 
   it('reports an unknown connector with the installed ones, and shape errors with their path', () => {
     const config = valid();
     config.connections[0]!.connector = 'shopfiy';
-    expect(issues(config)).toEqual([expect.objectContaining({ problem: 'no connector "shopfiy" is installed', fix: 'use one of "fake"' })]);
+    expect(issues(config)).toEqual([
+      expect.objectContaining({ problem: 'no connector "shopfiy" is installed', fix: 'use one of "fake"' }),
+    ]);
     expect(issues({ tenants: [], connections: [{ id: 'Bad Id' }] }).map((i) => i.path)).toEqual(
-      expect.arrayContaining(['tenants', 'connections[0](id "Bad Id").id', 'connections[0](id "Bad Id").tenant', 'connections[0](id "Bad Id").connector']),
+      expect.arrayContaining([
+        'tenants',
+        'connections[0](id "Bad Id").id',
+        'connections[0](id "Bad Id").tenant',
+        'connections[0](id "Bad Id").connector',
+      ]),
     );
   });
 
   it('checks a secret’s value against the connector’s schema', () => {
-    expect(issues(valid(), { SHOP_TOKEN: 'short' })).toEqual([expect.objectContaining({ path: 'connections[0](id "shop").secrets.token', fix: 'set the variable to a valid value' })]);
+    expect(issues(valid(), { SHOP_TOKEN: 'short' })).toEqual([
+      expect.objectContaining({
+        path: 'connections[0](id "shop").secrets.token',
+        fix: 'set the variable to a valid value',
+      }),
+    ]);
   });
 
   it('parses body limits', () => {
-    expect(resolveConfig({ ...valid(), server: { bodyLimit: '2mb' } }, connectors, { SHOP_TOKEN: 'abcdefgh12' }).server.bodyLimit).toBe(2 * 1024 * 1024);
-    expect(issues({ ...valid(), server: { bodyLimit: 'lots' } })).toEqual([expect.objectContaining({ path: 'server.bodyLimit' })]);
+    expect(
+      resolveConfig({ ...valid(), server: { bodyLimit: '2mb' } }, connectors, { SHOP_TOKEN: 'abcdefgh12' })
+        .server.bodyLimit,
+    ).toBe(2 * 1024 * 1024);
+    expect(issues({ ...valid(), server: { bodyLimit: 'lots' } })).toEqual([
+      expect.objectContaining({ path: 'server.bodyLimit' }),
+    ]);
   });
 });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { money } from './money.ts';
-import { type OrderDraftInput, OrderDraft, OrderStatus, TRANSITIONS, TransitionError, assertTransition, canTransition, checkTotals, computeTotals } from './order.ts';
+import {
+  assertTransition,
+  canTransition,
+  checkTotals,
+  computeTotals,
+  OrderDraft,
+  type OrderDraftInput,
+  OrderStatus,
+  TRANSITIONS,
+  TransitionError,
+} from './order.ts';
 
 const usd = (n: number) => money(n, 'USD');
 
@@ -11,7 +21,14 @@ function draft(overrides: Partial<OrderDraftInput> = {}): OrderDraftInput {
     placedAt: '2026-11-20T10:00:00Z',
     updatedAt: '2026-11-20T10:00:00Z',
     lines: [
-      { id: 'a', title: 'Shirt', quantity: { ordered: 2 }, unitPrice: usd(2400), discounts: [{ amount: usd(480) }], taxLines: [{ title: 'tax', amount: usd(313) }] },
+      {
+        id: 'a',
+        title: 'Shirt',
+        quantity: { ordered: 2 },
+        unitPrice: usd(2400),
+        discounts: [{ amount: usd(480) }],
+        taxLines: [{ title: 'tax', amount: usd(313) }],
+      },
       { id: 'b', title: 'Mug', quantity: { ordered: 1 }, unitPrice: usd(1550) },
     ],
     shippingLines: [{ code: 'ground', price: usd(795), discounts: [{ amount: usd(100) }] }],
@@ -47,7 +64,9 @@ describe('order status', () => {
 
   it('rejects an illegal transition with what is allowed', () => {
     expect(() => assertTransition('delivered', 'cancelled')).toThrow(TransitionError);
-    expect(() => assertTransition('delivered', 'cancelled')).toThrow('from "delivered" it may go to "closed"');
+    expect(() => assertTransition('delivered', 'cancelled')).toThrow(
+      'from "delivered" it may go to "closed"',
+    );
     expect(() => assertTransition('closed', 'placed')).toThrow('nothing (it is final)');
   });
 });

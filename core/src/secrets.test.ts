@@ -19,7 +19,9 @@ describe('SecretBox (AES-256-GCM)', () => {
     parts[4] = Buffer.from('tampered').toString('base64url');
     expect(() => box.open(parts.join('.'), 'connection:a')).toThrow(/failed authentication/);
     const other = SecretBox.fromString(SecretBox.generateKey());
-    expect(() => other.open(sealed, 'connection:a')).toThrow(/sealed with key [0-9a-f]{8}, the current SWITCHYARD_SECRET_KEY is/);
+    expect(() => other.open(sealed, 'connection:a')).toThrow(
+      /sealed with key [0-9a-f]{8}, the current SWITCHYARD_SECRET_KEY is/,
+    );
   });
 
   it('accepts hex or base64 keys of 32 bytes only', () => {

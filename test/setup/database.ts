@@ -1,15 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EmbeddedServer, connect, startEmbedded } from '@switchyard/core';
+import { connect, type EmbeddedServer, startEmbedded } from '@switchyard/core';
+import type {} from '@switchyard/core/testing';
 import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A PostgreSQL URL whose role may create databases: each test file makes its own. */
-    adminDatabaseUrl: string;
-    databaseKind: 'embedded' | 'external';
-  }
-}
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let embedded: EmbeddedServer | undefined;
@@ -25,7 +18,9 @@ export async function setup(project: TestProject) {
     url = embedded.url;
     // Databases left by an interrupted run of ours.
     const sql = connect(url, { max: 1 });
-    for (const { datname } of await sql<{ datname: string }[]>`select datname from pg_database where datname like 'sy_test_%'`) {
+    for (const { datname } of await sql<
+      { datname: string }[]
+    >`select datname from pg_database where datname like 'sy_test_%'`) {
       await sql.unsafe(`drop database if exists "${datname}" with (force)`);
     }
     await sql.end();

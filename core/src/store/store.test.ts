@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderDraft, TransitionError } from '../order.ts';
 import { SecretBox } from '../secrets.ts';
-import { type TestDatabase, createTestDatabase } from '../testing/database.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { sampleDraft } from '../testing/fixtures.ts';
 import { migrate } from './migrate.ts';
 import { applyOrder, getOrder, listOrders } from './orders.ts';
@@ -15,8 +15,22 @@ const config = {
     { id: 'globex', name: 'Globex' },
   ],
   connections: [
-    { id: 'acme-web', tenantId: 'acme', connector: 'http-json', settings: { toleranceSeconds: 300 }, secrets: { signingSecret: 'plain-text-secret-1' }, defaultedEnv: [] },
-    { id: 'globex-web', tenantId: 'globex', connector: 'http-json', settings: {}, secrets: { signingSecret: 'plain-text-secret-2' }, defaultedEnv: [] },
+    {
+      id: 'acme-web',
+      tenantId: 'acme',
+      connector: 'http-json',
+      settings: { toleranceSeconds: 300 },
+      secrets: { signingSecret: 'plain-text-secret-1' },
+      defaultedEnv: [],
+    },
+    {
+      id: 'globex-web',
+      tenantId: 'globex',
+      connector: 'http-json',
+      settings: {},
+      secrets: { signingSecret: 'plain-text-secret-2' },
+      defaultedEnv: [],
+    },
   ],
   server: { bodyLimit: 1024 },
 };
@@ -40,7 +54,9 @@ describe('migrations', () => {
     await expect(migrate(db.sql)).rejects.toThrow(/migration 0001_init.sql was applied with checksum edited/);
     const { createHash } = await import('node:crypto');
     const { readFileSync } = await import('node:fs');
-    const original = createHash('sha256').update(readFileSync(new URL('./migrations/0001_init.sql', import.meta.url))).digest('hex');
+    const original = createHash('sha256')
+      .update(readFileSync(new URL('./migrations/0001_init.sql', import.meta.url)))
+      .digest('hex');
     await db.sql`update schema_migrations set checksum = ${original} where name = '0001_init.sql'`;
   });
 });
@@ -74,14 +90,26 @@ describe('orders', () => {
     const r = await apply(acme, '9007199254740993');
     expect(r).toMatchObject({ result: 'created', version: 1 });
     const found = await getOrder(db.sql, 'acme', r.orderId);
-    expect(found!.order).toMatchObject({ id: r.orderId, externalId: '9007199254740993', tenantId: 'acme', version: 1, source: { connectionId: 'acme-web' } });
+    expect(found!.order).toMatchObject({
+      id: r.orderId,
+      externalId: '9007199254740993',
+      tenantId: 'acme',
+      version: 1,
+      source: { connectionId: 'acme-web' },
+    });
     expect(found!.timeline).toEqual([expect.objectContaining({ version: 1, type: 'order.created' })]);
   });
 
   it('changes nothing for an identical delivery and ignores an older one', async () => {
     const created = await apply(acme, 'A-1', { updatedAt: '2026-11-20T12:00:00Z' });
-    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T12:00:00Z' })).toMatchObject({ result: 'unchanged', version: 1 });
-    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T11:00:00Z', note: 'older' })).toMatchObject({ result: 'stale', version: 1 });
+    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T12:00:00Z' })).toMatchObject({
+      result: 'unchanged',
+      version: 1,
+    });
+    expect(await apply(acme, 'A-1', { updatedAt: '2026-11-20T11:00:00Z', note: 'older' })).toMatchObject({
+      result: 'stale',
+      version: 1,
+    });
     const found = await getOrder(db.sql, 'acme', created.orderId);
     expect(found!.order.note).toBeUndefined();
     expect(found!.timeline).toHaveLength(1);
@@ -89,18 +117,30 @@ describe('orders', () => {
 
   it('applies a newer version, bumps the version and records what changed', async () => {
     const created = await apply(acme, 'A-2');
-    const updated = await apply(acme, 'A-2', { updatedAt: '2026-11-21T10:00:00Z', status: 'accepted', note: 'gift' });
+    const updated = await apply(acme, 'A-2', {
+      updatedAt: '2026-11-21T10:00:00Z',
+      status: 'accepted',
+      note: 'gift',
+    });
     expect(updated).toEqual({ result: 'updated', orderId: created.orderId, version: 2 });
     const found = await getOrder(db.sql, 'acme', created.orderId);
     expect(found!.order).toMatchObject({ version: 2, status: 'accepted', note: 'gift' });
     expect(found!.timeline.map((e) => e.type)).toEqual(['order.created', 'order.status_changed']);
-    expect(found!.timeline[1]!.data).toEqual({ changed: expect.arrayContaining(['note', 'status', 'updatedAt']), status: { from: 'placed', to: 'accepted' } });
+    expect(found!.timeline[1]!.data).toEqual({
+      changed: expect.arrayContaining(['note', 'status', 'updatedAt']),
+      status: { from: 'placed', to: 'accepted' },
+    });
   });
 
   it('refuses an illegal status change and leaves the order as it was', async () => {
     const created = await apply(acme, 'A-3', { status: 'delivered' });
-    await expect(apply(acme, 'A-3', { status: 'cancelled', updatedAt: '2026-11-22T00:00:00Z' })).rejects.toThrow(TransitionError);
-    expect((await getOrder(db.sql, 'acme', created.orderId))!.order).toMatchObject({ status: 'delivered', version: 1 });
+    await expect(
+      apply(acme, 'A-3', { status: 'cancelled', updatedAt: '2026-11-22T00:00:00Z' }),
+    ).rejects.toThrow(TransitionError);
+    expect((await getOrder(db.sql, 'acme', created.orderId))!.order).toMatchObject({
+      status: 'delivered',
+      version: 1,
+    });
   });
 
   it('creates one order when the same new order arrives concurrently', async () => {
@@ -126,6 +166,8 @@ describe('orders', () => {
     expect(acmeIds.some((id) => id.startsWith('G-'))).toBe(false);
     const anAcmeOrder = (await listOrders(db.sql, 'acme', { limit: 1 })).orders[0]!;
     expect(await getOrder(db.sql, 'globex', anAcmeOrder.id)).toBeUndefined();
-    expect((await listOrders(db.sql, 'acme', { status: 'delivered' })).orders.map((o) => o.externalId)).toEqual(['A-3']);
+    expect(
+      (await listOrders(db.sql, 'acme', { status: 'delivered' })).orders.map((o) => o.externalId),
+    ).toEqual(['A-3']);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnyConnector, ConnectionContext, InboundRequest } from '../connector.ts';
-import { OrderDraft, checkTotals } from '../order.ts';
+import { checkTotals, OrderDraft } from '../order.ts';
 
 export interface ContractPayload {
   name: string;
@@ -52,9 +52,18 @@ export function connectorContract(options: ContractOptions): void {
     const headers: Record<string, string> = {
       'content-type': connector.webhook?.contentTypes[0] ?? 'application/octet-stream',
       ...Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-      ...Object.fromEntries(Object.entries(options.sign(body, signWith, now)).map(([k, v]) => [k.toLowerCase(), v])),
+      ...Object.fromEntries(
+        Object.entries(options.sign(body, signWith, now)).map(([k, v]) => [k.toLowerCase(), v]),
+      ),
     };
-    return { method: 'POST', path: '/webhooks/contract', headers, body, contentType: headers['content-type']!.split(';')[0]!, receivedAt: now };
+    return {
+      method: 'POST',
+      path: '/webhooks/contract',
+      headers,
+      body,
+      contentType: headers['content-type']!.split(';')[0]!,
+      receivedAt: now,
+    };
   };
 
   describe(`connector contract: ${connector.id}`, () => {
@@ -75,13 +84,16 @@ export function connectorContract(options: ContractOptions): void {
       it('rejects a body changed after signing', () => {
         const r = request(options.payloads[0]!);
         const body = new Uint8Array(r.body);
-        body[Math.floor(body.length / 2)] ^= 1;
+        const at = Math.floor(body.length / 2);
+        body[at] = (body[at] ?? 0) ^ 1;
         const verdict = webhook.verify({ ...r, body }, context);
         expect(verdict.ok).toBe(false);
       });
 
       it('rejects a signature made with another secret', () => {
-        const wrong = Object.fromEntries(Object.keys(options.secrets).map((k) => [k, 'not-the-secret-0123456789']));
+        const wrong = Object.fromEntries(
+          Object.keys(options.secrets).map((k) => [k, 'not-the-secret-0123456789']),
+        );
         const verdict = webhook.verify(request(options.payloads[0]!, wrong), context);
         expect(verdict).toMatchObject({ ok: false, reason: expect.stringMatching(/\w/) });
       });

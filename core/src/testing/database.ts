@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { type Sql, connect } from '../store/db.ts';
+import { connect, type Sql } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A PostgreSQL URL whose role may create databases: each test file makes its own (test/setup/database.ts). */
+    adminDatabaseUrl: string;
+    databaseKind: 'embedded' | 'external';
+  }
+}
 
 export interface TestDatabase {
   url: string;

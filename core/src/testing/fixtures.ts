@@ -1,15 +1,26 @@
 import { z } from 'zod';
-import { type AnyConnector, type InboundRequest, defineConnector } from '../connector.ts';
-import { type OrderDraftInput, computeTotals } from '../order.ts';
+import { type AnyConnector, defineConnector, type InboundRequest } from '../connector.ts';
+import { computeTotals, type OrderDraftInput } from '../order.ts';
 
 /** A minimal order draft for store and intake tests. */
-export function sampleDraft(externalId: string, overrides: Partial<Omit<OrderDraftInput, 'totals'>> = {}): OrderDraftInput {
+export function sampleDraft(
+  externalId: string,
+  overrides: Partial<Omit<OrderDraftInput, 'totals'>> = {},
+): OrderDraftInput {
   const base: Omit<OrderDraftInput, 'totals'> = {
     externalId,
     currency: 'USD',
     placedAt: '2026-11-20T10:00:00Z',
     updatedAt: '2026-11-20T10:00:00Z',
-    lines: [{ id: '1', sku: 'SKU-1', title: 'Widget', quantity: { ordered: 2 }, unitPrice: { amount: 1250, currency: 'USD' } }],
+    lines: [
+      {
+        id: '1',
+        sku: 'SKU-1',
+        title: 'Widget',
+        quantity: { ordered: 2 },
+        unitPrice: { amount: 1250, currency: 'USD' },
+      },
+    ],
     ...overrides,
   };
   return { ...base, totals: computeTotals(base) };
@@ -19,7 +30,9 @@ export function sampleDraft(externalId: string, overrides: Partial<Omit<OrderDra
  * A test connector whose payload is `{ "id", "updatedAt", "status"?, "sku"? }`. Its
  * mapping can be swapped at run time, to test replay after "fixing" a mapping.
  */
-export function testConnector(options: { reject?: (body: Record<string, unknown>) => string | undefined } = {}) {
+export function testConnector(
+  options: { reject?: (body: Record<string, unknown>) => string | undefined } = {},
+) {
   const state = { reject: options.reject };
   const connector = defineConnector({
     id: 'test-json',
@@ -32,7 +45,10 @@ export function testConnector(options: { reject?: (body: Record<string, unknown>
       verify: () => ({ ok: true }),
       dedupeKey(request) {
         try {
-          const body = JSON.parse(Buffer.from(request.body).toString()) as { id?: string; updatedAt?: string };
+          const body = JSON.parse(Buffer.from(request.body).toString()) as {
+            id?: string;
+            updatedAt?: string;
+          };
           return body.id ? `${body.id}@${body.updatedAt}` : undefined;
         } catch {
           return undefined;
@@ -49,7 +65,19 @@ export function testConnector(options: { reject?: (body: Record<string, unknown>
           sampleDraft(body.id!, {
             updatedAt: body.updatedAt ?? '2026-11-20T10:00:00Z',
             ...(body.status ? { status: body.status as never } : {}),
-            ...(body.sku ? { lines: [{ id: '1', sku: body.sku, title: 'Widget', quantity: { ordered: 2 }, unitPrice: { amount: 1250, currency: 'USD' } }] } : {}),
+            ...(body.sku
+              ? {
+                  lines: [
+                    {
+                      id: '1',
+                      sku: body.sku,
+                      title: 'Widget',
+                      quantity: { ordered: 2 },
+                      unitPrice: { amount: 1250, currency: 'USD' },
+                    },
+                  ],
+                }
+              : {}),
           }),
         ],
       };

@@ -1,3 +1,3 @@
-export { connectorContract, type ContractOptions, type ContractPayload } from './contract.ts';
+export { type ContractOptions, type ContractPayload, connectorContract } from './contract.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
-export { sampleDraft, testConnector, jsonRequest } from './fixtures.ts';
+export { jsonRequest, sampleDraft, testConnector } from './fixtures.ts';
