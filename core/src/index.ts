@@ -3,6 +3,7 @@ export * from './connector.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './intake.ts';
+export { IntakeQueue } from './intake-queue.ts';
 export * from './money.ts';
 export * from './order.ts';
 export * from './secrets.ts';

@@ -4,7 +4,7 @@ import type { AnyConnector, InboundRequest, StoredPayload } from './connector.ts
 import { describeError, HubError } from './errors.ts';
 import { checkTotals, OrderDraft } from './order.ts';
 import { getException, markReplayed, recordException } from './store/exceptions.ts';
-import { getInboxEntry, setInboxStatus, storeRaw } from './store/inbox.ts';
+import { getInboxEntry, type NewInboxEntry, setInboxStatus, storeRaw } from './store/inbox.ts';
 import { type ApplyResult, applyOrder, type OrderSource } from './store/orders.ts';
 
 /** A configured connection at run time: its connector and its parsed settings and secrets. */
@@ -22,7 +22,7 @@ export type IntakeOutcome =
   | { status: 'duplicate'; dedupeKey: string }
   | { status: 'exception'; inboxId: string; exceptionId: string; message: string };
 
-type Normalized =
+export type Normalized =
   | { ok: true; drafts: OrderDraft[]; ignored?: string }
   | { ok: false; message: string; detail: Record<string, unknown> };
 
@@ -98,12 +98,12 @@ export function isTransientDbError(error: unknown): boolean {
   return TRANSIENT_CODES.has(code) || /^(08|40|53|57)/.test(code);
 }
 
+export function sourceOf(connection: Connection): OrderSource {
+  return { tenantId: connection.tenantId, connectionId: connection.id, connector: connection.connector.id };
+}
+
 async function applyDrafts(tx: Sql, connection: Connection, drafts: OrderDraft[], inboxId: string) {
-  const source: OrderSource = {
-    tenantId: connection.tenantId,
-    connectionId: connection.id,
-    connector: connection.connector.id,
-  };
+  const source = sourceOf(connection);
   const results: ApplyResult[] = [];
   for (const draft of drafts) results.push(await applyOrder(tx, source, draft, inboxId));
   return results;
@@ -117,44 +117,56 @@ function failureOf(error: unknown, drafts: OrderDraft[]) {
   };
 }
 
-/**
- * Takes one verified inbound payload: stores it raw exactly once under its dedupe
- * key and applies what it maps to, in a single transaction. When normalization or
- * the order update fails, the raw payload is stored with an open exception
- * instead, so nothing accepted is lost. Throws only on database trouble (the
- * caller answers 503 and the sender retries).
- */
-export async function receive(
-  sql: Sql,
+/** A verified delivery, keyed and normalized in memory, ready to be stored. */
+export interface PreparedDelivery {
+  connection: Connection;
+  entry: Omit<NewInboxEntry, 'status'>;
+  normalized: Normalized;
+}
+
+/** Computes the dedupe key, strips credential headers and normalizes: pure, no I/O. */
+export function prepare(
   connection: Connection,
   request: InboundRequest,
   now: () => Date = () => new Date(),
-): Promise<IntakeOutcome> {
-  const webhook = connection.connector.webhook;
+): PreparedDelivery {
   let key: string | undefined;
   try {
-    key = webhook?.dedupeKey(request, context(connection, now));
+    key = connection.connector.webhook?.dedupeKey(request, context(connection, now));
   } catch {
     key = undefined;
   }
-  const dedupeKey = key ?? `body-sha256:${createHash('sha256').update(request.body).digest('hex')}`;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (!UNSTORED_HEADERS.has(name)) headers[name] = value;
   }
-  const entry = {
-    tenantId: connection.tenantId,
-    connectionId: connection.id,
-    dedupeKey,
-    receivedAt: request.receivedAt,
-    method: request.method,
-    path: request.path,
-    headers,
-    contentType: request.contentType,
-    body: request.body,
+  return {
+    connection,
+    entry: {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      dedupeKey: key ?? `body-sha256:${createHash('sha256').update(request.body).digest('hex')}`,
+      receivedAt: request.receivedAt,
+      method: request.method,
+      path: request.path,
+      headers,
+      contentType: request.contentType,
+      body: request.body,
+    },
+    normalized: normalize(connection, request, now),
   };
+}
 
-  const normalized = normalize(connection, request, now);
+/**
+ * Stores one prepared delivery in its own transaction: the raw payload exactly once
+ * under its dedupe key, and what it maps to. When normalization or the order update
+ * fails, the raw payload is stored with an open exception instead, so nothing
+ * accepted is lost. Throws only on database trouble (the caller answers 503 and the
+ * sender retries). IntakeQueue batches deliveries and falls back to this.
+ */
+export async function store(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOutcome> {
+  const { connection, entry, normalized } = delivery;
+  const { dedupeKey } = entry;
   let failure: { kind: string; message: string; detail: Record<string, unknown> };
   if (normalized.ok) {
     const { drafts } = normalized;
@@ -188,6 +200,16 @@ export async function receive(
     });
     return { status: 'exception', inboxId, exceptionId, message: failure.message };
   });
+}
+
+/** Prepares and stores one delivery (no batching). */
+export async function receive(
+  sql: Sql,
+  connection: Connection,
+  request: InboundRequest,
+  now: () => Date = () => new Date(),
+): Promise<IntakeOutcome> {
+  return store(sql, prepare(connection, request, now));
 }
 
 export type ReplayOutcome =

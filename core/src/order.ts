@@ -276,7 +276,23 @@ export class TotalsError extends Error {
 type Sums = Record<keyof Totals, number>;
 
 /** Adds up an order's lines in minor units, noting every amount not in the order's currency. */
-function addUp(order: Omit<OrderDraft, 'totals'>, problems: string[]): Sums {
+/** The parts of an order (parsed, or a connector's input before defaults) that totals are made of. */
+interface Summable {
+  currency: string;
+  taxesIncluded?: boolean | undefined;
+  lines: {
+    unitPrice: Money;
+    quantity: { ordered: number };
+    discounts?: Discount[] | undefined;
+    taxLines?: TaxLine[] | undefined;
+  }[];
+  shippingLines?:
+    | { price: Money; discounts?: Discount[] | undefined; taxLines?: TaxLine[] | undefined }[]
+    | undefined;
+  discounts?: Discount[] | undefined;
+}
+
+function addUp(order: Summable, problems: string[]): Sums {
   const currency = order.currency;
   const sums = { items: 0, discount: 0, shipping: 0, tax: 0, total: 0 };
   const amount = (m: Money, where: string): number => {
@@ -285,15 +301,15 @@ function addUp(order: Omit<OrderDraft, 'totals'>, problems: string[]): Sums {
   };
   order.lines.forEach((line, i) => {
     sums.items += amount(line.unitPrice, `lines[${i}].unitPrice`) * line.quantity.ordered;
-    for (const d of line.discounts) sums.discount += amount(d.amount, `lines[${i}].discounts`);
-    for (const t of line.taxLines) sums.tax += amount(t.amount, `lines[${i}].taxLines`);
+    for (const d of line.discounts ?? []) sums.discount += amount(d.amount, `lines[${i}].discounts`);
+    for (const t of line.taxLines ?? []) sums.tax += amount(t.amount, `lines[${i}].taxLines`);
   });
-  order.shippingLines.forEach((s, i) => {
+  (order.shippingLines ?? []).forEach((s, i) => {
     sums.shipping += amount(s.price, `shippingLines[${i}].price`);
-    for (const d of s.discounts) sums.discount += amount(d.amount, `shippingLines[${i}].discounts`);
-    for (const t of s.taxLines) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
+    for (const d of s.discounts ?? []) sums.discount += amount(d.amount, `shippingLines[${i}].discounts`);
+    for (const t of s.taxLines ?? []) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
   });
-  for (const d of order.discounts) sums.discount += amount(d.amount, 'discounts');
+  for (const d of order.discounts ?? []) sums.discount += amount(d.amount, 'discounts');
   sums.total = sums.items - sums.discount + sums.shipping + (order.taxesIncluded ? 0 : sums.tax);
   return sums;
 }
@@ -324,12 +340,16 @@ export function checkTotals(order: OrderDraft): string[] {
 }
 
 /** Computes consistent totals from the lines; connectors use it when the source sends none. */
-export function computeTotals(draft: Omit<OrderDraftInput, 'totals'>): Totals {
-  const parsed = OrderDraft.omit({ totals: true }).parse(draft);
+/**
+ * Computes consistent totals from the lines; connectors use it when the source
+ * sends none. It sums the input as given (no schema pass: the intake validates the
+ * whole draft afterwards).
+ */
+export function computeTotals(draft: Summable): Totals {
   const problems: string[] = [];
-  const sums = addUp(parsed, problems);
+  const sums = addUp(draft, problems);
   if (problems.length) throw new TotalsError(problems.join('; '));
-  const c = parsed.currency;
+  const c = draft.currency;
   return {
     items: money(sums.items, c),
     discount: money(sums.discount, c),

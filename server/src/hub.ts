@@ -7,6 +7,7 @@ import {
   connect,
   type EmbeddedServer,
   HubError,
+  IntakeQueue,
   importConfig,
   loadConnections,
   migrate,
@@ -26,6 +27,8 @@ export interface Hub {
   config: ResolvedConfig;
   sql: Sql;
   connections: ReadonlyMap<string, Connection>;
+  /** Webhook intake with group commit. */
+  intake: IntakeQueue;
   /** Where the database lives, for messages: the URL with its password masked. */
   databaseLabel: string;
   tenant(explicit?: string): string;
@@ -114,6 +117,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       config,
       sql,
       connections,
+      intake: new IntakeQueue(sql),
       databaseLabel: embedded
         ? `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in .switchyard/)`
         : redactUrl(databaseUrl),

@@ -49,6 +49,20 @@ export function signedHeaders(
   };
 }
 
+/**
+ * The intake calls dedupeKey and normalize on the same request; both need the JSON,
+ * so it is parsed once per body.
+ */
+const parsedBodies = new WeakMap<Uint8Array, unknown>();
+function parseBody(body: Uint8Array): unknown {
+  if (parsedBodies.has(body)) return parsedBodies.get(body);
+  const json: unknown = JSON.parse(
+    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+  );
+  parsedBodies.set(body, json);
+  return json;
+}
+
 function zodMessage(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
@@ -203,7 +217,7 @@ export const httpJson = defineConnector({
       const explicit = request.headers[IDEMPOTENCY_HEADER]?.trim();
       if (explicit) return `key:${explicit.slice(0, 255)}`;
       try {
-        const body = JSON.parse(Buffer.from(request.body).toString('utf8')) as {
+        const body = parseBody(request.body) as {
           id?: unknown;
           updatedAt?: unknown;
           placedAt?: unknown;
@@ -220,7 +234,7 @@ export const httpJson = defineConnector({
   normalize(payload) {
     let json: unknown;
     try {
-      json = JSON.parse(Buffer.from(payload.body).toString('utf8'));
+      json = parseBody(payload.body);
     } catch (error) {
       throw new Error(
         `body is not valid JSON (${(error as Error).message}); send one order object or {"orders": [...]}`,

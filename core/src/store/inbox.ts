@@ -29,13 +29,18 @@ export interface NewInboxEntry {
   status: InboxStatus;
 }
 
+/** A Buffer view of the bytes, without copying. */
+export function bytea(body: Uint8Array): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
 /** Stores a raw payload once; returns its id, or null when this (connection, dedupe key) is already stored. */
 export async function storeRaw(tx: Db, e: NewInboxEntry): Promise<string | null> {
   const [row] = await tx<{ id: string }[]>`
     insert into inbox (tenant_id, connection_id, dedupe_key, received_at, method, path, headers, content_type, body,
                        status, processed_at)
     values (${e.tenantId}, ${e.connectionId}, ${e.dedupeKey}, ${e.receivedAt}, ${e.method}, ${e.path},
-            ${tx.json(e.headers)}, ${e.contentType}, ${Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength)},
+            ${tx.json(e.headers)}, ${e.contentType}, ${bytea(e.body)},
             ${e.status}, now())
     on conflict (connection_id, dedupe_key) do nothing
     returning id`;

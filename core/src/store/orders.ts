@@ -25,7 +25,7 @@ interface OrderRow {
   data: Order;
 }
 
-function columns(draft: OrderDraft) {
+export function columns(draft: OrderDraft) {
   return {
     external_number: draft.externalNumber ?? null,
     status: draft.status,
@@ -37,7 +37,7 @@ function columns(draft: OrderDraft) {
   };
 }
 
-function toOrder(id: string, source: OrderSource, draft: OrderDraft, version: number): Order {
+export function toOrder(id: string, source: OrderSource, draft: OrderDraft, version: number): Order {
   return {
     id,
     tenantId: source.tenantId,

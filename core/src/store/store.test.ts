@@ -45,8 +45,9 @@ afterAll(async () => db?.drop());
 describe('migrations', () => {
   it('apply once, in order, from several processes at once, and are safe to run again', async () => {
     const results = await Promise.all([migrate(db.sql), migrate(db.sql), migrate(db.sql)]);
-    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql']);
-    expect(await migrate(db.sql)).toEqual({ applied: [], alreadyApplied: ['0001_init.sql'] });
+    const all = ['0001_init.sql', '0002_intake_guard.sql'];
+    expect(results.flatMap((r) => r.applied)).toEqual(all);
+    expect(await migrate(db.sql)).toEqual({ applied: [], alreadyApplied: all });
   });
 
   it('refuse to run when an applied migration was edited', async () => {

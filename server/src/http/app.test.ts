@@ -3,6 +3,7 @@ import { httpJson, signedHeaders } from '@switchyard/connector-http-json';
 import {
   type AnyConnector,
   type Connection,
+  IntakeQueue,
   listExceptions,
   listOrders,
   type ResolvedConfig,
@@ -44,7 +45,10 @@ beforeAll(async () => {
     settings: { toleranceSeconds: 300 },
     secrets: { signingSecret: secret },
   };
-  app = createApp({ sql: db.sql, connections: new Map([['demo', connection]]), config }, silentLogger);
+  app = createApp(
+    { sql: db.sql, intake: new IntakeQueue(db.sql), connections: new Map([['demo', connection]]), config },
+    silentLogger,
+  );
 });
 afterAll(async () => db?.drop());
 
@@ -157,7 +161,10 @@ describe('graceful shutdown', () => {
   it('finishes an in-flight request before closing', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slowApp = createApp({ sql: db.sql, connections: new Map(), config }, silentLogger);
+    const slowApp = createApp(
+      { sql: db.sql, intake: new IntakeQueue(db.sql), connections: new Map(), config },
+      silentLogger,
+    );
     slowApp.get('/slow', async (c) => {
       await gate;
       return c.text('done');

@@ -11,7 +11,7 @@ export interface AppOptions {
 
 /** The hub's HTTP surface. */
 export function createApp(
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
+  hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config'>,
   log: Logger,
   options: AppOptions = {},
 ) {

@@ -5,7 +5,6 @@ import {
   type IntakeOutcome,
   isTransientDbError,
   mediaType,
-  receive,
 } from '@switchyard/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -46,7 +45,7 @@ function answer(outcome: IntakeOutcome): Response {
  * sender whether the order was imported (200) or parked as an exception (202).
  */
 export function webhookRoutes(
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
+  hub: Pick<Hub, 'intake' | 'connections' | 'config'>,
   log: Logger,
   now = () => new Date(),
 ) {
@@ -135,7 +134,7 @@ export function webhookRoutes(
         });
       }
       try {
-        const outcome = await receive(hub.sql, connection, request, now);
+        const outcome = await hub.intake.receive(connection, request, now);
         if (outcome.status === 'exception') {
           log.warn('webhook stored as exception', {
             connection: connection.id,

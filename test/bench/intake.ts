@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sign } from '@switchyard/connector-http-json';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { type HubProcess, scratchDir, startHub } from '../support/hub-process.ts';
+
+/**
+ * Intake benchmark: signed, distinct ~4 KB orders POSTed to /webhooks/demo of a real
+ * hub process (embedded PostgreSQL, fsync on) at 64 connections, against a bare
+ * hono route measured the same way in the same run.
+ */
+const SECRET = 'bench-signing-secret';
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export function orderTemplate(): { prefix: string; suffix: string } {
+  const lines = Array.from({ length: 14 }, (_, i) => ({
+    id: `L${i + 1}`,
+    sku: `SKU-${1000 + i}`,
+    title: `Catalogue item number ${i + 1}, colour and size variant`,
+    quantity: 1 + (i % 3),
+    unitPrice: `${10 + i}.99`,
+    taxes: [{ title: 'State tax', rate: '0.0725', amount: '0.80' }],
+  }));
+  const body = {
+    id: '__ID__',
+    number: '#__ID__',
+    currency: 'USD',
+    placedAt: '2026-11-20T15:04:05Z',
+    customer: { id: 'cust-1', email: 'buyer@example.com', name: 'Bench Buyer' },
+    shippingAddress: {
+      name: 'Bench Buyer',
+      line1: '1 Loop Rd',
+      city: 'Localhost',
+      region: 'CA',
+      postalCode: '94000',
+      country: 'US',
+    },
+    billingAddress: {
+      name: 'Bench Buyer',
+      line1: '1 Loop Rd',
+      city: 'Localhost',
+      region: 'CA',
+      postalCode: '94000',
+      country: 'US',
+    },
+    lines,
+    shipping: [{ code: 'ground', title: 'Ground', price: '7.95' }],
+    note: 'x'.repeat(600),
+  };
+  const [prefix, suffix] = JSON.stringify(body).split('"__ID__"', 2) as [string, string];
+  return { prefix, suffix: suffix.replace('"#__ID__"', '"#N"') };
+}
+
+interface Run {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(
+  url: string,
+  durationS: number,
+  body: (n: number) => { body: string; headers: Record<string, string> },
+): Promise<Run> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: 64,
+    pipelining: 1,
+    duration: durationS,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const next = body(n++);
+          return { ...req, body: next.body, headers: { ...req.headers, ...next.headers } };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result['2xx'] + result.non2xx,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+function startBare(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'bare-server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`bare server exited ${code}`)));
+  });
+}
+
+export async function intakeBench(durationS = 10) {
+  const { prefix, suffix } = orderTemplate();
+  const runId = Date.now().toString(36);
+  const signed = (n: number) => {
+    const id = `${runId}-${n}`;
+    const body = `${prefix}"${id}"${suffix}`;
+    const ts = Math.floor(Date.now() / 1000);
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-switchyard-timestamp': String(ts),
+        'x-switchyard-signature': sign(SECRET, ts, body),
+      },
+    };
+  };
+  const bodyBytes = Buffer.byteLength(signed(0).body);
+
+  const bare = await startBare();
+  const baseline = await load(`${bare.url}/webhooks/demo`, durationS, signed);
+  bare.child.kill('SIGTERM');
+
+  const scratch = scratchDir('bench-intake');
+  let hub: HubProcess | undefined;
+  try {
+    hub = await startHub(scratch.dir, {
+      DATABASE_URL: undefined,
+      DEMO_WEBHOOK_SECRET: SECRET,
+      SWITCHYARD_LOG_LEVEL: 'info',
+    });
+    await load(`${hub.url}/webhooks/demo`, 2, signed); // warm-up: JIT, pool, PostgreSQL caches
+    const hubRun = await load(`${hub.url}/webhooks/demo`, durationS, signed);
+    const state = JSON.parse(
+      (await import('node:fs')).readFileSync(join(scratch.dir, '.switchyard', 'embedded.json'), 'utf8'),
+    ) as { port: number; password: string };
+    const sql = postgres(
+      `postgres://switchyard:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/switchyard`,
+      { max: 1 },
+    );
+    const [counts] = await sql<
+      { orders: string; fsync: string }[]
+    >`select (select count(*) from orders) as orders, current_setting('fsync') as fsync`;
+    await sql.end();
+    return {
+      bench: 'intake',
+      bodyBytes,
+      connections: 64,
+      durationS,
+      fsync: counts!.fsync,
+      webhooks: { ...hubRun, perSecond: hubRun.requestsPerSecond },
+      bareRoute: baseline,
+      ratioToBare: Number((hubRun.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)),
+      ordersStored: Number(counts!.orders),
+      targets: { perSecond: 3000, p99Ms: 50 },
+    };
+  } finally {
+    if (hub) {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+    }
+    scratch.remove();
+  }
+}
