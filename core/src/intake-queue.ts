@@ -81,7 +81,7 @@ export class IntakeQueue {
         batch.map((b) => b.delivery),
       );
       this.#stats.batches++;
-      batch.forEach((b, i) => b.resolve(outcomes[i]!));
+      for (const [i, b] of batch.entries()) b.resolve(outcomes[i]!);
       return;
     } catch (error) {
       if (isTransientDbError(error)) {

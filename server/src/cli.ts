@@ -15,10 +15,9 @@ import {
   replay,
 } from '@switchyard/core';
 import { installedConnectors } from './connectors.ts';
-import { createApp } from './http/app.ts';
 import { type Hub, loadConfig, openHub } from './hub.ts';
 import { createLogger } from './log.ts';
-import { listen } from './serve.ts';
+import { start } from './start.ts';
 
 const HELP = `switchyard — order-integration hub
 
@@ -86,37 +85,16 @@ type Flags = {
   port?: string | undefined;
 };
 
-async function start(values: Flags) {
-  const began = Date.now();
-  const hub = await openHub({ log, configFile: values.config });
-  const port = Number(values.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`PORT "${values.port ?? process.env.PORT}" is not a port number`);
-  const hostname = process.env.HOST ?? '127.0.0.1';
-  const server = await listen(createApp(hub, log), { port, hostname, log }).catch(async (error) => {
-    await hub.close();
-    throw error;
-  });
-  log.info(`switchyard listening on ${server.url}`, {
-    database: hub.databaseLabel,
-    connections: [...hub.connections.keys()].join(','),
-    readyMs: Date.now() - began,
-  });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      log.warn(`${signal} again: exiting now`);
-      process.exit(130);
-    }
-    stopping = true;
-    log.info(`${signal}: draining in-flight requests, then stopping`);
-    await server.close();
-    await hub.close();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+async function startHub(values: Flags) {
+  const rawPort = values.port ?? process.env.PORT ?? '8080';
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65535) throw new UsageError(`PORT "${rawPort}" is not a port number`);
+  const rawWorkers = process.env.SWITCHYARD_WORKERS ?? '1';
+  const workers = Number(rawWorkers);
+  if (!/^\d+$/.test(rawWorkers) || workers < 1 || workers > 64) {
+    throw new UsageError(`SWITCHYARD_WORKERS "${rawWorkers}" must be a whole number from 1 to 64`);
+  }
+  await start({ configFile: values.config, port, hostname: process.env.HOST ?? '127.0.0.1', workers, log });
 }
 
 async function configCheck(values: Flags) {
@@ -312,7 +290,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     switch (command) {
       case 'start':
-        await start(values);
+        await startHub(values);
         return -1; // keeps running
       case 'migrate':
         await withHub(values, async (hub) => out(`migrations applied on ${hub.databaseLabel}`));

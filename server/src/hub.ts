@@ -31,6 +31,8 @@ export interface Hub {
   intake: IntakeQueue;
   /** Where the database lives, for messages: the URL with its password masked. */
   databaseLabel: string;
+  /** The connection URL itself (with its password): for worker processes, never for logs. */
+  databaseUrl: string;
   tenant(explicit?: string): string;
   close(): Promise<void>;
 }
@@ -42,8 +44,10 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   log: Logger;
   poolSize?: number;
-  /** Apply migrations and sync the config into the database (the server does; read-only CLI commands too). */
+  /** Apply migrations and sync the config into the database (default true; worker processes leave it to the primary). */
   migrate?: boolean;
+  /** Skip the start-up warnings (worker processes: the primary already gave them). */
+  quiet?: boolean;
 }
 
 /** Loads and validates the config, without touching the database. */
@@ -73,7 +77,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
   const cwd = options.cwd ?? process.cwd();
   const log = options.log;
   const { config } = await loadConfig(options.configFile, cwd);
-  for (const c of config.connections) {
+  for (const c of options.quiet ? [] : config.connections) {
     for (const name of c.defaultedEnv) {
       log.warn(
         `connection ${c.id} uses the development default for ${name}; set ${name} before exposing the hub`,
@@ -118,6 +122,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       sql,
       connections,
       intake: new IntakeQueue(sql),
+      databaseUrl,
       databaseLabel: embedded
         ? `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in .switchyard/)`
         : redactUrl(databaseUrl),

@@ -108,7 +108,7 @@ function startBare(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-export async function intakeBench(durationS = 10) {
+export async function intakeBench(durationS = 10, workers = 1) {
   const { prefix, suffix } = orderTemplate();
   const runId = Date.now().toString(36);
   const signed = (n: number) => {
@@ -137,6 +137,7 @@ export async function intakeBench(durationS = 10) {
       DATABASE_URL: undefined,
       DEMO_WEBHOOK_SECRET: SECRET,
       SWITCHYARD_LOG_LEVEL: 'info',
+      SWITCHYARD_WORKERS: String(workers),
     });
     await load(`${hub.url}/webhooks/demo`, 2, signed); // warm-up: JIT, pool, PostgreSQL caches
     const hubRun = await load(`${hub.url}/webhooks/demo`, durationS, signed);
@@ -153,6 +154,7 @@ export async function intakeBench(durationS = 10) {
     await sql.end();
     return {
       bench: 'intake',
+      workers,
       bodyBytes,
       connections: 64,
       durationS,

@@ -5,7 +5,8 @@ import { intakeBench } from './intake.ts';
 
 /** `npm run bench [-- <name>...]`: runs the named benchmarks (default all), prints figures, writes bench-results/<name>.json. */
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
-  intake: () => intakeBench(Number(process.env.BENCH_SECONDS ?? 10)),
+  intake: () =>
+    intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

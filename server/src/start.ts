@@ -1,0 +1,172 @@
+import cluster, { type Worker } from 'node:cluster';
+import { createApp } from './http/app.ts';
+import { type Hub, openHub } from './hub.ts';
+import type { Logger } from './log.ts';
+import { listen, type RunningServer } from './serve.ts';
+
+export interface StartOptions {
+  configFile?: string | undefined;
+  port: number;
+  hostname: string;
+  /** Hub processes serving HTTP (SWITCHYARD_WORKERS, default 1). */
+  workers: number;
+  log: Logger;
+}
+
+/**
+ * `switchyard start`. With one worker, one process does everything. With several,
+ * the primary process owns the database (embedded server, migrations, config sync)
+ * and supervises worker processes that share the port; each worker has its own
+ * pool and intake queue. Workers drain on SIGTERM and exit if the primary dies.
+ */
+export async function start(options: StartOptions): Promise<void> {
+  if (cluster.isWorker) return startWorker(options);
+  if (options.workers > 1) return startPrimary(options);
+  return startSingle(options);
+}
+
+function onSignals(stop: (signal: string) => Promise<void>, log: Logger): void {
+  let stopping = false;
+  const handle = (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    void stop(signal).then(
+      () => process.exit(0),
+      (error) => {
+        log.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handle('SIGINT'));
+  process.on('SIGTERM', () => handle('SIGTERM'));
+}
+
+async function serveHub(hub: Hub, options: StartOptions): Promise<RunningServer> {
+  return listen(createApp(hub, options.log), {
+    port: options.port,
+    hostname: options.hostname,
+    log: options.log,
+  }).catch(async (error) => {
+    await hub.close();
+    throw error;
+  });
+}
+
+async function startSingle(options: StartOptions): Promise<void> {
+  const began = Date.now();
+  const { log } = options;
+  const hub = await openHub({ log, configFile: options.configFile });
+  const server = await serveHub(hub, options);
+  log.info(`switchyard listening on ${server.url}`, {
+    database: hub.databaseLabel,
+    connections: [...hub.connections.keys()].join(','),
+    readyMs: Date.now() - began,
+  });
+  onSignals(async (signal) => {
+    log.info(`${signal}: draining in-flight requests, then stopping`);
+    await server.close();
+    await hub.close();
+    log.info('stopped');
+  }, log);
+}
+
+type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; error: string };
+
+async function startPrimary(options: StartOptions): Promise<void> {
+  const began = Date.now();
+  const { log } = options;
+  const hub = await openHub({ log, configFile: options.configFile, poolSize: 2 });
+  let stopping = false;
+  const crashes: number[] = [];
+
+  const fork = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const worker: Worker = cluster.fork({ SWITCHYARD_WORKER_DATABASE_URL: hub.databaseUrl });
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'listening') resolve(message.url);
+        if (message.type === 'failed') reject(new Error(message.error));
+      });
+      worker.on('exit', (code, signal) => {
+        if (stopping) return;
+        reject(new Error(`worker exited during start (${signal ?? code})`));
+        crashes.push(Date.now());
+        const recent = crashes.filter((t) => Date.now() - t < 60_000);
+        if (recent.length > 5) {
+          log.error('workers keep crashing (more than 5 in a minute): stopping the hub');
+          process.kill(process.pid, 'SIGTERM');
+          return;
+        }
+        log.error('worker died; starting a replacement', { pid: worker.process.pid, exit: signal ?? code });
+        fork().catch((error) => log.error('replacement worker failed to start', { error: String(error) }));
+      });
+    });
+
+  let urls: string[];
+  try {
+    urls = await Promise.all(Array.from({ length: options.workers }, fork));
+  } catch (error) {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    await hub.close();
+    throw error;
+  }
+  log.info(`switchyard listening on ${urls[0]}`, {
+    workers: options.workers,
+    database: hub.databaseLabel,
+    connections: [...hub.connections.keys()].join(','),
+    readyMs: Date.now() - began,
+  });
+  onSignals(async (signal) => {
+    stopping = true;
+    log.info(`${signal}: draining ${options.workers} workers, then stopping`);
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            const force = setTimeout(() => w.process.kill('SIGKILL'), 15_000);
+            w.once('exit', () => {
+              clearTimeout(force);
+              resolve();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await hub.close();
+    log.info('stopped');
+  }, log);
+}
+
+async function startWorker(options: StartOptions): Promise<void> {
+  const { log } = options;
+  const send = (message: WorkerMessage) => process.send?.(message);
+  let hub: Hub;
+  let server: RunningServer;
+  try {
+    hub = await openHub({
+      log,
+      configFile: options.configFile,
+      databaseUrl: process.env.SWITCHYARD_WORKER_DATABASE_URL,
+      migrate: false,
+      quiet: true,
+    });
+    server = await serveHub(hub, options);
+  } catch (error) {
+    send({ type: 'failed', error: String(error) });
+    process.exit(1);
+  }
+  send({ type: 'listening', url: server.url });
+  const stop = async () => {
+    await server.close();
+    await hub.close();
+  };
+  onSignals(stop, log);
+  // The primary is gone (killed): finish what is in flight and leave, so nothing holds the port.
+  process.on('disconnect', () => void stop().finally(() => process.exit(0)));
+}
