@@ -7,34 +7,26 @@ const IsoDateTime = z.iso.datetime({ offset: true });
 const IsoDate = z.iso.date();
 const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "0.0825"');
 
-export const OrderStatus = z.enum([
-  'placed',
-  'accepted',
-  'in_fulfillment',
-  'partially_shipped',
-  'shipped',
-  'delivered',
-  'cancelled',
-  'on_hold',
-  'closed',
-]);
-export type OrderStatus = z.infer<typeof OrderStatus>;
-
 /**
- * The legal status changes. The main chain only moves forward (a channel may report
+ * The main chain of an order's life. It only moves forward (a channel may report
  * several steps at once, so a forward jump is legal); hold and cancel are side
  * branches; closed is final.
  */
-const MAIN_CHAIN: OrderStatus[] = [
+const MAIN_CHAIN = [
   'placed',
   'accepted',
   'in_fulfillment',
   'partially_shipped',
   'shipped',
   'delivered',
-];
+] as const;
+
+export const OrderStatus = z.enum([...MAIN_CHAIN, 'cancelled', 'on_hold', 'closed']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
 const OPEN: OrderStatus[] = ['placed', 'accepted', 'in_fulfillment', 'partially_shipped'];
 
+/** The legal status changes. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   placed: [...MAIN_CHAIN.slice(1), 'on_hold', 'cancelled'],
   accepted: [...MAIN_CHAIN.slice(2), 'on_hold', 'cancelled'],

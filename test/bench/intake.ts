@@ -24,28 +24,22 @@ export function orderTemplate(): { prefix: string; suffix: string } {
     unitPrice: `${10 + i}.99`,
     taxes: [{ title: 'State tax', rate: '0.0725', amount: '0.80' }],
   }));
+  const address = {
+    name: 'Bench Buyer',
+    line1: '1 Loop Rd',
+    city: 'Localhost',
+    region: 'CA',
+    postalCode: '94000',
+    country: 'US',
+  };
   const body = {
     id: '__ID__',
     number: '#__ID__',
     currency: 'USD',
     placedAt: '2026-11-20T15:04:05Z',
     customer: { id: 'cust-1', email: 'buyer@example.com', name: 'Bench Buyer' },
-    shippingAddress: {
-      name: 'Bench Buyer',
-      line1: '1 Loop Rd',
-      city: 'Localhost',
-      region: 'CA',
-      postalCode: '94000',
-      country: 'US',
-    },
-    billingAddress: {
-      name: 'Bench Buyer',
-      line1: '1 Loop Rd',
-      city: 'Localhost',
-      region: 'CA',
-      postalCode: '94000',
-      country: 'US',
-    },
+    shippingAddress: address,
+    billingAddress: address,
     lines,
     shipping: [{ code: 'ground', title: 'Ground', price: '7.95' }],
     note: 'x'.repeat(600),

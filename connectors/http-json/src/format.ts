@@ -1,3 +1,4 @@
+import { Address, B2B, PaymentTerms } from '@switchyard/core';
 import { z } from 'zod';
 
 /**
@@ -21,19 +22,8 @@ const Timestamp = z.iso.datetime({
 });
 const Day = z.iso.date({ message: 'must be a date like 2026-11-20' });
 
-const AddressIn = z.object({
-  name: z.string().optional(),
-  company: z.string().optional(),
-  line1: z.string().optional(),
-  line2: z.string().optional(),
-  city: z.string().optional(),
-  region: z.string().optional(),
-  postalCode: z.string().optional(),
-  country: z.string().optional(),
-  phone: z.string().optional(),
-  email: z.string().optional(),
-  locationCode: z.string().optional(),
-});
+/** The canonical address, but any country case ("de" is accepted and upper-cased). */
+const AddressIn = Address.extend({ country: z.string().length(2).optional() });
 
 const TaxIn = z.object({ title: z.string().default('Tax'), rate: z.string().optional(), amount: Amount });
 const DiscountIn = z.object({ code: z.string().optional(), title: z.string().optional(), amount: Amount });
@@ -77,26 +67,20 @@ const PaymentIn = z.object({
   amount: Amount,
 });
 
-const PurchaseOrderIn = z.object({
+/** The canonical B2B fields, with the PO number, dates and terms under the wire format's names. */
+const PurchaseOrderIn = B2B.pick({
+  buyerId: true,
+  shipToLocationCode: true,
+  billToLocationCode: true,
+  departmentNumber: true,
+  vendorNumber: true,
+}).extend({
   number: z.string().min(1),
   date: Day.optional(),
   requestedShipDate: Day.optional(),
   requestedDeliveryDate: Day.optional(),
   cancelAfter: Day.optional(),
-  terms: z
-    .object({
-      code: z.string().optional(),
-      netDays: z.number().int().nonnegative().optional(),
-      discountPercent: z.string().optional(),
-      discountDays: z.number().int().nonnegative().optional(),
-      description: z.string().optional(),
-    })
-    .optional(),
-  buyerId: z.string().optional(),
-  shipToLocationCode: z.string().optional(),
-  billToLocationCode: z.string().optional(),
-  departmentNumber: z.string().optional(),
-  vendorNumber: z.string().optional(),
+  terms: PaymentTerms.optional(),
 });
 
 export const OrderIn = z.object({

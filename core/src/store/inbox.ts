@@ -1,19 +1,5 @@
 import type { Db } from './orders.ts';
 
-export interface InboxEntry {
-  id: string;
-  tenantId: string;
-  connectionId: string;
-  dedupeKey: string;
-  receivedAt: Date;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  contentType: string;
-  body: Uint8Array;
-  status: InboxStatus;
-}
-
 export type InboxStatus = 'processed' | 'ignored' | 'failed';
 
 export interface NewInboxEntry {
@@ -27,6 +13,10 @@ export interface NewInboxEntry {
   contentType: string;
   body: Uint8Array;
   status: InboxStatus;
+}
+
+export interface InboxEntry extends NewInboxEntry {
+  id: string;
 }
 
 /** A Buffer view of the bytes, without copying. */
