@@ -15,6 +15,9 @@ const fake = defineConnector({
     .strict(),
   secrets: z.object({ token: z.string().min(8) }),
   normalize: () => ({ orders: [] }),
+  async *pull() {
+    yield { records: [], cursor: null };
+  },
 }) as unknown as AnyConnector;
 const connectors = new Map([[fake.id, fake]]);
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OrderDraftInput } from './order.ts';
+import type { Order, OrderDraftInput } from './order.ts';
 
 /** What a connector can do; the hub only calls what is declared. */
 export type Capability =
@@ -58,6 +58,62 @@ export interface WebhookIntake<Settings, Secrets> {
   dedupeKey(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): string | undefined;
 }
 
+/** One raw record a pull fetched; the hub stores it in the inbox and normalizes it like a webhook delivery. */
+export interface PulledRecord {
+  /** Resource id + modification time, so a record already received by webhook is not stored twice. */
+  dedupeKey: string;
+  body: Uint8Array;
+  contentType: string;
+  /** Headers `normalize` relies on (a topic, an API version), as the vendor's webhook would send them. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface PullPage {
+  records: PulledRecord[];
+  /**
+   * Where the next page starts. The hub persists it after the page's records are
+   * committed, so an interrupted sync resumes here; null when caught up.
+   */
+  cursor: string | null;
+}
+
+export interface PullRequest {
+  /** Records modified at or after this time (the connection's watermark). */
+  since?: Date;
+  /** Resume point from a previous, interrupted sync. */
+  cursor?: string;
+  /** Aborted on shutdown: stop between pages. */
+  signal: AbortSignal;
+}
+
+/** What every outbound call gets: the connection, a stable idempotency key and a cancellation signal. */
+export interface ActionContext<Settings, Secrets> extends ConnectionContext<Settings, Secrets> {
+  /** Derived from (workflow id, step key): the same on every retry of the same step. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export interface ActionResult {
+  /** The vendor's id for what was created (a fulfillment, a refund). */
+  externalId?: string;
+}
+
+/**
+ * Outbound actions, each idempotent under `idempotencyKey`. The engine (issue 4) calls
+ * them from workflow steps; more join as their connectors arrive (payment capture,
+ * labels, invoices).
+ */
+export interface ConnectorActions<Settings, Secrets> {
+  pushFulfillment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
+  ): Promise<ActionResult>;
+  cancelOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; reason: string },
+  ): Promise<ActionResult>;
+}
+
 export interface ConnectorDefinition<
   SettingsSchema extends z.ZodType = z.ZodType,
   SecretsSchema extends z.ZodType = z.ZodType,
@@ -80,6 +136,16 @@ export interface ConnectorDefinition<
     payload: StoredPayload,
     context: ConnectionContext<z.output<SettingsSchema>, z.output<SecretsSchema>>,
   ): NormalizeResult;
+  /**
+   * Fetches what changed since the watermark, page by page, honouring the vendor's
+   * pagination and rate limits (429 / Retry-After, backoff with jitter, timeouts).
+   * Required with the `orders.pull` capability.
+   */
+  pull?(
+    context: ConnectionContext<z.output<SettingsSchema>, z.output<SecretsSchema>>,
+    request: PullRequest,
+  ): AsyncIterable<PullPage>;
+  actions?: ConnectorActions<z.output<SettingsSchema>, z.output<SecretsSchema>>;
 }
 
 export type AnyConnector = ConnectorDefinition<z.ZodType, z.ZodType>;
@@ -95,11 +161,19 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
       `connector id "${definition.id}" must be lower-case words joined by dashes, like "http-json"`,
     );
   }
-  if (definition.capabilities.includes('orders.webhook') && !definition.webhook) {
-    throw new Error(`connector "${definition.id}" declares orders.webhook but has no webhook intake`);
-  }
-  if (definition.webhook && !definition.capabilities.includes('orders.webhook')) {
-    throw new Error(`connector "${definition.id}" has a webhook intake but does not declare orders.webhook`);
+  const declares = (c: Capability) => definition.capabilities.includes(c);
+  const pairs: [Capability, boolean, string][] = [
+    ['orders.webhook', !!definition.webhook, 'webhook'],
+    ['orders.pull', !!definition.pull, 'pull'],
+    ['fulfillment.push', !!definition.actions?.pushFulfillment, 'actions.pushFulfillment'],
+  ];
+  for (const [capability, present, what] of pairs) {
+    if (declares(capability) && !present) {
+      throw new Error(`connector "${definition.id}" declares ${capability} but has no ${what}`);
+    }
+    if (present && !declares(capability)) {
+      throw new Error(`connector "${definition.id}" has ${what} but does not declare ${capability}`);
+    }
   }
   return Object.freeze(definition);
 }
