@@ -103,3 +103,138 @@ describe('IntakeQueue (group commit)', () => {
     expect(listed.find((o) => o.externalId === 'EXISTING')).toMatchObject({ status: 'closed', version: 2 });
   });
 });
+
+describe('intake under hostile or unlucky input', () => {
+  it('keeps a payload whose key or content PostgreSQL cannot store, as an exception (never a 500)', async () => {
+    const queue = new IntakeQueue(db.sql);
+    const nul = await queue.receive(
+      connection,
+      jsonRequest({ id: 'N\u0000UL', updatedAt: '2026-11-20T10:00:00Z' }),
+    );
+    expect(nul.status).toBe('exception');
+    const [stored] = await db.sql<{ message: string }[]>`
+      select message from exceptions where id = ${(nul as { exceptionId: string }).exceptionId}`;
+    expect(stored!.message).toContain('N\\0UL');
+    const long = await queue.receive(
+      connection,
+      jsonRequest({ id: 'L'.repeat(4000), updatedAt: '2026-11-20T10:00:00Z' }),
+    );
+    expect(long.status).toBe('exception'); // the id is too long for the orders index: refused, kept
+    const [row] = await db.sql<{ dedupe_key: string }[]>`
+      select dedupe_key from inbox where id = ${(long as { inboxId: string }).inboxId}`;
+    expect(row!.dedupe_key).toMatch(/^key-sha256:[0-9a-f]{64}$/);
+  });
+
+  it('treats an identical resend under a new key as unchanged, not a new version', async () => {
+    // A connector that, like many, leaves optional fields explicitly undefined and keys deliveries by body.
+    const { connector: base } = testConnector();
+    const sparse: Connection = {
+      ...connection,
+      connector: {
+        ...base,
+        webhook: { ...base.webhook!, dedupeKey: () => undefined },
+        normalize: () => ({
+          orders: [
+            {
+              externalId: 'SPARSE',
+              currency: 'USD',
+              placedAt: '2026-11-20T10:00:00Z',
+              updatedAt: '2026-11-20T10:00:00Z',
+              note: undefined,
+              customer: { email: 'a@example.com', name: undefined },
+              lines: [
+                {
+                  id: '1',
+                  sku: undefined,
+                  title: 'a',
+                  quantity: { ordered: 1 },
+                  unitPrice: { amount: 100, currency: 'USD' },
+                },
+              ],
+              totals: {
+                items: { amount: 100, currency: 'USD' },
+                discount: { amount: 0, currency: 'USD' },
+                shipping: { amount: 0, currency: 'USD' },
+                tax: { amount: 0, currency: 'USD' },
+                total: { amount: 100, currency: 'USD' },
+              },
+            },
+          ],
+        }),
+      } as never,
+    };
+    const queue = new IntakeQueue(db.sql);
+    expect(await queue.receive(sparse, jsonRequest({ n: 1 }))).toMatchObject({
+      orders: [{ result: 'created' }],
+    });
+    expect(await queue.receive(sparse, jsonRequest({ n: 2 }))).toMatchObject({
+      orders: [{ result: 'unchanged', version: 1 }],
+    });
+  });
+
+  it('refuses totals beyond the safe integer range as an exception instead of rounding them', async () => {
+    const { connector: big } = testConnector();
+    const huge: Connection = {
+      ...connection,
+      connector: {
+        ...big,
+        normalize: () => ({
+          orders: [
+            {
+              externalId: 'HUGE',
+              currency: 'USD',
+              placedAt: '2026-11-20T10:00:00Z',
+              updatedAt: '2026-11-20T10:00:00Z',
+              lines: [
+                {
+                  id: '1',
+                  title: 'a',
+                  quantity: { ordered: 3 },
+                  unitPrice: { amount: 9007199254740991, currency: 'USD' },
+                },
+                {
+                  id: '2',
+                  title: 'b',
+                  quantity: { ordered: 3 },
+                  unitPrice: { amount: -9007199254740991, currency: 'USD' },
+                },
+                { id: '3', title: 'c', quantity: { ordered: 1 }, unitPrice: { amount: 1, currency: 'USD' } },
+              ],
+              totals: {
+                items: { amount: 0, currency: 'USD' },
+                discount: { amount: 0, currency: 'USD' },
+                shipping: { amount: 0, currency: 'USD' },
+                tax: { amount: 0, currency: 'USD' },
+                total: { amount: 0, currency: 'USD' },
+              },
+            },
+          ],
+        }),
+      } as never,
+    };
+    const outcome = await new IntakeQueue(db.sql).receive(huge, jsonRequest({ id: 'HUGE' }));
+    expect(outcome).toMatchObject({
+      status: 'exception',
+      message: expect.stringContaining('totals.items is 0.00 USD but the lines add up to 0.01'),
+    });
+  });
+
+  it('never rejects deliveries when concurrent writers update the same orders in crossing order', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `X-${i}`);
+    await new IntakeQueue(db.sql).receive(connection, jsonRequest({ id: 'warm' }));
+    await Promise.all(ids.map((id) => new IntakeQueue(db.sql).receive(connection, jsonRequest({ id }))));
+    const queues = Array.from({ length: 4 }, () => new IntakeQueue(db.sql, { concurrency: 2 }));
+    const deliveries = queues.flatMap((queue, q) =>
+      Array.from({ length: 3 }, (_, round) =>
+        (q % 2 ? [...ids].reverse() : ids).map((id) =>
+          queue.receive(
+            connection,
+            jsonRequest({ id, updatedAt: `2026-11-2${round + 1}T0${q}:00:00Z`, status: 'accepted' }),
+          ),
+        ),
+      ).flat(),
+    );
+    const outcomes = await Promise.allSettled(deliveries);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+  });
+});

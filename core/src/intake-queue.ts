@@ -3,6 +3,7 @@ import { newId } from './ids.ts';
 import {
   type Connection,
   type IntakeOutcome,
+  isConflict,
   isTransientDbError,
   type PreparedDelivery,
   prepare,
@@ -10,6 +11,7 @@ import {
   store,
 } from './intake.ts';
 import type { Sql } from './store/db.ts';
+import { storableDetail, storableText } from './store/exceptions.ts';
 import { bytea } from './store/inbox.ts';
 import { columns, toOrder } from './store/orders.ts';
 
@@ -84,7 +86,9 @@ export class IntakeQueue {
       for (const [i, b] of batch.entries()) b.resolve(outcomes[i]!);
       return;
     } catch (error) {
-      if (isTransientDbError(error)) {
+      // Connection trouble: nothing can be stored now, the senders retry (503). A deadlock or
+      // serialization failure between concurrent writers is retried below, one delivery at a time.
+      if (isTransientDbError(error) && !isConflict(error)) {
         for (const b of batch) b.reject(error);
         return;
       }
@@ -139,8 +143,8 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
         id: exceptionId,
         tenant_id: entry.tenantId,
         connection_id: entry.connectionId,
-        message: normalized.message,
-        detail: normalized.detail,
+        message: storableText(normalized.message),
+        detail: storableDetail(normalized.detail),
       });
       planned.push((inboxId) =>
         inboxId ? { status: 'exception', inboxId, exceptionId, message: normalized.message } : duplicate,
@@ -183,6 +187,7 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
       select tenant_id, connection_id, dedupe_key, received_at, method, path, headers, content_type,
              decode(body, 'base64'), status, now()
       from firsts
+      order by connection_id, dedupe_key
       on conflict (connection_id, dedupe_key) do nothing
       returning id, connection_id, dedupe_key
     ), stored as (
@@ -199,6 +204,7 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
       select id, tenant_id, connection_id, connector, external_id, external_number, status, currency, total_amount,
              po_number, placed_at, source_updated_at, 1, data
       from o_in
+      order by tenant_id, connection_id, external_id -- one lock order for all batches: no deadlocks between them
       on conflict (tenant_id, connection_id, external_id) do nothing
       returning id
     ), ev as (

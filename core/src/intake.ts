@@ -26,6 +26,20 @@ export type Normalized =
   | { ok: true; drafts: OrderDraft[]; ignored?: string }
   | { ok: false; message: string; detail: Record<string, unknown> };
 
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * A dedupe key as stored: keys too long for the unique index, or holding a NUL that
+ * PostgreSQL text refuses, are replaced by their hash (never truncated: two keys
+ * sharing a prefix must stay distinct).
+ */
+function storableKey(key: string | undefined): string | undefined {
+  if (key === undefined || key === '') return undefined;
+  return key.length > 200 || key.includes('\u0000') ? `key-sha256:${sha256(key)}` : key;
+}
+
 /** Headers never stored: credentials a sender may attach. */
 const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
@@ -53,17 +67,22 @@ export function normalize(
   }
   const drafts: OrderDraft[] = [];
   const problems: string[] = [];
-  result.orders.forEach((input, i) => {
-    const parsed = OrderDraft.safeParse(input);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        problems.push(`orders[${i}].${issue.path.join('.')}: ${issue.message}`);
+  try {
+    result.orders.forEach((input, i) => {
+      const parsed = OrderDraft.safeParse(input);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          problems.push(`orders[${i}].${issue.path.join('.')}: ${issue.message}`);
+        }
+        return;
       }
-      return;
-    }
-    for (const p of checkTotals(parsed.data)) problems.push(`orders[${i}] (${parsed.data.externalId}): ${p}`);
-    drafts.push(parsed.data);
-  });
+      for (const p of checkTotals(parsed.data))
+        problems.push(`orders[${i}] (${parsed.data.externalId}): ${p}`);
+      drafts.push(parsed.data);
+    });
+  } catch (error) {
+    problems.push(`the ${connection.connector.id} output could not be checked: ${describeError(error)}`);
+  }
   if (problems.length) {
     return {
       ok: false,
@@ -85,6 +104,12 @@ const TRANSIENT_CODES = new Set([
   'ECONNRESET',
   'EPIPE',
 ]);
+
+/** Deadlock or serialization failure: the transaction lost a race and can simply run again. */
+export function isConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001';
+}
 
 /**
  * Database trouble that a retry may cure (connection lost, serialization failure,
@@ -145,7 +170,7 @@ export function prepare(
     entry: {
       tenantId: connection.tenantId,
       connectionId: connection.id,
-      dedupeKey: key ?? `body-sha256:${createHash('sha256').update(request.body).digest('hex')}`,
+      dedupeKey: storableKey(key) ?? `body-sha256:${sha256(request.body)}`,
       receivedAt: request.receivedAt,
       method: request.method,
       path: request.path,
@@ -165,6 +190,18 @@ export function prepare(
  * sender retries). IntakeQueue batches deliveries and falls back to this.
  */
 export async function store(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeOnce(sql, delivery);
+    } catch (error) {
+      // Lost a race with a concurrent writer: run it again.
+      if (isConflict(error) && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
+async function storeOnce(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOutcome> {
   const { connection, entry, normalized } = delivery;
   const { dedupeKey } = entry;
   let failure: { kind: string; message: string; detail: Record<string, unknown> };
@@ -189,17 +226,30 @@ export async function store(sql: Sql, delivery: PreparedDelivery): Promise<Intak
   } else {
     failure = { kind: 'normalize', message: normalized.message, detail: normalized.detail };
   }
-  return sql.begin(async (tx): Promise<IntakeOutcome> => {
-    const inboxId = await storeRaw(tx, { ...entry, status: 'failed' });
-    if (!inboxId) return { status: 'duplicate', dedupeKey };
-    const exceptionId = await recordException(tx, {
-      tenantId: connection.tenantId,
-      connectionId: connection.id,
-      inboxId,
-      ...failure,
+  const keep = (dedupeKey: string, why: typeof failure) =>
+    sql.begin(async (tx): Promise<IntakeOutcome> => {
+      const inboxId = await storeRaw(tx, { ...entry, dedupeKey, status: 'failed' });
+      if (!inboxId) return { status: 'duplicate', dedupeKey };
+      const exceptionId = await recordException(tx, {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        inboxId,
+        ...why,
+      });
+      return { status: 'exception', inboxId, exceptionId, message: why.message };
     });
-    return { status: 'exception', inboxId, exceptionId, message: failure.message };
-  });
+  try {
+    return await keep(dedupeKey, failure);
+  } catch (error) {
+    if (isTransientDbError(error)) throw error;
+    // The database refused even the raw payload under its key (a key or message it cannot index or store):
+    // keep the bytes under their hash, with a reason that is plain text.
+    return keep(`body-sha256:${sha256(entry.body)}`, {
+      kind: failure.kind,
+      message: `stored under the hash of its body: the database refused it as sent (${describeError(error)}); first failure: ${failure.message}`,
+      detail: { stage: 'store', code: (error as { code?: unknown }).code ?? null },
+    });
+  }
 }
 
 /** Prepares and stores one delivery (no batching). */

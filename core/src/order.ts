@@ -265,9 +265,8 @@ export class TotalsError extends Error {
   override name = 'TotalsError';
 }
 
-type Sums = Record<keyof Totals, number>;
+type Sums = Record<keyof Totals, bigint>;
 
-/** Adds up an order's lines in minor units, noting every amount not in the order's currency. */
 /** The parts of an order (parsed, or a connector's input before defaults) that totals are made of. */
 interface Summable {
   currency: string;
@@ -284,15 +283,19 @@ interface Summable {
   discounts?: Discount[] | undefined;
 }
 
+/**
+ * Adds up an order's lines in minor units, exactly (BigInt: a sum of safe integers
+ * can leave the safe range), noting every amount not in the order's currency.
+ */
 function addUp(order: Summable, problems: string[]): Sums {
   const currency = order.currency;
-  const sums = { items: 0, discount: 0, shipping: 0, tax: 0, total: 0 };
-  const amount = (m: Money, where: string): number => {
+  const sums = { items: 0n, discount: 0n, shipping: 0n, tax: 0n, total: 0n };
+  const amount = (m: Money, where: string): bigint => {
     if (m.currency !== currency) problems.push(`${where} is in ${m.currency}, the order is in ${currency}`);
-    return m.amount;
+    return BigInt(m.amount);
   };
   order.lines.forEach((line, i) => {
-    sums.items += amount(line.unitPrice, `lines[${i}].unitPrice`) * line.quantity.ordered;
+    sums.items += amount(line.unitPrice, `lines[${i}].unitPrice`) * BigInt(line.quantity.ordered);
     for (const d of line.discounts ?? []) sums.discount += amount(d.amount, `lines[${i}].discounts`);
     for (const t of line.taxLines ?? []) sums.tax += amount(t.amount, `lines[${i}].taxLines`);
   });
@@ -302,11 +305,18 @@ function addUp(order: Summable, problems: string[]): Sums {
     for (const t of s.taxLines ?? []) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
   });
   for (const d of order.discounts ?? []) sums.discount += amount(d.amount, 'discounts');
-  sums.total = sums.items - sums.discount + sums.shipping + (order.taxesIncluded ? 0 : sums.tax);
+  sums.total = sums.items - sums.discount + sums.shipping + (order.taxesIncluded ? 0n : sums.tax);
   return sums;
 }
 
 const TOTAL_KEYS = ['items', 'discount', 'shipping', 'tax', 'total'] as const;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function format(amount: bigint, currency: string): string {
+  return amount <= SAFE && amount >= -SAFE
+    ? formatMoney(money(Number(amount), currency))
+    : `${amount} minor units`;
+}
 
 /**
  * Checks that the totals add up from the lines, exactly, in minor units, and that
@@ -320,18 +330,15 @@ export function checkTotals(order: OrderDraft): string[] {
     const stated = order.totals[key];
     if (stated.currency !== order.currency) {
       problems.push(`totals.${key} is in ${stated.currency}, the order is in ${order.currency}`);
-    } else if (stated.amount !== expected[key]) {
+    } else if (BigInt(stated.amount) !== expected[key]) {
       problems.push(
-        `totals.${key} is ${formatMoney(stated)} ${order.currency} but the lines add up to ${formatMoney(
-          money(expected[key], order.currency),
-        )}`,
+        `totals.${key} is ${formatMoney(stated)} ${order.currency} but the lines add up to ${format(expected[key], order.currency)}`,
       );
     }
   }
   return problems;
 }
 
-/** Computes consistent totals from the lines; connectors use it when the source sends none. */
 /**
  * Computes consistent totals from the lines; connectors use it when the source
  * sends none. It sums the input as given (no schema pass: the intake validates the
@@ -340,13 +347,17 @@ export function checkTotals(order: OrderDraft): string[] {
 export function computeTotals(draft: Summable): Totals {
   const problems: string[] = [];
   const sums = addUp(draft, problems);
+  for (const key of TOTAL_KEYS) {
+    if (sums[key] > SAFE || sums[key] < -SAFE)
+      problems.push(`${key} (${sums[key]} minor units) is beyond the safe integer range`);
+  }
   if (problems.length) throw new TotalsError(problems.join('; '));
   const c = draft.currency;
   return {
-    items: money(sums.items, c),
-    discount: money(sums.discount, c),
-    shipping: money(sums.shipping, c),
-    tax: money(sums.tax, c),
-    total: money(sums.total, c),
+    items: money(Number(sums.items), c),
+    discount: money(Number(sums.discount), c),
+    shipping: money(Number(sums.shipping), c),
+    tax: money(Number(sums.tax), c),
+    total: money(Number(sums.total), c),
   };
 }

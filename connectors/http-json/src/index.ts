@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   computeTotals,
   type Discount,
@@ -215,15 +216,15 @@ export const httpJson = defineConnector({
     },
     dedupeKey(request) {
       const explicit = request.headers[IDEMPOTENCY_HEADER]?.trim();
-      if (explicit) return `key:${explicit.slice(0, 255)}`;
+      // The header is not covered by the signature, so the key is bound to the body it came with:
+      // a replayed body cannot claim the key of a delivery still to come.
+      if (explicit) return `key:${explicit}#${createHash('sha256').update(request.body).digest('hex')}`;
       try {
-        const body = parseBody(request.body) as {
-          id?: unknown;
-          updatedAt?: unknown;
-          placedAt?: unknown;
-        };
-        if ((typeof body.id === 'string' || typeof body.id === 'number') && !('orders' in body)) {
-          return `order:${body.id}@${String(body.updatedAt ?? body.placedAt ?? '')}`;
+        const body = parseBody(request.body) as { id?: unknown; updatedAt?: unknown };
+        const hasId = typeof body.id === 'string' || typeof body.id === 'number';
+        // Without updatedAt two states of one order would share a key: the hub then keys by the body's hash.
+        if (hasId && typeof body.updatedAt === 'string' && !('orders' in body)) {
+          return `order:${body.id}@${body.updatedAt}`;
         }
       } catch {
         // malformed: the hub falls back to a hash of the body

@@ -185,12 +185,22 @@ describe('http-json specifics', () => {
     ).toEqual({ ok: true });
   });
 
-  it('dedupes on Idempotency-Key when given, else on id and updated time', () => {
+  it('dedupes on Idempotency-Key bound to the body, else on id and updated time, else on nothing', () => {
     const body = JSON.stringify(b2b);
-    expect(httpJson.webhook!.dedupeKey(request(body, { 'idempotency-key': 'abc-1' }), ctx)).toBe('key:abc-1');
+    const withKey = httpJson.webhook!.dedupeKey(request(body, { 'idempotency-key': 'abc-1' }), ctx);
+    expect(withKey).toMatch(/^key:abc-1#[0-9a-f]{64}$/);
+    expect(httpJson.webhook!.dedupeKey(request(body, { 'idempotency-key': 'abc-1' }), ctx)).toBe(withKey);
+    // The key is not signed: the same key on another body is another delivery, not a duplicate.
+    const other = JSON.stringify({ ...b2b, note: 'changed' });
+    expect(httpJson.webhook!.dedupeKey(request(other, { 'idempotency-key': 'abc-1' }), ctx)).not.toBe(
+      withKey,
+    );
     expect(httpJson.webhook!.dedupeKey(request(body, {}), ctx)).toBe(
       'order:ERP-PO-7781@2026-11-19T09:30:00+01:00',
     );
+    // Without updatedAt, two states of one order must not share a key: the hub hashes the body.
+    const { updatedAt: _u, ...noUpdatedAt } = b2b;
+    expect(httpJson.webhook!.dedupeKey(request(JSON.stringify(noUpdatedAt), {}), ctx)).toBeUndefined();
     expect(httpJson.webhook!.dedupeKey(request('{"oops', {}), ctx)).toBeUndefined();
   });
 

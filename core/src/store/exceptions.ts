@@ -39,6 +39,19 @@ function toException(r: Row): HubException {
   };
 }
 
+/** Text PostgreSQL can store: a NUL (which text and jsonb refuse) is written as the escape \\0. */
+export function storableText(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\\0') : text;
+}
+
+/** The same for a JSON detail object. */
+export function storableDetail(detail: Record<string, unknown>): Record<string, unknown> {
+  const json = JSON.stringify(detail);
+  return json.includes('\\u0000')
+    ? (JSON.parse(json.replaceAll('\\u0000', '\\\\0')) as Record<string, unknown>)
+    : detail;
+}
+
 export interface NewException {
   tenantId: string;
   connectionId: string | null;
@@ -52,8 +65,8 @@ export interface NewException {
 export async function recordException(tx: Db, e: NewException): Promise<string> {
   const [row] = await tx<{ id: string }[]>`
     insert into exceptions (id, tenant_id, connection_id, kind, inbox_id, message, detail)
-    values (${newId('exc')}, ${e.tenantId}, ${e.connectionId}, ${e.kind}, ${e.inboxId}, ${e.message},
-            ${tx.json((e.detail ?? {}) as never)})
+    values (${newId('exc')}, ${e.tenantId}, ${e.connectionId}, ${e.kind}, ${e.inboxId}, ${storableText(e.message)},
+            ${tx.json(storableDetail(e.detail ?? {}) as never)})
     on conflict (inbox_id) where status = 'open'
     do update set kind = excluded.kind, message = excluded.message, detail = excluded.detail, updated_at = now()
     returning id`;

@@ -100,7 +100,8 @@ export async function applyOrder(
     return { result: 'stale', ...current };
 
   const version = existing.version + 1;
-  const next = toOrder(existing.id, source, draft, version);
+  // As it will read back from JSONB: keys holding undefined disappear, so an identical resend compares equal.
+  const next = JSON.parse(JSON.stringify(toOrder(existing.id, source, draft, version))) as Order;
   const changed = changedKeys(existing.data, next);
   if (changed.length === 0) return { result: 'unchanged', ...current };
   if (existing.status !== draft.status) assertTransition(existing.status, draft.status);
@@ -150,27 +151,30 @@ export async function listOrders(
       totalAmount: string;
       placedAt: Date;
       createdAt: Date;
+      cursorAt: string;
     })[]
   >`
     select id, connection_id as "connectionId", external_id as "externalId", external_number as "externalNumber",
            status, currency, total_amount as "totalAmount", po_number as "poNumber", placed_at as "placedAt",
-           version, created_at as "createdAt"
+           version, created_at as "createdAt", created_at::text as "cursorAt"
     from orders
     where tenant_id = ${tenantId}
       ${options.status ? sql`and status = ${options.status}` : sql``}
-      ${after ? sql`and (created_at, id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
+      ${after ? sql`and (created_at, id) < (${after.createdAt}::text::timestamptz, ${after.id})` : sql``}
     order by created_at desc, id desc
     limit ${limit + 1}`;
-  const page = rows.slice(0, limit).map((r) => ({
-    ...r,
-    totalAmount: Number(r.totalAmount),
-    placedAt: r.placedAt.toISOString(),
-    createdAt: r.createdAt.toISOString(),
-  }));
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    orders: page,
-    next: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    orders: page.map(({ cursorAt: _cursor, ...r }) => ({
+      ...r,
+      totalAmount: Number(r.totalAmount),
+      placedAt: r.placedAt.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+    })),
+    // The cursor keeps created_at to the microsecond (JS dates stop at the millisecond), and goes back
+    // as text: postgres.js would pass a timestamptz parameter through a Date and lose the microseconds.
+    next: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
   };
 }
 

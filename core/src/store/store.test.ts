@@ -150,6 +150,21 @@ describe('orders', () => {
     expect(results.filter((r) => r.result === 'created')).toHaveLength(1);
   });
 
+  it('pages through orders created in one transaction (same created_at) without skipping any', async () => {
+    await db.sql.begin(async (tx) => {
+      for (let i = 0; i < 25; i++)
+        await applyOrder(tx, acme, OrderDraft.parse(sampleDraft(`SAME-TX-${i}`)), null);
+    });
+    const seen = new Set<string>();
+    let after: string | null = null;
+    do {
+      const page = await listOrders(db.sql, 'acme', { limit: 4, after });
+      for (const o of page.orders) seen.add(o.externalId);
+      after = page.next;
+    } while (after);
+    expect([...seen].filter((id) => id.startsWith('SAME-TX-'))).toHaveLength(25);
+  });
+
   it('lists one tenant’s orders only, newest first, page by page', async () => {
     for (let i = 0; i < 7; i++) await apply(globex, `G-${i}`);
     const seen: string[] = [];
