@@ -81,7 +81,35 @@ async function startPrimary(options: StartOptions): Promise<void> {
   const { log } = options;
   const hub = await openHub({ log, configFile: options.configFile, poolSize: 2 });
   let stopping = false;
+  let started = false;
   const crashes: number[] = [];
+
+  /** SIGTERM to every worker (each drains its requests), SIGKILL to those still running after the grace period. */
+  const stopWorkers = (graceMs: number) =>
+    Promise.all(
+      Object.values(cluster.workers ?? {})
+        .filter((w): w is Worker => !!w && !w.isDead())
+        .map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              const force = setTimeout(() => w.process.kill('SIGKILL'), graceMs);
+              w.once('exit', () => {
+                clearTimeout(force);
+                resolve();
+              });
+              w.process.kill('SIGTERM');
+            }),
+        ),
+    );
+  const shutdown = async (reason: string) => {
+    stopping = true;
+    log.info(`${reason}: draining the workers, then stopping`);
+    await stopWorkers(15_000);
+    await hub.close();
+    log.info('stopped');
+  };
+  // Installed before the first fork: a signal during start stops what has started, database included.
+  onSignals(shutdown, log);
 
   const fork = (): Promise<string> =>
     new Promise((resolve, reject) => {
@@ -91,13 +119,12 @@ async function startPrimary(options: StartOptions): Promise<void> {
         if (message.type === 'failed') reject(new Error(message.error));
       });
       worker.on('exit', (code, signal) => {
-        if (stopping) return;
         reject(new Error(`worker exited during start (${signal ?? code})`));
+        if (stopping || !started) return; // a failed start is reported once, with no replacement
         crashes.push(Date.now());
-        const recent = crashes.filter((t) => Date.now() - t < 60_000);
-        if (recent.length > 5) {
+        if (crashes.filter((t) => Date.now() - t < 60_000).length > 5) {
           log.error('workers keep crashing (more than 5 in a minute): stopping the hub');
-          process.kill(process.pid, 'SIGTERM');
+          void shutdown('crash loop').finally(() => process.exit(1));
           return;
         }
         log.error('worker died; starting a replacement', { pid: worker.process.pid, exit: signal ?? code });
@@ -110,37 +137,17 @@ async function startPrimary(options: StartOptions): Promise<void> {
     urls = await Promise.all(Array.from({ length: options.workers }, fork));
   } catch (error) {
     stopping = true;
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    await stopWorkers(2_000);
     await hub.close();
     throw error;
   }
+  started = true;
   log.info(`switchyard listening on ${urls[0]}`, {
     workers: options.workers,
     database: hub.databaseLabel,
     connections: [...hub.connections.keys()].join(','),
     readyMs: Date.now() - began,
   });
-  onSignals(async (signal) => {
-    stopping = true;
-    log.info(`${signal}: draining ${options.workers} workers, then stopping`);
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.isDead()) return resolve();
-            const force = setTimeout(() => w.process.kill('SIGKILL'), 15_000);
-            w.once('exit', () => {
-              clearTimeout(force);
-              resolve();
-            });
-            w.process.kill('SIGTERM');
-          }),
-      ),
-    );
-    await hub.close();
-    log.info('stopped');
-  }, log);
 }
 
 async function startWorker(options: StartOptions): Promise<void> {

@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,3 +127,49 @@ describe('embedded PostgreSQL', () => {
     expect(() => readFileSync(pidFile)).toThrow();
   });
 });
+
+describe('embedded PostgreSQL refuses what it must not touch', () => {
+  it('refuses a pgdata link that points anywhere but its own shared data folder', async () => {
+    const dir = join(scratch, 'planted', '.switchyard');
+    mkdirSync(dir, { recursive: true });
+    const elsewhere = join(scratch, 'planted', 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(dir, 'pgdata'));
+    await expect(startEmbedded({ dir, sharedRoot: join(scratch, 'shared') })).rejects.toThrow(
+      /links to .*elsewhere, outside/,
+    );
+  });
+
+  it('says the password is wrong when embedded.json was lost, and leaves no server behind', async () => {
+    const dir = join(scratch, 'lost', '.switchyard');
+    const first = await startEmbedded({ dir });
+    await first.stop();
+    rmSync(join(dir, 'embedded.json'));
+    await expect(startEmbedded({ dir, startTimeout: 20 })).rejects.toThrow(
+      /refuses the password kept in .*embedded\.json/,
+    );
+    await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
+  });
+
+  it('does not stop a server another client still uses; the next start adopts it', async () => {
+    const dir = join(scratch, 'busy', '.switchyard');
+    const owner = await startEmbedded({ dir });
+    const other = postgres(owner.url, { max: 1 });
+    await other`select 1`;
+    await owner.stop();
+    expect(await other`select 2 as still`).toEqual([{ still: 2 }]);
+    await other.end();
+    const next = await startEmbedded({ dir });
+    expect(next).toMatchObject({ reused: true, owned: true });
+    await next.stop();
+    await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
+  });
+});
+
+async function waitUntil(check: () => boolean, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

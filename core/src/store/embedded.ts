@@ -1,6 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -47,7 +56,9 @@ export interface EmbeddedServer {
 interface State {
   port: number;
   password: string;
+  /** The process that stops the server at its exit: pid and start time (a reused pid is not the owner). */
   ownerPid?: number | undefined;
+  ownerStart?: string | undefined;
 }
 
 const SUPERUSER = 'switchyard';
@@ -69,14 +80,41 @@ function alive(pid: number): boolean {
   }
 }
 
-/** True when pid is a running postgres postmaster (Linux: /proc; elsewhere: alive). */
-function isPostgres(pid: number): boolean {
+/** A process's start time in clock ticks since boot (Linux): tells a live process from a reused pid. */
+function startTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this exact process (same pid and start time) still runs. */
+function stillRuns(pid: number | undefined, start: string | undefined): boolean {
+  if (!pid || !alive(pid)) return false;
+  return start === undefined || startTicks(pid) === undefined || startTicks(pid) === start;
+}
+
+/** True when pid is the postmaster of this data directory (Linux: its command line; elsewhere: alive). */
+function isPostmasterOf(pid: number, data: string): boolean {
   if (!alive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args[args.indexOf('-D') + 1] === data;
   } catch {
     return process.platform !== 'linux';
   }
+}
+
+/** What the server processes get: no secrets of the hub's environment reach the server's account. */
+function serverEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LC_ALL: 'C',
+    LANG: 'C',
+    ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+  };
 }
 
 async function freePort(preferred?: number): Promise<number> {
@@ -269,7 +307,18 @@ async function dataDirFor(
 ): Promise<string> {
   const link = join(dir, 'pgdata');
   const stat = await fs.lstat(link).catch(() => undefined);
-  if (stat?.isSymbolicLink()) return fs.realpath(link).catch(() => fs.readlink(link));
+  if (stat?.isSymbolicLink()) {
+    // Only the link this code makes is followed: into <sharedRoot>/data/.
+    const target = await fs.readlink(link);
+    const allowed = join(sharedRoot, 'data');
+    if (dirname(target) !== allowed) {
+      throw startError(
+        `${link} links to ${target}, outside ${allowed}`,
+        `remove the link ${link} and start again`,
+      );
+    }
+    return target;
+  }
   if (stat || (await reachable(dir, account))) return link;
   const hash = createHash('sha256').update(dir).digest('hex').slice(0, 16);
   const target = join(sharedRoot, 'data', hash);
@@ -285,27 +334,38 @@ async function dataDirFor(
 
 async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(file, 'utf8').trim() || '0');
-      if (!holder || !alive(holder)) {
+  const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, `${process.pid} ${startTicks(process.pid) ?? ''}`, { mode: 0o600 });
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, file); // atomic, and the lock is never seen without its owner
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let holder: string;
+      try {
+        holder = readFileSync(file, 'utf8');
+      } catch {
+        continue; // released meanwhile
+      }
+      const [pid, start] = holder.trim().split(' ');
+      if (!stillRuns(Number(pid), start || undefined)) {
         await fs.rm(file, { force: true });
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
         continue;
       }
       if (Date.now() > deadline) {
         throw startError(
-          `another process (pid ${holder}) has held ${file} for two minutes`,
-          `stop process ${holder} or delete ${file}`,
+          `another process (pid ${pid}) has held ${file} for two minutes`,
+          `stop process ${pid} or delete ${file}`,
         );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+  } finally {
+    await fs.rm(mine, { force: true });
   }
   try {
     return await fn();
@@ -361,7 +421,7 @@ async function initdb(
         '--locale=C',
         '--no-instructions',
       ],
-      { ...(account ? { uid: account.uid, gid: account.gid } : {}), env: { ...process.env, LC_ALL: 'C' } },
+      { ...(account ? { uid: account.uid, gid: account.gid } : {}), env: serverEnv() },
     );
     if (r.code !== 0) {
       await fs.rm(join(data, 'PG_VERSION'), { force: true });
@@ -389,7 +449,9 @@ function urlFor(port: number, password: string, database = DATABASE): string {
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
-async function canConnect(port: number, password: string): Promise<boolean> {
+type Probe = 'ok' | 'refused' | 'bad-password';
+
+async function probe(port: number, password: string): Promise<Probe> {
   const sql = postgres(urlFor(port, password, 'postgres'), {
     max: 1,
     connect_timeout: 2,
@@ -397,19 +459,26 @@ async function canConnect(port: number, password: string): Promise<boolean> {
   });
   try {
     await sql`select 1`;
-    return true;
-  } catch {
-    return false;
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code === '28P01' ? 'bad-password' : 'refused';
   } finally {
     await sql.end({ timeout: 1 }).catch(() => undefined);
   }
+}
+
+function badPassword(stateFile: string, data: string): HubError {
+  return startError(
+    `the PostgreSQL in ${data} refuses the password kept in ${stateFile} (was that file replaced or deleted?)`,
+    `restore ${stateFile}, or move ${data} away to start with an empty database`,
+  );
 }
 
 async function waitReady(
   port: number,
   password: string,
   child: ChildProcess | undefined,
-  logFile: string,
+  files: { log: string; state: string; data: string },
   timeoutS: number,
 ) {
   let exited: number | null = null;
@@ -417,24 +486,44 @@ async function waitReady(
   const deadline = Date.now() + timeoutS * 1000;
   while (Date.now() < deadline) {
     if (exited !== null) {
-      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join(' | ');
+      const tail = readFileSync(files.log, 'utf8').trim().split('\n').slice(-8).join(' | ');
       throw startError(
         `PostgreSQL exited with code ${exited} during start: ${tail}`,
-        `read ${logFile}; if the data folder is damaged, move it away and start again`,
+        `read ${files.log}; if the data folder is damaged, move it away and start again`,
       );
     }
-    if (await canConnect(port, password)) return;
+    const result = await probe(port, password);
+    if (result === 'ok') return;
+    if (result === 'bad-password') throw badPassword(files.state, files.data);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw startError(
     `PostgreSQL did not accept connections on port ${port} within ${timeoutS} s`,
-    `read ${logFile}`,
+    `read ${files.log}`,
   );
+}
+
+/** Client connections other than this probe's: another hub or CLI still using the server. */
+async function otherClients(port: number, password: string): Promise<number> {
+  const sql = postgres(urlFor(port, password, 'postgres'), {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+  });
+  try {
+    const [row] = await sql<{ n: string }[]>`
+      select count(*) as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`;
+    return Number(row!.n);
+  } catch {
+    return 0;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
 }
 
 async function stopPostmaster(data: string, log: (l: string) => void): Promise<void> {
   const pm = readPostmaster(data);
-  if (!pm || !isPostgres(pm.pid)) return;
+  if (!pm || !isPostmasterOf(pm.pid, data)) return;
   process.kill(pm.pid, 'SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
   const deadline = Date.now() + 30_000;
   while (alive(pm.pid)) {
@@ -452,6 +541,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const dir = options.dir;
   await fs.mkdir(dir, { recursive: true });
   const account = await serverAccount(log);
+  if (account) {
+    // As root, never follow a path someone else could have planted.
+    const st = await fs.lstat(dir);
+    if (st.isSymbolicLink() || !st.isDirectory() || st.uid !== process.getuid?.()) {
+      throw startError(
+        `refusing to run PostgreSQL as root from ${dir}: it is ${st.isSymbolicLink() ? 'a symbolic link' : `owned by uid ${st.uid}`}`,
+        `remove ${dir} and start again, or run the hub as the user who owns the folder`,
+      );
+    }
+  }
   // The server's account must traverse this folder (not read it): 0711.
   await fs.chmod(dir, account ? 0o711 : 0o700);
   const stateFile = join(dir, 'embedded.json');
@@ -467,18 +566,22 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     let reused = false;
     let owned = true;
     const pm = readPostmaster(data);
-    if (pm && isPostgres(pm.pid)) {
-      if (!(await canConnect(pm.port, state.password))) {
-        await waitReady(pm.port, state.password, undefined, logFile, 10).catch(() => {
-          throw startError(
-            `a PostgreSQL (pid ${pm.pid}) holds ${data} but does not accept the stored credentials on port ${pm.port}`,
-            `stop it (kill ${pm.pid}) and start again`,
-          );
-        });
-      }
+    const files = { log: logFile, state: stateFile, data };
+    if (pm && isPostmasterOf(pm.pid, data)) {
+      await waitReady(pm.port, state.password, undefined, files, 10).catch((error) => {
+        if (error instanceof HubError && error.problem.detail.includes('refuses the password')) throw error;
+        throw startError(
+          `a PostgreSQL (pid ${pm.pid}) holds ${data} but does not answer on port ${pm.port}`,
+          `stop it (kill ${pm.pid}) and start again`,
+        );
+      });
       reused = true;
       state.port = pm.port;
-      owned = !(state.ownerPid && state.ownerPid !== process.pid && alive(state.ownerPid));
+      owned = !(
+        state.ownerPid &&
+        state.ownerPid !== process.pid &&
+        stillRuns(state.ownerPid, state.ownerStart)
+      );
       log(
         owned
           ? `reusing the PostgreSQL left running (pid ${pm.pid}) on port ${pm.port}`
@@ -490,7 +593,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         await fs.rm(join(data, 'postmaster.pid'), { force: true });
       }
       state.port = await freePort(state.port || undefined);
-      const logFd = openSync(logFile, statSafeSize(logFile) > 10 * 1024 * 1024 ? 'w' : 'a', 0o600);
+      const truncate = statSafeSize(logFile) > 10 * 1024 * 1024 ? constants.O_TRUNC : constants.O_APPEND;
+      // O_NOFOLLOW: as root, a planted symlink must not redirect the server's log onto another file.
+      const logFd = openSync(
+        logFile,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | truncate,
+        0o600,
+      );
       const child = spawn(
         join(runtime, 'bin', 'postgres'),
         [
@@ -511,12 +620,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
           detached: true,
           stdio: ['ignore', logFd, logFd],
           ...(account ? { uid: account.uid, gid: account.gid } : {}),
-          env: { ...process.env, LC_ALL: 'C' },
+          env: serverEnv(),
         },
       );
       closeSync(logFd);
       child.unref();
-      await waitReady(state.port, state.password, child, logFile, options.startTimeout ?? 60);
+      try {
+        await waitReady(state.port, state.password, child, files, options.startTimeout ?? 60);
+      } catch (error) {
+        if (child.exitCode === null) child.kill('SIGINT'); // do not leave a server nobody can use
+        throw error;
+      }
       log(`PostgreSQL started (pid ${child.pid}) on 127.0.0.1:${state.port}`);
     }
 
@@ -527,7 +641,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     } finally {
       await admin.end({ timeout: 5 });
     }
-    if (owned) state.ownerPid = process.pid;
+    if (owned) {
+      state.ownerPid = process.pid;
+      state.ownerStart = startTicks(process.pid);
+    }
     await writeState(stateFile, state);
 
     let stopped = false;
@@ -539,9 +656,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       async stop() {
         if (stopped || !owned) return;
         stopped = true;
-        await stopPostmaster(data, log);
         const latest = readState(stateFile);
-        if (latest?.ownerPid === process.pid) await writeState(stateFile, { ...latest, ownerPid: undefined });
+        if (latest?.ownerPid === process.pid) {
+          await writeState(stateFile, { ...latest, ownerPid: undefined, ownerStart: undefined });
+        }
+        const others = await otherClients(state.port, state.password);
+        if (others > 0) {
+          // Another hub or a CLI command still uses it: leave it running; the next start reuses it.
+          log(`PostgreSQL left running: ${others} other connection(s) still use it`);
+          return;
+        }
+        await stopPostmaster(data, log);
         log('PostgreSQL stopped');
       },
     };
