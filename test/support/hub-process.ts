@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,17 @@ export function scratchDir(prefix: string): { dir: string; remove(): void } {
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, `${prefix}-`));
   copyFileSync(join(repoRoot, 'switchyard.config.ts'), join(dir, 'switchyard.config.ts'));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => {
+    // Under a private parent directory the embedded data lives elsewhere, linked from pgdata: remove it too.
+    const link = join(dir, '.switchyard', 'pgdata');
+    try {
+      if (lstatSync(link).isSymbolicLink()) rmSync(readlinkSync(link), { recursive: true, force: true });
+    } catch {
+      // no embedded data
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, remove };
 }
 
 function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
