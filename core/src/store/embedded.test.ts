@@ -11,6 +11,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -21,8 +22,14 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const base = join(root, '.switchyard-test');
 mkdirSync(base, { recursive: true });
 const scratch = mkdtempSync(join(base, 'embedded-'));
-chmodSync(scratch, 0o755); // mkdtemp makes it 0700; the shared root inside must be reachable
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Where, as root, binaries and data go when the server's account cannot reach them (in production
+// /var/lib/switchyard). It must itself be reachable, even when this checkout sits under a private folder.
+const sharedRoot = mkdtempSync(join(tmpdir(), 'switchyard-shared-'));
+chmodSync(sharedRoot, 0o755);
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(sharedRoot, { recursive: true, force: true });
+});
 
 function packagedBinaries(): string {
   const require = createRequire(import.meta.url);
@@ -47,7 +54,6 @@ describe('embedded PostgreSQL', () => {
     chmodSync(privateDir, 0o700);
     const binaries = join(privateDir, 'checkout', 'native');
     cpSync(packagedBinaries(), binaries, { recursive: true, verbatimSymlinks: true });
-    const sharedRoot = join(scratch, 'shared');
     const lines: string[] = [];
     const server = await startEmbedded({
       dir: join(privateDir, 'checkout', '.switchyard'),
@@ -68,7 +74,7 @@ describe('embedded PostgreSQL', () => {
       expect(uidOf(pid)).not.toBe(0);
       if (process.getuid?.() === 0) {
         // As root: binaries copied and data kept where the server's account can reach them.
-        expect(lines.join('\n')).toMatch(/copying them to .*shared\/runtime/);
+        expect(lines.join('\n')).toContain(`copying them to ${join(sharedRoot, 'runtime')}`);
         expect(dataDir.startsWith(realpathSync(sharedRoot))).toBe(true);
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
         expect(cmdline.startsWith(join(sharedRoot, 'runtime'))).toBe(true);
@@ -85,7 +91,7 @@ describe('embedded PostgreSQL', () => {
     // A separate process starts the server, then dies by SIGKILL without stopping it.
     const script = `
       const { startEmbedded } = await import(${JSON.stringify(join(root, 'core/src/store/embedded.ts'))});
-      const s = await startEmbedded({ dir: ${JSON.stringify(dir)} });
+      const s = await startEmbedded({ dir: ${JSON.stringify(dir)}, sharedRoot: ${JSON.stringify(sharedRoot)} });
       console.log(s.port);
       process.kill(process.pid, 'SIGKILL');`;
     let orphanPort = '';
@@ -100,7 +106,7 @@ describe('embedded PostgreSQL', () => {
     }
     expect(orphanPort).toMatch(/^\d+$/);
 
-    const first = await startEmbedded({ dir });
+    const first = await startEmbedded({ dir, sharedRoot });
     expect(first).toMatchObject({ reused: true, owned: true, port: Number(orphanPort) });
     // Another process (a CLI command while the hub runs) shares it and leaves it running.
     const shared = execFileSync(
@@ -112,7 +118,7 @@ describe('embedded PostgreSQL', () => {
         '-e',
         `
         const { startEmbedded } = await import(${JSON.stringify(join(root, 'core/src/store/embedded.ts'))});
-        const s = await startEmbedded({ dir: ${JSON.stringify(dir)} });
+        const s = await startEmbedded({ dir: ${JSON.stringify(dir)}, sharedRoot: ${JSON.stringify(sharedRoot)} });
         await s.stop();
         console.log(JSON.stringify({ reused: s.reused, owned: s.owned }));`,
       ],
@@ -135,17 +141,15 @@ describe('embedded PostgreSQL refuses what it must not touch', () => {
     const elsewhere = join(scratch, 'planted', 'elsewhere');
     mkdirSync(elsewhere);
     symlinkSync(elsewhere, join(dir, 'pgdata'));
-    await expect(startEmbedded({ dir, sharedRoot: join(scratch, 'shared') })).rejects.toThrow(
-      /links to .*elsewhere, outside/,
-    );
+    await expect(startEmbedded({ dir, sharedRoot })).rejects.toThrow(/links to .*elsewhere, outside/);
   });
 
   it('says the password is wrong when embedded.json was lost, and leaves no server behind', async () => {
     const dir = join(scratch, 'lost', '.switchyard');
-    const first = await startEmbedded({ dir });
+    const first = await startEmbedded({ dir, sharedRoot });
     await first.stop();
     rmSync(join(dir, 'embedded.json'));
-    await expect(startEmbedded({ dir, startTimeout: 20 })).rejects.toThrow(
+    await expect(startEmbedded({ dir, sharedRoot, startTimeout: 20 })).rejects.toThrow(
       /refuses the password kept in .*embedded\.json/,
     );
     await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
@@ -153,13 +157,13 @@ describe('embedded PostgreSQL refuses what it must not touch', () => {
 
   it('does not stop a server another client still uses; the next start adopts it', async () => {
     const dir = join(scratch, 'busy', '.switchyard');
-    const owner = await startEmbedded({ dir });
+    const owner = await startEmbedded({ dir, sharedRoot });
     const other = postgres(owner.url, { max: 1 });
     await other`select 1`;
     await owner.stop();
     expect(await other`select 2 as still`).toEqual([{ still: 2 }]);
     await other.end();
-    const next = await startEmbedded({ dir });
+    const next = await startEmbedded({ dir, sharedRoot });
     expect(next).toMatchObject({ reused: true, owned: true });
     await next.stop();
     await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
