@@ -320,8 +320,10 @@ async function dataDirFor(
     return target;
   }
   if (stat || (await reachable(dir, account))) return link;
+  // A new folder each time a link is made: a checkout deleted and cloned again at the same path must not
+  // meet the old data, whose password went with the old .switchyard/ (that data is left untouched).
   const hash = createHash('sha256').update(dir).digest('hex').slice(0, 16);
-  const target = join(sharedRoot, 'data', hash);
+  const target = join(sharedRoot, 'data', `${hash}-${randomBytes(4).toString('hex')}`);
   log(
     `${dir} is not reachable by user "${account!.name}" (a parent directory is private); keeping the data in ${target}, linked from ${link}`,
   );
