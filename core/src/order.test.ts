@@ -90,6 +90,31 @@ describe('order totals', () => {
     expect(checkTotals(d)).toEqual([]);
   });
 
+  it('counts adjustments (fees, tips, duties) and their taxes in the total', () => {
+    const { totals: _t, ...base } = draft();
+    const withFees = {
+      ...base,
+      adjustments: [
+        { kind: 'tip' as const, title: 'Tip', amount: usd(300) },
+        {
+          kind: 'fee' as const,
+          title: 'Gift wrap',
+          amount: usd(250),
+          taxLines: [{ title: 'tax', amount: usd(20) }],
+        },
+      ],
+    };
+    const totals = computeTotals(withFees);
+    expect(totals.adjustments).toEqual(usd(550));
+    expect(totals.tax).toEqual(usd(313 + 20));
+    expect(totals.total.amount).toBe(6350 - 630 + 795 + 550 + 333);
+    expect(checkTotals(OrderDraft.parse({ ...withFees, totals }))).toEqual([]);
+    const { adjustments: _a, ...forgotten } = totals;
+    expect(checkTotals(OrderDraft.parse({ ...withFees, totals: forgotten }))).toContain(
+      'totals.adjustments is 0.00 USD but the lines add up to 5.50',
+    );
+  });
+
   it('reports a total that does not add up, in the currency’s units', () => {
     const d = OrderDraft.parse(draft());
     const wrong = { ...d, totals: { ...d.totals, total: usd(d.totals.total.amount + 1) } };

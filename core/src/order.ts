@@ -144,6 +144,15 @@ export const ShippingLine = z.object({
 });
 export type ShippingLine = z.infer<typeof ShippingLine>;
 
+/** Charges on the order that are neither goods nor shipping: fees, tips, duties, cash rounding. */
+export const Adjustment = z.object({
+  kind: z.enum(['fee', 'tip', 'duty', 'rounding', 'other']),
+  title: z.string(),
+  amount: Money,
+  taxLines: z.array(TaxLine).default([]),
+});
+export type Adjustment = z.infer<typeof Adjustment>;
+
 export const Payment = z.object({
   id: z.string().min(1),
   status: z.enum(['pending', 'authorized', 'captured', 'partially_refunded', 'refunded', 'voided', 'failed']),
@@ -211,9 +220,11 @@ export const Totals = z.object({
   discount: Money,
   /** Sum of shipping line prices before their discounts. */
   shipping: Money,
-  /** Sum of every tax line (line and shipping). */
+  /** Sum of every tax line (lines, shipping, adjustments). */
   tax: Money,
-  /** items - discount + shipping (+ tax unless prices include tax). */
+  /** Sum of adjustments (fees, tips, duties, rounding); absent when there are none. */
+  adjustments: Money.optional(),
+  /** items - discount + shipping + adjustments (+ tax unless prices include tax). */
   total: Money,
 });
 export type Totals = z.infer<typeof Totals>;
@@ -237,6 +248,7 @@ export const OrderDraft = z.object({
   shippingLines: z.array(ShippingLine).default([]),
   /** Order-level discounts NOT allocated to lines or shipping. */
   discounts: z.array(Discount).default([]),
+  adjustments: z.array(Adjustment).default([]),
   taxesIncluded: z.boolean().default(false),
   totals: Totals,
   payments: z.array(Payment).default([]),
@@ -281,6 +293,7 @@ interface Summable {
     | { price: Money; discounts?: Discount[] | undefined; taxLines?: TaxLine[] | undefined }[]
     | undefined;
   discounts?: Discount[] | undefined;
+  adjustments?: { amount: Money; taxLines?: TaxLine[] | undefined }[] | undefined;
 }
 
 /**
@@ -289,7 +302,7 @@ interface Summable {
  */
 function addUp(order: Summable, problems: string[]): Sums {
   const currency = order.currency;
-  const sums = { items: 0n, discount: 0n, shipping: 0n, tax: 0n, total: 0n };
+  const sums = { items: 0n, discount: 0n, shipping: 0n, tax: 0n, adjustments: 0n, total: 0n };
   const amount = (m: Money, where: string): bigint => {
     if (m.currency !== currency) problems.push(`${where} is in ${m.currency}, the order is in ${currency}`);
     return BigInt(m.amount);
@@ -305,11 +318,16 @@ function addUp(order: Summable, problems: string[]): Sums {
     for (const t of s.taxLines ?? []) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
   });
   for (const d of order.discounts ?? []) sums.discount += amount(d.amount, 'discounts');
-  sums.total = sums.items - sums.discount + sums.shipping + (order.taxesIncluded ? 0n : sums.tax);
+  (order.adjustments ?? []).forEach((a, i) => {
+    sums.adjustments += amount(a.amount, `adjustments[${i}].amount`);
+    for (const t of a.taxLines ?? []) sums.tax += amount(t.amount, `adjustments[${i}].taxLines`);
+  });
+  sums.total =
+    sums.items - sums.discount + sums.shipping + sums.adjustments + (order.taxesIncluded ? 0n : sums.tax);
   return sums;
 }
 
-const TOTAL_KEYS = ['items', 'discount', 'shipping', 'tax', 'total'] as const;
+const TOTAL_KEYS = ['items', 'discount', 'shipping', 'tax', 'adjustments', 'total'] as const;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function format(amount: bigint, currency: string): string {
@@ -327,7 +345,8 @@ export function checkTotals(order: OrderDraft): string[] {
   const problems: string[] = [];
   const expected = addUp(order, problems);
   for (const key of TOTAL_KEYS) {
-    const stated = order.totals[key];
+    // No adjustments stated means none: zero in the order's currency.
+    const stated = order.totals[key] ?? money(0, order.currency);
     if (stated.currency !== order.currency) {
       problems.push(`totals.${key} is in ${stated.currency}, the order is in ${order.currency}`);
     } else if (BigInt(stated.amount) !== expected[key]) {
@@ -358,6 +377,7 @@ export function computeTotals(draft: Summable): Totals {
     discount: money(Number(sums.discount), c),
     shipping: money(Number(sums.shipping), c),
     tax: money(Number(sums.tax), c),
+    ...(sums.adjustments !== 0n ? { adjustments: money(Number(sums.adjustments), c) } : {}),
     total: money(Number(sums.total), c),
   };
 }
