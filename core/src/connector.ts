@@ -36,7 +36,11 @@ export interface ConnectionContext<Settings, Secrets> {
   now(): Date;
 }
 
-export type VerifyResult = { ok: true } | { ok: false; reason: string };
+/**
+ * A failed check answers 401, or 404 when the request is well signed for another
+ * account (a webhook from a shop this connection is not for).
+ */
+export type VerifyResult = { ok: true } | { ok: false; reason: string; status?: 401 | 404 };
 
 export interface NormalizeResult {
   /** Zero or more orders: one webhook may carry one order, a polled page many. */

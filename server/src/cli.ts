@@ -148,12 +148,9 @@ async function normalizeFile(values: Flags, [connectorId, file]: string[]) {
     settings = configured.settings;
     secrets = configured.secrets;
   } else {
+    // Normalization reads the payload, rarely the settings: without --connection, the defaults or nothing.
     const parsed = connector.settings.safeParse({});
-    if (!parsed.success)
-      throw new UsageError(
-        `${connectorId} needs settings: pass --connection <id> to use a configured connection's`,
-      );
-    settings = parsed.data;
+    settings = parsed.success ? parsed.data : {};
   }
   const headers: Record<string, string> = {};
   for (const h of values.header ?? []) {

@@ -1,7 +1,8 @@
 import { httpJson } from '@switchyard/connector-http-json';
+import { shopify } from '@switchyard/connector-shopify';
 import type { AnyConnector } from '@switchyard/core';
 
 /** The connectors this hub ships. A new connector is one folder under connectors/ and one line here. */
 export const installedConnectors: ReadonlyMap<string, AnyConnector> = new Map<string, AnyConnector>(
-  [httpJson as unknown as AnyConnector].map((c) => [c.id, c]),
+  [httpJson, shopify].map((c) => c as unknown as AnyConnector).map((c) => [c.id, c]),
 );

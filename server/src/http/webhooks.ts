@@ -125,6 +125,15 @@ export function webhookRoutes(
       const verdict = webhook.verify(request, context);
       if (!verdict.ok) {
         log.warn('webhook rejected', { connection: connection.id, reason: verdict.reason });
+        if (verdict.status === 404) {
+          return problem({
+            type: 'unknown-account',
+            title: 'Not for this connection',
+            status: 404,
+            detail: verdict.reason,
+            fix: `point the webhook at the connection configured for that account, or add one`,
+          });
+        }
         return problem({
           type: 'bad-signature',
           title: 'Signature check failed',

@@ -1,0 +1,132 @@
+import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
+import { z } from 'zod';
+import { parseExact } from './json.ts';
+import { mapOrder, ShopifyOrder } from './order.ts';
+
+/** The Admin API version this connector speaks; pinned here and nowhere else. */
+export const API_VERSION = '2026-07';
+
+/** Topics whose body is a whole order. */
+export const ORDER_TOPICS = [
+  'orders/create',
+  'orders/updated',
+  'orders/cancelled',
+  'orders/fulfilled',
+  'orders/partially_fulfilled',
+  'orders/paid',
+] as const;
+/** Topics the hub subscribes to whose body is not an order: stored, and their effect arrives with orders/updated. */
+export const SIGNAL_TOPICS = ['refunds/create', 'fulfillments/create', 'fulfillments/update'] as const;
+
+const Settings = z
+  .object({
+    /** The shop's permanent domain, e.g. acme.myshopify.com. */
+    shop: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/,
+        'must be the shop’s myshopify.com domain, e.g. acme.myshopify.com',
+      ),
+    /** When the client secret was rotated: the previous one is accepted for `rotationGraceMinutes` after. */
+    rotatedAt: z.iso.datetime({ offset: true }).optional(),
+    rotationGraceMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
+  })
+  .strict();
+
+const Secrets = z.object({
+  /** The app's client secret: Shopify signs webhooks with it. */
+  clientSecret: z.string().min(8),
+  /** The client secret before a rotation (see settings.rotatedAt). */
+  previousClientSecret: z.string().min(8).optional(),
+});
+
+/** What Shopify sends as X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with the client secret. */
+export function shopifySignature(secret: string, body: Uint8Array | string): string {
+  return hmacSha256(secret, body, 'base64');
+}
+
+const text = (body: Uint8Array) =>
+  Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+
+export const shopify = defineConnector({
+  id: 'shopify',
+  title: 'Shopify',
+  capabilities: ['orders.webhook'],
+  settings: Settings,
+  secrets: Secrets,
+  webhook: {
+    contentTypes: ['application/json'],
+    verify(request, { settings, secrets, now }) {
+      const given = request.headers['x-shopify-hmac-sha256'];
+      if (!given) return { ok: false, reason: 'missing X-Shopify-Hmac-Sha256 header' };
+      const shop = request.headers['x-shopify-shop-domain'];
+      const valid = [secrets.clientSecret];
+      if (secrets.previousClientSecret) {
+        const until = settings.rotatedAt
+          ? Date.parse(settings.rotatedAt) + settings.rotationGraceMinutes * 60_000
+          : 0;
+        if (now().getTime() <= until) valid.push(secrets.previousClientSecret);
+      }
+      const matched = valid
+        .map((s) => safeEqual(shopifySignature(s, request.body), given.trim()))
+        .includes(true);
+      if (!matched)
+        return {
+          ok: false,
+          reason: 'X-Shopify-Hmac-Sha256 does not match the body signed with the client secret',
+        };
+      if (shop && shop.toLowerCase() !== settings.shop) {
+        return {
+          ok: false,
+          status: 404,
+          reason: `this connection is for ${settings.shop}, the webhook comes from ${shop}`,
+        };
+      }
+      return { ok: true };
+    },
+    dedupeKey(request) {
+      // Shopify keeps the same webhook id across the retries of one delivery.
+      const id = request.headers['x-shopify-webhook-id']?.trim();
+      return id ? `webhook:${id}` : undefined;
+    },
+  },
+  normalize(payload) {
+    const topic = payload.headers['x-shopify-topic'];
+    if (topic && (SIGNAL_TOPICS as readonly string[]).includes(topic)) {
+      return { orders: [], ignored: `${topic} is stored; the order's new state arrives with orders/updated` };
+    }
+    if (topic && !(ORDER_TOPICS as readonly string[]).includes(topic)) {
+      return { orders: [], ignored: `topic ${topic} is not imported` };
+    }
+    let json: unknown;
+    try {
+      json = parseExact(text(payload.body));
+    } catch (error) {
+      throw new Error(`body is not valid JSON (${(error as Error).message})`);
+    }
+    // A webhook body is the order; a REST Admin response wraps it as {"order": …} or {"orders": […]}.
+    const body = json as { order?: unknown; orders?: unknown };
+    const list = Array.isArray(body?.orders) ? body.orders : [body?.order ?? json];
+    return {
+      orders: list.map((item, i) => {
+        const parsed = ShopifyOrder.safeParse(item);
+        if (!parsed.success) {
+          const where = list.length > 1 ? `orders[${i}].` : '';
+          const issues = parsed.error.issues
+            .slice(0, 5)
+            .map((issue) => `${where}${issue.path.join('.') || '(body)'}: ${issue.message}`)
+            .join('; ');
+          throw new Error(`body is not a Shopify order: ${issues}`);
+        }
+        return mapOrder(parsed.data);
+      }),
+    };
+  },
+});
+
+export default shopify;
