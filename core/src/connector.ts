@@ -52,6 +52,12 @@ export interface NormalizeResult {
 export interface WebhookIntake<Settings, Secrets> {
   /** Media types accepted at `POST /webhooks/:connectionId`; anything else is answered 415. */
   contentTypes: readonly string[];
+  /**
+   * A vendor's unsigned setup request that must be answered 200 and is not a delivery
+   * (WooCommerce's `webhook_id=N` ping on webhook creation). Return the JSON to answer
+   * with, or undefined for everything else. Nothing it recognises is stored.
+   */
+  handshake?(request: InboundRequest): Record<string, unknown> | undefined;
   /** Signature and freshness check on the raw bytes. Must use a constant-time compare. */
   verify(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): VerifyResult;
   /**

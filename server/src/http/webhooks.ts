@@ -122,6 +122,11 @@ export function webhookRoutes(
         secrets: connection.secrets,
         now,
       };
+      const handshake = webhook.handshake?.(request);
+      if (handshake) {
+        log.info('webhook handshake answered', { connection: connection.id });
+        return c.json(handshake, 200);
+      }
       const verdict = webhook.verify(request, context);
       if (!verdict.ok) {
         log.warn('webhook rejected', { connection: connection.id, reason: verdict.reason });

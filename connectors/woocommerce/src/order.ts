@@ -1,0 +1,229 @@
+import {
+  type Address,
+  computeTotals,
+  formatMoney,
+  type Money,
+  type OrderDraftInput,
+  parseMoney,
+  type TaxLine,
+} from '@switchyard/core';
+import { z } from 'zod';
+
+/**
+ * A WooCommerce REST v3 order (also the body of order.* webhooks). Unknown fields are
+ * ignored and optional ones may be missing, empty or null. Woo keeps line, shipping
+ * and fee amounts excluding tax, with the tax beside them, whatever
+ * `prices_include_tax` says; so the canonical order never has taxes included.
+ */
+const Amount = z.union([z.string(), z.number()]);
+const Text = z.string().nullish();
+const Taxes = z.array(z.object({ id: z.number(), total: Amount.nullish() })).nullish();
+const Meta = z.array(z.object({ key: z.string(), value: z.unknown() })).nullish();
+const AddressIn = z
+  .object({
+    first_name: Text,
+    last_name: Text,
+    company: Text,
+    address_1: Text,
+    address_2: Text,
+    city: Text,
+    state: Text,
+    postcode: Text,
+    country: Text,
+    email: Text,
+    phone: Text,
+  })
+  .nullish();
+
+export const WooOrder = z.object({
+  id: z.number().int(),
+  number: Text,
+  status: z.string(),
+  currency: z.string().length(3),
+  date_created_gmt: z.string(),
+  date_modified_gmt: Text,
+  date_paid_gmt: Text,
+  customer_id: z.number().int().nullish(),
+  customer_note: Text,
+  billing: AddressIn,
+  shipping: AddressIn,
+  payment_method: Text,
+  payment_method_title: Text,
+  transaction_id: Text,
+  total: Amount,
+  line_items: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        sku: Text,
+        quantity: z.number().int().positive(),
+        subtotal: Amount,
+        total: Amount,
+        taxes: Taxes,
+      }),
+    )
+    .min(1),
+  tax_lines: z
+    .array(
+      z.object({ rate_id: z.number(), label: Text, rate_code: Text, rate_percent: z.number().nullish() }),
+    )
+    .nullish(),
+  shipping_lines: z
+    .array(
+      z.object({ id: z.number().int(), method_id: Text, method_title: Text, total: Amount, taxes: Taxes }),
+    )
+    .nullish(),
+  fee_lines: z.array(z.object({ id: z.number().int(), name: Text, total: Amount, taxes: Taxes })).nullish(),
+  coupon_lines: z.array(z.object({ code: z.string(), discount: Amount.nullish() })).nullish(),
+  refunds: z.array(z.object({ id: z.number().int(), reason: Text, total: Amount })).nullish(),
+  meta_data: Meta,
+});
+export type WooOrder = z.infer<typeof WooOrder>;
+
+const present = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+const gmt = (t: string) => (/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
+
+const STATUS: Record<string, OrderDraftInput['status']> = {
+  pending: 'placed',
+  processing: 'accepted',
+  'on-hold': 'on_hold',
+  completed: 'shipped',
+  cancelled: 'cancelled',
+  refunded: 'cancelled',
+  failed: 'cancelled',
+  trash: 'cancelled',
+  'checkout-draft': 'placed',
+};
+
+function address(a: z.infer<typeof AddressIn>): Address | undefined {
+  if (!a) return undefined;
+  const name = [a.first_name, a.last_name].filter(present).join(' ');
+  const out: Address = {
+    ...(name ? { name } : {}),
+    ...(present(a.company) ? { company: a.company } : {}),
+    ...(present(a.address_1) ? { line1: a.address_1 } : {}),
+    ...(present(a.address_2) ? { line2: a.address_2 } : {}),
+    ...(present(a.city) ? { city: a.city } : {}),
+    ...(present(a.state) ? { region: a.state } : {}),
+    ...(present(a.postcode) ? { postalCode: a.postcode } : {}),
+    ...(present(a.country) ? { country: a.country.toUpperCase() } : {}),
+    ...(present(a.phone) ? { phone: a.phone } : {}),
+    ...(present(a.email) ? { email: a.email } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Maps one WooCommerce order to a canonical draft; throws (with the reason) when it cannot. */
+export function mapOrder(o: WooOrder): OrderDraftInput {
+  const currency = o.currency.toUpperCase();
+  const m = (v: string | number): Money => parseMoney(v, currency);
+  const rates = new Map((o.tax_lines ?? []).map((t) => [t.rate_id, t]));
+  const taxes = (list: z.infer<typeof Taxes>): TaxLine[] =>
+    (list ?? [])
+      .filter((t) => present(String(t.total ?? '')) && m(t.total!).amount !== 0)
+      .map((t) => {
+        const rate = rates.get(t.id);
+        return {
+          title: rate?.label ?? rate?.rate_code ?? `Tax ${t.id}`,
+          ...(typeof rate?.rate_percent === 'number' ? { rate: String(rate.rate_percent / 100) } : {}),
+          amount: m(t.total!),
+        };
+      });
+
+  const lines = o.line_items.map((li) => {
+    const subtotal = m(li.subtotal);
+    if (subtotal.amount % li.quantity !== 0) {
+      throw new Error(
+        `line ${li.id} (${li.name}): its subtotal ${formatMoney(subtotal)} is not a whole number of ${currency} minor units per item (quantity ${li.quantity})`,
+      );
+    }
+    const discount = subtotal.amount - m(li.total).amount; // coupons, allocated by Woo
+    return {
+      id: String(li.id),
+      externalId: String(li.id),
+      ...(present(li.sku) ? { sku: li.sku } : {}),
+      title: li.name,
+      quantity: { ordered: li.quantity },
+      unitPrice: { amount: subtotal.amount / li.quantity, currency },
+      discounts: discount !== 0 ? [{ amount: { amount: discount, currency } }] : [],
+      taxLines: taxes(li.taxes),
+    };
+  });
+
+  const refunds = (o.refunds ?? []).map((r) => ({
+    id: String(r.id),
+    externalId: String(r.id),
+    amount: { amount: Math.abs(m(r.total).amount), currency },
+    ...(present(r.reason) ? { reason: r.reason } : {}),
+  }));
+  const refunded = refunds.reduce((sum, r) => sum + r.amount.amount, 0);
+  const total = m(o.total);
+  const coupons = (o.coupon_lines ?? []).map((c) => c.code);
+  const meta = Object.fromEntries(
+    (o.meta_data ?? [])
+      .filter((d) => !d.key.startsWith('_') && ['string', 'number', 'boolean'].includes(typeof d.value))
+      .map((d) => [d.key, String(d.value)]),
+  );
+  const guest = !o.customer_id;
+  const billing = address(o.billing);
+  const base: Omit<OrderDraftInput, 'totals'> = {
+    externalId: String(o.id),
+    externalNumber: present(o.number) ? o.number : String(o.id),
+    status: STATUS[o.status] ?? 'placed',
+    currency,
+    placedAt: gmt(o.date_created_gmt),
+    updatedAt: gmt(o.date_modified_gmt ?? o.date_created_gmt),
+    ...(billing?.email || !guest
+      ? {
+          customer: {
+            ...(guest ? {} : { externalId: String(o.customer_id) }),
+            ...(billing?.email ? { email: billing.email } : {}),
+            ...(billing?.phone ? { phone: billing.phone } : {}),
+            ...(billing?.name ? { name: billing.name } : {}),
+            ...(billing?.company ? { company: billing.company } : {}),
+          },
+        }
+      : {}),
+    ...(billing ? { billingAddress: billing } : {}),
+    ...(address(o.shipping) ? { shippingAddress: address(o.shipping) } : {}),
+    lines,
+    shippingLines: (o.shipping_lines ?? []).map((s) => ({
+      code: s.method_id ?? 'shipping',
+      ...(present(s.method_title) ? { title: s.method_title } : {}),
+      price: m(s.total),
+      taxLines: taxes(s.taxes),
+    })),
+    adjustments: (o.fee_lines ?? []).map((f) => ({
+      kind: 'fee' as const,
+      title: f.name ?? 'Fee',
+      amount: m(f.total),
+      taxLines: taxes(f.taxes),
+    })),
+    taxesIncluded: false,
+    payments: o.date_paid_gmt
+      ? [
+          {
+            id: `woo-${o.id}`,
+            status:
+              refunded === 0 ? 'captured' : refunded >= total.amount ? 'refunded' : 'partially_refunded',
+            gateway: o.payment_method ?? 'woocommerce',
+            ...(present(o.transaction_id) ? { reference: o.transaction_id } : {}),
+            captured: total,
+            ...(refunded ? { refunded: { amount: refunded, currency } } : {}),
+            at: gmt(o.date_paid_gmt),
+          },
+        ]
+      : [],
+    refunds,
+    ...(present(o.customer_note) ? { note: o.customer_note } : {}),
+    attributes: { ...meta, ...(coupons.length ? { coupons: coupons.join(',') } : {}) },
+  };
+  const totals = computeTotals(base);
+  if (totals.total.amount !== total.amount) {
+    throw new Error(
+      `WooCommerce's total is ${formatMoney(total)} ${currency} but the lines, shipping, fees and taxes add up to ${formatMoney(totals.total)}`,
+    );
+  }
+  return { ...base, totals };
+}

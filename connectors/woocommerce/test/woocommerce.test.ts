@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { InboundRequest } from '@switchyard/core';
+import { connectorContract } from '@switchyard/core/testing';
+import { describe, expect, it } from 'vitest';
+import { woocommerce, wooSignature } from '../src/index.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const fixture = (name: string) => readFileSync(here(`fixtures/${name}`), 'utf8');
+const siteUrl = 'https://shop.example.com';
+const secrets = { webhookSecret: 'wc-test-secret' };
+const headers = (topic: string, delivery: string) => ({
+  'x-wc-webhook-topic': topic,
+  'x-wc-webhook-resource': 'order',
+  'x-wc-webhook-source': `${siteUrl}/`,
+  'x-wc-webhook-id': '12',
+  'x-wc-webhook-delivery-id': delivery,
+});
+
+/** The guest order with its 25.00 line bought 3 times: 8.333… per item. */
+function withQuantity3(order: { line_items: { quantity: number }[] }) {
+  return { ...order, line_items: order.line_items.map((l) => ({ ...l, quantity: 3 })) };
+}
+
+connectorContract({
+  connector: woocommerce,
+  settings: { siteUrl },
+  secrets,
+  sign: (body, s) => ({ 'x-wc-webhook-signature': wooSignature(s.webhookSecret!, body) }),
+  payloads: [
+    {
+      name: 'order.created with coupon, VAT, fee, shipping tax and a refund',
+      body: { file: here('fixtures/order-created.json') },
+      headers: headers('order.created', 'd-1'),
+      golden: here('golden/order-created.json'),
+    },
+    {
+      name: 'order.updated from a guest checkout, with a plugin’s unknown field',
+      body: { file: here('fixtures/order-updated-guest.json') },
+      headers: headers('order.updated', 'd-2'),
+      golden: here('golden/order-updated-guest.json'),
+    },
+    {
+      name: 'order.deleted after a permanent delete (id only)',
+      body: { file: here('fixtures/order-deleted.json') },
+      headers: headers('order.deleted', 'd-3'),
+      golden: here('golden/order-deleted.json'),
+    },
+  ],
+  malformed: [
+    {
+      name: 'truncated JSON',
+      body: '{"id": 1042, "line_items": [',
+      headers: headers('order.created', 'm-1'),
+    },
+    {
+      name: 'an order without lines',
+      body: JSON.stringify({ ...JSON.parse(fixture('order-updated-guest.json')), line_items: [] }),
+      headers: headers('order.updated', 'm-2'),
+    },
+    {
+      name: 'a total Woo states differently',
+      body: fixture('order-created.json').replace('"total": "89.73"', '"total": "90.00"'),
+      headers: headers('order.created', 'm-3'),
+    },
+    {
+      name: 'a line whose subtotal does not split into whole cents per item',
+      body: JSON.stringify(withQuantity3(JSON.parse(fixture('order-updated-guest.json')))),
+      headers: headers('order.updated', 'm-4'),
+    },
+  ],
+});
+
+const context = {
+  tenantId: 't',
+  connectionId: 'c',
+  settings: woocommerce.settings.parse({ siteUrl }),
+  secrets,
+  now: () => new Date(),
+};
+const request = (
+  body: string,
+  extra: Record<string, string>,
+  contentType = 'application/json',
+): InboundRequest => ({
+  method: 'POST',
+  path: '/webhooks/woo',
+  headers: { 'content-type': contentType, ...extra },
+  body: new Uint8Array(Buffer.from(body)),
+  contentType,
+  receivedAt: new Date(),
+});
+
+describe('woocommerce specifics', () => {
+  it('answers the unsigned creation ping without treating it as an order', () => {
+    const ping = request('webhook_id=12', {}, 'application/x-www-form-urlencoded');
+    expect(woocommerce.webhook!.handshake!(ping)).toEqual({ status: 'ping received', webhookId: '12' });
+    expect(woocommerce.webhook!.handshake!(request(fixture('order-created.json'), {}))).toBeUndefined();
+    // A form body that is signed, or is anything but the ping, goes through the signature check.
+    expect(
+      woocommerce.webhook!.handshake!(
+        request('webhook_id=12', { 'x-wc-webhook-signature': 'x' }, 'application/x-www-form-urlencoded'),
+      ),
+    ).toBeUndefined();
+    expect(
+      woocommerce.webhook!.handshake!(request('webhook_id=12&x=1', {}, 'application/x-www-form-urlencoded')),
+    ).toBeUndefined();
+  });
+
+  it('signs as WooCommerce does: base64 HMAC-SHA256 of the raw body', () => {
+    // Computed independently: printf 'webhook_body' | openssl dgst -sha256 -hmac wc-test-secret -binary | base64
+    expect(wooSignature('wc-test-secret', 'webhook_body')).toBe(
+      'lTYlJuQ+L/iyD8rKEUQItcVW7wMMyaBvr3/Rx997u9k=',
+    );
+  });
+
+  it('answers a well-signed webhook from another site with 404', () => {
+    const body = fixture('order-created.json');
+    const verdict = woocommerce.webhook!.verify(
+      request(body, {
+        ...headers('order.created', 'x'),
+        'x-wc-webhook-source': 'https://other.example.org/',
+        'x-wc-webhook-signature': wooSignature(secrets.webhookSecret, body),
+      }),
+      context,
+    );
+    expect(verdict).toEqual({ ok: false, status: 404, reason: expect.stringContaining('other.example.org') });
+  });
+
+  it('dedupes on the order id and date_modified_gmt, never on the per-attempt delivery id', () => {
+    const body = fixture('order-created.json');
+    const first = woocommerce.webhook!.dedupeKey(
+      request(body, headers('order.updated', 'attempt-1')),
+      context,
+    );
+    expect(first).toBe('order:1042@2026-11-20T07:30:12');
+    expect(
+      woocommerce.webhook!.dedupeKey(request(body, headers('order.updated', 'attempt-2')), context),
+    ).toBe(first);
+  });
+
+  it('maps coupons, VAT, fees, refunds, meta data and a guest checkout', () => {
+    const [order] = woocommerce.normalize(
+      request(fixture('order-created.json'), headers('order.created', 'x')),
+      context,
+    ).orders;
+    expect(order!.totals).toEqual({
+      items: { amount: 7500, currency: 'EUR' },
+      discount: { amount: 750, currency: 'EUR' },
+      shipping: { amount: 490, currency: 'EUR' },
+      tax: { amount: 1433, currency: 'EUR' },
+      adjustments: { amount: 300, currency: 'EUR' },
+      total: { amount: 8973, currency: 'EUR' },
+    });
+    expect(order!.lines![0]).toMatchObject({
+      sku: 'VASE-01',
+      unitPrice: { amount: 3000 },
+      discounts: [{ amount: { amount: 600 } }],
+      taxLines: [{ title: 'MwSt.', rate: '0.19' }],
+    });
+    expect(order!.attributes).toEqual({ delivery_date: '2026-11-25', coupons: 'welcome10' });
+    expect(order!.refunds).toEqual([
+      expect.objectContaining({
+        amount: { amount: 1000, currency: 'EUR' },
+        reason: 'Vase chipped in transit',
+      }),
+    ]);
+    expect(order!.payments).toEqual([
+      expect.objectContaining({ status: 'partially_refunded', reference: 'pi_3QwooExample42' }),
+    ]);
+    const [guest] = woocommerce.normalize(
+      request(fixture('order-updated-guest.json'), headers('order.updated', 'y')),
+      context,
+    ).orders;
+    expect(guest!.customer).toEqual({ email: 'guest.buyer@example.com' });
+    expect(guest!.shippingAddress).toBeUndefined();
+  });
+});
