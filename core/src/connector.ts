@@ -85,6 +85,11 @@ export interface PullPage {
    * committed, so an interrupted sync resumes here; null when caught up.
    */
   cursor: string | null;
+  /**
+   * The latest modification time this sync has covered so far (ISO 8601). When the
+   * last page is stored, the hub keeps it as the watermark the next sync starts from.
+   */
+  watermark?: string;
 }
 
 export interface PullRequest {

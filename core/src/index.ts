@@ -6,6 +6,7 @@ export * from './intake.ts';
 export { IntakeQueue } from './intake-queue.ts';
 export * from './money.ts';
 export * from './order.ts';
+export * from './retry.ts';
 export * from './secrets.ts';
 export * from './signatures.ts';
 export { checkServer, connect, redactUrl, type Sql } from './store/db.ts';
@@ -23,3 +24,4 @@ export {
   type OrderSummary,
 } from './store/orders.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
+export { runSync, type SyncOptions, type SyncReport } from './sync.ts';

@@ -56,9 +56,10 @@ export class IntakeQueue {
     connection: Connection,
     request: InboundRequest,
     now: () => Date = () => new Date(),
+    dedupeKey?: string,
   ): Promise<IntakeOutcome> {
     this.#stats.deliveries++;
-    const delivery = prepare(connection, request, now);
+    const delivery = prepare(connection, request, now, dedupeKey);
     return new Promise((resolve, reject) => {
       this.#waiting.push({ delivery, resolve, reject });
       this.#pump();

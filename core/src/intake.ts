@@ -154,10 +154,12 @@ export function prepare(
   connection: Connection,
   request: InboundRequest,
   now: () => Date = () => new Date(),
+  /** For pulled records: the key the connector gave; webhooks leave it to the connector's dedupeKey. */
+  dedupeKey?: string,
 ): PreparedDelivery {
-  let key: string | undefined;
+  let key = dedupeKey;
   try {
-    key = connection.connector.webhook?.dedupeKey(request, context(connection, now));
+    key ??= connection.connector.webhook?.dedupeKey(request, context(connection, now));
   } catch {
     key = undefined;
   }

@@ -13,6 +13,7 @@ import {
   mediaType,
   normalize,
   replay,
+  runSync,
 } from '@switchyard/core';
 import { installedConnectors } from './connectors.ts';
 import { type Hub, loadConfig, openHub } from './hub.ts';
@@ -30,6 +31,8 @@ Usage: switchyard <command> [options]
   orders list                    list orders, newest first (--status, --limit, --after)
   orders show <id>               one order with its timeline
   exceptions list                open exceptions (--status open|resolved|all)
+  sync <connection>              pull what changed since the last sync (resumes an interrupted one)
+  backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
 
 Options:
@@ -38,6 +41,7 @@ Options:
   --json              machine-readable output
   --header 'K: V'     with normalize: a header the payload arrived with (repeatable)
   --connection <id>   with normalize: use that connection's settings
+  --since <date>      with backfill: ISO date or time to start from
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
 
@@ -83,6 +87,7 @@ type Flags = {
   header?: string[] | undefined;
   connection?: string | undefined;
   port?: string | undefined;
+  since?: string | undefined;
 };
 
 async function startHub(values: Flags) {
@@ -255,6 +260,54 @@ async function exceptions(values: Flags, [sub, id]: string[]) {
   });
 }
 
+async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[]): Promise<number> {
+  if (!id)
+    throw new UsageError(
+      `usage: switchyard ${command} <connection>${command === 'backfill' ? ' --since <date>' : ''}`,
+    );
+  let since: Date | undefined;
+  if (command === 'backfill') {
+    since = values.since ? new Date(values.since) : undefined;
+    if (!since || Number.isNaN(since.getTime()))
+      throw new UsageError('backfill needs --since <date>, e.g. --since 2026-01-01');
+  }
+  return withHub(values, async (hub) => {
+    const connection = hub.connections.get(id);
+    if (!connection)
+      throw new UsageError(`no connection "${id}"; configured: ${[...hub.connections.keys()].join(', ')}`);
+    const stop = new AbortController();
+    const onSignal = () => {
+      process.stderr.write('\nstopping after the current page; run the same command again to resume\n');
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    const began = Date.now();
+    const tty = process.stderr.isTTY;
+    try {
+      const report = await runSync(hub.sql, connection, {
+        ...(since ? { since } : {}),
+        signal: stop.signal,
+        onPage: ({ pages, records, missedByWebhooks }) => {
+          const rate = Math.round(records / Math.max((Date.now() - began) / 1000, 0.001));
+          const line = `${command} ${id}: ${pages} pages, ${records} orders, ${missedByWebhooks} new to the hub, ${rate}/s`;
+          process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      if (report.status === 'busy')
+        throw new UsageError(`another process is syncing ${id} right now; try again when it is done`);
+      out(
+        values.json
+          ? report
+          : `${id}: ${report.status}, ${report.records} orders pulled, ${report.missedByWebhooks} the hub did not have, ${report.alreadyReceived} already received, ${report.exceptions} exceptions`,
+      );
+      return report.status === 'completed' ? 0 : 130;
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -271,6 +324,7 @@ export async function main(argv: string[]): Promise<number> {
         header: { type: 'string', multiple: true },
         connection: { type: 'string' },
         port: { type: 'string' },
+        since: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -305,6 +359,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'exceptions':
         await exceptions(values, rest);
         return 0;
+      case 'sync':
+      case 'backfill':
+        return await pull(values, command, rest);
       default:
         throw new UsageError(`unknown command "${command}" (see switchyard --help)`);
     }

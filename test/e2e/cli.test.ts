@@ -109,6 +109,13 @@ describe('orders and exceptions on DATABASE_URL', () => {
       /no tenant "acme" in the config/,
     );
     expectOneLineFailure(cli(scratch.dir, ['frobnicate'], env), /unknown command "frobnicate"/);
+    expectOneLineFailure(cli(scratch.dir, ['sync'], env), /usage: switchyard sync <connection>/);
+    expectOneLineFailure(
+      cli(scratch.dir, ['sync', 'demo'], env),
+      /connection "demo" \(http-json\) has no pull/,
+    );
+    expectOneLineFailure(cli(scratch.dir, ['backfill', 'demo'], env), /backfill needs --since <date>/);
+    expectOneLineFailure(cli(scratch.dir, ['sync', 'nope'], env), /no connection "nope"; configured: demo/);
     expectOneLineFailure(cli(scratch.dir, ['orders', 'list', '--bogus'], env), /Unknown option '--bogus'/);
   });
 

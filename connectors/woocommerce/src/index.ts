@@ -1,17 +1,26 @@
 import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
+import { pullOrders } from './api.ts';
 import { mapOrder, WooOrder } from './order.ts';
 
 const Settings = z
   .object({
     /** The shop's address, e.g. https://shop.example.com: deliveries from another site are refused (404). */
     siteUrl: z.url({ message: 'must be the shop’s URL, e.g. https://shop.example.com' }),
+    /** Orders per page when pulling (WooCommerce allows at most 100). */
+    pageSize: z.number().int().min(1).max(100).default(100),
+    /** This connection's request budget toward the shop. */
+    requestsPerSecond: z.number().positive().max(50).default(5),
+    timeoutSeconds: z.number().int().min(1).max(300).default(30),
   })
   .strict();
 
 const Secrets = z.object({
   /** The secret set on the webhook in WooCommerce › Settings › Advanced › Webhooks. */
   webhookSecret: z.string().min(1),
+  /** REST API key pair with read access, for the poll that fills WooCommerce's gaps (it never retries a webhook). */
+  consumerKey: z.string().min(1).optional(),
+  consumerSecret: z.string().min(1).optional(),
 });
 
 /** What WooCommerce sends as X-WC-Webhook-Signature: base64 HMAC-SHA256 of the raw body with the webhook secret. */
@@ -32,7 +41,7 @@ const text = (body: Uint8Array) =>
 export const woocommerce = defineConnector({
   id: 'woocommerce',
   title: 'WooCommerce',
-  capabilities: ['orders.webhook'],
+  capabilities: ['orders.webhook', 'orders.pull'],
   settings: Settings,
   secrets: Secrets,
   webhook: {
@@ -79,6 +88,9 @@ export const woocommerce = defineConnector({
       }
       return undefined;
     },
+  },
+  pull(context, request) {
+    return pullOrders(context.connectionId, context.settings, context.secrets, request);
   },
   normalize(payload) {
     const topic = payload.headers['x-wc-webhook-topic'];

@@ -1,0 +1,128 @@
+import { HttpResponse, http } from 'msw';
+
+/** A WooCommerce REST v3 order as the fake serves it (the fields the hub reads, in Woo's shape). */
+export interface FakeWooOrder {
+  id: number;
+  number: string;
+  status: string;
+  currency: string;
+  date_created_gmt: string;
+  date_modified_gmt: string;
+  date_paid_gmt: string | null;
+  customer_id: number;
+  billing: Record<string, string>;
+  shipping: Record<string, string>;
+  total: string;
+  line_items: {
+    id: number;
+    name: string;
+    sku: string;
+    quantity: number;
+    subtotal: string;
+    total: string;
+    taxes: [];
+  }[];
+  tax_lines: [];
+  shipping_lines: [];
+  fee_lines: [];
+  coupon_lines: [];
+  refunds: [];
+  meta_data: [];
+}
+
+/** An order for the fake, in WooCommerce's shape: one line, guest checkout, no tax. */
+export function wooOrder(id: number, modified: string, price = '25.00'): FakeWooOrder {
+  return {
+    id,
+    number: String(id),
+    status: 'processing',
+    currency: 'USD',
+    date_created_gmt: '2026-11-01T10:00:00',
+    date_modified_gmt: modified,
+    date_paid_gmt: '2026-11-01T10:00:05',
+    customer_id: 0,
+    billing: { first_name: 'Guest', last_name: `No ${id}`, email: `guest${id}@example.com`, country: 'US' },
+    shipping: { first_name: '', last_name: '', country: '' },
+    total: price,
+    line_items: [
+      {
+        id: id * 10,
+        name: 'Herb seeds',
+        sku: 'SEEDS-1',
+        quantity: 1,
+        subtotal: price,
+        total: price,
+        taxes: [],
+      },
+    ],
+    tax_lines: [],
+    shipping_lines: [],
+    fee_lines: [],
+    coupon_lines: [],
+    refunds: [],
+    meta_data: [],
+  };
+}
+
+export interface FakeWooCommerce {
+  orders: FakeWooOrder[];
+  /** Every orders request received: page asked for, modified_after, and the answer's status. */
+  requests: { page: number; modifiedAfter: string | null; status: number }[];
+  /** The next N requests are answered 429 with Retry-After. */
+  throttleNext: number;
+  handlers: ReturnType<typeof http.get>[];
+}
+
+/** GET /wp-json/wc/v3/orders as WooCommerce answers it: basic auth, modified_after, orderby, paging headers. */
+export function fakeWooCommerce(
+  siteUrl: string,
+  consumerKey: string,
+  consumerSecret: string,
+): FakeWooCommerce {
+  const fake: FakeWooCommerce = {
+    orders: [],
+    requests: [],
+    throttleNext: 0,
+    handlers: [
+      http.get(`${siteUrl}/wp-json/wc/v3/orders`, ({ request }) => {
+        const url = new URL(request.url);
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '10'), 100);
+        const modifiedAfter = url.searchParams.get('modified_after');
+        const log = (status: number) => fake.requests.push({ page, modifiedAfter, status });
+        const expected = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
+        if (request.headers.get('authorization') !== expected) {
+          log(401);
+          return HttpResponse.json(
+            {
+              code: 'woocommerce_rest_cannot_view',
+              message: 'Sorry, you cannot list resources.',
+              data: { status: 401 },
+            },
+            { status: 401 },
+          );
+        }
+        if (fake.throttleNext > 0) {
+          fake.throttleNext--;
+          log(429);
+          return HttpResponse.json(
+            { code: 'too_many_requests', message: 'Slow down' },
+            { status: 429, headers: { 'retry-after': '1' } },
+          );
+        }
+        const after = modifiedAfter
+          ? Date.parse(modifiedAfter.endsWith('Z') ? modifiedAfter : `${modifiedAfter}Z`)
+          : null;
+        const matching = fake.orders
+          .filter((o) => after === null || Date.parse(`${o.date_modified_gmt}Z`) > after)
+          .sort((a, b) => a.date_modified_gmt.localeCompare(b.date_modified_gmt) || a.id - b.id);
+        const totalPages = Math.max(1, Math.ceil(matching.length / perPage));
+        log(200);
+        return HttpResponse.json(matching.slice((page - 1) * perPage, page * perPage), {
+          headers: { 'x-wp-total': String(matching.length), 'x-wp-totalpages': String(totalPages) },
+        });
+      }),
+    ],
+  };
+  return fake;
+}
