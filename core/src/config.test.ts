@@ -140,6 +140,21 @@ describe('config', () => {
     ]);
   });
 
+  it('takes a poll schedule for a connector that can pull, and refuses a bad one', () => {
+    const config = valid();
+    config.connections[0]!.poll = { every: '10m' };
+    expect(resolveConfig(config, connectors, { SHOP_TOKEN: 'abcdefgh12' }).connections[0]!.pollEveryMs).toBe(
+      600_000,
+    );
+    config.connections[0]!.poll = { every: 'often' };
+    expect(issues(config)).toEqual([
+      expect.objectContaining({
+        path: 'connections[0](id "shop").poll.every',
+        fix: 'write it like "30s", "10m" or "1h"',
+      }),
+    ]);
+  });
+
   it('parses body limits', () => {
     expect(
       resolveConfig({ ...valid(), server: { bodyLimit: '2mb' } }, connectors, { SHOP_TOKEN: 'abcdefgh12' })

@@ -23,6 +23,8 @@ export interface ConnectionConfig {
   connector: string;
   settings?: Record<string, unknown>;
   secrets?: Record<string, EnvRef>;
+  /** Pull this connection on a schedule ("30s", "10m", "1h"); its connector must be able to pull. */
+  poll?: { every: string };
 }
 
 export interface HubConfig {
@@ -47,6 +49,8 @@ export interface ResolvedConnection {
   secrets: Record<string, string>;
   /** Names of environment variables that were unset and fell back to a development default. */
   defaultedEnv: string[];
+  /** Milliseconds between scheduled pulls, when polled. */
+  pollEveryMs?: number;
 }
 
 export interface ResolvedConfig {
@@ -100,6 +104,7 @@ const ConfigSchema = z.object({
         connector: z.string(),
         settings: z.record(z.string(), z.unknown()).optional(),
         secrets: z.record(z.string(), z.unknown()).optional(),
+        poll: z.object({ every: z.string() }).strict().optional(),
       })
       .strict(),
   ),
@@ -135,6 +140,14 @@ function fixFor(issue: z.core.$ZodIssue): string {
 
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
 const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+const DURATION = /^(\d+)\s*(s|m|h)$/;
+
+/** "30s", "10m", "1h" in milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  const m = DURATION.exec(value.trim());
+  return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : undefined;
+}
 
 export function parseSize(value: number | string): number | undefined {
   if (typeof value === 'number') return value;
@@ -249,6 +262,24 @@ export function resolveConfig(
       }
     }
     if (settings.success && parsedSecrets.success) {
+      let pollEveryMs: number | undefined;
+      if (c.poll) {
+        pollEveryMs = parseDuration(c.poll.every);
+        if (pollEveryMs === undefined || pollEveryMs < 10_000) {
+          issues.push({
+            path: `${at}.poll.every`,
+            problem: `"${c.poll.every}" is not a duration of 10 s or more`,
+            fix: 'write it like "30s", "10m" or "1h"',
+          });
+        }
+        if (!connector.capabilities.includes('orders.pull')) {
+          issues.push({
+            path: `${at}.poll`,
+            problem: `connector "${c.connector}" cannot pull`,
+            fix: 'remove poll from this connection',
+          });
+        }
+      }
       connections.push({
         id: c.id,
         tenantId: c.tenant,
@@ -256,6 +287,7 @@ export function resolveConfig(
         settings: settings.data,
         secrets: parsedSecrets.data as Record<string, string>,
         defaultedEnv,
+        ...(pollEveryMs !== undefined ? { pollEveryMs } : {}),
       });
     }
   });

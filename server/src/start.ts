@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './http/app.ts';
 import { type Hub, openHub } from './hub.ts';
 import type { Logger } from './log.ts';
+import { type Scheduler, startScheduler } from './scheduler.ts';
 import { listen, type RunningServer } from './serve.ts';
 
 export interface StartOptions {
@@ -61,6 +62,7 @@ async function startSingle(options: StartOptions): Promise<void> {
   const { log } = options;
   const hub = await openHub({ log, configFile: options.configFile });
   const server = await serveHub(hub, options);
+  const scheduler = startScheduler(hub, log);
   log.info(`switchyard listening on ${server.url}`, {
     database: hub.databaseLabel,
     connections: [...hub.connections.keys()].join(','),
@@ -68,7 +70,7 @@ async function startSingle(options: StartOptions): Promise<void> {
   });
   onSignals(async (signal) => {
     log.info(`${signal}: draining in-flight requests, then stopping`);
-    await server.close();
+    await Promise.all([server.close(), scheduler.stop()]);
     await hub.close();
     log.info('stopped');
   }, log);
@@ -101,10 +103,11 @@ async function startPrimary(options: StartOptions): Promise<void> {
             }),
         ),
     );
+  let scheduler: Scheduler | undefined;
   const shutdown = async (reason: string) => {
     stopping = true;
     log.info(`${reason}: draining the workers, then stopping`);
-    await stopWorkers(15_000);
+    await Promise.all([stopWorkers(15_000), scheduler?.stop()]);
     await hub.close();
     log.info('stopped');
   };
@@ -142,6 +145,8 @@ async function startPrimary(options: StartOptions): Promise<void> {
     throw error;
   }
   started = true;
+  // The primary pulls; the workers serve HTTP.
+  scheduler = startScheduler(hub, log);
   log.info(`switchyard listening on ${urls[0]}`, {
     workers: options.workers,
     database: hub.databaseLabel,
