@@ -1,5 +1,6 @@
 import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
+import { fromGraphql, GRAPHQL_SOURCE_HEADER, pullOrders } from './graphql.ts';
 import { parseExact } from './json.ts';
 import { mapOrder, ShopifyOrder } from './order.ts';
 
@@ -35,6 +36,9 @@ const Settings = z
       .min(0)
       .max(24 * 60)
       .default(60),
+    /** Orders per GraphQL page when pulling; each costs query points against the shop's bucket. */
+    pageSize: z.number().int().min(1).max(250).default(25),
+    timeoutSeconds: z.number().int().min(1).max(300).default(30),
   })
   .strict();
 
@@ -43,6 +47,8 @@ const Secrets = z.object({
   clientSecret: z.string().min(8),
   /** The client secret before a rotation (see settings.rotatedAt). */
   previousClientSecret: z.string().min(8).optional(),
+  /** Admin API access token with read_orders, for pulling. */
+  accessToken: z.string().min(8).optional(),
 });
 
 /** What Shopify sends as X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body with the client secret. */
@@ -56,7 +62,7 @@ const text = (body: Uint8Array) =>
 export const shopify = defineConnector({
   id: 'shopify',
   title: 'Shopify',
-  capabilities: ['orders.webhook'],
+  capabilities: ['orders.webhook', 'orders.pull'],
   settings: Settings,
   secrets: Secrets,
   webhook: {
@@ -95,7 +101,21 @@ export const shopify = defineConnector({
       return id ? `webhook:${id}` : undefined;
     },
   },
+  pull(context, request) {
+    return pullOrders({ ...context.settings, apiVersion: API_VERSION }, context.secrets.accessToken, request);
+  },
   normalize(payload) {
+    if (payload.headers[GRAPHQL_SOURCE_HEADER] === 'graphql') {
+      // A pulled GraphQL Order node: the same mapping, after adapting the shape.
+      const parsed = ShopifyOrder.safeParse(
+        fromGraphql(parseExact(text(payload.body)) as Record<string, unknown>),
+      );
+      if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+        throw new Error(`pulled node is not a Shopify order: ${issues.join('; ')}`);
+      }
+      return { orders: [mapOrder(parsed.data)] };
+    }
     const topic = payload.headers['x-shopify-topic'];
     if (topic && (SIGNAL_TOPICS as readonly string[]).includes(topic)) {
       return { orders: [], ignored: `${topic} is stored; the order's new state arrives with orders/updated` };

@@ -1,0 +1,263 @@
+import { abortableSleep, type PullPage, type PullRequest, retryAfterMs, withRetries } from '@switchyard/core';
+import Shopify from 'shopify-api-node';
+import { parseExact } from './json.ts';
+
+/** Marks a record pulled through GraphQL: its body is an Order node, not a webhook body. */
+export const GRAPHQL_SOURCE_HEADER = 'x-switchyard-shopify-source';
+
+const MONEY = 'shopMoney { amount currencyCode }';
+const TAX = `title rate priceSet { ${MONEY} }`;
+const ADDRESS =
+  'name firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
+
+/** Orders changed since a time, oldest change first, with what normalization reads. */
+export const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name createdAt updatedAt cancelledAt currencyCode presentmentCurrencyCode email phone note tags poNumber
+      taxesIncluded displayFinancialStatus displayFulfillmentStatus paymentGatewayNames
+      totalPriceSet { ${MONEY} } totalDiscountsSet { ${MONEY} } totalTipReceivedSet { ${MONEY} }
+      originalTotalDutiesSet { ${MONEY} } originalTotalAdditionalFeesSet { ${MONEY} }
+      customer { id email phone firstName lastName }
+      billingAddress { ${ADDRESS} } shippingAddress { ${ADDRESS} }
+      customAttributes { key value }
+      lineItems(first: 100) { nodes {
+        id sku name title quantity currentQuantity isGiftCard originalUnitPriceSet { ${MONEY} }
+        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
+      shippingLines(first: 10) { nodes {
+        code title source carrierIdentifier originalPriceSet { ${MONEY} }
+        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
+      fulfillments(first: 20) { id status displayStatus createdAt trackingInfo { company number url }
+        fulfillmentLineItems(first: 100) { nodes { quantity lineItem { id } } } }
+      refunds(first: 20) { id createdAt note
+        refundLineItems(first: 100) { nodes { quantity restockType lineItem { id } } }
+        transactions(first: 20) { nodes { kind status amountSet { ${MONEY} } } } }
+    }
+  }
+}`;
+
+// biome-ignore lint/suspicious/noExplicitAny: GraphQL nodes are untyped JSON here; the zod schema checks the adapted shape
+type Node = Record<string, any>;
+const money = (set: Node | null | undefined) =>
+  set?.shopMoney
+    ? { shop_money: { amount: set.shopMoney.amount, currency_code: set.shopMoney.currencyCode } }
+    : null;
+const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : null);
+const gidNumber = (gid: unknown) =>
+  typeof gid === 'string' ? (/\/(\d+)(\?.*)?$/.exec(gid)?.[1] ?? null) : null;
+const address = (a: Node | null | undefined) =>
+  a
+    ? {
+        ...a,
+        first_name: a.firstName,
+        last_name: a.lastName,
+        province_code: a.provinceCode,
+        country_code: a.countryCodeV2,
+      }
+    : null;
+const allocations = (list: Node[] | undefined) =>
+  (list ?? []).map((d) => ({ amount_set: money(d.allocatedAmountSet) }));
+const taxes = (list: Node[] | undefined) =>
+  (list ?? []).map((t) => ({ title: t.title, rate: t.rate, price_set: money(t.priceSet) }));
+
+/** Shopify's GraphQL Order node in the REST/webhook shape the mapper reads (one mapping for every source). */
+export function fromGraphql(n: Node): Node {
+  const fulfillment = lower(n.displayFulfillmentStatus);
+  return {
+    admin_graphql_api_id: n.id,
+    name: n.name,
+    created_at: n.createdAt,
+    updated_at: n.updatedAt,
+    cancelled_at: n.cancelledAt,
+    currency: n.currencyCode,
+    presentment_currency: n.presentmentCurrencyCode,
+    email: n.email,
+    phone: n.phone,
+    note: n.note,
+    tags: Array.isArray(n.tags) ? n.tags.join(', ') : null,
+    po_number: n.poNumber,
+    taxes_included: n.taxesIncluded,
+    financial_status: lower(n.displayFinancialStatus),
+    fulfillment_status:
+      fulfillment === 'fulfilled' ? 'fulfilled' : fulfillment === 'partially_fulfilled' ? 'partial' : null,
+    payment_gateway_names: n.paymentGatewayNames,
+    total_price_set: money(n.totalPriceSet),
+    total_discounts_set: money(n.totalDiscountsSet),
+    total_tip_received: n.totalTipReceivedSet?.shopMoney?.amount ?? null,
+    original_total_duties_set: money(n.originalTotalDutiesSet),
+    original_total_additional_fees_set: money(n.originalTotalAdditionalFeesSet),
+    customer: n.customer
+      ? {
+          admin_graphql_api_id: n.customer.id,
+          email: n.customer.email,
+          phone: n.customer.phone,
+          first_name: n.customer.firstName,
+          last_name: n.customer.lastName,
+        }
+      : null,
+    billing_address: address(n.billingAddress),
+    shipping_address: address(n.shippingAddress),
+    note_attributes: (n.customAttributes ?? []).map((a: Node) => ({ name: a.key, value: a.value })),
+    line_items: (n.lineItems?.nodes ?? []).map((li: Node) => ({
+      admin_graphql_api_id: li.id,
+      sku: li.sku,
+      name: li.name,
+      title: li.title,
+      quantity: li.quantity,
+      current_quantity: li.currentQuantity,
+      gift_card: li.isGiftCard,
+      price_set: money(li.originalUnitPriceSet),
+      discount_allocations: allocations(li.discountAllocations),
+      tax_lines: taxes(li.taxLines),
+    })),
+    shipping_lines: (n.shippingLines?.nodes ?? []).map((s: Node) => ({
+      code: s.code,
+      title: s.title,
+      source: s.source,
+      carrier_identifier: s.carrierIdentifier,
+      price_set: money(s.originalPriceSet),
+      discount_allocations: allocations(s.discountAllocations),
+      tax_lines: taxes(s.taxLines),
+    })),
+    fulfillments: (n.fulfillments ?? []).map((f: Node) => ({
+      admin_graphql_api_id: f.id,
+      status: lower(f.status),
+      shipment_status: lower(f.displayStatus),
+      created_at: f.createdAt,
+      tracking_company: f.trackingInfo?.[0]?.company ?? null,
+      tracking_numbers: (f.trackingInfo ?? []).map((t: Node) => t.number).filter(Boolean),
+      tracking_urls: (f.trackingInfo ?? []).map((t: Node) => t.url).filter(Boolean),
+      line_items: (f.fulfillmentLineItems?.nodes ?? []).map((x: Node) => ({
+        admin_graphql_api_id: x.lineItem?.id,
+        quantity: x.quantity,
+      })),
+    })),
+    refunds: (n.refunds ?? []).map((r: Node) => ({
+      admin_graphql_api_id: r.id,
+      created_at: r.createdAt,
+      note: r.note,
+      refund_line_items: (r.refundLineItems?.nodes ?? []).map((x: Node) => ({
+        line_item_id: gidNumber(x.lineItem?.id),
+        quantity: x.quantity,
+        restock_type: lower(x.restockType),
+      })),
+      transactions: (r.transactions?.nodes ?? []).map((t: Node) => ({
+        kind: lower(t.kind),
+        status: lower(t.status),
+        amount: t.amountSet?.shopMoney?.amount,
+        currency: t.amountSet?.shopMoney?.currencyCode,
+      })),
+    })),
+  };
+}
+
+export interface PullSettings {
+  shop: string;
+  apiVersion: string;
+  pageSize: number;
+  timeoutSeconds: number;
+}
+
+interface Bucket {
+  available: number;
+  max: number;
+  restoreRate: number;
+  at: number;
+  cost: number;
+}
+
+/**
+ * Orders updated since `since`, a page at a time, paced by Shopify's cost-based
+ * throttle: after each answer the bucket (`extensions.cost.throttleStatus`) is known,
+ * so the next page waits until the bucket holds its cost instead of running into
+ * THROTTLED. A THROTTLED answer anyway (another app shares the bucket) waits for the
+ * refill and retries; 429 and 5xx honour Retry-After.
+ */
+export async function* pullOrders(
+  settings: PullSettings,
+  accessToken: string | undefined,
+  request: PullRequest,
+  hooks?: object,
+): AsyncGenerator<PullPage> {
+  if (!accessToken) {
+    throw new Error('pulling needs secrets.accessToken (an Admin API access token with read_orders)');
+  }
+  const client = new Shopify({
+    shopName: settings.shop,
+    accessToken,
+    apiVersion: settings.apiVersion,
+    timeout: settings.timeoutSeconds * 1000,
+    parseJson: parseExact,
+    ...(hooks ? { hooks } : {}),
+  } as ConstructorParameters<typeof Shopify>[0]);
+  let bucket: Bucket | undefined;
+  client.on('callGraphqlLimits', (limits) => {
+    bucket = {
+      available: limits.remaining,
+      max: limits.max,
+      restoreRate: limits.restoreRate,
+      at: Date.now(),
+      cost: limits.requestedQueryCost,
+    };
+  });
+  const refillWait = () => {
+    if (!bucket) return 0;
+    const now = bucket.available + ((Date.now() - bucket.at) / 1000) * bucket.restoreRate;
+    return now >= bucket.cost ? 0 : Math.ceil(((bucket.cost - now) / bucket.restoreRate) * 1000);
+  };
+  const query = request.since
+    ? `updated_at:>='${new Date(request.since.getTime() - 1000).toISOString()}'`
+    : null;
+  let after = request.cursor ?? null;
+  for (;;) {
+    const data = (await withRetries(
+      async () => {
+        await abortableSleep(refillWait(), request.signal);
+        return client.graphql(ORDERS_QUERY, { first: settings.pageSize, after, query });
+      },
+      (error) => {
+        const e = error as {
+          message?: string;
+          response?: { statusCode?: number; headers?: Record<string, string> };
+        };
+        if (e.message === 'Throttled') return { retry: true, afterMs: refillWait() };
+        const status = e.response?.statusCode;
+        if (status === 429 || (status !== undefined && status >= 500)) {
+          const afterMs = retryAfterMs(e.response?.headers?.['retry-after']);
+          return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
+        }
+        const code = (error as { code?: string }).code ?? '';
+        return {
+          retry:
+            status === undefined &&
+            ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'EPIPE'].includes(code),
+        };
+      },
+      { signal: request.signal, attempts: 8 },
+    ).catch((error) => {
+      const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
+      throw new Error(
+        status === 401 || status === 403
+          ? `Shopify refused the access token (${status}): check secrets.accessToken and its read_orders scope`
+          : `Shopify orders query failed: ${(error as Error).message}`,
+      );
+    })) as { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[] } };
+    const { nodes, pageInfo } = data.orders;
+    let watermark: string | undefined;
+    for (const n of nodes)
+      if (!watermark || Date.parse(n.updatedAt) > Date.parse(watermark)) watermark = n.updatedAt;
+    yield {
+      records: nodes.map((n) => ({
+        dedupeKey: `order:${gidNumber(n.id)}@${n.updatedAt}`,
+        body: new Uint8Array(Buffer.from(JSON.stringify(n))),
+        contentType: 'application/json',
+        headers: { [GRAPHQL_SOURCE_HEADER]: 'graphql' },
+      })),
+      cursor: pageInfo.hasNextPage ? pageInfo.endCursor : null,
+      ...(watermark ? { watermark: new Date(watermark).toISOString() } : {}),
+    };
+    if (!pageInfo.hasNextPage) return;
+    after = pageInfo.endCursor;
+  }
+}

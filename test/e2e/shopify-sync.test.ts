@@ -1,0 +1,93 @@
+import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import {
+  type AnyConnector,
+  type Connection,
+  getOrder,
+  listOrders,
+  runSync,
+  SecretBox,
+  syncConfig,
+} from '@switchyard/core';
+import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeShopify, shopifyNode } from '../fakes/shopify.ts';
+
+/** The Shopify pull against a fake GraphQL Admin API with the cost-based throttle, shopify-api-node in the loop. */
+const shop = 'sync-demo.myshopify.com';
+const token = 'shpat_sync_0123456789';
+// A small bucket so the throttle matters within a test: 300 points, 100 restored per second.
+const fake = fakeShopify(shop, API_VERSION, token, { max: 300, restoreRate: 100, costPerNode: 10 });
+const server = setupServer(...fake.handlers);
+const settings = shopify.settings.parse({ shop, pageSize: 25 });
+const secrets = { clientSecret: 'shpss_sync_0123456789', accessToken: token };
+const connection: Connection = {
+  id: 'shop',
+  tenantId: 'acme',
+  connector: shopify as unknown as AnyConnector,
+  settings,
+  secrets,
+};
+let db: TestDatabase;
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  db = await createTestDatabase();
+  await syncConfig(
+    db.sql,
+    {
+      tenants: [{ id: 'acme', name: 'Acme' }],
+      connections: [
+        { id: 'shop', tenantId: 'acme', connector: 'shopify', settings, secrets, defaultedEnv: [] },
+      ],
+      server: { bodyLimit: 1 << 20 },
+    },
+    SecretBox.fromString(SecretBox.generateKey()),
+  );
+  for (let i = 1; i <= 60; i++) {
+    fake.nodes.push(
+      shopifyNode(`90071992547409${String(100 + i)}`, `2026-11-20T10:00:${String(i % 60).padStart(2, '0')}Z`),
+    );
+  }
+});
+afterAll(async () => {
+  server.close();
+  await db?.drop();
+});
+
+describe('Shopify pull (GraphQL, cost-throttled)', () => {
+  it('pages to the end, paced by the bucket so that no call is throttled', async () => {
+    const report = await runSync(db.sql, connection);
+    expect(report).toMatchObject({
+      status: 'completed',
+      pages: 3,
+      records: 60,
+      missedByWebhooks: 60,
+      exceptions: 0,
+    });
+    // 25 nodes cost 252 points; the bucket holds 300: the second page has to wait for the refill, never THROTTLED.
+    expect(fake.calls.filter((c) => c.throttled)).toEqual([]);
+    const { orders } = await listOrders(db.sql, 'acme', { limit: 500 });
+    expect(orders).toHaveLength(60);
+    expect(orders.map((o) => o.externalId)).toContain('90071992547409160');
+    const one = await getOrder(db.sql, 'acme', orders[0]!.id);
+    expect(one!.order.lines[0]!.id).toMatch(/^90071992547409\d{3}1$/);
+  });
+
+  it('waits out a THROTTLED answer when another app drained the bucket, then goes on', async () => {
+    fake.calls.length = 0;
+    fake.bucket.available = 0;
+    fake.bucket.at = Date.now();
+    fake.nodes[0]!.updatedAt = '2026-11-21T09:00:00Z';
+    const report = await runSync(db.sql, connection);
+    expect(report).toMatchObject({ status: 'completed', missedByWebhooks: 1 });
+    expect(fake.calls.map((c) => c.throttled)).toEqual([true, false]);
+  });
+
+  it('says plainly when Shopify refuses the access token', async () => {
+    const wrong = { ...connection, secrets: { ...secrets, accessToken: 'shpat_wrong_000000' } };
+    await expect(runSync(db.sql, wrong, { since: new Date('2026-01-01T00:00:00Z') })).rejects.toThrow(
+      /refused the access token \(401\)/,
+    );
+  });
+});
