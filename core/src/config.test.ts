@@ -146,6 +146,10 @@ describe('config', () => {
     expect(resolveConfig(config, connectors, { SHOP_TOKEN: 'abcdefgh12' }).connections[0]!.pollEveryMs).toBe(
       600_000,
     );
+    config.connections[0]!.poll = { every: '600h' }; // beyond a timer's range
+    expect(issues(config)).toEqual([
+      expect.objectContaining({ path: 'connections[0](id "shop").poll.every' }),
+    ]);
     config.connections[0]!.poll = { every: 'often' };
     expect(issues(config)).toEqual([
       expect.objectContaining({

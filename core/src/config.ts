@@ -265,10 +265,10 @@ export function resolveConfig(
       let pollEveryMs: number | undefined;
       if (c.poll) {
         pollEveryMs = parseDuration(c.poll.every);
-        if (pollEveryMs === undefined || pollEveryMs < 10_000) {
+        if (pollEveryMs === undefined || pollEveryMs < 10_000 || pollEveryMs > 86_400_000) {
           issues.push({
             path: `${at}.poll.every`,
-            problem: `"${c.poll.every}" is not a duration of 10 s or more`,
+            problem: `"${c.poll.every}" is not a duration from 10 s to 24 h`,
             fix: 'write it like "30s", "10m" or "1h"',
           });
         }

@@ -9,6 +9,8 @@ export interface RetryPolicy {
   /** First backoff in ms (default 500), doubled each time up to maxDelayMs (default 30 s). */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The longest Retry-After honoured (default 10 min); a server asking for more fails the call now. */
+  maxRetryAfterMs?: number;
   signal?: AbortSignal;
   /** Waits; tests pass a fake. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -59,8 +61,10 @@ export async function withRetries<T>(
     } catch (error) {
       const verdict = classify(error);
       if (!verdict.retry || n >= attempts || policy.signal?.aborted) throw error;
+      // The server's Retry-After is waited in full (retrying earlier only earns another refusal), up to a limit.
+      if (verdict.afterMs !== undefined && verdict.afterMs > (policy.maxRetryAfterMs ?? 600_000)) throw error;
       const backoff = Math.random() * Math.min(max, base * 2 ** (n - 1));
-      await sleep(Math.min(max, Math.max(verdict.afterMs ?? 0, backoff)), policy.signal);
+      await sleep(Math.max(verdict.afterMs ?? 0, backoff), policy.signal);
     }
   }
 }

@@ -25,7 +25,10 @@ export interface SyncOptions {
   /** Pull from this time instead of the stored watermark (a backfill). */
   since?: Date;
   signal?: AbortSignal;
-  /** How long a lease lasts without renewal (default 120 s); renewed after every page. */
+  /**
+   * How long a lease lasts without renewal (default 600 s, longer than one page can take with
+   * its retries); renewed after every page. A run that finds its lease taken stops.
+   */
   leaseSeconds?: number;
   onPage?: (progress: { pages: number; records: number; missedByWebhooks: number }) => void;
   now?: () => Date;
@@ -36,13 +39,13 @@ const OWNER = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 /** Takes or renews the connection's lease; returns its state, or undefined when another process holds it. */
 async function lease(sql: Sql, connectionId: string, seconds: number) {
-  const [row] = await sql<{ cursor: string | null; watermark: Date | null }[]>`
+  const [row] = await sql<{ cursor: string | null; cursor_since: Date | null; watermark: Date | null }[]>`
     insert into sync_state (connection_id, lease_owner, lease_until)
     values (${connectionId}, ${OWNER}, now() + make_interval(secs => ${seconds}))
     on conflict (connection_id) do update
       set lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, updated_at = now()
       where sync_state.lease_until is null or sync_state.lease_until < now() or sync_state.lease_owner = excluded.lease_owner
-    returning cursor, watermark`;
+    returning cursor, cursor_since, watermark`;
   return row;
 }
 
@@ -69,7 +72,7 @@ export async function runSync(
     });
   }
   const now = options.now ?? (() => new Date());
-  const leaseSeconds = options.leaseSeconds ?? 120;
+  const leaseSeconds = options.leaseSeconds ?? 600;
   const report: SyncReport = {
     connectionId: connection.id,
     status: 'completed',
@@ -84,9 +87,17 @@ export async function runSync(
   const state = await lease(sql, connection.id, leaseSeconds);
   if (!state) return { ...report, status: 'busy' };
 
-  // A backfill starts fresh from its date; an incremental sync resumes its cursor, else starts at the watermark.
-  const since = options.since ?? state.watermark ?? undefined;
-  const cursor = options.since ? undefined : (state.cursor ?? undefined);
+  // An interrupted run resumes its cursor when this run asks for the same start (a sync always does;
+  // a backfill when its --since is the same); otherwise it starts afresh from its since.
+  const resumable =
+    state.cursor !== null &&
+    (options.since === undefined || state.cursor_since?.getTime() === options.since.getTime());
+  const since = resumable
+    ? (state.cursor_since ?? undefined)
+    : (options.since ?? state.watermark ?? undefined);
+  const cursor = resumable ? (state.cursor ?? undefined) : undefined;
+  // The watermark may only advance when this run began at or before it: else the gap before `since` is unpulled.
+  const coversWatermark = !since || !state.watermark || since.getTime() <= state.watermark.getTime();
   const signal = options.signal ?? new AbortController().signal;
   const queue = new IntakeQueue(sql);
   const context = {
@@ -133,10 +144,15 @@ export async function runSync(
       }
       report.cursor = page.cursor;
       // The page is committed: record where to resume, and renew the lease.
-      await sql`
-        update sync_state set cursor = ${page.cursor}, lease_until = now() + make_interval(secs => ${leaseSeconds}),
-          updated_at = now()
+      const renewed = await sql`
+        update sync_state set cursor = ${page.cursor}, cursor_since = ${since?.toISOString() ?? null}::text::timestamptz,
+          lease_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
         where connection_id = ${connection.id} and lease_owner = ${OWNER}`;
+      if (renewed.count === 0) {
+        // Another process took the lease (ours ran out): stop rather than pull in parallel with it.
+        report.status = 'interrupted';
+        return { ...report, watermark: state.watermark?.toISOString() ?? null };
+      }
       options.onPage?.({
         pages: report.pages,
         records: report.records,
@@ -158,8 +174,14 @@ export async function runSync(
     }
     report.status = 'interrupted';
   }
-  report.watermark = watermark;
-  await release(sql, connection.id, report, report.status === 'completed', watermark);
+  report.watermark = coversWatermark && watermark ? watermark : (state.watermark?.toISOString() ?? watermark);
+  await release(
+    sql,
+    connection.id,
+    report,
+    report.status === 'completed',
+    coversWatermark ? watermark : null,
+  );
   return report;
 }
 
@@ -173,7 +195,8 @@ async function release(
 ) {
   await sql`
     update sync_state set lease_owner = null, lease_until = null, last_run_at = now(), last_result = ${sql.json(result as never)},
-      watermark = case when ${completed} then coalesce(${watermark}::text::timestamptz, watermark) else watermark end,
-      cursor = case when ${completed} then null else cursor end, updated_at = now()
+      watermark = case when ${completed} then greatest(${watermark}::text::timestamptz, watermark) else watermark end,
+      cursor = case when ${completed} then null else cursor end,
+      cursor_since = case when ${completed} then null else cursor_since end, updated_at = now()
     where connection_id = ${connectionId} and lease_owner = ${OWNER}`;
 }

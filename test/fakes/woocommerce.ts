@@ -90,8 +90,13 @@ export function fakeWooCommerce(
         const perPage = Math.min(Number(url.searchParams.get('per_page') ?? '10'), 100);
         const modifiedAfter = url.searchParams.get('modified_after');
         const log = (status: number) => fake.requests.push({ page, modifiedAfter, status });
+        // Over https the client sends Basic auth; over plain http it signs with OAuth 1.0a query parameters
+        // (this fake checks the consumer key there, not the OAuth signature).
         const expected = `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
-        if (request.headers.get('authorization') !== expected) {
+        const authorized =
+          request.headers.get('authorization') === expected ||
+          url.searchParams.get('oauth_consumer_key') === consumerKey;
+        if (!authorized) {
           log(401);
           return HttpResponse.json(
             {

@@ -93,7 +93,15 @@ const RefundIn = z.object({
   created_at: Text,
   note: Text,
   refund_line_items: z
-    .array(z.object({ line_item_id: Id.nullish(), quantity: z.number().int(), restock_type: Text }))
+    .array(
+      z.object({
+        line_item_id: Id.nullish(),
+        quantity: z.number().int(),
+        restock_type: Text,
+        subtotal_set: MoneySet,
+        total_tax_set: MoneySet,
+      }),
+    )
     .nullish(),
   transactions: z
     .array(z.object({ kind: Text, status: Text, amount: Amount.nullish(), currency: Text }))
@@ -123,10 +131,18 @@ export const ShopifyOrder = z.object({
   total_price: Amount.nullish(),
   total_price_set: MoneySet,
   total_tip_received: Amount.nullish(),
+  total_outstanding: Amount.nullish(),
   original_total_duties_set: MoneySet,
   original_total_additional_fees_set: MoneySet,
   customer: z
-    .object({ id: Id.nullish(), email: Text, phone: Text, first_name: Text, last_name: Text })
+    .object({
+      id: Id.nullish(),
+      admin_graphql_api_id: Text,
+      email: Text,
+      phone: Text,
+      first_name: Text,
+      last_name: Text,
+    })
     .nullish(),
   company: z.object({ id: Id.nullish(), location_id: Id.nullish() }).nullish(),
   billing_address: AddressIn,
@@ -231,7 +247,11 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
     for (const l of r.refund_line_items ?? []) {
       const id = l.line_item_id === null || l.line_item_id === undefined ? undefined : String(l.line_item_id);
       if (!id) continue;
-      const into = l.restock_type === 'return' ? returned : cancelled;
+      // A return brings shipped goods back; a cancel removes unshipped ones; no_restock and legacy_restock
+      // are either, depending on whether the line had shipped.
+      const wasShipped =
+        l.restock_type === 'return' || (l.restock_type !== 'cancel' && (shipped.get(id) ?? 0) > 0);
+      const into = wasShipped ? returned : cancelled;
       into.set(id, (into.get(id) ?? 0) + l.quantity);
     }
   }
@@ -305,9 +325,28 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
   const financial = o.financial_status ? PAYMENT_STATUS[o.financial_status] : undefined;
   const refunds = (o.refunds ?? []).map((r, i) => {
     const id = idOf(r) ?? `refund-${i + 1}`;
-    const amount = (r.transactions ?? [])
-      .filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && present(t.amount))
-      .reduce((sum, t) => sum + parseMoney(t.amount!, (t.currency ?? currency).toUpperCase()).amount, 0);
+    // Refund transactions are in the buyer's (presentment) currency; the order is kept in shop money.
+    const paid = (r.transactions ?? []).filter(
+      (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && present(t.amount),
+    );
+    let amount: number;
+    if (paid.every((t) => (t.currency ?? currency).toUpperCase() === currency)) {
+      amount = paid.reduce((sum, t) => sum + parseMoney(t.amount!, currency).amount, 0);
+    } else {
+      const items = (r.refund_line_items ?? []).filter((l) => l.subtotal_set);
+      if (!items.length) {
+        throw new Error(
+          `refund ${id} is in ${paid[0]?.currency}, the shop's currency is ${currency}, and it carries no shop-money amounts`,
+        );
+      }
+      amount = items.reduce(
+        (sum, l, j) =>
+          sum +
+          m(l.subtotal_set, null, `refunds[${i}].refund_line_items[${j}].subtotal`).amount +
+          (l.total_tax_set ? m(l.total_tax_set, null, 'tax').amount : 0),
+        0,
+      );
+    }
     return {
       id,
       ...(idOf(r) ? { externalId: id } : {}),
@@ -363,7 +402,17 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
                 ? { authorized: m(o.total_price_set, o.total_price, 'total_price') }
                 : financial === 'pending' || financial === 'voided'
                   ? {}
-                  : { captured: m(o.total_price_set, o.total_price, 'total_price') }
+                  : {
+                      // Partially paid: what was paid is the total less what is outstanding.
+                      captured: {
+                        amount:
+                          m(o.total_price_set, o.total_price, 'total_price').amount -
+                          (o.financial_status === 'partially_paid' && present(o.total_outstanding)
+                            ? parseMoney(o.total_outstanding, currency).amount
+                            : 0),
+                        currency,
+                      },
+                    }
               : {}),
             ...(refundedTotal > 0 ? { refunded: { amount: refundedTotal, currency } } : {}),
           },

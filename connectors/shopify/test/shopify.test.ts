@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { shopify, shopifySignature } from '../src/index.ts';
 import { parseExact } from '../src/json.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: these tests edit a fixture's JSON freely
+type Json = any;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const fixture = (name: string) => readFileSync(here(`fixtures/${name}`), 'utf8');
 const now = new Date('2026-11-20T12:00:00Z');
@@ -136,6 +138,43 @@ describe('shopify specifics', () => {
         amount: { amount: 1248, currency: 'USD' },
         reason: 'One pair arrived damaged',
       }),
+    ]);
+  });
+
+  it('keeps refunds in shop money when Shopify pays them in the buyer’s currency', () => {
+    const o = parseExact(body) as Json;
+    o.presentment_currency = 'JPY';
+    o.refunds[0].transactions = [{ kind: 'refund', status: 'success', amount: '1900', currency: 'JPY' }];
+    o.refunds[0].refund_line_items[0].subtotal_set = {
+      shop_money: { amount: '12.00', currency_code: 'USD' },
+      presentment_money: { amount: '1800', currency_code: 'JPY' },
+    };
+    o.refunds[0].refund_line_items[0].total_tax_set = {
+      shop_money: { amount: '0.48', currency_code: 'USD' },
+      presentment_money: { amount: '100', currency_code: 'JPY' },
+    };
+    const [mapped] = shopify.normalize(
+      request(JSON.stringify(o), headers('orders/updated', 'y')),
+      context(),
+    ).orders;
+    expect(mapped!.refunds).toEqual([expect.objectContaining({ amount: { amount: 1248, currency: 'USD' } })]);
+    delete o.refunds[0].refund_line_items[0].subtotal_set;
+    expect(() =>
+      shopify.normalize(request(JSON.stringify(o), headers('orders/updated', 'z')), context()),
+    ).toThrow(/refund 8800000000000000011 is in JPY, the shop's currency is USD/);
+  });
+
+  it('records a partially paid order as captured up to what is outstanding', () => {
+    const o = parseExact(body) as Json;
+    o.financial_status = 'partially_paid';
+    o.total_outstanding = '100.00';
+    o.refunds = [];
+    const [mapped] = shopify.normalize(
+      request(JSON.stringify(o), headers('orders/updated', 'p')),
+      context(),
+    ).orders;
+    expect(mapped!.payments).toEqual([
+      expect.objectContaining({ status: 'captured', captured: { amount: 22644, currency: 'USD' } }),
     ]);
   });
 

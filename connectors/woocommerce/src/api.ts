@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   abortableSleep,
   type PullPage,
@@ -6,7 +7,14 @@ import {
   retryAfterMs,
   withRetries,
 } from '@switchyard/core';
-import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
+import WooCommerceModule from '@woocommerce/woocommerce-rest-api';
+
+/**
+ * The package is CommonJS built by Babel: under Node's ESM loader the default import is the
+ * module object ({ default, OptionsException }), under bundlers the class. Take the class either way.
+ */
+const WooCommerceRestApi = ((WooCommerceModule as unknown as { default?: typeof WooCommerceModule })
+  .default ?? WooCommerceModule) as typeof WooCommerceModule;
 
 export interface ApiSettings {
   siteUrl: string;
@@ -64,14 +72,19 @@ async function budget(connectionId: string, perSecond: number, signal: AbortSign
 }
 
 interface Cursor {
+  /** The latest modification time seen so far; the next request asks for what changed after it (less 1 s). */
+  after: string | null;
+  /** Only while many orders share one second: the page within that second's listing. */
   page: number;
-  since: string | null;
 }
 
 /**
- * Orders modified at or after `since`, oldest change first, a page at a time
- * (`X-WP-TotalPages` says when to stop). The cursor holds the page and the `since`
- * of the run, so a resumed sync asks for the same listing.
+ * Orders modified after `since`, oldest change first, by keyset on the modification
+ * time: each request asks for what changed after the last time seen, so an order that
+ * changes during the sync moves ahead of the position instead of shifting the pages
+ * behind it (page numbers would skip an order then). A second of overlap comes back
+ * each time and is absorbed by dedupe; when a whole page sits within one second, the
+ * next request pages within it.
  */
 export async function* pullOrders(
   connectionId: string,
@@ -92,18 +105,18 @@ export async function* pullOrders(
     timeout: settings.timeoutSeconds * 1000,
     axiosConfig: { signal: request.signal },
   });
-  const start: Cursor = request.cursor
+  let cursor: Cursor = request.cursor
     ? (JSON.parse(request.cursor) as Cursor)
-    : { page: 1, since: request.since ? new Date(request.since.getTime() - 1000).toISOString() : null };
-  for (let page = start.page; ; page++) {
+    : { after: request.since ? request.since.toISOString() : null, page: 1 };
+  for (;;) {
     const params: Record<string, string | number | boolean> = {
       orderby: 'modified',
       order: 'asc',
       per_page: settings.pageSize,
-      page,
+      page: cursor.page,
     };
-    if (start.since) {
-      params.modified_after = start.since;
+    if (cursor.after) {
+      params.modified_after = new Date(Date.parse(cursor.after) - 1000).toISOString();
       params.dates_are_gmt = true;
     }
     let response: { data: unknown; headers: Record<string, string | undefined> };
@@ -117,30 +130,47 @@ export async function* pullOrders(
         { signal: request.signal },
       );
     } catch (error) {
-      throw reason(error, `orders page ${page}`);
+      throw reason(error, 'orders');
     }
     const orders = Array.isArray(response.data)
       ? (response.data as { id: number; date_modified_gmt?: string }[])
       : [];
-    const totalPages = Number(response.headers['x-wp-totalpages'] ?? '1') || 1;
-    let watermark: string | undefined;
+    let latest = cursor.after;
     for (const o of orders) {
-      const modified = o.date_modified_gmt ? `${o.date_modified_gmt.replace(/Z$/, '')}Z` : undefined;
-      if (modified && (!watermark || modified > watermark)) watermark = modified;
+      const modified = o.date_modified_gmt
+        ? new Date(`${o.date_modified_gmt.replace(/Z$/, '')}Z`).toISOString()
+        : null;
+      if (modified && (!latest || modified > latest)) latest = modified;
     }
+    const full = orders.length >= settings.pageSize;
+    // Progress moves the keyset; a full page inside one second pages within it.
+    const next: Cursor | null = !full
+      ? null
+      : latest &&
+          cursor.after &&
+          Math.floor(Date.parse(latest) / 1000) <= Math.floor(Date.parse(cursor.after) / 1000)
+        ? { after: cursor.after, page: cursor.page + 1 }
+        : { after: latest, page: 1 };
     yield {
-      records: orders.map((o) => ({
-        // The same key as the order's webhook delivery: a state that arrived by webhook is a duplicate here.
-        dedupeKey: `order:${o.id}@${o.date_modified_gmt}`,
-        body: new Uint8Array(Buffer.from(JSON.stringify(o))),
-        contentType: 'application/json',
-      })),
-      cursor:
-        page < totalPages && orders.length
-          ? JSON.stringify({ page: page + 1, since: start.since } satisfies Cursor)
-          : null,
-      ...(watermark ? { watermark } : {}),
+      records: orders.map((o) => record(o)),
+      cursor: next ? JSON.stringify(next) : null,
+      ...(latest ? { watermark: latest } : {}),
     };
-    if (page >= totalPages || !orders.length) return;
+    if (!next) return;
+    cursor = next;
   }
+}
+
+/** One pulled order, keyed as its webhook delivery is (see dedupeKey in index.ts). */
+function record(order: { id: number; date_modified_gmt?: string }) {
+  const body = new Uint8Array(Buffer.from(JSON.stringify(order)));
+  return { dedupeKey: orderKey(order, body), body, contentType: 'application/json' };
+}
+
+/**
+ * Order id and modification time, plus a digest of the body: Woo's times have one-second
+ * precision, and two states saved within a second must not share a key.
+ */
+export function orderKey(order: { id: number; date_modified_gmt?: unknown }, body: Uint8Array): string {
+  return `order:${order.id}@${String(order.date_modified_gmt)}#${createHash('sha256').update(body).digest('hex').slice(0, 16)}`;
 }

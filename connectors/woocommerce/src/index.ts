@@ -1,6 +1,6 @@
 import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
-import { pullOrders } from './api.ts';
+import { orderKey, pullOrders } from './api.ts';
 import { mapOrder, WooOrder } from './order.ts';
 
 const Settings = z
@@ -77,11 +77,11 @@ export const woocommerce = defineConnector({
       return { ok: true };
     },
     dedupeKey(request) {
-      // The delivery id changes on every attempt: the order id and its modification time identify the state.
+      // The delivery id changes on every attempt: the order id, its modification time and the body identify the state.
       try {
         const body = JSON.parse(text(request.body)) as { id?: unknown; date_modified_gmt?: unknown };
         if (typeof body.id === 'number' && typeof body.date_modified_gmt === 'string') {
-          return `order:${body.id}@${body.date_modified_gmt}`;
+          return orderKey({ id: body.id, date_modified_gmt: body.date_modified_gmt }, request.body);
         }
       } catch {
         // not JSON: the hub keys it by the body's hash

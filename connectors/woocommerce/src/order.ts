@@ -12,8 +12,9 @@ import { z } from 'zod';
 /**
  * A WooCommerce REST v3 order (also the body of order.* webhooks). Unknown fields are
  * ignored and optional ones may be missing, empty or null. Woo keeps line, shipping
- * and fee amounts excluding tax, with the tax beside them, whatever
- * `prices_include_tax` says; so the canonical order never has taxes included.
+ * and fee amounts excluding tax, rounded to the shop's decimals, with the tax beside
+ * them. A shop that enters prices with tax (`prices_include_tax`) is mapped to
+ * tax-inclusive amounts (amount + its tax), so the unit price is the one the shop set.
  */
 const Amount = z.union([z.string(), z.number()]);
 const Text = z.string().nullish();
@@ -43,6 +44,8 @@ export const WooOrder = z.object({
   date_created_gmt: z.string(),
   date_modified_gmt: Text,
   date_paid_gmt: Text,
+  date_completed_gmt: Text,
+  prices_include_tax: z.boolean().nullish(),
   customer_id: z.number().int().nullish(),
   customer_note: Text,
   billing: AddressIn,
@@ -59,7 +62,9 @@ export const WooOrder = z.object({
         sku: Text,
         quantity: z.number().int().positive(),
         subtotal: Amount,
+        subtotal_tax: Amount.nullish(),
         total: Amount,
+        total_tax: Amount.nullish(),
         taxes: Taxes,
       }),
     )
@@ -71,10 +76,27 @@ export const WooOrder = z.object({
     .nullish(),
   shipping_lines: z
     .array(
-      z.object({ id: z.number().int(), method_id: Text, method_title: Text, total: Amount, taxes: Taxes }),
+      z.object({
+        id: z.number().int(),
+        method_id: Text,
+        method_title: Text,
+        total: Amount,
+        total_tax: Amount.nullish(),
+        taxes: Taxes,
+      }),
     )
     .nullish(),
-  fee_lines: z.array(z.object({ id: z.number().int(), name: Text, total: Amount, taxes: Taxes })).nullish(),
+  fee_lines: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        name: Text,
+        total: Amount,
+        total_tax: Amount.nullish(),
+        taxes: Taxes,
+      }),
+    )
+    .nullish(),
   coupon_lines: z.array(z.object({ code: z.string(), discount: Amount.nullish() })).nullish(),
   refunds: z.array(z.object({ id: z.number().int(), reason: Text, total: Amount })).nullish(),
   meta_data: Meta,
@@ -90,8 +112,7 @@ const STATUS: Record<string, OrderDraftInput['status']> = {
   'on-hold': 'on_hold',
   completed: 'shipped',
   cancelled: 'cancelled',
-  refunded: 'cancelled',
-  failed: 'cancelled',
+  failed: 'on_hold', // a failed payment can be retried: the order is not over
   trash: 'cancelled',
   'checkout-draft': 'placed',
 };
@@ -131,22 +152,32 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
         };
       });
 
+  const inclusive = o.prices_include_tax === true;
+  const withTax = (amount: string | number, tax: string | number | null | undefined) =>
+    m(amount).amount + (inclusive && present(String(tax ?? '')) ? m(tax!).amount : 0);
+  const rounding: { kind: 'rounding'; title: string; amount: Money; taxLines: TaxLine[] }[] = [];
   const lines = o.line_items.map((li) => {
-    const subtotal = m(li.subtotal);
-    if (subtotal.amount % li.quantity !== 0) {
-      throw new Error(
-        `line ${li.id} (${li.name}): its subtotal ${formatMoney(subtotal)} is not a whole number of ${currency} minor units per item (quantity ${li.quantity})`,
-      );
+    const gross = withTax(li.subtotal, li.subtotal_tax);
+    const net = withTax(li.total, li.total_tax);
+    // Woo rounds the line, not the item: a remainder that does not split per item is carried as rounding.
+    const unit = Math.floor(gross / li.quantity);
+    const remainder = gross - unit * li.quantity;
+    if (remainder !== 0) {
+      rounding.push({
+        kind: 'rounding',
+        title: `Rounding of line ${li.id}`,
+        amount: { amount: remainder, currency },
+        taxLines: [],
+      });
     }
-    const discount = subtotal.amount - m(li.total).amount; // coupons, allocated by Woo
     return {
       id: String(li.id),
       externalId: String(li.id),
       ...(present(li.sku) ? { sku: li.sku } : {}),
       title: li.name,
       quantity: { ordered: li.quantity },
-      unitPrice: { amount: subtotal.amount / li.quantity, currency },
-      discounts: discount !== 0 ? [{ amount: { amount: discount, currency } }] : [],
+      unitPrice: { amount: unit, currency },
+      discounts: gross !== net ? [{ amount: { amount: gross - net, currency } }] : [], // coupons, allocated by Woo
       taxLines: taxes(li.taxes),
     };
   });
@@ -170,7 +201,13 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
   const base: Omit<OrderDraftInput, 'totals'> = {
     externalId: String(o.id),
     externalNumber: present(o.number) ? o.number : String(o.id),
-    status: STATUS[o.status] ?? 'placed',
+    // Refunded: the money went back, the goods' state stays (closed if it had been completed).
+    status:
+      o.status === 'refunded'
+        ? o.date_completed_gmt
+          ? 'closed'
+          : 'cancelled'
+        : (STATUS[o.status] ?? 'placed'),
     currency,
     placedAt: gmt(o.date_created_gmt),
     updatedAt: gmt(o.date_modified_gmt ?? o.date_created_gmt),
@@ -191,16 +228,19 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
     shippingLines: (o.shipping_lines ?? []).map((s) => ({
       code: s.method_id ?? 'shipping',
       ...(present(s.method_title) ? { title: s.method_title } : {}),
-      price: m(s.total),
+      price: { amount: withTax(s.total, s.total_tax), currency },
       taxLines: taxes(s.taxes),
     })),
-    adjustments: (o.fee_lines ?? []).map((f) => ({
-      kind: 'fee' as const,
-      title: f.name ?? 'Fee',
-      amount: m(f.total),
-      taxLines: taxes(f.taxes),
-    })),
-    taxesIncluded: false,
+    adjustments: [
+      ...(o.fee_lines ?? []).map((f) => ({
+        kind: 'fee' as const,
+        title: f.name ?? 'Fee',
+        amount: { amount: withTax(f.total, f.total_tax), currency },
+        taxLines: taxes(f.taxes),
+      })),
+      ...rounding,
+    ],
+    taxesIncluded: inclusive,
     payments: o.date_paid_gmt
       ? [
           {
