@@ -84,6 +84,17 @@ describe('Shopify pull (GraphQL, cost-throttled)', () => {
     expect(fake.calls.map((c) => c.throttled)).toEqual([true, false]);
   });
 
+  it('halves its page when Shopify refuses a query as too expensive', async () => {
+    fake.calls.length = 0;
+    const greedy = { ...connection, settings: { ...settings, pageSize: 250 } };
+    fake.nodes[1]!.updatedAt = '2026-11-21T09:30:00Z';
+    const report = await runSync(db.sql, greedy);
+    expect(report).toMatchObject({ status: 'completed', exceptions: 0 });
+    // 250 nodes would cost 2,502 points, over the 1,000-point query limit, and 125 too (1,252); 62 (622) and
+    // 31 (312) exceed this shop's 300-point bucket and can never be paid; 15 (152) runs.
+    expect(fake.calls.map((c) => c.first).slice(0, 5)).toEqual([250, 125, 62, 31, 15]);
+  });
+
   it('says plainly when Shopify refuses the access token', async () => {
     const wrong = { ...connection, secrets: { ...secrets, accessToken: 'shpat_wrong_000000' } };
     await expect(runSync(db.sql, wrong, { since: new Date('2026-01-01T00:00:00Z') })).rejects.toThrow(

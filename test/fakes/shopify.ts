@@ -30,6 +30,7 @@ export function shopifyNode(id: string, updatedAt: string, price = '40.00') {
     shippingAddress: null,
     customAttributes: [],
     lineItems: {
+      pageInfo: { hasNextPage: false },
       nodes: [
         {
           id: `gid://shopify/LineItem/${id}1`,
@@ -91,6 +92,17 @@ export function fakeShopify(
         b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);
         b.at = now;
         const requested = 2 + variables.first * options.costPerNode;
+        if (requested > 1000) {
+          fake.calls.push({ first: variables.first, throttled: false });
+          return HttpResponse.json({
+            errors: [
+              {
+                message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`,
+                extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: 1000 },
+              },
+            ],
+          });
+        }
         const status = () => ({
           maximumAvailable: b.max,
           currentlyAvailable: Math.floor(b.available),

@@ -22,17 +22,17 @@ export const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String
       customer { id email phone firstName lastName }
       billingAddress { ${ADDRESS} } shippingAddress { ${ADDRESS} }
       customAttributes { key value }
-      lineItems(first: 100) { nodes {
+      lineItems(first: 50) { pageInfo { hasNextPage } nodes {
         id sku name title quantity currentQuantity isGiftCard originalUnitPriceSet { ${MONEY} }
         discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
-      shippingLines(first: 10) { nodes {
+      shippingLines(first: 5) { nodes {
         code title source carrierIdentifier originalPriceSet { ${MONEY} }
         discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
-      fulfillments(first: 20) { id status displayStatus createdAt trackingInfo { company number url }
-        fulfillmentLineItems(first: 100) { nodes { quantity lineItem { id } } } }
-      refunds(first: 20) { id createdAt note
-        refundLineItems(first: 100) { nodes { quantity restockType lineItem { id } } }
-        transactions(first: 20) { nodes { kind status amountSet { ${MONEY} } } } }
+      fulfillments(first: 10) { id status displayStatus createdAt trackingInfo(first: 5) { company number url }
+        fulfillmentLineItems(first: 50) { nodes { quantity lineItem { id } } } }
+      refunds(first: 10) { id createdAt note
+        refundLineItems(first: 50) { nodes { quantity restockType lineItem { id } } }
+        transactions(first: 5) { nodes { kind status amountSet { ${MONEY} } } } }
     }
   }
 }`;
@@ -210,18 +210,31 @@ export async function* pullOrders(
     ? `updated_at:>='${new Date(request.since.getTime() - 1000).toISOString()}'`
     : null;
   let after = request.cursor ?? null;
+  // Shopify refuses a query whose requested cost exceeds its single-query limit: the page then halves.
+  let first = settings.pageSize;
   for (;;) {
     const data = (await withRetries(
       async () => {
         await abortableSleep(refillWait(), request.signal);
-        return client.graphql(ORDERS_QUERY, { first: settings.pageSize, after, query });
+        return client.graphql(ORDERS_QUERY, { first, after, query });
       },
       (error) => {
         const e = error as {
           message?: string;
           response?: { statusCode?: number; headers?: Record<string, string> };
         };
-        if (e.message === 'Throttled') return { retry: true, afterMs: refillWait() };
+        if (e.message === 'Throttled') {
+          // A page costing more than the whole bucket can never run: shrink it instead of waiting.
+          if (bucket && bucket.cost > bucket.max && first > 1) {
+            first = Math.max(1, Math.floor(first / 2));
+            return { retry: true, afterMs: 0 };
+          }
+          return { retry: true, afterMs: refillWait() };
+        }
+        if (/max cost limit|MAX_COST_EXCEEDED/i.test(e.message ?? '') && first > 1) {
+          first = Math.max(1, Math.floor(first / 2));
+          return { retry: true, afterMs: 0 };
+        }
         const status = e.response?.statusCode;
         if (status === 429 || (status !== undefined && status >= 500)) {
           const afterMs = retryAfterMs(e.response?.headers?.['retry-after']);
@@ -234,7 +247,7 @@ export async function* pullOrders(
             ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'EPIPE'].includes(code),
         };
       },
-      { signal: request.signal, attempts: 8 },
+      { signal: request.signal, attempts: 12 },
     ).catch((error) => {
       const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
       throw new Error(

@@ -107,9 +107,16 @@ export const shopify = defineConnector({
   normalize(payload) {
     if (payload.headers[GRAPHQL_SOURCE_HEADER] === 'graphql') {
       // A pulled GraphQL Order node: the same mapping, after adapting the shape.
-      const parsed = ShopifyOrder.safeParse(
-        fromGraphql(parseExact(text(payload.body)) as Record<string, unknown>),
-      );
+      const node = parseExact(text(payload.body)) as {
+        lineItems?: { pageInfo?: { hasNextPage?: boolean } };
+        name?: string;
+      };
+      if (node.lineItems?.pageInfo?.hasNextPage) {
+        throw new Error(
+          `order ${node.name} has more than 50 lines, more than one pulled page holds; import it with a bulk operation backfill`,
+        );
+      }
+      const parsed = ShopifyOrder.safeParse(fromGraphql(node as Record<string, unknown>));
       if (!parsed.success) {
         const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
         throw new Error(`pulled node is not a Shopify order: ${issues.join('; ')}`);
