@@ -127,6 +127,16 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; reason: string },
   ): Promise<ActionResult>;
+  /** Refunds money (and optionally restocks lines) on the channel. */
+  refundOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: {
+      order: Order;
+      amount: Order['totals']['total'];
+      reason: string;
+      lines: { lineId: string; quantity: number }[];
+    },
+  ): Promise<ActionResult>;
 }
 
 export interface ConnectorDefinition<

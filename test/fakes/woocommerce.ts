@@ -66,11 +66,14 @@ export function wooOrder(id: number, modified: string, price = '25.00'): FakeWoo
 
 export interface FakeWooCommerce {
   orders: FakeWooOrder[];
+  /** Order notes and refunds created through the API, by order id. */
+  notes: Map<number, { id: number; note: string; customer_note: boolean }[]>;
+  refunds: Map<number, { id: number; reason: string; amount: string }[]>;
   /** Every orders request received: page asked for, modified_after, and the answer's status. */
   requests: { page: number; modifiedAfter: string | null; status: number }[];
   /** The next N requests are answered 429 with Retry-After. */
   throttleNext: number;
-  handlers: ReturnType<typeof http.get>[];
+  handlers: (ReturnType<typeof http.get> | ReturnType<typeof http.post> | ReturnType<typeof http.put>)[];
 }
 
 /** GET /wp-json/wc/v3/orders as WooCommerce answers it: basic auth, modified_after, orderby, paging headers. */
@@ -79,11 +82,64 @@ export function fakeWooCommerce(
   consumerKey: string,
   consumerSecret: string,
 ): FakeWooCommerce {
+  let nextId = 100;
+  const authorized = (request: Request) =>
+    request.headers.get('authorization') ===
+      `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}` ||
+    new URL(request.url).searchParams.get('oauth_consumer_key') === consumerKey;
+  const denied = () =>
+    HttpResponse.json(
+      {
+        code: 'woocommerce_rest_cannot_edit',
+        message: 'Sorry, you are not allowed to edit this resource.',
+        data: { status: 401 },
+      },
+      { status: 401 },
+    );
+  const notFound = () =>
+    HttpResponse.json(
+      { code: 'woocommerce_rest_shop_order_invalid_id', message: 'Invalid ID.', data: { status: 404 } },
+      { status: 404 },
+    );
   const fake: FakeWooCommerce = {
     orders: [],
+    notes: new Map(),
+    refunds: new Map(),
     requests: [],
     throttleNext: 0,
     handlers: [
+      http.get(`${siteUrl}/wp-json/wc/v3/orders/:id/notes`, ({ request, params }) =>
+        authorized(request) ? HttpResponse.json(fake.notes.get(Number(params.id)) ?? []) : denied(),
+      ),
+      http.post(`${siteUrl}/wp-json/wc/v3/orders/:id/notes`, async ({ request, params }) => {
+        if (!authorized(request)) return denied();
+        const id = Number(params.id);
+        if (!fake.orders.some((o) => o.id === id)) return notFound();
+        const body = (await request.json()) as { note: string; customer_note?: boolean };
+        const note = { id: nextId++, note: body.note, customer_note: body.customer_note ?? false };
+        fake.notes.set(id, [...(fake.notes.get(id) ?? []), note]);
+        return HttpResponse.json(note, { status: 201 });
+      }),
+      http.get(`${siteUrl}/wp-json/wc/v3/orders/:id/refunds`, ({ request, params }) =>
+        authorized(request) ? HttpResponse.json(fake.refunds.get(Number(params.id)) ?? []) : denied(),
+      ),
+      http.post(`${siteUrl}/wp-json/wc/v3/orders/:id/refunds`, async ({ request, params }) => {
+        if (!authorized(request)) return denied();
+        const id = Number(params.id);
+        if (!fake.orders.some((o) => o.id === id)) return notFound();
+        const body = (await request.json()) as { amount: string; reason: string };
+        const refund = { id: nextId++, reason: body.reason, amount: body.amount };
+        fake.refunds.set(id, [...(fake.refunds.get(id) ?? []), refund]);
+        return HttpResponse.json(refund, { status: 201 });
+      }),
+      http.put(`${siteUrl}/wp-json/wc/v3/orders/:id`, async ({ request, params }) => {
+        if (!authorized(request)) return denied();
+        const order = fake.orders.find((o) => o.id === Number(params.id));
+        if (!order) return notFound();
+        const body = (await request.json()) as { status?: string };
+        if (body.status) order.status = body.status;
+        return HttpResponse.json(order);
+      }),
       http.get(`${siteUrl}/wp-json/wc/v3/orders`, ({ request }) => {
         const url = new URL(request.url);
         const page = Number(url.searchParams.get('page') ?? '1');

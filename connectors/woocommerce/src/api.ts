@@ -49,7 +49,7 @@ export function classify(error: unknown): RetryVerdict {
 }
 
 /** A readable reason for a failed call, without credentials (axios errors carry the request config). */
-function reason(error: unknown, what: string): Error {
+export function reason(error: unknown, what: string): Error {
   const e = error as AxiosLikeError & { message?: string };
   const status = e.response?.status;
   if (status === 401 || status === 403) {
@@ -69,6 +69,23 @@ async function budget(connectionId: string, perSecond: number, signal: AbortSign
   const at = Math.max(now, nextSlot.get(connectionId) ?? 0);
   nextSlot.set(connectionId, at + 1000 / perSecond);
   if (at > now) await abortableSleep(at - now, signal);
+}
+
+/** The REST client for a connection: its credentials, timeout and the caller's abort signal. */
+export function client(settings: ApiSettings, secrets: ApiSecrets, signal: AbortSignal) {
+  if (!secrets.consumerKey || !secrets.consumerSecret) {
+    throw new Error(
+      'calling the WooCommerce API needs secrets.consumerKey and secrets.consumerSecret (WooCommerce › Settings › Advanced › REST API)',
+    );
+  }
+  return new WooCommerceRestApi({
+    url: settings.siteUrl,
+    consumerKey: secrets.consumerKey,
+    consumerSecret: secrets.consumerSecret,
+    version: 'wc/v3',
+    timeout: settings.timeoutSeconds * 1000,
+    axiosConfig: { signal },
+  });
 }
 
 interface Cursor {
@@ -97,14 +114,7 @@ export async function* pullOrders(
       'pulling needs secrets.consumerKey and secrets.consumerSecret (WooCommerce › Settings › Advanced › REST API, read access)',
     );
   }
-  const api = new WooCommerceRestApi({
-    url: settings.siteUrl,
-    consumerKey: secrets.consumerKey,
-    consumerSecret: secrets.consumerSecret,
-    version: 'wc/v3',
-    timeout: settings.timeoutSeconds * 1000,
-    axiosConfig: { signal: request.signal },
-  });
+  const api = client(settings, secrets, request.signal);
   let cursor: Cursor = request.cursor
     ? (JSON.parse(request.cursor) as Cursor)
     : { after: request.since ? request.since.toISOString() : null, page: 1 };

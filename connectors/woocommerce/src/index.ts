@@ -1,5 +1,6 @@
 import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
+import { actions } from './actions.ts';
 import { orderKey, pullOrders } from './api.ts';
 import { mapOrder, WooOrder } from './order.ts';
 
@@ -41,7 +42,7 @@ const text = (body: Uint8Array) =>
 export const woocommerce = defineConnector({
   id: 'woocommerce',
   title: 'WooCommerce',
-  capabilities: ['orders.webhook', 'orders.pull'],
+  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push'],
   settings: Settings,
   secrets: Secrets,
   webhook: {
@@ -89,6 +90,7 @@ export const woocommerce = defineConnector({
       return undefined;
     },
   },
+  actions,
   pull(context, request) {
     return pullOrders(context.connectionId, context.settings, context.secrets, request);
   },

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import {
+  type ActionContext,
+  type ActionResult,
+  type ConnectorActions,
+  formatMoney,
+  type Order,
+  withRetries,
+} from '@switchyard/core';
+import { type ApiSecrets, type ApiSettings, classify, client, reason } from './api.ts';
+
+type Context = ActionContext<ApiSettings & { siteUrl: string }, ApiSecrets & { webhookSecret: string }>;
+
+/**
+ * A short reference derived from the idempotency key, written into what the action
+ * creates. WooCommerce has no idempotency key, so each action first reads whether
+ * something with its reference exists, and creates it only if not: a retried step
+ * (same key) finds its own earlier write.
+ */
+export function reference(idempotencyKey: string): string {
+  return `SY-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 10)}`;
+}
+
+async function call<T>(
+  context: Context,
+  what: string,
+  run: (api: ReturnType<typeof client>) => Promise<{ data: T }>,
+): Promise<T> {
+  const api = client(context.settings, context.secrets, context.signal);
+  try {
+    const response = await withRetries(() => run(api), classify, { signal: context.signal });
+    return response.data;
+  } catch (error) {
+    throw reason(error, what);
+  }
+}
+
+async function noteOnce(
+  context: Context,
+  orderId: string,
+  text: string,
+  customerNote: boolean,
+): Promise<string | undefined> {
+  const ref = reference(context.idempotencyKey);
+  const notes = await call<{ id: number; note: string }[]>(context, `order ${orderId} notes`, (api) =>
+    api.get(`orders/${orderId}/notes`, { per_page: 100 }),
+  );
+  const existing = notes.find((n) => n.note.includes(`(ref ${ref})`));
+  if (existing) return String(existing.id);
+  const created = await call<{ id: number }>(context, `order ${orderId} note`, (api) =>
+    api.post(`orders/${orderId}/notes`, { note: `${text} (ref ${ref})`, customer_note: customerNote }),
+  );
+  return String(created.id);
+}
+
+const orderIdOf = (order: Order) => order.externalId;
+
+export const actions: ConnectorActions<Context['settings'], Context['secrets']> = {
+  /** Tells the customer how the order ships (a customer note with carrier and tracking) and completes it. */
+  async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+    const tracking = fulfillment.trackingNumbers.map((n, i) =>
+      fulfillment.trackingUrls[i] ? `${n} (${fulfillment.trackingUrls[i]})` : n,
+    );
+    const text = `Your order has shipped${fulfillment.carrier ? ` with ${fulfillment.carrier}` : ''}${tracking.length ? `, tracking ${tracking.join(', ')}` : ''}.`;
+    const noteId = await noteOnce(context as Context, orderIdOf(order), text, notifyCustomer);
+    await call(context as Context, `order ${order.externalId} completion`, (api) =>
+      api.put(`orders/${orderIdOf(order)}`, { status: 'completed' }),
+    );
+    return noteId ? { externalId: noteId } : {};
+  },
+
+  /** Cancels the order in WooCommerce (idempotent) and records why in a private note. */
+  async cancelOrder(context, { order, reason: why }): Promise<ActionResult> {
+    await call(context as Context, `order ${order.externalId} cancellation`, (api) =>
+      api.put(`orders/${orderIdOf(order)}`, { status: 'cancelled' }),
+    );
+    const noteId = await noteOnce(
+      context as Context,
+      orderIdOf(order),
+      `Cancelled by the hub: ${why}`,
+      false,
+    );
+    return noteId ? { externalId: noteId } : {};
+  },
+
+  /** Creates a refund record once (found again by its reference on a retry); money goes back through the gateway only if Woo is set to. */
+  async refundOrder(context, { order, amount, reason: why, lines }): Promise<ActionResult> {
+    const ref = reference(context.idempotencyKey);
+    const existing = await call<{ id: number; reason: string }[]>(
+      context as Context,
+      `order ${order.externalId} refunds`,
+      (api) => api.get(`orders/${orderIdOf(order)}/refunds`, { per_page: 100 }),
+    );
+    const found = existing.find((r) => r.reason.includes(`(ref ${ref})`));
+    if (found) return { externalId: String(found.id) };
+    const created = await call<{ id: number }>(
+      context as Context,
+      `order ${order.externalId} refund`,
+      (api) =>
+        api.post(`orders/${orderIdOf(order)}/refunds`, {
+          amount: formatMoney(amount),
+          reason: `${why} (ref ${ref})`,
+          api_refund: false,
+          line_items: lines.map((l) => ({ id: Number(l.lineId), quantity: l.quantity, refund_total: 0 })),
+        }),
+    );
+    return { externalId: String(created.id) };
+  },
+};
