@@ -52,8 +52,28 @@ export function shopifyNode(id: string, updatedAt: string, price = '40.00') {
   };
 }
 
+/** Write-side state of one order in the fake: what the fulfillment, cancel and refund mutations touch. */
+export interface FakeShopifyOrder {
+  cancelledAt: string | null;
+  fulfillmentOrders: {
+    id: string;
+    status: string;
+    lineItems: { id: string; remainingQuantity: number; lineItemId: string }[];
+  }[];
+  fulfillments: {
+    id: string;
+    trackingNumbers: string[];
+    lines: { id: string; quantity: number }[];
+    notifyCustomer: boolean;
+  }[];
+  transactions: { id: string; kind: string; status: string; gateway: string }[];
+  refunds: { id: string; key: string; amount: string }[];
+}
+
 export interface FakeShopify {
   nodes: ReturnType<typeof shopifyNode>[];
+  /** Orders the write-side mutations act on, by numeric id. */
+  orders: Map<string, FakeShopifyOrder>;
   /** Each GraphQL call: requested cost, whether it was throttled. */
   calls: { first: number; throttled: boolean }[];
   bucket: { max: number; restoreRate: number; available: number; at: number };
@@ -72,8 +92,112 @@ export function fakeShopify(
   token: string,
   options = { max: 1000, restoreRate: 100, costPerNode: 10 },
 ): FakeShopify {
+  let next = 1;
+  const numeric = (gid: string) => gid.split('/').pop()!;
+  // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
+  const mutations = (operation: string, variables: Record<string, any>) => {
+    if (operation === 'SwitchyardFulfillmentState' || operation === 'SwitchyardTransactions') {
+      const order = fake.orders.get(numeric(variables.id));
+      if (!order) return { order: null };
+      return {
+        order: {
+          cancelledAt: order.cancelledAt,
+          transactions: order.transactions,
+          fulfillments: order.fulfillments.map((f) => ({
+            id: f.id,
+            trackingInfo: f.trackingNumbers.map((number) => ({ number })),
+          })),
+          fulfillmentOrders: {
+            nodes: order.fulfillmentOrders.map((fo) => ({
+              id: fo.id,
+              status: fo.status,
+              lineItems: {
+                nodes: fo.lineItems.map((li) => ({
+                  id: li.id,
+                  remainingQuantity: li.remainingQuantity,
+                  lineItem: { id: `gid://shopify/LineItem/${li.lineItemId}` },
+                })),
+              },
+            })),
+          },
+        },
+      };
+    }
+    if (operation === 'SwitchyardFulfill') {
+      const input = variables.fulfillment;
+      const first = input.lineItemsByFulfillmentOrder[0]?.fulfillmentOrderId;
+      const order = [...fake.orders.values()].find((o) => o.fulfillmentOrders.some((fo) => fo.id === first));
+      if (!order)
+        return {
+          fulfillmentCreate: {
+            fulfillment: null,
+            userErrors: [{ field: ['fulfillment'], message: 'Fulfillment order does not exist.' }],
+          },
+        };
+      const lines: { id: string; quantity: number }[] = [];
+      for (const group of input.lineItemsByFulfillmentOrder) {
+        const fo = order.fulfillmentOrders.find((f) => f.id === group.fulfillmentOrderId)!;
+        for (const item of group.fulfillmentOrderLineItems) {
+          const li = fo.lineItems.find((l) => l.id === item.id)!;
+          if (item.quantity > li.remainingQuantity) {
+            return {
+              fulfillmentCreate: {
+                fulfillment: null,
+                userErrors: [{ field: ['quantity'], message: 'Quantity exceeds remaining.' }],
+              },
+            };
+          }
+          li.remainingQuantity -= item.quantity;
+          lines.push({ id: item.id, quantity: item.quantity });
+        }
+        if (fo.lineItems.every((l) => l.remainingQuantity === 0)) fo.status = 'CLOSED';
+      }
+      const fulfillment = {
+        id: `gid://shopify/Fulfillment/${next++}`,
+        trackingNumbers: input.trackingInfo?.numbers ?? [],
+        lines,
+        notifyCustomer: !!input.notifyCustomer,
+      };
+      order.fulfillments.push(fulfillment);
+      return { fulfillmentCreate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
+    }
+    if (operation === 'SwitchyardCancel') {
+      const order = fake.orders.get(numeric(variables.orderId));
+      if (!order)
+        return {
+          orderCancel: {
+            job: null,
+            orderCancelUserErrors: [{ field: ['orderId'], message: 'Order does not exist' }],
+          },
+        };
+      order.cancelledAt = new Date().toISOString();
+      return { orderCancel: { job: { id: `gid://shopify/Job/${next++}` }, orderCancelUserErrors: [] } };
+    }
+    if (operation === 'SwitchyardRefund') {
+      const order = fake.orders.get(numeric(variables.input.orderId));
+      if (!order)
+        return {
+          refundCreate: {
+            refund: null,
+            userErrors: [{ field: ['orderId'], message: 'Order does not exist' }],
+          },
+        };
+      // @idempotent: the same key returns the original refund.
+      const earlier = order.refunds.find((r) => r.key === variables.key);
+      if (earlier) return { refundCreate: { refund: { id: earlier.id }, userErrors: [] } };
+      const refund = {
+        id: `gid://shopify/Refund/${next++}`,
+        key: variables.key,
+        amount: variables.input.transactions[0].amount,
+      };
+      order.refunds.push(refund);
+      return { refundCreate: { refund: { id: refund.id }, userErrors: [] } };
+    }
+    return undefined;
+  };
   const fake: FakeShopify = {
     nodes: [],
+    orders: new Map(),
     calls: [],
     bucket: { max: options.max, restoreRate: options.restoreRate, available: options.max, at: Date.now() },
     handlers: [
@@ -84,9 +208,32 @@ export function fakeShopify(
             { status: 401 },
           );
         }
-        const { variables } = (await request.json()) as {
-          variables: { first: number; after: string | null; query: string | null };
-        };
+        // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
+        const body = (await request.json()) as { query: string; variables: Record<string, any> };
+        const operation = /^(?:query|mutation)\s+(\w+)/.exec(body.query.trim())?.[1] ?? '';
+        if (operation !== 'SwitchyardOrders') {
+          if (operation === 'SwitchyardRefund' && !/@idempotent\(key:/.test(body.query)) {
+            return HttpResponse.json({
+              errors: [{ message: 'The @idempotent directive is required for this mutation.' }],
+            });
+          }
+          const data = mutations(operation, body.variables);
+          const cost = {
+            requestedQueryCost: 10,
+            actualQueryCost: 10,
+            throttleStatus: {
+              maximumAvailable: fake.bucket.max,
+              currentlyAvailable: Math.floor(fake.bucket.available),
+              restoreRate: fake.bucket.restoreRate,
+            },
+          };
+          return HttpResponse.json(
+            data
+              ? { data, extensions: { cost } }
+              : { errors: [{ message: `unknown operation ${operation}` }] },
+          );
+        }
+        const variables = body.variables as { first: number; after: string | null; query: string | null };
         const b = fake.bucket;
         const now = Date.now();
         b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);

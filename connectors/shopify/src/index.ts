@@ -1,5 +1,6 @@
 import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
+import { shopifyActions } from './actions.ts';
 import { fromGraphql, GRAPHQL_SOURCE_HEADER, pullOrders } from './graphql.ts';
 import { parseExact } from './json.ts';
 import { mapOrder, ShopifyOrder } from './order.ts';
@@ -62,7 +63,7 @@ const text = (body: Uint8Array) =>
 export const shopify = defineConnector({
   id: 'shopify',
   title: 'Shopify',
-  capabilities: ['orders.webhook', 'orders.pull'],
+  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push'],
   settings: Settings,
   secrets: Secrets,
   webhook: {
@@ -101,6 +102,7 @@ export const shopify = defineConnector({
       return id ? `webhook:${id}` : undefined;
     },
   },
+  actions: shopifyActions(API_VERSION),
   pull(context, request) {
     return pullOrders({ ...context.settings, apiVersion: API_VERSION }, context.secrets.accessToken, request);
   },

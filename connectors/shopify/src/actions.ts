@@ -1,0 +1,249 @@
+import {
+  type ActionContext,
+  type ActionResult,
+  type ConnectorActions,
+  formatMoney,
+  withRetries,
+} from '@switchyard/core';
+import Shopify from 'shopify-api-node';
+import { parseExact } from './json.ts';
+
+interface Settings {
+  shop: string;
+  timeoutSeconds: number;
+}
+interface Secrets {
+  accessToken?: string | undefined;
+}
+type Context = ActionContext<Settings, Secrets>;
+
+const gid = (kind: string, id: string) => (id.startsWith('gid://') ? id : `gid://shopify/${kind}/${id}`);
+
+/** Runs one GraphQL call: retries THROTTLED and 5xx, turns userErrors and refusals into plain errors. */
+async function graphql<T>(
+  context: Context,
+  apiVersion: string,
+  what: string,
+  query: string,
+  variables: object,
+): Promise<T> {
+  if (!context.secrets.accessToken) {
+    throw new Error(
+      'writing to Shopify needs secrets.accessToken (an Admin API token with write_orders and write_fulfillments)',
+    );
+  }
+  const client = new Shopify({
+    shopName: context.settings.shop,
+    accessToken: context.secrets.accessToken,
+    apiVersion,
+    timeout: context.settings.timeoutSeconds * 1000,
+    parseJson: parseExact,
+  } as ConstructorParameters<typeof Shopify>[0]);
+  try {
+    return (await withRetries(
+      () => client.graphql(query, variables as Record<string, unknown>),
+      (error) => {
+        const e = error as { message?: string; response?: { statusCode?: number } };
+        const status = e.response?.statusCode;
+        return {
+          retry: e.message === 'Throttled' || status === 429 || (status !== undefined && status >= 500),
+          afterMs: 1000,
+        };
+      },
+      { signal: context.signal, attempts: 6 },
+    )) as T;
+  } catch (error) {
+    const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
+    throw new Error(
+      status === 401 || status === 403
+        ? `Shopify refused the access token for ${what} (${status}): it needs write_orders and write_fulfillments`
+        : `Shopify ${what} failed: ${(error as Error).message}`,
+    );
+  }
+}
+
+function userErrors(what: string, errors: { field?: string[] | null; message: string }[] | undefined) {
+  if (errors?.length)
+    throw new Error(
+      `Shopify refused ${what}: ${errors.map((e) => `${e.field?.join('.') ?? ''} ${e.message}`.trim()).join('; ')}`,
+    );
+}
+
+const FULFILLMENT_STATE = `query SwitchyardFulfillmentState($id: ID!) {
+  order(id: $id) {
+    cancelledAt
+    fulfillments(first: 50) { id trackingInfo(first: 10) { number } }
+    fulfillmentOrders(first: 20) { nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } } }
+  }
+}`;
+
+const FULFILL = `mutation SwitchyardFulfill($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } }
+}`;
+
+const CANCEL = `mutation SwitchyardCancel($orderId: ID!, $staffNote: String) {
+  orderCancel(orderId: $orderId, reason: OTHER, refund: false, restock: true, notifyCustomer: false, staffNote: $staffNote) {
+    job { id } orderCancelUserErrors { field message code }
+  }
+}`;
+
+const TRANSACTIONS = `query SwitchyardTransactions($id: ID!) {
+  order(id: $id) { transactions(first: 20) { id kind status gateway } }
+}`;
+
+const REFUND = `mutation SwitchyardRefund($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
+}`;
+
+interface FulfillmentState {
+  order: {
+    cancelledAt: string | null;
+    fulfillments: { id: string; trackingInfo: { number: string }[] }[];
+    fulfillmentOrders: {
+      nodes: {
+        id: string;
+        status: string;
+        lineItems: { nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] };
+      }[];
+    };
+  } | null;
+}
+
+/** Write-back through the GraphQL Admin API; each action safe to repeat under the same idempotency key. */
+export function shopifyActions(apiVersion: string): ConnectorActions<Settings, Secrets> {
+  return {
+    /**
+     * Fulfills the order's lines on its fulfillment orders, with carrier and tracking. fulfillmentCreate has
+     * no idempotency key: a fulfillment already carrying these tracking numbers means a retry, and is returned.
+     */
+    async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+      const orderId = gid('Order', order.externalId);
+      const state = await graphql<FulfillmentState>(
+        context,
+        apiVersion,
+        `order ${order.externalId}`,
+        FULFILLMENT_STATE,
+        { id: orderId },
+      );
+      if (!state.order) throw new Error(`Shopify has no order ${order.externalId}`);
+      const numbers = fulfillment.trackingNumbers;
+      const earlier = state.order.fulfillments.find(
+        (f) => numbers.length > 0 && numbers.every((n) => f.trackingInfo.some((t) => t.number === n)),
+      );
+      if (earlier) return { externalId: earlier.id };
+      const byLine = new Map<string, { fulfillmentOrderId: string; id: string; remaining: number }[]>();
+      for (const fo of state.order.fulfillmentOrders.nodes) {
+        if (!['OPEN', 'IN_PROGRESS'].includes(fo.status)) continue;
+        for (const li of fo.lineItems.nodes) {
+          const key = li.lineItem.id.split('/').pop()!;
+          byLine.set(key, [
+            ...(byLine.get(key) ?? []),
+            { fulfillmentOrderId: fo.id, id: li.id, remaining: li.remainingQuantity },
+          ]);
+        }
+      }
+      const groups = new Map<string, { id: string; quantity: number }[]>();
+      for (const line of fulfillment.lines) {
+        let wanted = line.quantity;
+        for (const slot of byLine.get(line.lineId.split('/').pop()!) ?? []) {
+          const take = Math.min(wanted, slot.remaining);
+          if (take <= 0) continue;
+          groups.set(slot.fulfillmentOrderId, [
+            ...(groups.get(slot.fulfillmentOrderId) ?? []),
+            { id: slot.id, quantity: take },
+          ]);
+          wanted -= take;
+        }
+        if (wanted > 0)
+          throw new Error(
+            `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
+          );
+      }
+      const result = await graphql<{
+        fulfillmentCreate: {
+          fulfillment: { id: string } | null;
+          userErrors: { field: string[]; message: string }[];
+        };
+      }>(context, apiVersion, `fulfillment of order ${order.externalId}`, FULFILL, {
+        fulfillment: {
+          lineItemsByFulfillmentOrder: [...groups].map(([fulfillmentOrderId, items]) => ({
+            fulfillmentOrderId,
+            fulfillmentOrderLineItems: items,
+          })),
+          trackingInfo: {
+            ...(fulfillment.carrier ? { company: fulfillment.carrier } : {}),
+            numbers,
+            urls: fulfillment.trackingUrls,
+          },
+          notifyCustomer,
+        },
+      });
+      userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
+      return { externalId: result.fulfillmentCreate.fulfillment!.id };
+    },
+
+    /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */
+    async cancelOrder(context, { order, reason }): Promise<ActionResult> {
+      const orderId = gid('Order', order.externalId);
+      const state = await graphql<FulfillmentState>(
+        context,
+        apiVersion,
+        `order ${order.externalId}`,
+        FULFILLMENT_STATE,
+        { id: orderId },
+      );
+      if (state.order?.cancelledAt) return {};
+      const result = await graphql<{
+        orderCancel: {
+          job: { id: string } | null;
+          orderCancelUserErrors: { field: string[]; message: string }[];
+        };
+      }>(context, apiVersion, `cancellation of order ${order.externalId}`, CANCEL, {
+        orderId,
+        staffNote: `Cancelled by the hub: ${reason}`,
+      });
+      userErrors(`the cancellation of order ${order.externalId}`, result.orderCancel.orderCancelUserErrors);
+      return result.orderCancel.job ? { externalId: result.orderCancel.job.id } : {};
+    },
+
+    /** Refunds through refundCreate with Shopify's own idempotency key (required from 2026-04). */
+    async refundOrder(context, { order, amount, reason, lines }): Promise<ActionResult> {
+      const orderId = gid('Order', order.externalId);
+      const { order: found } = await graphql<{
+        order: { transactions: { id: string; kind: string; status: string; gateway: string }[] } | null;
+      }>(context, apiVersion, `transactions of order ${order.externalId}`, TRANSACTIONS, { id: orderId });
+      const parent = found?.transactions.find(
+        (t) => ['SALE', 'CAPTURE'].includes(t.kind) && t.status === 'SUCCESS',
+      );
+      if (!parent)
+        throw new Error(
+          `Shopify order ${order.externalId} has no successful sale or capture to refund against`,
+        );
+      const result = await graphql<{
+        refundCreate: { refund: { id: string } | null; userErrors: { field: string[]; message: string }[] };
+      }>(context, apiVersion, `refund of order ${order.externalId}`, REFUND, {
+        key: context.idempotencyKey,
+        input: {
+          orderId,
+          note: reason,
+          refundLineItems: lines.map((l) => ({
+            lineItemId: gid('LineItem', l.lineId),
+            quantity: l.quantity,
+            restockType: 'RETURN',
+          })),
+          transactions: [
+            {
+              orderId,
+              parentId: parent.id,
+              gateway: parent.gateway,
+              kind: 'REFUND',
+              amount: formatMoney(amount),
+            },
+          ],
+        },
+      });
+      userErrors(`the refund of order ${order.externalId}`, result.refundCreate.userErrors);
+      return { externalId: result.refundCreate.refund!.id };
+    },
+  };
+}

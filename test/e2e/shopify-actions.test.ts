@@ -1,0 +1,138 @@
+import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import type { Order } from '@switchyard/core';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeShopify } from '../fakes/shopify.ts';
+
+/** Write-back to Shopify through the GraphQL Admin API, shopify-api-node in the loop. */
+const shop = 'actions-demo.myshopify.com';
+const token = 'shpat_actions_0123456789';
+const fake = fakeShopify(shop, API_VERSION, token);
+const server = setupServer(...fake.handlers);
+const settings = shopify.settings.parse({ shop });
+const context = (idempotencyKey: string) => ({
+  tenantId: 't',
+  connectionId: 'shop',
+  settings,
+  secrets: { clientSecret: 'shpss_actions_0123456789', accessToken: token },
+  now: () => new Date(),
+  idempotencyKey,
+  signal: new AbortController().signal,
+});
+const order = (id: string) => ({ externalId: id, currency: 'USD' }) as unknown as Order;
+const fulfillment = (lines: { lineId: string; quantity: number }[], numbers: string[]) =>
+  ({
+    id: 'f',
+    status: 'in_transit',
+    lines,
+    carrier: 'UPS',
+    trackingNumbers: numbers,
+    trackingUrls: [],
+  }) as unknown as Order['fulfillments'][number];
+
+beforeAll(() => {
+  server.listen({ onUnhandledRequest: 'error' });
+  fake.orders.set('5923847102938475623', {
+    cancelledAt: null,
+    // Two locations: the shoes ship from one fulfillment order, the socks from another.
+    fulfillmentOrders: [
+      {
+        id: 'gid://shopify/FulfillmentOrder/1',
+        status: 'OPEN',
+        lineItems: [
+          {
+            id: 'gid://shopify/FulfillmentOrderLineItem/11',
+            remainingQuantity: 2,
+            lineItemId: '14500000000000000017',
+          },
+        ],
+      },
+      {
+        id: 'gid://shopify/FulfillmentOrder/2',
+        status: 'OPEN',
+        lineItems: [
+          {
+            id: 'gid://shopify/FulfillmentOrderLineItem/21',
+            remainingQuantity: 3,
+            lineItemId: '14500000000000000019',
+          },
+        ],
+      },
+    ],
+    fulfillments: [],
+    transactions: [
+      {
+        id: 'gid://shopify/OrderTransaction/7',
+        kind: 'SALE',
+        status: 'SUCCESS',
+        gateway: 'shopify_payments',
+      },
+    ],
+    refunds: [],
+  });
+});
+afterAll(() => server.close());
+
+describe('Shopify write-back', () => {
+  const id = '5923847102938475623';
+
+  it('fulfills lines across fulfillment orders with tracking, once per step', async () => {
+    const push = () =>
+      shopify.actions!.pushFulfillment!(context('wf:ship-1'), {
+        order: order(id),
+        fulfillment: fulfillment(
+          [
+            { lineId: '14500000000000000017', quantity: 2 },
+            { lineId: '14500000000000000019', quantity: 1 },
+          ],
+          ['1Z999AA10123456784'],
+        ),
+        notifyCustomer: true,
+      });
+    const first = await push();
+    const retried = await push();
+    expect(retried).toEqual(first);
+    const state = fake.orders.get(id)!;
+    expect(state.fulfillments).toEqual([
+      {
+        id: first.externalId,
+        trackingNumbers: ['1Z999AA10123456784'],
+        lines: [
+          { id: 'gid://shopify/FulfillmentOrderLineItem/11', quantity: 2 },
+          { id: 'gid://shopify/FulfillmentOrderLineItem/21', quantity: 1 },
+        ],
+        notifyCustomer: true,
+      },
+    ]);
+    expect(state.fulfillmentOrders.map((fo) => fo.status)).toEqual(['CLOSED', 'OPEN']);
+  });
+
+  it('refuses to fulfill more than is open, saying which line', async () => {
+    await expect(
+      shopify.actions!.pushFulfillment!(context('wf:ship-2'), {
+        order: order(id),
+        fulfillment: fulfillment([{ lineId: '14500000000000000019', quantity: 5 }], ['1Z999AA1099']),
+        notifyCustomer: false,
+      }),
+    ).rejects.toThrow(/no open quantity left to fulfill for line 14500000000000000019/);
+  });
+
+  it('refunds under Shopify’s own idempotency key, and cancels once', async () => {
+    const refund = () =>
+      shopify.actions!.refundOrder!(context('wf:refund-1'), {
+        order: order(id),
+        amount: { amount: 1248, currency: 'USD' },
+        reason: 'damaged',
+        lines: [{ lineId: '14500000000000000019', quantity: 1 }],
+      });
+    const a = await refund();
+    const b = await refund();
+    expect(b).toEqual(a);
+    expect(fake.orders.get(id)!.refunds).toEqual([{ id: a.externalId, key: 'wf:refund-1', amount: '12.48' }]);
+    await shopify.actions!.cancelOrder!(context('wf:cancel'), { order: order(id), reason: 'customer asked' });
+    const cancelledAt = fake.orders.get(id)!.cancelledAt;
+    expect(cancelledAt).not.toBeNull();
+    await shopify.actions!.cancelOrder!(context('wf:cancel'), { order: order(id), reason: 'customer asked' });
+    expect(fake.orders.get(id)!.cancelledAt).toBe(cancelledAt);
+  });
+});
