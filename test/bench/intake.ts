@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@switchyard/connector-http-json';
@@ -105,38 +105,38 @@ function startBare(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-export async function intakeBench(durationS = 10, workers = 1) {
-  const { prefix, suffix } = orderTemplate();
-  const runId = Date.now().toString(36);
-  const signed = (n: number) => {
-    const id = `${runId}-${n}`;
-    const body = `${prefix}"${id}"${suffix}`;
-    const ts = Math.floor(Date.now() / 1000);
-    return {
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-switchyard-timestamp': String(ts),
-        'x-switchyard-signature': sign(SECRET, ts, body),
-      },
-    };
-  };
-  const bodyBytes = Buffer.byteLength(signed(0).body);
+/** What a webhook benchmark varies: the hub's config, the endpoint, and how a distinct signed delivery is made. */
+export interface WebhookBench {
+  name: string;
+  /** A switchyard.config.ts for the hub under test; the example config when absent. */
+  config?: string;
+  env: Record<string, string | undefined>;
+  path: string;
+  signed: (n: number) => { body: string; headers: Record<string, string> };
+  targets: Record<string, number>;
+}
 
+/**
+ * Posts distinct signed deliveries to a real hub process (embedded PostgreSQL, fsync on) at 64
+ * connections, after a warm-up, and the same load to a bare hono route in the same run.
+ */
+export async function measureWebhooks(bench: WebhookBench, durationS = 10, workers = 1) {
+  const bodyBytes = Buffer.byteLength(bench.signed(0).body);
   const bare = await startBare();
-  const baseline = await load(`${bare.url}/webhooks/demo`, durationS, signed);
+  const baseline = await load(`${bare.url}${bench.path}`, durationS, bench.signed);
   bare.child.kill('SIGTERM');
 
-  const scratch = scratchDir('bench-intake');
+  const scratch = scratchDir(`bench-${bench.name}`);
+  if (bench.config) writeFileSync(join(scratch.dir, 'switchyard.config.ts'), bench.config);
   let hub: HubProcess | undefined;
   try {
     hub = await startHub(scratch.dir, {
       DATABASE_URL: undefined,
-      DEMO_WEBHOOK_SECRET: SECRET,
       SWITCHYARD_LOG_LEVEL: 'info',
       SWITCHYARD_WORKERS: String(workers),
+      ...bench.env,
     });
-    await load(`${hub.url}/webhooks/demo`, 2, signed); // warm-up: JIT, pool, PostgreSQL caches
+    await load(`${hub.url}${bench.path}`, 2, bench.signed); // warm-up: JIT, pool, PostgreSQL caches
     const state = JSON.parse(readFileSync(join(scratch.dir, '.switchyard', 'embedded.json'), 'utf8')) as {
       port: number;
       password: string;
@@ -148,14 +148,14 @@ export async function intakeBench(durationS = 10, workers = 1) {
     const ordersNow = async () =>
       Number((await sql<{ n: string }[]>`select count(*) as n from orders`)[0]!.n);
     const before = await ordersNow();
-    const hubRun = await load(`${hub.url}/webhooks/demo`, durationS, signed);
+    const hubRun = await load(`${hub.url}${bench.path}`, durationS, bench.signed);
     const stored = (await ordersNow()) - before;
     const [{ fsync } = { fsync: '?' }] = await sql<
       { fsync: string }[]
     >`select current_setting('fsync') as fsync`;
     await sql.end();
     return {
-      bench: 'intake',
+      bench: bench.name,
       workers,
       bodyBytes,
       connections: 64,
@@ -166,7 +166,7 @@ export async function intakeBench(durationS = 10, workers = 1) {
       ratioToBare: Number((hubRun.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)),
       /** Orders committed during the measured run; equals the 2xx count when every accepted webhook is durable. */
       ordersStored: stored,
-      targets: { perSecond: 3000, p99Ms: 50 },
+      targets: bench.targets,
     };
   } finally {
     if (hub) {
@@ -175,4 +175,32 @@ export async function intakeBench(durationS = 10, workers = 1) {
     }
     scratch.remove();
   }
+}
+
+/** The http-json intake: signed, distinct ~4 KB orders to /webhooks/demo of the example config. */
+export function intakeBench(durationS = 10, workers = 1) {
+  const { prefix, suffix } = orderTemplate();
+  const runId = Date.now().toString(36);
+  return measureWebhooks(
+    {
+      name: 'intake',
+      env: { DEMO_WEBHOOK_SECRET: SECRET },
+      path: '/webhooks/demo',
+      signed: (n) => {
+        const body = `${prefix}"${runId}-${n}"${suffix}`;
+        const ts = Math.floor(Date.now() / 1000);
+        return {
+          body,
+          headers: {
+            'content-type': 'application/json',
+            'x-switchyard-timestamp': String(ts),
+            'x-switchyard-signature': sign(SECRET, ts, body),
+          },
+        };
+      },
+      targets: { perSecond: 3000, p99Ms: 50 },
+    },
+    durationS,
+    workers,
+  );
 }

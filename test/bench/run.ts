@@ -2,11 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intakeBench } from './intake.ts';
+import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
 
 /** `npm run bench [-- <name>...]`: runs the named benchmarks (default all), prints figures, writes bench-results/<name>.json. */
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   startup: () => startupBench(),
+  'shopify-webhooks': () =>
+    shopifyWebhookBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
   intake: () =>
     intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
 };
