@@ -33,6 +33,8 @@ export interface HubConfig {
   server?: {
     /** Largest accepted webhook body: bytes, or a string like "5mb" (default 5 MB). */
     bodyLimit?: number | string;
+    /** Where vendors reach this hub (https://hub.example.com): webhook subscriptions point at <publicUrl>/webhooks/<id>. */
+    publicUrl?: string;
   };
 }
 
@@ -56,7 +58,7 @@ export interface ResolvedConnection {
 export interface ResolvedConfig {
   tenants: { id: string; name: string }[];
   connections: ResolvedConnection[];
-  server: { bodyLimit: number };
+  server: { bodyLimit: number; publicUrl?: string };
 }
 
 export interface ConfigIssue {
@@ -109,7 +111,10 @@ const ConfigSchema = z.object({
       .strict(),
   ),
   server: z
-    .object({ bodyLimit: z.union([z.number().int().positive(), z.string()]).optional() })
+    .object({
+      bodyLimit: z.union([z.number().int().positive(), z.string()]).optional(),
+      publicUrl: z.url({ message: 'must be an absolute URL such as https://hub.example.com' }).optional(),
+    })
     .strict()
     .optional(),
 });
@@ -301,7 +306,14 @@ export function resolveConfig(
     });
   }
   if (issues.length) throw new ConfigError(issues, file);
-  return { tenants: config.tenants, connections, server: { bodyLimit: bodyLimit! } };
+  return {
+    tenants: config.tenants,
+    connections,
+    server: {
+      bodyLimit: bodyLimit!,
+      ...(config.server?.publicUrl ? { publicUrl: config.server.publicUrl.replace(/\/+$/, '') } : {}),
+    },
+  };
 }
 
 /** Finds the config file: an explicit path, SWITCHYARD_CONFIG, or ./switchyard.config.ts. */

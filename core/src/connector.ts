@@ -66,6 +66,15 @@ export interface WebhookIntake<Settings, Secrets> {
    * (the hub then uses a hash of the body). Must not throw on malformed bodies.
    */
   dedupeKey(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): string | undefined;
+  /**
+   * Makes the vendor's webhook subscriptions point at `url` (this connection's
+   * endpoint on the hub), creating what is missing and repairing what points
+   * elsewhere. Idempotent: a second run changes nothing.
+   */
+  subscribe?(
+    context: ConnectionContext<Settings, Secrets>,
+    input: { url: string; signal: AbortSignal },
+  ): Promise<{ created: string[]; updated: string[]; unchanged: string[] }>;
 }
 
 /** One raw record a pull fetched; the hub stores it in the inbox and normalizes it like a webhook delivery. */

@@ -32,6 +32,7 @@ Usage: switchyard <command> [options]
   orders show <id>               one order with its timeline
   exceptions list                open exceptions (--status open|resolved|all)
   sync <connection>              pull what changed since the last sync (resumes an interrupted one)
+  connections sync-webhooks <connection>   create or repair the vendor's webhook subscriptions (--url)
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
 
@@ -42,6 +43,7 @@ Options:
   --header 'K: V'     with normalize: a header the payload arrived with (repeatable)
   --connection <id>   with normalize: use that connection's settings
   --since <date>      with backfill: ISO date or time to start from
+  --url <public url>  with sync-webhooks: where vendors reach this hub (default server.publicUrl)
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
 
@@ -88,6 +90,7 @@ type Flags = {
   connection?: string | undefined;
   port?: string | undefined;
   since?: string | undefined;
+  url?: string | undefined;
 };
 
 async function startHub(values: Flags) {
@@ -308,6 +311,43 @@ async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[])
   });
 }
 
+async function syncWebhooks(values: Flags, id: string | undefined) {
+  if (!id)
+    throw new UsageError('usage: switchyard connections sync-webhooks <connection> [--url <public url>]');
+  await withHub(values, async (hub) => {
+    const connection = hub.connections.get(id);
+    if (!connection)
+      throw new UsageError(`no connection "${id}"; configured: ${[...hub.connections.keys()].join(', ')}`);
+    const subscribe = connection.connector.webhook?.subscribe;
+    if (!subscribe)
+      throw new UsageError(
+        `connector ${connection.connector.id} cannot manage its webhook subscriptions; set them up in its admin`,
+      );
+    const base = (values.url ?? hub.config.server.publicUrl)?.replace(/\/+$/, '');
+    if (!base || !/^https?:\/\//.test(base)) {
+      throw new UsageError(
+        'pass --url https://<where the vendor reaches this hub>, or set server.publicUrl in the config',
+      );
+    }
+    const url = `${base}/webhooks/${id}`;
+    const result = await subscribe(
+      {
+        tenantId: connection.tenantId,
+        connectionId: id,
+        settings: connection.settings,
+        secrets: connection.secrets,
+        now: () => new Date(),
+      },
+      { url, signal: new AbortController().signal },
+    );
+    out(
+      values.json
+        ? { url, ...result }
+        : `${id} → ${url}: ${result.created.length} created, ${result.updated.length} repointed, ${result.unchanged.length} already right`,
+    );
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -325,6 +365,7 @@ export async function main(argv: string[]): Promise<number> {
         connection: { type: 'string' },
         port: { type: 'string' },
         since: { type: 'string' },
+        url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -362,6 +403,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'sync':
       case 'backfill':
         return await pull(values, command, rest);
+      case 'connections':
+        if (rest[0] !== 'sync-webhooks')
+          throw new UsageError(
+            'usage: switchyard connections sync-webhooks <connection> [--url <public url>]',
+          );
+        await syncWebhooks(values, rest[1]);
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}" (see switchyard --help)`);
     }

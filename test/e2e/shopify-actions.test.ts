@@ -136,3 +136,34 @@ describe('Shopify write-back', () => {
     expect(fake.orders.get(id)!.cancelledAt).toBe(cancelledAt);
   });
 });
+
+describe('Shopify webhook subscriptions', () => {
+  it('creates what is missing, repoints what points elsewhere, and changes nothing the second time', async () => {
+    const url = 'https://hub.example.com/webhooks/shop';
+    fake.subscriptions.push({
+      id: 'gid://shopify/WebhookSubscription/900',
+      topic: 'ORDERS_UPDATED',
+      uri: 'https://old-hub.example.com/hooks',
+    });
+    const subscribe = () =>
+      shopify.webhook!.subscribe!(context('unused'), { url, signal: new AbortController().signal });
+    expect(await subscribe()).toEqual({
+      created: [
+        'ORDERS_CREATE',
+        'ORDERS_CANCELLED',
+        'REFUNDS_CREATE',
+        'FULFILLMENTS_CREATE',
+        'FULFILLMENTS_UPDATE',
+      ],
+      updated: ['ORDERS_UPDATED'],
+      unchanged: [],
+    });
+    expect(await subscribe()).toEqual({
+      created: [],
+      updated: [],
+      unchanged: expect.arrayContaining(['ORDERS_CREATE', 'ORDERS_UPDATED']),
+    });
+    expect(fake.subscriptions.every((x) => x.uri === url)).toBe(true);
+    expect(fake.subscriptions).toHaveLength(6);
+  });
+});

@@ -74,6 +74,8 @@ export interface FakeShopify {
   nodes: ReturnType<typeof shopifyNode>[];
   /** Orders the write-side mutations act on, by numeric id. */
   orders: Map<string, FakeShopifyOrder>;
+  /** The app's webhook subscriptions. */
+  subscriptions: { id: string; topic: string; uri: string }[];
   /** Each GraphQL call: requested cost, whether it was throttled. */
   calls: { first: number; throttled: boolean }[];
   bucket: { max: number; restoreRate: number; available: number; at: number };
@@ -161,6 +163,35 @@ export function fakeShopify(
       order.fulfillments.push(fulfillment);
       return { fulfillmentCreate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
     }
+    if (operation === 'SwitchyardWebhookSubscriptions') {
+      return {
+        webhookSubscriptions: {
+          pageInfo: { hasNextPage: false, endCursor: null },
+          nodes: fake.subscriptions,
+        },
+      };
+    }
+    if (operation === 'SwitchyardWebhookCreate') {
+      const subscription = {
+        id: `gid://shopify/WebhookSubscription/${next++}`,
+        topic: variables.topic,
+        uri: variables.webhookSubscription.uri,
+      };
+      fake.subscriptions.push(subscription);
+      return { webhookSubscriptionCreate: { webhookSubscription: { id: subscription.id }, userErrors: [] } };
+    }
+    if (operation === 'SwitchyardWebhookUpdate') {
+      const subscription = fake.subscriptions.find((x) => x.id === variables.id);
+      if (!subscription)
+        return {
+          webhookSubscriptionUpdate: {
+            webhookSubscription: null,
+            userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }],
+          },
+        };
+      subscription.uri = variables.webhookSubscription.uri;
+      return { webhookSubscriptionUpdate: { webhookSubscription: { id: subscription.id }, userErrors: [] } };
+    }
     if (operation === 'SwitchyardCancel') {
       const order = fake.orders.get(numeric(variables.orderId));
       if (!order)
@@ -198,6 +229,7 @@ export function fakeShopify(
   const fake: FakeShopify = {
     nodes: [],
     orders: new Map(),
+    subscriptions: [],
     calls: [],
     bucket: { max: options.max, restoreRate: options.restoreRate, available: options.max, at: Date.now() },
     handlers: [

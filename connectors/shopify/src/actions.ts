@@ -20,8 +20,8 @@ type Context = ActionContext<Settings, Secrets>;
 const gid = (kind: string, id: string) => (id.startsWith('gid://') ? id : `gid://shopify/${kind}/${id}`);
 
 /** Runs one GraphQL call: retries THROTTLED and 5xx, turns userErrors and refusals into plain errors. */
-async function graphql<T>(
-  context: Context,
+export async function graphql<T>(
+  context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
   apiVersion: string,
   what: string,
   query: string,

@@ -4,6 +4,7 @@ import { shopifyActions } from './actions.ts';
 import { fromGraphql, GRAPHQL_SOURCE_HEADER, pullOrders } from './graphql.ts';
 import { parseExact } from './json.ts';
 import { mapOrder, ShopifyOrder } from './order.ts';
+import { syncSubscriptions } from './subscriptions.ts';
 
 /** The Admin API version this connector speaks; pinned here and nowhere else. */
 export const API_VERSION = '2026-07';
@@ -95,6 +96,13 @@ export const shopify = defineConnector({
         };
       }
       return { ok: true };
+    },
+    subscribe(context, { url, signal }) {
+      return syncSubscriptions(
+        { settings: context.settings, secrets: context.secrets, signal },
+        API_VERSION,
+        url,
+      );
     },
     dedupeKey(request) {
       // Shopify keeps the same webhook id across the retries of one delivery.

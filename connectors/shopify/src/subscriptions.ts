@@ -1,0 +1,87 @@
+import { graphql } from './actions.ts';
+
+/** The topics the hub subscribes a shop to, as GraphQL's WebhookSubscriptionTopic names them. */
+export const TOPICS = [
+  'ORDERS_CREATE',
+  'ORDERS_UPDATED',
+  'ORDERS_CANCELLED',
+  'REFUNDS_CREATE',
+  'FULFILLMENTS_CREATE',
+  'FULFILLMENTS_UPDATE',
+];
+
+const LIST = `query SwitchyardWebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id topic uri } }
+}`;
+const CREATE = `mutation SwitchyardWebhookCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) { webhookSubscription { id } userErrors { field message } }
+}`;
+const UPDATE = `mutation SwitchyardWebhookUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) { webhookSubscription { id } userErrors { field message } }
+}`;
+
+type Errors = { field: string[] | null; message: string }[];
+const check = (what: string, errors: Errors) => {
+  if (errors.length) throw new Error(`Shopify refused ${what}: ${errors.map((e) => e.message).join('; ')}`);
+};
+
+/**
+ * Points the app's subscriptions for every topic the hub uses at `url`: a topic already
+ * pointing there is left alone, one pointing elsewhere is repointed, a missing one is
+ * created (JSON format). Running it again changes nothing.
+ */
+export async function syncSubscriptions(
+  context: Parameters<typeof graphql>[0],
+  apiVersion: string,
+  url: string,
+): Promise<{ created: string[]; updated: string[]; unchanged: string[] }> {
+  const existing: { id: string; topic: string; uri: string }[] = [];
+  let after: string | null = null;
+  do {
+    const page: {
+      webhookSubscriptions: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: typeof existing;
+      };
+    } = await graphql(context, apiVersion, 'webhook subscriptions', LIST, { after });
+    existing.push(...page.webhookSubscriptions.nodes);
+    after = page.webhookSubscriptions.pageInfo.hasNextPage
+      ? page.webhookSubscriptions.pageInfo.endCursor
+      : null;
+  } while (after);
+
+  const result = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+  for (const topic of TOPICS) {
+    const same = existing.filter((s) => s.topic === topic);
+    if (same.some((s) => s.uri === url)) {
+      result.unchanged.push(topic);
+    } else if (same[0]) {
+      const r = await graphql<{ webhookSubscriptionUpdate: { userErrors: Errors } }>(
+        context,
+        apiVersion,
+        `the ${topic} subscription`,
+        UPDATE,
+        {
+          id: same[0].id,
+          webhookSubscription: { uri: url },
+        },
+      );
+      check(`repointing ${topic}`, r.webhookSubscriptionUpdate.userErrors);
+      result.updated.push(topic);
+    } else {
+      const r = await graphql<{ webhookSubscriptionCreate: { userErrors: Errors } }>(
+        context,
+        apiVersion,
+        `the ${topic} subscription`,
+        CREATE,
+        {
+          topic,
+          webhookSubscription: { uri: url, format: 'JSON' },
+        },
+      );
+      check(`subscribing to ${topic}`, r.webhookSubscriptionCreate.userErrors);
+      result.created.push(topic);
+    }
+  }
+  return result;
+}
