@@ -43,7 +43,8 @@ function storableKey(key: string | undefined): string | undefined {
 /** Headers never stored: credentials a sender may attach. */
 const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
-function context(connection: Connection, now: () => Date) {
+/** What a connector's methods receive about the connection they act for. */
+export function connectionContext(connection: Connection, now: () => Date = () => new Date()) {
   return {
     tenantId: connection.tenantId,
     connectionId: connection.id,
@@ -61,7 +62,7 @@ export function normalize(
 ): Normalized {
   let result: ReturnType<AnyConnector['normalize']>;
   try {
-    result = connection.connector.normalize(payload, context(connection, now));
+    result = connection.connector.normalize(payload, connectionContext(connection, now));
   } catch (error) {
     return { ok: false, message: describeError(error), detail: { stage: 'normalize' } };
   }
@@ -159,7 +160,7 @@ export function prepare(
 ): PreparedDelivery {
   let key = dedupeKey;
   try {
-    key ??= connection.connector.webhook?.dedupeKey(request, context(connection, now));
+    key ??= connection.connector.webhook?.dedupeKey(request, connectionContext(connection, now));
   } catch {
     key = undefined;
   }

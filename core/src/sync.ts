@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { InboundRequest } from './connector.ts';
 import { describeError, HubError } from './errors.ts';
-import type { Connection } from './intake.ts';
+import { type Connection, connectionContext } from './intake.ts';
 import { IntakeQueue } from './intake-queue.ts';
 import type { Sql } from './store/db.ts';
 
@@ -100,13 +100,7 @@ export async function runSync(
   const coversWatermark = !since || !state.watermark || since.getTime() <= state.watermark.getTime();
   const signal = options.signal ?? new AbortController().signal;
   const queue = new IntakeQueue(sql);
-  const context = {
-    tenantId: connection.tenantId,
-    connectionId: connection.id,
-    settings: connection.settings,
-    secrets: connection.secrets,
-    now,
-  };
+  const context = connectionContext(connection, now);
   let watermark = state.watermark?.toISOString() ?? null;
   try {
     for await (const page of pull(context, {

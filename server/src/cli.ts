@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   ConfigError,
   type Connection,
+  connectionContext,
   describeError,
   formatMoney,
   getOrder,
@@ -330,16 +331,10 @@ async function syncWebhooks(values: Flags, id: string | undefined) {
       );
     }
     const url = `${base}/webhooks/${id}`;
-    const result = await subscribe(
-      {
-        tenantId: connection.tenantId,
-        connectionId: id,
-        settings: connection.settings,
-        secrets: connection.secrets,
-        now: () => new Date(),
-      },
-      { url, signal: new AbortController().signal },
-    );
+    const result = await subscribe(connectionContext(connection), {
+      url,
+      signal: new AbortController().signal,
+    });
     out(
       values.json
         ? { url, ...result }

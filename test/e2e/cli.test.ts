@@ -116,8 +116,14 @@ describe('orders and exceptions on DATABASE_URL', () => {
     );
     expectOneLineFailure(cli(scratch.dir, ['backfill', 'demo'], env), /backfill needs --since <date>/);
     expectOneLineFailure(cli(scratch.dir, ['sync', 'nope'], env), /no connection "nope"; configured: demo/);
-    expectOneLineFailure(cli(scratch.dir, ['connections', 'sync-webhooks', 'demo'], env), /connector http-json cannot manage its webhook subscriptions/);
-    expectOneLineFailure(cli(scratch.dir, ['connections', 'list'], env), /usage: switchyard connections sync-webhooks/);
+    expectOneLineFailure(
+      cli(scratch.dir, ['connections', 'sync-webhooks', 'demo'], env),
+      /connector http-json cannot manage its webhook subscriptions/,
+    );
+    expectOneLineFailure(
+      cli(scratch.dir, ['connections', 'list'], env),
+      /usage: switchyard connections sync-webhooks/,
+    );
     expectOneLineFailure(cli(scratch.dir, ['orders', 'list', '--bogus'], env), /Unknown option '--bogus'/);
   });
 

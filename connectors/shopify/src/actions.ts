@@ -109,6 +109,16 @@ interface FulfillmentState {
   } | null;
 }
 
+function orderState(
+  context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
+  apiVersion: string,
+  externalId: string,
+) {
+  return graphql<FulfillmentState>(context, apiVersion, `order ${externalId}`, FULFILLMENT_STATE, {
+    id: gid('Order', externalId),
+  });
+}
+
 /** Write-back through the GraphQL Admin API; each action safe to repeat under the same idempotency key. */
 export function shopifyActions(apiVersion: string): ConnectorActions<Settings, Secrets> {
   return {
@@ -117,14 +127,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
      * no idempotency key: a fulfillment already carrying these tracking numbers means a retry, and is returned.
      */
     async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-      const orderId = gid('Order', order.externalId);
-      const state = await graphql<FulfillmentState>(
-        context,
-        apiVersion,
-        `order ${order.externalId}`,
-        FULFILLMENT_STATE,
-        { id: orderId },
-      );
+      const state = await orderState(context, apiVersion, order.externalId);
       if (!state.order) throw new Error(`Shopify has no order ${order.externalId}`);
       const numbers = fulfillment.trackingNumbers;
       const earlier = state.order.fulfillments.find(
@@ -185,13 +188,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
     /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */
     async cancelOrder(context, { order, reason }): Promise<ActionResult> {
       const orderId = gid('Order', order.externalId);
-      const state = await graphql<FulfillmentState>(
-        context,
-        apiVersion,
-        `order ${order.externalId}`,
-        FULFILLMENT_STATE,
-        { id: orderId },
-      );
+      const state = await orderState(context, apiVersion, order.externalId);
       if (state.order?.cancelledAt) return {};
       const result = await graphql<{
         orderCancel: {

@@ -1,5 +1,6 @@
 import {
   type Connection,
+  connectionContext,
   describeError,
   type InboundRequest,
   type IntakeOutcome,
@@ -115,13 +116,7 @@ export function webhookRoutes(
         contentType: mediaType(headers['content-type']),
         receivedAt: now(),
       };
-      const context = {
-        tenantId: connection.tenantId,
-        connectionId: connection.id,
-        settings: connection.settings,
-        secrets: connection.secrets,
-        now,
-      };
+      const context = connectionContext(connection, now);
       const handshake = webhook.handshake?.(request);
       if (handshake) {
         log.info('webhook handshake answered', { connection: connection.id });
