@@ -1,9 +1,16 @@
 import { defineConfig, env } from '@switchyard/core';
 
 /**
- * The example hub: one tenant and one generic JSON channel. It runs with no
- * secrets set: DEMO_WEBHOOK_SECRET falls back to "dev-secret" here, in the example
- * only, and the hub warns about it at start. Set it before exposing the hub.
+ * The example hub: one tenant and three channels. It runs with no secrets set: every
+ * secret below falls back to a development default here, in the example only, and
+ * the hub warns about each at start. Set the variables before exposing the hub.
+ *
+ * - `demo`: the generic signed-JSON channel (DEMO_WEBHOOK_SECRET, default "dev-secret").
+ * - `shop`: a Shopify store's webhooks; pulling needs SHOPIFY_ACCESS_TOKEN.
+ * - `woo`: a WooCommerce shop's webhooks; pulling needs WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET.
+ *
+ * The shop addresses come from the environment too, so the test suite points these
+ * connections at local fakes (SHOPIFY_API_ORIGIN, WOO_SITE_URL).
  */
 export default defineConfig({
   tenants: [{ id: 'demo', name: 'Demo merchant' }],
@@ -14,6 +21,30 @@ export default defineConfig({
       connector: 'http-json',
       settings: { toleranceSeconds: 300 },
       secrets: { signingSecret: env('DEMO_WEBHOOK_SECRET', { default: 'dev-secret' }) },
+    },
+    {
+      id: 'shop',
+      tenant: 'demo',
+      connector: 'shopify',
+      settings: {
+        shop: process.env.SHOPIFY_SHOP ?? 'switchyard-demo.myshopify.com',
+        ...(process.env.SHOPIFY_API_ORIGIN ? { apiOrigin: process.env.SHOPIFY_API_ORIGIN } : {}),
+      },
+      secrets: {
+        clientSecret: env('SHOPIFY_CLIENT_SECRET', { default: 'dev-shopify-secret' }),
+        accessToken: env('SHOPIFY_ACCESS_TOKEN', { default: 'shpat_dev_token' }),
+      },
+    },
+    {
+      id: 'woo',
+      tenant: 'demo',
+      connector: 'woocommerce',
+      settings: { siteUrl: process.env.WOO_SITE_URL ?? 'https://shop.example.com' },
+      secrets: {
+        webhookSecret: env('WOO_WEBHOOK_SECRET', { default: 'dev-woo-secret' }),
+        consumerKey: env('WOO_CONSUMER_KEY', { default: 'ck_dev' }),
+        consumerSecret: env('WOO_CONSUMER_SECRET', { default: 'cs_dev' }),
+      },
     },
   ],
   server: { bodyLimit: '5mb' },

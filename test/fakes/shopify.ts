@@ -92,7 +92,11 @@ export function fakeShopify(
   shop: string,
   version: string,
   token: string,
-  options = { max: 1000, restoreRate: 100, costPerNode: 10 },
+  options: { max: number; restoreRate: number; costPerNode: number; origin?: string } = {
+    max: 1000,
+    restoreRate: 100,
+    costPerNode: 10,
+  },
 ): FakeShopify {
   let next = 1;
   const numeric = (gid: string) => gid.split('/').pop()!;
@@ -233,99 +237,105 @@ export function fakeShopify(
     calls: [],
     bucket: { max: options.max, restoreRate: options.restoreRate, available: options.max, at: Date.now() },
     handlers: [
-      http.post(`https://${shop}/admin/api/${version}/graphql.json`, async ({ request }) => {
-        if (request.headers.get('x-shopify-access-token') !== token) {
-          return HttpResponse.json(
-            { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
-            { status: 401 },
-          );
-        }
-        // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
-        const body = (await request.json()) as { query: string; variables: Record<string, any> };
-        const operation = /^(?:query|mutation)\s+(\w+)/.exec(body.query.trim())?.[1] ?? '';
-        if (operation !== 'SwitchyardOrders') {
-          if (operation === 'SwitchyardRefund' && !/@idempotent\(key:/.test(body.query)) {
+      http.post(
+        `${options.origin ?? `https://${shop}`}/admin/api/${version}/graphql.json`,
+        async ({ request }) => {
+          if (request.headers.get('x-shopify-access-token') !== token) {
+            return HttpResponse.json(
+              { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
+              { status: 401 },
+            );
+          }
+          // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
+          const body = (await request.json()) as { query: string; variables: Record<string, any> };
+          const operation = /^(?:query|mutation)\s+(\w+)/.exec(body.query.trim())?.[1] ?? '';
+          if (operation !== 'SwitchyardOrders') {
+            if (operation === 'SwitchyardRefund' && !/@idempotent\(key:/.test(body.query)) {
+              return HttpResponse.json({
+                errors: [{ message: 'The @idempotent directive is required for this mutation.' }],
+              });
+            }
+            const data = mutations(operation, body.variables);
+            const cost = {
+              requestedQueryCost: 10,
+              actualQueryCost: 10,
+              throttleStatus: {
+                maximumAvailable: fake.bucket.max,
+                currentlyAvailable: Math.floor(fake.bucket.available),
+                restoreRate: fake.bucket.restoreRate,
+              },
+            };
+            return HttpResponse.json(
+              data
+                ? { data, extensions: { cost } }
+                : { errors: [{ message: `unknown operation ${operation}` }] },
+            );
+          }
+          const variables = body.variables as { first: number; after: string | null; query: string | null };
+          const b = fake.bucket;
+          const now = Date.now();
+          b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);
+          b.at = now;
+          const requested = 2 + variables.first * options.costPerNode;
+          if (requested > 1000) {
+            fake.calls.push({ first: variables.first, throttled: false });
             return HttpResponse.json({
-              errors: [{ message: 'The @idempotent directive is required for this mutation.' }],
+              errors: [
+                {
+                  message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`,
+                  extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: 1000 },
+                },
+              ],
             });
           }
-          const data = mutations(operation, body.variables);
-          const cost = {
-            requestedQueryCost: 10,
-            actualQueryCost: 10,
-            throttleStatus: {
-              maximumAvailable: fake.bucket.max,
-              currentlyAvailable: Math.floor(fake.bucket.available),
-              restoreRate: fake.bucket.restoreRate,
-            },
-          };
-          return HttpResponse.json(
-            data
-              ? { data, extensions: { cost } }
-              : { errors: [{ message: `unknown operation ${operation}` }] },
-          );
-        }
-        const variables = body.variables as { first: number; after: string | null; query: string | null };
-        const b = fake.bucket;
-        const now = Date.now();
-        b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);
-        b.at = now;
-        const requested = 2 + variables.first * options.costPerNode;
-        if (requested > 1000) {
+          const status = () => ({
+            maximumAvailable: b.max,
+            currentlyAvailable: Math.floor(b.available),
+            restoreRate: b.restoreRate,
+          });
+          if (b.available < requested) {
+            fake.calls.push({ first: variables.first, throttled: true });
+            return HttpResponse.json({
+              errors: [
+                {
+                  message: 'Throttled',
+                  extensions: {
+                    code: 'THROTTLED',
+                    documentation: 'https://shopify.dev/api/usage/rate-limits',
+                  },
+                },
+              ],
+              extensions: {
+                cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: status() },
+              },
+            });
+          }
+          const since = /updated_at:>='([^']+)'/.exec(variables.query ?? '')?.[1];
+          const matching = fake.nodes
+            .filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since))
+            .sort((a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id));
+          const start = variables.after ? Number(Buffer.from(variables.after, 'base64').toString()) : 0;
+          const page = matching.slice(start, start + variables.first);
+          const end = start + page.length;
+          const actual = 2 + page.length * options.costPerNode;
+          b.available -= actual;
           fake.calls.push({ first: variables.first, throttled: false });
           return HttpResponse.json({
-            errors: [
-              {
-                message: `Query cost is ${requested}, which exceeds the single query max cost limit (1000).`,
-                extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: 1000 },
+            data: {
+              orders: {
+                pageInfo: {
+                  hasNextPage: end < matching.length,
+                  endCursor: page.length ? Buffer.from(String(end)).toString('base64') : null,
+                },
+                nodes: page,
               },
-            ],
-          });
-        }
-        const status = () => ({
-          maximumAvailable: b.max,
-          currentlyAvailable: Math.floor(b.available),
-          restoreRate: b.restoreRate,
-        });
-        if (b.available < requested) {
-          fake.calls.push({ first: variables.first, throttled: true });
-          return HttpResponse.json({
-            errors: [
-              {
-                message: 'Throttled',
-                extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
-              },
-            ],
+            },
             extensions: {
-              cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: status() },
+              cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: status() },
             },
           });
-        }
-        const since = /updated_at:>='([^']+)'/.exec(variables.query ?? '')?.[1];
-        const matching = fake.nodes
-          .filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since))
-          .sort((a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id));
-        const start = variables.after ? Number(Buffer.from(variables.after, 'base64').toString()) : 0;
-        const page = matching.slice(start, start + variables.first);
-        const end = start + page.length;
-        const actual = 2 + page.length * options.costPerNode;
-        b.available -= actual;
-        fake.calls.push({ first: variables.first, throttled: false });
-        return HttpResponse.json({
-          data: {
-            orders: {
-              pageInfo: {
-                hasNextPage: end < matching.length,
-                endCursor: page.length ? Buffer.from(String(end)).toString('base64') : null,
-              },
-              nodes: page,
-            },
-          },
-          extensions: {
-            cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: status() },
-          },
-        });
-      }),
+        },
+      ),
     ],
   };
   return fake;

@@ -5,12 +5,12 @@ import {
   formatMoney,
   withRetries,
 } from '@switchyard/core';
-import Shopify from 'shopify-api-node';
-import { parseExact } from './json.ts';
+import { createClient } from './graphql.ts';
 
 interface Settings {
   shop: string;
   timeoutSeconds: number;
+  apiOrigin?: string | undefined;
 }
 interface Secrets {
   accessToken?: string | undefined;
@@ -32,13 +32,7 @@ export async function graphql<T>(
       'writing to Shopify needs secrets.accessToken (an Admin API token with write_orders and write_fulfillments)',
     );
   }
-  const client = new Shopify({
-    shopName: context.settings.shop,
-    accessToken: context.secrets.accessToken,
-    apiVersion,
-    timeout: context.settings.timeoutSeconds * 1000,
-    parseJson: parseExact,
-  } as ConstructorParameters<typeof Shopify>[0]);
+  const client = createClient(context.settings, context.secrets.accessToken, apiVersion);
   try {
     return (await withRetries(
       () => client.graphql(query, variables as Record<string, unknown>),

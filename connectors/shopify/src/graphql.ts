@@ -157,6 +157,35 @@ export interface PullSettings {
   apiVersion: string;
   pageSize: number;
   timeoutSeconds: number;
+  apiOrigin?: string | undefined;
+}
+
+/**
+ * A shopify-api-node client for a connection. `apiOrigin` sends its requests to another
+ * origin than https://<shop> (a proxy, or a local fake in tests and benchmarks).
+ */
+export function createClient(
+  settings: { shop: string; timeoutSeconds: number; apiOrigin?: string | undefined },
+  accessToken: string,
+  apiVersion: string,
+) {
+  const client = new Shopify({
+    shopName: settings.shop,
+    accessToken,
+    apiVersion,
+    timeout: settings.timeoutSeconds * 1000,
+    parseJson: parseExact,
+  } as ConstructorParameters<typeof Shopify>[0]);
+  if (settings.apiOrigin) {
+    // shopify-api-node builds every request from this (untyped) base: protocol, host and port of the origin.
+    const origin = new URL(settings.apiOrigin);
+    (client as unknown as { baseUrl: object }).baseUrl = {
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      ...(origin.port ? { port: Number(origin.port) } : {}),
+    };
+  }
+  return client;
 }
 
 interface Bucket {
@@ -178,19 +207,11 @@ export async function* pullOrders(
   settings: PullSettings,
   accessToken: string | undefined,
   request: PullRequest,
-  hooks?: object,
 ): AsyncGenerator<PullPage> {
   if (!accessToken) {
     throw new Error('pulling needs secrets.accessToken (an Admin API access token with read_orders)');
   }
-  const client = new Shopify({
-    shopName: settings.shop,
-    accessToken,
-    apiVersion: settings.apiVersion,
-    timeout: settings.timeoutSeconds * 1000,
-    parseJson: parseExact,
-    ...(hooks ? { hooks } : {}),
-  } as ConstructorParameters<typeof Shopify>[0]);
+  const client = createClient(settings, accessToken, settings.apiVersion);
   let bucket: Bucket | undefined;
   client.on('callGraphqlLimits', (limits) => {
     bucket = {

@@ -41,6 +41,8 @@ const Settings = z
     /** Orders per GraphQL page when pulling; each costs query points against the shop's bucket. */
     pageSize: z.number().int().min(1).max(250).default(25),
     timeoutSeconds: z.number().int().min(1).max(300).default(30),
+    /** Send API calls to this origin instead of https://<shop> (a proxy, or a local fake in tests). */
+    apiOrigin: z.url().optional(),
   })
   .strict();
 
