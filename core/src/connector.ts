@@ -99,6 +99,8 @@ export interface PullPage {
    * last page is stored, the hub keeps it as the watermark the next sync starts from.
    */
   watermark?: string;
+  /** Records still to come after this page, when the vendor says (for progress and ETA). */
+  remaining?: number;
 }
 
 export interface PullRequest {

@@ -30,7 +30,12 @@ export interface SyncOptions {
    * its retries); renewed after every page. A run that finds its lease taken stops.
    */
   leaseSeconds?: number;
-  onPage?: (progress: { pages: number; records: number; missedByWebhooks: number }) => void;
+  onPage?: (progress: {
+    pages: number;
+    records: number;
+    missedByWebhooks: number;
+    remaining?: number;
+  }) => void;
   now?: () => Date;
 }
 
@@ -151,6 +156,7 @@ export async function runSync(
         pages: report.pages,
         records: report.records,
         missedByWebhooks: report.missedByWebhooks,
+        ...(page.remaining !== undefined ? { remaining: page.remaining } : {}),
       });
       if (signal.aborted) break;
     }

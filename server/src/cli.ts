@@ -291,9 +291,13 @@ async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[])
       const report = await runSync(hub.sql, connection, {
         ...(since ? { since } : {}),
         signal: stop.signal,
-        onPage: ({ pages, records, missedByWebhooks }) => {
+        onPage: ({ pages, records, missedByWebhooks, remaining }) => {
           const rate = Math.round(records / Math.max((Date.now() - began) / 1000, 0.001));
-          const line = `${command} ${id}: ${pages} pages, ${records} orders, ${missedByWebhooks} new to the hub, ${rate}/s`;
+          const eta =
+            remaining !== undefined && rate > 0
+              ? `, ${remaining} left, about ${Math.ceil(remaining / rate)} s`
+              : '';
+          const line = `${command} ${id}: ${pages} pages, ${records} orders, ${missedByWebhooks} new to the hub, ${rate}/s${eta}`;
           process.stderr.write(tty ? `\r${line}` : `${line}\n`);
         },
       });

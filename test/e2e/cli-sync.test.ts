@@ -69,6 +69,10 @@ describe('switchyard sync and backfill', () => {
       /^woo: completed, \d+ orders pulled, 30 the hub did not have, \d+ already received, 0 exceptions$/,
     );
     expect(r.stderr).toMatch(/sync woo: \d+ pages, \d+ orders, 30 new to the hub/);
+    // WooCommerce says how many remain, so the progress line carries an estimate.
+    expect(r.stderr).toMatch(
+      /sync woo: 1 pages, 10 orders, 10 new to the hub, \d+\/s, \d+ left, about \d+ s/,
+    );
     const listed = JSON.parse(cli(scratch.dir, ['orders', 'list', '--json', '--limit', '100'], env()).stdout);
     expect(listed.orders).toHaveLength(30);
   });

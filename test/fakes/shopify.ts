@@ -76,6 +76,8 @@ export interface FakeShopify {
   orders: Map<string, FakeShopifyOrder>;
   /** The app's webhook subscriptions. */
   subscriptions: { id: string; topic: string; uri: string }[];
+  /** Refuse every token (an uninstalled app). */
+  deny: boolean;
   /** Each GraphQL call: requested cost, whether it was throttled. */
   calls: { first: number; throttled: boolean }[];
   bucket: { max: number; restoreRate: number; available: number; at: number };
@@ -234,13 +236,14 @@ export function fakeShopify(
     nodes: [],
     orders: new Map(),
     subscriptions: [],
+    deny: false,
     calls: [],
     bucket: { max: options.max, restoreRate: options.restoreRate, available: options.max, at: Date.now() },
     handlers: [
       http.post(
         `${options.origin ?? `https://${shop}`}/admin/api/${version}/graphql.json`,
         async ({ request }) => {
-          if (request.headers.get('x-shopify-access-token') !== token) {
+          if (request.headers.get('x-shopify-access-token') !== token || fake.deny) {
             return HttpResponse.json(
               { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
               { status: 401 },

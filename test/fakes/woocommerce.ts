@@ -73,6 +73,8 @@ export interface FakeWooCommerce {
   requests: { page: number; modifiedAfter: string | null; status: number }[];
   /** The next N requests are answered 429 with Retry-After. */
   throttleNext: number;
+  /** Refuse every credential (a revoked key). */
+  deny: boolean;
   handlers: (ReturnType<typeof http.get> | ReturnType<typeof http.post> | ReturnType<typeof http.put>)[];
 }
 
@@ -107,6 +109,7 @@ export function fakeWooCommerce(
     refunds: new Map(),
     requests: [],
     throttleNext: 0,
+    deny: false,
     handlers: [
       http.get(`${siteUrl}/wp-json/wc/v3/orders/:id/notes`, ({ request, params }) =>
         authorized(request) ? HttpResponse.json(fake.notes.get(Number(params.id)) ?? []) : denied(),
@@ -152,7 +155,7 @@ export function fakeWooCommerce(
         const authorized =
           request.headers.get('authorization') === expected ||
           url.searchParams.get('oauth_consumer_key') === consumerKey;
-        if (!authorized) {
+        if (!authorized || fake.deny) {
           log(401);
           return HttpResponse.json(
             {

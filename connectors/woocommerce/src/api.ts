@@ -165,6 +165,10 @@ export async function* pullOrders(
       records: orders.map((o) => record(o)),
       cursor: next ? JSON.stringify(next) : null,
       ...(latest ? { watermark: latest } : {}),
+      // X-WP-Total counts this request's listing (what changed after the position): what is left after this page.
+      ...(response.headers['x-wp-total']
+        ? { remaining: Math.max(0, Number(response.headers['x-wp-total']) - orders.length) }
+        : {}),
     };
     if (!next) return;
     cursor = next;

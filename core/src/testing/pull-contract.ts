@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyConnector, PullPage } from '../connector.ts';
+import { type Connection, normalize } from '../intake.ts';
+
+export interface PullScenario {
+  /** How many records the fake vendor holds. */
+  records: number;
+  /** The vendor answers the first call with its rate-limit refusal (429, THROTTLED). */
+  throttleFirst?: boolean;
+  /** The vendor refuses the credentials. */
+  deny?: boolean;
+}
+
+export interface PullContractOptions {
+  connector: AnyConnector;
+  settings: unknown;
+  secrets: Record<string, string>;
+  /** Sets the connector's fake vendor API (msw) to the scenario. */
+  prepare(scenario: PullScenario): void;
+  /** The page size the settings ask for: the checks expect several pages. */
+  pageSize: number;
+}
+
+async function pullAll(options: PullContractOptions, settings: unknown, secrets: unknown) {
+  const connector = options.connector;
+  const pages: PullPage[] = [];
+  const context = {
+    tenantId: 'contract',
+    connectionId: `contract-${Math.random()}`,
+    settings,
+    secrets,
+    now: () => new Date(),
+  };
+  for await (const page of connector.pull!(context, { signal: new AbortController().signal }))
+    pages.push(page);
+  return pages;
+}
+
+/**
+ * The pull checks every pulling connector passes, against its fake vendor API:
+ * pagination to the end with a cursor on every page but the last, one record per
+ * vendor record with a stable dedupe key, records that normalize into valid orders,
+ * a rate-limit refusal waited out, and refused credentials reported without them.
+ */
+export function pullContract(options: PullContractOptions): void {
+  const { connector } = options;
+  const settings = connector.settings.parse(options.settings);
+  const secrets = connector.secrets.parse(options.secrets);
+  const connection: Connection = { id: 'contract', tenantId: 'contract', connector, settings, secrets };
+
+  describe(`pull contract: ${connector.id}`, () => {
+    it('pages to the end, every record once, each normalizing into a valid order', async () => {
+      const total = options.pageSize * 2 + 3;
+      options.prepare({ records: total });
+      const pages = await pullAll(options, settings, secrets);
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      expect(pages.slice(0, -1).every((p) => typeof p.cursor === 'string')).toBe(true);
+      expect(pages.at(-1)!.cursor).toBeNull();
+      const records = pages.flatMap((p) => p.records);
+      const keys = new Set(records.map((r) => r.dedupeKey));
+      // Overlapping pages may repeat a record; never lose one.
+      expect(keys.size).toBe(total);
+      for (const record of records) {
+        const result = normalize(connection, {
+          headers: { 'content-type': record.contentType, ...record.headers },
+          body: record.body,
+          contentType: record.contentType,
+          receivedAt: new Date(),
+        });
+        expect(result.ok ? [] : [result.message]).toEqual([]);
+      }
+    });
+
+    it('waits out the vendor’s rate-limit refusal and completes', async () => {
+      options.prepare({ records: options.pageSize + 1, throttleFirst: true });
+      const pages = await pullAll(options, settings, secrets);
+      expect(new Set(pages.flatMap((p) => p.records.map((r) => r.dedupeKey))).size).toBe(
+        options.pageSize + 1,
+      );
+    });
+
+    it('reports refused credentials plainly, without the credentials', async () => {
+      options.prepare({ records: 1, deny: true });
+      let thrown: unknown;
+      try {
+        await pullAll(options, settings, secrets);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      const message = (thrown as Error).message;
+      expect(message).toMatch(/refused/);
+      for (const value of Object.values(options.secrets)) expect(message).not.toContain(value);
+    });
+  });
+}
