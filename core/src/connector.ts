@@ -138,6 +138,11 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; reason: string },
   ): Promise<ActionResult>;
+  /** Replaces the tracking of a fulfillment already pushed (a re-label, a carrier change). */
+  updateTracking?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
+  ): Promise<ActionResult>;
   /** Refunds money (and optionally restocks lines) on the channel. */
   refundOrder?(
     context: ActionContext<Settings, Secrets>,

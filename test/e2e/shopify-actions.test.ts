@@ -107,6 +107,22 @@ describe('Shopify write-back', () => {
     expect(state.fulfillmentOrders.map((fo) => fo.status)).toEqual(['CLOSED', 'OPEN']);
   });
 
+  it('replaces the tracking of a pushed fulfillment, the same state however often', async () => {
+    const pushed = fake.orders.get(id)!.fulfillments[0]!;
+    const relabel = {
+      ...fulfillment([], ['1ZNEWLABEL000001']),
+      externalId: pushed.id.split('/').pop()!,
+    } as Order['fulfillments'][number];
+    for (let i = 0; i < 2; i++) {
+      await shopify.actions!.updateTracking!(context('wf:track-1'), {
+        order: order(id),
+        fulfillment: relabel,
+        notifyCustomer: false,
+      });
+    }
+    expect(fake.orders.get(id)!.fulfillments[0]!.trackingNumbers).toEqual(['1ZNEWLABEL000001']);
+  });
+
   it('refuses to fulfill more than is open, saying which line', async () => {
     await expect(
       shopify.actions!.pushFulfillment!(context('wf:ship-2'), {

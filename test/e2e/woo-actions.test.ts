@@ -66,6 +66,25 @@ describe('WooCommerce write-back', () => {
     expect(fake.orders.find((o) => o.id === 31)!.status).toBe('completed');
   });
 
+  it('tells the customer a new tracking once per step', async () => {
+    const relabel = {
+      ...fulfillment,
+      trackingNumbers: ['1ZNEW0001'],
+      trackingUrls: [],
+    } as Order['fulfillments'][number];
+    await woocommerce.actions!.updateTracking!(context('wf-31:track'), {
+      order: order(31),
+      fulfillment: relabel,
+      notifyCustomer: true,
+    });
+    await woocommerce.actions!.updateTracking!(context('wf-31:track'), {
+      order: order(31),
+      fulfillment: relabel,
+      notifyCustomer: true,
+    });
+    expect(fake.notes.get(31)!.filter((n) => n.note.includes('1ZNEW0001'))).toHaveLength(1);
+  });
+
   it('cancels once, and refunds once, found again by their reference on a retry', async () => {
     await woocommerce.actions!.cancelOrder!(context('wf-32:cancel'), {
       order: order(32),

@@ -198,6 +198,20 @@ export function fakeShopify(
       subscription.uri = variables.webhookSubscription.uri;
       return { webhookSubscriptionUpdate: { webhookSubscription: { id: subscription.id }, userErrors: [] } };
     }
+    if (operation === 'SwitchyardTracking') {
+      const fulfillment = [...fake.orders.values()]
+        .flatMap((o) => o.fulfillments)
+        .find((f) => f.id === variables.fulfillmentId);
+      if (!fulfillment)
+        return {
+          fulfillmentTrackingInfoUpdate: {
+            fulfillment: null,
+            userErrors: [{ field: ['fulfillmentId'], message: 'Fulfillment does not exist.' }],
+          },
+        };
+      fulfillment.trackingNumbers = variables.trackingInfoInput.numbers ?? [];
+      return { fulfillmentTrackingInfoUpdate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
+    }
     if (operation === 'SwitchyardCancel') {
       const order = fake.orders.get(numeric(variables.orderId));
       if (!order)

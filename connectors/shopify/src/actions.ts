@@ -75,6 +75,12 @@ const FULFILL = `mutation SwitchyardFulfill($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } }
 }`;
 
+const TRACKING = `mutation SwitchyardTracking($fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!, $notifyCustomer: Boolean) {
+  fulfillmentTrackingInfoUpdate(fulfillmentId: $fulfillmentId, trackingInfoInput: $trackingInfoInput, notifyCustomer: $notifyCustomer) {
+    fulfillment { id } userErrors { field message }
+  }
+}`;
+
 const CANCEL = `mutation SwitchyardCancel($orderId: ID!, $staffNote: String) {
   orderCancel(orderId: $orderId, reason: OTHER, refund: false, restock: true, notifyCustomer: false, staffNote: $staffNote) {
     job { id } orderCancelUserErrors { field message code }
@@ -177,6 +183,32 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       });
       userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
       return { externalId: result.fulfillmentCreate.fulfillment!.id };
+    },
+
+    /** Sets the fulfillment's tracking (carrier, numbers, URLs): the same call twice leaves the same state. */
+    async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+      if (!fulfillment.externalId)
+        throw new Error(`fulfillment ${fulfillment.id} of order ${order.externalId} has no Shopify id yet`);
+      const fulfillmentId = gid('Fulfillment', fulfillment.externalId);
+      const result = await graphql<{
+        fulfillmentTrackingInfoUpdate: {
+          fulfillment: { id: string } | null;
+          userErrors: { field: string[]; message: string }[];
+        };
+      }>(context, apiVersion, `tracking of order ${order.externalId}`, TRACKING, {
+        fulfillmentId,
+        trackingInfoInput: {
+          ...(fulfillment.carrier ? { company: fulfillment.carrier } : {}),
+          numbers: fulfillment.trackingNumbers,
+          urls: fulfillment.trackingUrls,
+        },
+        notifyCustomer,
+      });
+      userErrors(
+        `the tracking of order ${order.externalId}`,
+        result.fulfillmentTrackingInfoUpdate.userErrors,
+      );
+      return { externalId: fulfillmentId };
     },
 
     /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */

@@ -69,6 +69,16 @@ export const actions: ConnectorActions<Context['settings'], Context['secrets']> 
     return noteId ? { externalId: noteId } : {};
   },
 
+  /** Tells the customer the new tracking in another note (once per step). */
+  async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+    const tracking = fulfillment.trackingNumbers.map((n, i) =>
+      fulfillment.trackingUrls[i] ? `${n} (${fulfillment.trackingUrls[i]})` : n,
+    );
+    const text = `Tracking for your order has changed${fulfillment.carrier ? `: ${fulfillment.carrier}` : ''}${tracking.length ? `, ${tracking.join(', ')}` : ''}.`;
+    const noteId = await noteOnce(context as Context, orderIdOf(order), text, notifyCustomer);
+    return noteId ? { externalId: noteId } : {};
+  },
+
   /** Cancels the order in WooCommerce (idempotent) and records why in a private note. */
   async cancelOrder(context, { order, reason: why }): Promise<ActionResult> {
     await call(context as Context, `order ${order.externalId} cancellation`, (api) =>
