@@ -143,6 +143,15 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
   ): Promise<ActionResult>;
+  /**
+   * Marks the order on the channel for the people who work it there: tags added (never
+   * removed) and a staff-only note, written once per idempotency key. Channels without
+   * tags put them in the note.
+   */
+  annotateOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; tags: string[]; note?: string },
+  ): Promise<ActionResult>;
   /** Refunds money (and optionally restocks lines) on the channel. */
   refundOrder?(
     context: ActionContext<Settings, Secrets>,

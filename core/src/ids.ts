@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -27,4 +27,14 @@ export function newId(prefix: string, now = Date.now()): string {
     value &= (1 << bits) - 1;
   }
   return `${prefix}_${time}${rest}`;
+}
+
+/**
+ * A short reference derived from an action's idempotency key (`SY-` and ten hex digits),
+ * written into what the action creates on a vendor that has no idempotency key of its
+ * own (a note, a memo). The action first looks for its reference and creates only if it
+ * is missing, so a retried step (same key) finds its own earlier write.
+ */
+export function actionReference(idempotencyKey: string): string {
+  return `SY-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 10)}`;
 }

@@ -153,6 +153,43 @@ describe('Shopify write-back', () => {
   });
 });
 
+describe('Shopify annotations', () => {
+  const id = '5923847102938475623';
+  const annotate = (key: string, tags: string[], note?: string) =>
+    shopify.actions!.annotateOrder!(context(key), { order: order(id), tags, ...(note ? { note } : {}) });
+
+  it('adds tags and a note line once per step, keeping what staff wrote', async () => {
+    const target = fake.orders.get(id)!;
+    target.tags = ['vip'];
+    target.note = 'Gift wrap, please';
+    await annotate('wf:hold', ['vip', 'switchyard-hold'], 'Held: address could not be verified');
+    await annotate('wf:hold', ['vip', 'switchyard-hold'], 'Held: address could not be verified');
+    expect(target.tags).toEqual(['vip', 'switchyard-hold']);
+    expect(target.note).toMatch(
+      /^Gift wrap, please\nHeld: address could not be verified \(ref SY-[0-9a-f]{10}\)$/,
+    );
+    await annotate('wf:release', ['switchyard-released'], 'Released after review');
+    expect(target.note!.split('\n')).toHaveLength(3);
+    expect(target.tags).toEqual(['vip', 'switchyard-hold', 'switchyard-released']);
+  });
+
+  it('keeps the note within Shopify’s 5,000 characters by dropping the oldest lines', async () => {
+    const target = fake.orders.get(id)!;
+    target.note = Array.from({ length: 60 }, (_, i) => `line ${i} ${'x'.repeat(90)}`).join('\n');
+    await annotate('wf:late', [], 'The newest word');
+    expect(target.note!.length).toBeLessThanOrEqual(5000);
+    expect(target.note).toMatch(/The newest word \(ref SY-[0-9a-f]{10}\)$/);
+    expect(target.note).not.toContain('line 0 ');
+    expect(target.note).toContain('line 59 ');
+  });
+
+  it('names the order Shopify does not have', async () => {
+    await expect(
+      shopify.actions!.annotateOrder!(context('wf:x'), { order: order('404'), tags: ['a'] }),
+    ).rejects.toThrow(/Shopify has no order 404/);
+  });
+});
+
 describe('Shopify webhook subscriptions', () => {
   it('creates what is missing, repoints what points elsewhere, and changes nothing the second time', async () => {
     const url = 'https://hub.example.com/webhooks/shop';

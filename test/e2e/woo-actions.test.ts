@@ -119,6 +119,28 @@ describe('WooCommerce write-back', () => {
     expect(fake.refunds.get(33)).toHaveLength(2);
   });
 
+  it('annotates with one private note carrying the tags, once per step', async () => {
+    const annotate = () =>
+      woocommerce.actions!.annotateOrder!(context('wf-32:annotate'), {
+        order: order(32),
+        tags: ['switchyard', 'fraud-review'],
+        note: 'Held for review: billing and shipping countries differ.',
+      });
+    const before = fake.notes.get(32)?.length ?? 0;
+    const a = await annotate();
+    expect(await annotate()).toEqual(a);
+    const added = fake.notes.get(32)!.slice(before);
+    expect(added).toEqual([
+      {
+        id: Number(a.externalId),
+        customer_note: false,
+        note: expect.stringMatching(
+          /^Tags: switchyard, fraud-review\. Held for review: billing and shipping countries differ\. \(ref SY-[0-9a-f]{10}\)$/,
+        ),
+      },
+    ]);
+  });
+
   it('says plainly when the keys lack write access', async () => {
     const denied = {
       ...context('k'),

@@ -68,6 +68,8 @@ export interface FakeShopifyOrder {
   }[];
   transactions: { id: string; kind: string; status: string; gateway: string }[];
   refunds: { id: string; key: string; amount: string }[];
+  note?: string | null;
+  tags?: string[];
 }
 
 export interface FakeShopify {
@@ -211,6 +213,23 @@ export function fakeShopify(
         };
       fulfillment.trackingNumbers = variables.trackingInfoInput.numbers ?? [];
       return { fulfillmentTrackingInfoUpdate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
+    }
+    if (operation === 'SwitchyardAnnotations') {
+      const order = fake.orders.get(numeric(variables.id));
+      return { order: order ? { note: order.note ?? null, tags: order.tags ?? [] } : null };
+    }
+    if (operation === 'SwitchyardTagsAdd' || operation === 'SwitchyardNote') {
+      const field = operation === 'SwitchyardNote' ? 'orderUpdate' : 'tagsAdd';
+      const order = fake.orders.get(numeric(variables.id ?? variables.input.id));
+      if (!order) return { [field]: { userErrors: [{ field: ['id'], message: 'Order does not exist' }] } };
+      if (operation === 'SwitchyardNote') {
+        if (variables.input.note.length > 5000)
+          return { orderUpdate: { userErrors: [{ field: ['note'], message: 'Note is too long' }] } };
+        order.note = variables.input.note;
+        return { orderUpdate: { order: { id: variables.input.id }, userErrors: [] } };
+      }
+      order.tags = [...new Set([...(order.tags ?? []), ...variables.tags])];
+      return { tagsAdd: { node: { id: variables.id }, userErrors: [] } };
     }
     if (operation === 'SwitchyardCancel') {
       const order = fake.orders.get(numeric(variables.orderId));

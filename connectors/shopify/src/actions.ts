@@ -1,6 +1,7 @@
 import {
   type ActionContext,
   type ActionResult,
+  actionReference,
   type ConnectorActions,
   formatMoney,
   withRetries,
@@ -94,6 +95,19 @@ const TRANSACTIONS = `query SwitchyardTransactions($id: ID!) {
 const REFUND = `mutation SwitchyardRefund($input: RefundInput!, $key: String!) {
   refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
 }`;
+
+const ANNOTATIONS = `query SwitchyardAnnotations($id: ID!) { order(id: $id) { note tags } }`;
+
+const TAGS_ADD = `mutation SwitchyardTagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
+}`;
+
+const NOTE = `mutation SwitchyardNote($input: OrderInput!) {
+  orderUpdate(input: $input) { order { id } userErrors { field message } }
+}`;
+
+/** Shopify caps the order note at 5,000 characters: the oldest lines give way to the newest. */
+const NOTE_LIMIT = 5000;
 
 interface FulfillmentState {
   order: {
@@ -227,6 +241,47 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       });
       userErrors(`the cancellation of order ${order.externalId}`, result.orderCancel.orderCancelUserErrors);
       return result.orderCancel.job ? { externalId: result.orderCancel.job.id } : {};
+    },
+
+    /**
+     * Adds tags (tagsAdd leaves tags already there alone, so a retry changes nothing) and appends a line to the
+     * order's note carrying the step's reference, skipped when the note already has it. The note is read then
+     * written: an edit by staff in the same instant can be lost, which Shopify offers no way to prevent.
+     */
+    async annotateOrder(context, { order, tags, note }): Promise<ActionResult> {
+      const id = gid('Order', order.externalId);
+      const { order: current } = await graphql<{ order: { note: string | null; tags: string[] } | null }>(
+        context,
+        apiVersion,
+        `notes of order ${order.externalId}`,
+        ANNOTATIONS,
+        { id },
+      );
+      if (!current) throw new Error(`Shopify has no order ${order.externalId}`);
+      const missing = tags.filter((t) => !current.tags.includes(t));
+      if (missing.length) {
+        const added = await graphql<{ tagsAdd: { userErrors: { field: string[]; message: string }[] } }>(
+          context,
+          apiVersion,
+          `tags of order ${order.externalId}`,
+          TAGS_ADD,
+          { id, tags: missing },
+        );
+        userErrors(`the tags of order ${order.externalId}`, added.tagsAdd.userErrors);
+      }
+      const ref = actionReference(context.idempotencyKey);
+      if (note && !current.note?.includes(`(ref ${ref})`)) {
+        const line = `${note} (ref ${ref})`;
+        let text = current.note ? `${current.note}\n${line}` : line;
+        while (text.length > NOTE_LIMIT && text.includes('\n')) text = text.slice(text.indexOf('\n') + 1);
+        const updated = await graphql<{
+          orderUpdate: { userErrors: { field: string[]; message: string }[] };
+        }>(context, apiVersion, `note of order ${order.externalId}`, NOTE, {
+          input: { id, note: text.slice(-NOTE_LIMIT) },
+        });
+        userErrors(`the note of order ${order.externalId}`, updated.orderUpdate.userErrors);
+      }
+      return { externalId: id };
     },
 
     /** Refunds through refundCreate with Shopify's own idempotency key (required from 2026-04). */

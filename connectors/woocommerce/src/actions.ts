@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import {
   type ActionContext,
   type ActionResult,
+  actionReference,
   type ConnectorActions,
   formatMoney,
   type Order,
@@ -10,16 +10,6 @@ import {
 import { type ApiSecrets, type ApiSettings, classify, client, reason } from './api.ts';
 
 type Context = ActionContext<ApiSettings & { siteUrl: string }, ApiSecrets & { webhookSecret: string }>;
-
-/**
- * A short reference derived from the idempotency key, written into what the action
- * creates. WooCommerce has no idempotency key, so each action first reads whether
- * something with its reference exists, and creates it only if not: a retried step
- * (same key) finds its own earlier write.
- */
-export function reference(idempotencyKey: string): string {
-  return `SY-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 10)}`;
-}
 
 async function call<T>(
   context: Context,
@@ -41,7 +31,7 @@ async function noteOnce(
   text: string,
   customerNote: boolean,
 ): Promise<string | undefined> {
-  const ref = reference(context.idempotencyKey);
+  const ref = actionReference(context.idempotencyKey);
   const notes = await call<{ id: number; note: string }[]>(context, `order ${orderId} notes`, (api) =>
     api.get(`orders/${orderId}/notes`, { per_page: 100 }),
   );
@@ -79,6 +69,14 @@ export const actions: ConnectorActions<Context['settings'], Context['secrets']> 
     return noteId ? { externalId: noteId } : {};
   },
 
+  /** WooCommerce orders have no tags: tags and note go into one private order note, once per step. */
+  async annotateOrder(context, { order, tags, note }): Promise<ActionResult> {
+    const text = [tags.length ? `Tags: ${tags.join(', ')}.` : '', note ?? ''].filter(Boolean).join(' ');
+    if (!text) return {};
+    const noteId = await noteOnce(context as Context, orderIdOf(order), text, false);
+    return noteId ? { externalId: noteId } : {};
+  },
+
   /** Cancels the order in WooCommerce (idempotent) and records why in a private note. */
   async cancelOrder(context, { order, reason: why }): Promise<ActionResult> {
     await call(context as Context, `order ${order.externalId} cancellation`, (api) =>
@@ -95,7 +93,7 @@ export const actions: ConnectorActions<Context['settings'], Context['secrets']> 
 
   /** Creates a refund record once (found again by its reference on a retry); money goes back through the gateway only if Woo is set to. */
   async refundOrder(context, { order, amount, reason: why, lines }): Promise<ActionResult> {
-    const ref = reference(context.idempotencyKey);
+    const ref = actionReference(context.idempotencyKey);
     const existing = await call<{ id: number; reason: string }[]>(
       context as Context,
       `order ${order.externalId} refunds`,
