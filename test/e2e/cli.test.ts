@@ -98,7 +98,12 @@ describe('orders and exceptions on DATABASE_URL', () => {
     const listed = cli(scratch.dir, ['orders', 'list', '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual({ orders: [], next: null });
-    expect(cli(scratch.dir, ['exceptions', 'list'], env).stdout.trim()).toBe('no open exceptions');
+    const exceptions = cli(scratch.dir, ['exceptions', 'list'], env);
+    expect({ code: exceptions.code, stdout: exceptions.stdout.trim(), stderr: exceptions.stderr }).toEqual({
+      code: 0,
+      stdout: 'no open exceptions',
+      stderr: '',
+    });
     expectOneLineFailure(
       cli(scratch.dir, ['orders', 'show', 'ord_nope'], env),
       /tenant demo has no order ord_nope/,

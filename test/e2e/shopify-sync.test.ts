@@ -57,7 +57,10 @@ afterAll(async () => {
 
 describe('Shopify pull (GraphQL, cost-throttled)', () => {
   it('pages to the end, paced by the bucket so that no call is throttled', async () => {
-    const report = await runSync(db.sql, connection);
+    const left: (number | undefined)[] = [];
+    const report = await runSync(db.sql, connection, { onPage: (p) => left.push(p.remaining) });
+    // ordersCount tells what is left after each page, for the progress line's ETA.
+    expect(left).toEqual([35, 10, 0]);
     expect(report).toMatchObject({
       status: 'completed',
       pages: 3,

@@ -307,7 +307,12 @@ export function fakeShopify(
                 : { errors: [{ message: `unknown operation ${operation}` }] },
             );
           }
-          const variables = body.variables as { first: number; after: string | null; query: string | null };
+          const variables = body.variables as {
+            first: number;
+            after: string | null;
+            query: string | null;
+            countQuery?: string | null;
+          };
           const b = fake.bucket;
           const now = Date.now();
           b.available = Math.min(b.max, b.available + ((now - b.at) / 1000) * b.restoreRate);
@@ -346,10 +351,13 @@ export function fakeShopify(
               },
             });
           }
-          const since = /updated_at:>='([^']+)'/.exec(variables.query ?? '')?.[1];
-          const matching = fake.nodes
-            .filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since))
-            .sort((a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id));
+          const changedSince = (search: string | null | undefined) => {
+            const since = /updated_at:>='([^']+)'/.exec(search ?? '')?.[1];
+            return fake.nodes.filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since));
+          };
+          const matching = changedSince(variables.query).sort(
+            (a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id),
+          );
           const start = variables.after ? Number(Buffer.from(variables.after, 'base64').toString()) : 0;
           const page = matching.slice(start, start + variables.first);
           const end = start + page.length;
@@ -358,6 +366,7 @@ export function fakeShopify(
           fake.calls.push({ first: variables.first, throttled: false });
           return HttpResponse.json({
             data: {
+              ordersCount: { count: changedSince(variables.countQuery).length, precision: 'EXACT' },
               orders: {
                 pageInfo: {
                   hasNextPage: end < matching.length,

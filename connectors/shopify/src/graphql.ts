@@ -11,7 +11,8 @@ const ADDRESS =
   'name firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
 
 /** Orders changed since a time, oldest change first, with what normalization reads. */
-export const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String) {
+export const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String, $countQuery: String) {
+  ordersCount(query: $countQuery, limit: null) { count precision }
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
@@ -230,6 +231,11 @@ export async function* pullOrders(
   const query = request.since
     ? `updated_at:>='${new Date(request.since.getTime() - 1000).toISOString()}'`
     : null;
+  // For progress: orders changed at or after the previous page's latest change are those of that page sharing
+  // the change time, this page, and what is left. On the first page it is everything since the watermark
+  // (over-counted once when resuming from a cursor).
+  let countQuery = query;
+  let counted = 0;
   let after = request.cursor ?? null;
   // Shopify refuses a query whose requested cost exceeds its single-query limit: the page then halves.
   let first = settings.pageSize;
@@ -237,7 +243,7 @@ export async function* pullOrders(
     const data = (await withRetries(
       async () => {
         await abortableSleep(refillWait(), request.signal);
-        return client.graphql(ORDERS_QUERY, { first, after, query });
+        return client.graphql(ORDERS_QUERY, { first, after, query, countQuery });
       },
       (error) => {
         const e = error as {
@@ -276,7 +282,10 @@ export async function* pullOrders(
           ? `Shopify refused the access token (${status}): check secrets.accessToken and its read_orders scope`
           : `Shopify orders query failed: ${(error as Error).message}`,
       );
-    })) as { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[] } };
+    })) as {
+      orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[] };
+      ordersCount?: { count: number; precision: string } | null;
+    };
     const { nodes, pageInfo } = data.orders;
     let watermark: string | undefined;
     for (const n of nodes)
@@ -290,8 +299,19 @@ export async function* pullOrders(
       })),
       cursor: pageInfo.hasNextPage ? pageInfo.endCursor : null,
       ...(watermark ? { watermark: new Date(watermark).toISOString() } : {}),
+      ...(data.ordersCount?.precision === 'EXACT'
+        ? {
+            remaining: pageInfo.hasNextPage
+              ? Math.max(0, data.ordersCount.count - counted - nodes.length)
+              : 0,
+          }
+        : {}),
     };
     if (!pageInfo.hasNextPage) return;
+    if (watermark) {
+      countQuery = `updated_at:>='${new Date(watermark).toISOString()}'`;
+      counted = nodes.filter((n) => Date.parse(n.updatedAt) >= Date.parse(watermark)).length;
+    }
     after = pageInfo.endCursor;
   }
 }
