@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intakeBench } from './intake.ts';
+import { pullBench } from './pull.ts';
 import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
 
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   startup: () => startupBench(),
   'shopify-webhooks': () =>
     shopifyWebhookBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
+  'shopify-backfill': () => pullBench(Number(process.env.BENCH_ORDERS ?? 10_000)),
   intake: () =>
     intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
 };
