@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { InboundRequest } from './connector.ts';
+import type { InboundRequest, PullPage } from './connector.ts';
 import { describeError, HubError } from './errors.ts';
 import { type Connection, connectionContext } from './intake.ts';
 import { IntakeQueue } from './intake-queue.ts';
@@ -107,12 +107,22 @@ export async function runSync(
   const queue = new IntakeQueue(sql);
   const context = connectionContext(connection, now);
   let watermark = state.watermark?.toISOString() ?? null;
+  let pages: AsyncIterator<PullPage> | undefined;
   try {
-    for await (const page of pull(context, {
+    pages = pull(context, {
       ...(since ? { since } : {}),
       ...(cursor ? { cursor } : {}),
       signal,
-    })) {
+    })[Symbol.asyncIterator]();
+    // The next page is fetched while this one is stored: the cursor still only moves once a page is committed,
+    // and a fetch that fails surfaces after the pages before it are safe.
+    let upcoming = pages.next();
+    for (;;) {
+      const fetched = await upcoming;
+      if (fetched.done) break;
+      const page = fetched.value;
+      upcoming = pages.next();
+      upcoming.catch(() => {}); // awaited on the next turn; a stop before then leaves it unread
       const outcomes = await Promise.all(
         page.records.map((record) => {
           const request: InboundRequest = {
@@ -173,6 +183,9 @@ export async function runSync(
       throw error;
     }
     report.status = 'interrupted';
+  } finally {
+    // Closes the vendor's pull (its prefetch may still be in flight) without waiting for it.
+    pages?.return?.().catch(() => {});
   }
   report.watermark = coversWatermark && watermark ? watermark : (state.watermark?.toISOString() ?? watermark);
   await release(
