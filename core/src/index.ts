@@ -24,4 +24,4 @@ export {
   type OrderSummary,
 } from './store/orders.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
-export { runSync, type SyncOptions, type SyncReport } from './sync.ts';
+export { lastSyncAt, runSync, type SyncOptions, type SyncReport } from './sync.ts';

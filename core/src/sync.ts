@@ -39,6 +39,13 @@ export interface SyncOptions {
   now?: () => Date;
 }
 
+/** When the connection was last synced (completed or not), for the scheduler's next turn. */
+export async function lastSyncAt(sql: Sql, connectionId: string): Promise<number | undefined> {
+  const [row] = await sql<{ last_run_at: Date | null }[]>`
+    select last_run_at from sync_state where connection_id = ${connectionId}`;
+  return row?.last_run_at?.getTime();
+}
+
 /** Identifies this process in leases. */
 const OWNER = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 

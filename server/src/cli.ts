@@ -276,9 +276,7 @@ async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[])
       throw new UsageError('backfill needs --since <date>, e.g. --since 2026-01-01');
   }
   return withHub(values, async (hub) => {
-    const connection = hub.connections.get(id);
-    if (!connection)
-      throw new UsageError(`no connection "${id}"; configured: ${[...hub.connections.keys()].join(', ')}`);
+    const connection = connectionOf(hub, id);
     const stop = new AbortController();
     const onSignal = () => {
       process.stderr.write('\nstopping after the current page; run the same command again to resume\n');
@@ -316,13 +314,19 @@ async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[])
   });
 }
 
+/** The configured connection by id, or a usage error naming those there are. */
+function connectionOf(hub: Hub, id: string) {
+  const connection = hub.connections.get(id);
+  if (!connection)
+    throw new UsageError(`no connection "${id}"; configured: ${[...hub.connections.keys()].join(', ')}`);
+  return connection;
+}
+
 async function syncWebhooks(values: Flags, id: string | undefined) {
   if (!id)
     throw new UsageError('usage: switchyard connections sync-webhooks <connection> [--url <public url>]');
   await withHub(values, async (hub) => {
-    const connection = hub.connections.get(id);
-    if (!connection)
-      throw new UsageError(`no connection "${id}"; configured: ${[...hub.connections.keys()].join(', ')}`);
+    const connection = connectionOf(hub, id);
     const subscribe = connection.connector.webhook?.subscribe;
     if (!subscribe)
       throw new UsageError(

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { describeError, HubError, type Problem } from '@switchyard/core';
 import { createApp } from './http/app.ts';
 import { type Hub, openHub } from './hub.ts';
 import type { Logger } from './log.ts';
@@ -37,7 +38,7 @@ function onSignals(stop: (signal: string) => Promise<void>, log: Logger): void {
     void stop(signal).then(
       () => process.exit(0),
       (error) => {
-        log.error('shutdown failed', { error: String(error) });
+        log.error('shutdown failed', { error: describeError(error) });
         process.exit(1);
       },
     );
@@ -76,7 +77,10 @@ async function startSingle(options: StartOptions): Promise<void> {
   }, log);
 }
 
-type WorkerMessage = { type: 'listening'; url: string } | { type: 'failed'; error: string };
+type WorkerMessage =
+  | { type: 'listening'; url: string }
+  // A HubError keeps its problem across the process boundary, so the CLI still exits 2 for a usage error.
+  | { type: 'failed'; error: string; problem?: Problem };
 
 async function startPrimary(options: StartOptions): Promise<void> {
   const began = Date.now();
@@ -119,7 +123,8 @@ async function startPrimary(options: StartOptions): Promise<void> {
       const worker: Worker = cluster.fork({ SWITCHYARD_WORKER_DATABASE_URL: hub.databaseUrl });
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'listening') resolve(message.url);
-        if (message.type === 'failed') reject(new Error(message.error));
+        if (message.type === 'failed')
+          reject(message.problem ? new HubError(message.problem) : new Error(message.error));
       });
       worker.on('exit', (code, signal) => {
         reject(new Error(`worker exited during start (${signal ?? code})`));
@@ -131,7 +136,9 @@ async function startPrimary(options: StartOptions): Promise<void> {
           return;
         }
         log.error('worker died; starting a replacement', { pid: worker.process.pid, exit: signal ?? code });
-        fork().catch((error) => log.error('replacement worker failed to start', { error: String(error) }));
+        fork().catch((error) =>
+          log.error('replacement worker failed to start', { error: describeError(error) }),
+        );
       });
     });
 
@@ -170,7 +177,11 @@ async function startWorker(options: StartOptions): Promise<void> {
     });
     server = await serveHub(hub, options);
   } catch (error) {
-    send({ type: 'failed', error: String(error) });
+    send({
+      type: 'failed',
+      error: describeError(error),
+      ...(error instanceof HubError ? { problem: error.problem } : {}),
+    });
     process.exit(1);
   }
   send({ type: 'listening', url: server.url });

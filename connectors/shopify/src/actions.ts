@@ -6,7 +6,8 @@ import {
   formatMoney,
   withRetries,
 } from '@switchyard/core';
-import { createClient } from './graphql.ts';
+import { createClient, failure, retryable } from './graphql.ts';
+import { gidNumber } from './json.ts';
 
 interface Settings {
   shop: string;
@@ -37,27 +38,19 @@ export async function graphql<T>(
   try {
     return (await withRetries(
       () => client.graphql(query, variables as Record<string, unknown>),
-      (error) => {
-        const e = error as { message?: string; response?: { statusCode?: number } };
-        const status = e.response?.statusCode;
-        return {
-          retry: e.message === 'Throttled' || status === 429 || (status !== undefined && status >= 500),
-          afterMs: 1000,
-        };
-      },
+      (error) => retryable(error, 1000),
       { signal: context.signal, attempts: 6 },
     )) as T;
   } catch (error) {
-    const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
-    throw new Error(
-      status === 401 || status === 403
-        ? `Shopify refused the access token for ${what} (${status}): it needs write_orders and write_fulfillments`
-        : `Shopify ${what} failed: ${(error as Error).message}`,
-    );
+    throw failure(error, what, 'write_orders and write_fulfillments');
   }
 }
 
-function userErrors(what: string, errors: { field?: string[] | null; message: string }[] | undefined) {
+/** The userErrors list of a GraphQL mutation's payload. */
+export type UserErrors = { field?: string[] | null; message: string }[];
+
+/** Throws Shopify's refusal of a mutation in words, the fields named. */
+export function userErrors(what: string, errors: UserErrors | undefined) {
   if (errors?.length)
     throw new Error(
       `Shopify refused ${what}: ${errors.map((e) => `${e.field?.join('.') ?? ''} ${e.message}`.trim()).join('; ')}`,
@@ -152,7 +145,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       for (const fo of state.order.fulfillmentOrders.nodes) {
         if (!['OPEN', 'IN_PROGRESS'].includes(fo.status)) continue;
         for (const li of fo.lineItems.nodes) {
-          const key = li.lineItem.id.split('/').pop()!;
+          const key = gidNumber(li.lineItem.id) ?? li.lineItem.id;
           byLine.set(key, [
             ...(byLine.get(key) ?? []),
             { fulfillmentOrderId: fo.id, id: li.id, remaining: li.remainingQuantity },
@@ -162,7 +155,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       const groups = new Map<string, { id: string; quantity: number }[]>();
       for (const line of fulfillment.lines) {
         let wanted = line.quantity;
-        for (const slot of byLine.get(line.lineId.split('/').pop()!) ?? []) {
+        for (const slot of byLine.get(gidNumber(line.lineId) ?? line.lineId) ?? []) {
           const take = Math.min(wanted, slot.remaining);
           if (take <= 0) continue;
           groups.set(slot.fulfillmentOrderId, [
@@ -179,7 +172,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       const result = await graphql<{
         fulfillmentCreate: {
           fulfillment: { id: string } | null;
-          userErrors: { field: string[]; message: string }[];
+          userErrors: UserErrors;
         };
       }>(context, apiVersion, `fulfillment of order ${order.externalId}`, FULFILL, {
         fulfillment: {
@@ -196,7 +189,10 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
         },
       });
       userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
-      return { externalId: result.fulfillmentCreate.fulfillment!.id };
+      const created = result.fulfillmentCreate.fulfillment;
+      if (!created)
+        throw new Error(`Shopify created no fulfillment for order ${order.externalId} and said nothing why`);
+      return { externalId: created.id };
     },
 
     /** Sets the fulfillment's tracking (carrier, numbers, URLs): the same call twice leaves the same state. */
@@ -207,7 +203,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       const result = await graphql<{
         fulfillmentTrackingInfoUpdate: {
           fulfillment: { id: string } | null;
-          userErrors: { field: string[]; message: string }[];
+          userErrors: UserErrors;
         };
       }>(context, apiVersion, `tracking of order ${order.externalId}`, TRACKING, {
         fulfillmentId,
@@ -233,7 +229,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       const result = await graphql<{
         orderCancel: {
           job: { id: string } | null;
-          orderCancelUserErrors: { field: string[]; message: string }[];
+          orderCancelUserErrors: UserErrors;
         };
       }>(context, apiVersion, `cancellation of order ${order.externalId}`, CANCEL, {
         orderId,
@@ -260,7 +256,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
       if (!current) throw new Error(`Shopify has no order ${order.externalId}`);
       const missing = tags.filter((t) => !current.tags.includes(t));
       if (missing.length) {
-        const added = await graphql<{ tagsAdd: { userErrors: { field: string[]; message: string }[] } }>(
+        const added = await graphql<{ tagsAdd: { userErrors: UserErrors } }>(
           context,
           apiVersion,
           `tags of order ${order.externalId}`,
@@ -275,7 +271,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
         let text = current.note ? `${current.note}\n${line}` : line;
         while (text.length > NOTE_LIMIT && text.includes('\n')) text = text.slice(text.indexOf('\n') + 1);
         const updated = await graphql<{
-          orderUpdate: { userErrors: { field: string[]; message: string }[] };
+          orderUpdate: { userErrors: UserErrors };
         }>(context, apiVersion, `note of order ${order.externalId}`, NOTE, {
           input: { id, note: text.slice(-NOTE_LIMIT) },
         });
@@ -298,7 +294,7 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
           `Shopify order ${order.externalId} has no successful sale or capture to refund against`,
         );
       const result = await graphql<{
-        refundCreate: { refund: { id: string } | null; userErrors: { field: string[]; message: string }[] };
+        refundCreate: { refund: { id: string } | null; userErrors: UserErrors };
       }>(context, apiVersion, `refund of order ${order.externalId}`, REFUND, {
         key: context.idempotencyKey,
         input: {
@@ -321,7 +317,10 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
         },
       });
       userErrors(`the refund of order ${order.externalId}`, result.refundCreate.userErrors);
-      return { externalId: result.refundCreate.refund!.id };
+      const refund = result.refundCreate.refund;
+      if (!refund)
+        throw new Error(`Shopify created no refund for order ${order.externalId} and said nothing why`);
+      return { externalId: refund.id };
     },
   };
 }

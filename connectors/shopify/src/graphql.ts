@@ -1,6 +1,13 @@
-import { abortableSleep, type PullPage, type PullRequest, retryAfterMs, withRetries } from '@switchyard/core';
+import {
+  abortableSleep,
+  type PullPage,
+  type PullRequest,
+  type RetryVerdict,
+  retryAfterMs,
+  withRetries,
+} from '@switchyard/core';
 import Shopify from 'shopify-api-node';
-import { parseExact } from './json.ts';
+import { gidNumber, parseExact } from './json.ts';
 
 /** Marks a record pulled through GraphQL: its body is an Order node, not a webhook body. */
 export const GRAPHQL_SOURCE_HEADER = 'x-switchyard-shopify-source';
@@ -11,7 +18,7 @@ const ADDRESS =
   'name firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
 
 /** Orders changed since a time, oldest change first, with what normalization reads. */
-export const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String, $countQuery: String) {
+const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String, $countQuery: String) {
   ordersCount(query: $countQuery, limit: null) { count precision }
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
@@ -45,8 +52,6 @@ const money = (set: Node | null | undefined) =>
     ? { shop_money: { amount: set.shopMoney.amount, currency_code: set.shopMoney.currencyCode } }
     : null;
 const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : null);
-const gidNumber = (gid: unknown) =>
-  typeof gid === 'string' ? (/\/(\d+)(\?.*)?$/.exec(gid)?.[1] ?? null) : null;
 const address = (a: Node | null | undefined) =>
   a
     ? {
@@ -153,7 +158,7 @@ export function fromGraphql(n: Node): Node {
   };
 }
 
-export interface PullSettings {
+interface PullSettings {
   shop: string;
   apiVersion: string;
   pageSize: number;
@@ -187,6 +192,40 @@ export function createClient(
     };
   }
   return client;
+}
+
+/**
+ * Whether a failed Shopify call is worth repeating: THROTTLED (after `throttledWaitMs`), 429 and
+ * 5xx (honouring Retry-After), and a dropped or refused connection.
+ */
+export function retryable(error: unknown, throttledWaitMs: number): RetryVerdict {
+  const e = error as {
+    message?: string;
+    code?: string;
+    response?: { statusCode?: number; headers?: Record<string, string> };
+  };
+  if (e.message === 'Throttled') return { retry: true, afterMs: throttledWaitMs };
+  const status = e.response?.statusCode;
+  if (status === 429 || (status !== undefined && status >= 500)) {
+    const afterMs = retryAfterMs(e.response?.headers?.['retry-after']);
+    return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
+  }
+  return {
+    retry:
+      status === undefined &&
+      ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'EPIPE'].includes(e.code ?? ''),
+  };
+}
+
+/** A failed call in words to act on: a refused token names the scopes it needs. The original stays the cause. */
+export function failure(error: unknown, what: string, scopes: string): Error {
+  const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
+  return new Error(
+    status === 401 || status === 403
+      ? `Shopify refused the access token (${status}) for the ${what}: check secrets.accessToken and that it has ${scopes}`
+      : `Shopify ${what} failed: ${(error as Error).message}`,
+    { cause: error },
+  );
 }
 
 interface Bucket {
@@ -246,42 +285,20 @@ export async function* pullOrders(
         return client.graphql(ORDERS_QUERY, { first, after, query, countQuery });
       },
       (error) => {
-        const e = error as {
-          message?: string;
-          response?: { statusCode?: number; headers?: Record<string, string> };
-        };
-        if (e.message === 'Throttled') {
-          // A page costing more than the whole bucket can never run: shrink it instead of waiting.
-          if (bucket && bucket.cost > bucket.max && first > 1) {
-            first = Math.max(1, Math.floor(first / 2));
-            return { retry: true, afterMs: 0 };
-          }
-          return { retry: true, afterMs: refillWait() };
-        }
-        if (/max cost limit|MAX_COST_EXCEEDED/i.test(e.message ?? '') && first > 1) {
+        const message = (error as { message?: string }).message ?? '';
+        // A page costing more than Shopify's query limit, or than the shop's whole bucket, can never run: halve it.
+        const tooCostly =
+          /max cost limit|MAX_COST_EXCEEDED/i.test(message) ||
+          (message === 'Throttled' && bucket !== undefined && bucket.cost > bucket.max);
+        if (tooCostly && first > 1) {
           first = Math.max(1, Math.floor(first / 2));
           return { retry: true, afterMs: 0 };
         }
-        const status = e.response?.statusCode;
-        if (status === 429 || (status !== undefined && status >= 500)) {
-          const afterMs = retryAfterMs(e.response?.headers?.['retry-after']);
-          return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
-        }
-        const code = (error as { code?: string }).code ?? '';
-        return {
-          retry:
-            status === undefined &&
-            ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'EPIPE'].includes(code),
-        };
+        return retryable(error, refillWait());
       },
       { signal: request.signal, attempts: 12 },
     ).catch((error) => {
-      const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
-      throw new Error(
-        status === 401 || status === 403
-          ? `Shopify refused the access token (${status}): check secrets.accessToken and its read_orders scope`
-          : `Shopify orders query failed: ${(error as Error).message}`,
-      );
+      throw failure(error, 'orders query', 'read_orders');
     })) as {
       orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Node[] };
       ordersCount?: { count: number; precision: string } | null;

@@ -122,10 +122,11 @@ export const shopify = defineConnector({
       const node = parseExact(text(payload.body)) as {
         lineItems?: { pageInfo?: { hasNextPage?: boolean } };
         name?: string;
+        id?: string;
       };
       if (node.lineItems?.pageInfo?.hasNextPage) {
         throw new Error(
-          `order ${node.name} has more than 50 lines, more than one pulled page holds; import it with a bulk operation backfill`,
+          `order ${node.name ?? node.id} has more than 50 lines, more than a pulled page holds; its orders/create or orders/updated webhook carries every line: replay that delivery, or edit the order in Shopify so that one is sent`,
         );
       }
       const parsed = ShopifyOrder.safeParse(fromGraphql(node as Record<string, unknown>));

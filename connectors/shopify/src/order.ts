@@ -360,6 +360,8 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
   });
 
   const refundedTotal = refunds.reduce((sum, r) => sum + r.amount.amount, 0);
+  const billing = address(o.billing_address);
+  const shipping = address(o.shipping_address);
 
   const base: Omit<OrderDraftInput, 'totals'> = {
     externalId,
@@ -384,8 +386,8 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
           },
         }
       : {}),
-    ...(address(o.billing_address) ? { billingAddress: address(o.billing_address) } : {}),
-    ...(address(o.shipping_address) ? { shippingAddress: address(o.shipping_address) } : {}),
+    ...(billing ? { billingAddress: billing } : {}),
+    ...(shipping ? { shippingAddress: shipping } : {}),
     lines,
     shippingLines,
     discounts,

@@ -1,7 +1,7 @@
-import { graphql } from './actions.ts';
+import { graphql, type UserErrors, userErrors } from './actions.ts';
 
 /** The topics the hub subscribes a shop to, as GraphQL's WebhookSubscriptionTopic names them. */
-export const TOPICS = [
+const TOPICS = [
   'ORDERS_CREATE',
   'ORDERS_UPDATED',
   'ORDERS_CANCELLED',
@@ -19,11 +19,6 @@ const CREATE = `mutation SwitchyardWebhookCreate($topic: WebhookSubscriptionTopi
 const UPDATE = `mutation SwitchyardWebhookUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
   webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) { webhookSubscription { id } userErrors { field message } }
 }`;
-
-type Errors = { field: string[] | null; message: string }[];
-const check = (what: string, errors: Errors) => {
-  if (errors.length) throw new Error(`Shopify refused ${what}: ${errors.map((e) => e.message).join('; ')}`);
-};
 
 /**
  * Points the app's subscriptions for every topic the hub uses at `url`: a topic already
@@ -56,7 +51,7 @@ export async function syncSubscriptions(
     if (same.some((s) => s.uri === url)) {
       result.unchanged.push(topic);
     } else if (same[0]) {
-      const r = await graphql<{ webhookSubscriptionUpdate: { userErrors: Errors } }>(
+      const r = await graphql<{ webhookSubscriptionUpdate: { userErrors: UserErrors } }>(
         context,
         apiVersion,
         `the ${topic} subscription`,
@@ -66,10 +61,10 @@ export async function syncSubscriptions(
           webhookSubscription: { uri: url },
         },
       );
-      check(`repointing ${topic}`, r.webhookSubscriptionUpdate.userErrors);
+      userErrors(`repointing ${topic}`, r.webhookSubscriptionUpdate.userErrors);
       result.updated.push(topic);
     } else {
-      const r = await graphql<{ webhookSubscriptionCreate: { userErrors: Errors } }>(
+      const r = await graphql<{ webhookSubscriptionCreate: { userErrors: UserErrors } }>(
         context,
         apiVersion,
         `the ${topic} subscription`,
@@ -79,7 +74,7 @@ export async function syncSubscriptions(
           webhookSubscription: { uri: url, format: 'JSON' },
         },
       );
-      check(`subscribing to ${topic}`, r.webhookSubscriptionCreate.userErrors);
+      userErrors(`subscribing to ${topic}`, r.webhookSubscriptionCreate.userErrors);
       result.created.push(topic);
     }
   }

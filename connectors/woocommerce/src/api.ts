@@ -8,6 +8,7 @@ import {
   withRetries,
 } from '@switchyard/core';
 import WooCommerceModule from '@woocommerce/woocommerce-rest-api';
+import { gmt } from './order.ts';
 
 /**
  * The package is CommonJS built by Babel: under Node's ESM loader the default import is the
@@ -71,6 +72,31 @@ async function budget(connectionId: string, perSecond: number, signal: AbortSign
   if (at > now) await abortableSleep(at - now, signal);
 }
 
+/**
+ * One call of a connection to its shop: within the connection's request budget, retried on
+ * 429, 5xx and timeouts (honouring Retry-After), and a failure in plain words naming `what`.
+ */
+export async function send<R>(
+  connectionId: string,
+  settings: ApiSettings,
+  signal: AbortSignal,
+  what: string,
+  run: () => Promise<R>,
+): Promise<R> {
+  try {
+    return await withRetries(
+      async () => {
+        await budget(connectionId, settings.requestsPerSecond, signal);
+        return run();
+      },
+      classify,
+      { signal },
+    );
+  } catch (error) {
+    throw reason(error, what);
+  }
+}
+
 /** The REST client for a connection: its credentials, timeout and the caller's abort signal. */
 export function client(settings: ApiSettings, secrets: ApiSecrets, signal: AbortSignal) {
   if (!secrets.consumerKey || !secrets.consumerSecret) {
@@ -109,11 +135,6 @@ export async function* pullOrders(
   secrets: ApiSecrets,
   request: PullRequest,
 ): AsyncGenerator<PullPage> {
-  if (!secrets.consumerKey || !secrets.consumerSecret) {
-    throw new Error(
-      'pulling needs secrets.consumerKey and secrets.consumerSecret (WooCommerce › Settings › Advanced › REST API, read access)',
-    );
-  }
   const api = client(settings, secrets, request.signal);
   let cursor: Cursor = request.cursor
     ? (JSON.parse(request.cursor) as Cursor)
@@ -129,27 +150,19 @@ export async function* pullOrders(
       params.modified_after = new Date(Date.parse(cursor.after) - 1000).toISOString();
       params.dates_are_gmt = true;
     }
-    let response: { data: unknown; headers: Record<string, string | undefined> };
-    try {
-      response = await withRetries(
-        async () => {
-          await budget(connectionId, settings.requestsPerSecond, request.signal);
-          return (await api.get('orders', params)) as typeof response;
-        },
-        classify,
-        { signal: request.signal },
+    const response = (await send(connectionId, settings, request.signal, 'orders', () =>
+      api.get('orders', params),
+    )) as { data: unknown; headers: Record<string, string | undefined> };
+    if (!Array.isArray(response.data)) {
+      // An answer that is not a list (a login page, a site without WooCommerce) must not end the sync as if all were read.
+      throw new Error(
+        `WooCommerce orders answered ${typeof response.data} instead of a list of orders: check that siteUrl (${settings.siteUrl}) is the shop's address and WooCommerce is active`,
       );
-    } catch (error) {
-      throw reason(error, 'orders');
     }
-    const orders = Array.isArray(response.data)
-      ? (response.data as { id: number; date_modified_gmt?: string }[])
-      : [];
+    const orders = response.data as { id: number; date_modified_gmt?: string }[];
     let latest = cursor.after;
     for (const o of orders) {
-      const modified = o.date_modified_gmt
-        ? new Date(`${o.date_modified_gmt.replace(/Z$/, '')}Z`).toISOString()
-        : null;
+      const modified = o.date_modified_gmt ? new Date(gmt(o.date_modified_gmt)).toISOString() : null;
       if (modified && (!latest || modified > latest)) latest = modified;
     }
     const full = orders.length >= settings.pageSize;

@@ -104,7 +104,8 @@ export const WooOrder = z.object({
 export type WooOrder = z.infer<typeof WooOrder>;
 
 const present = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
-const gmt = (t: string) => (/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
+/** A WooCommerce `_gmt` time (no zone suffix) as an ISO time in UTC. */
+export const gmt = (t: string) => (/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`);
 
 const STATUS: Record<string, OrderDraftInput['status']> = {
   pending: 'placed',
@@ -198,6 +199,7 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
   );
   const guest = !o.customer_id;
   const billing = address(o.billing);
+  const shipping = address(o.shipping);
   const base: Omit<OrderDraftInput, 'totals'> = {
     externalId: String(o.id),
     externalNumber: present(o.number) ? o.number : String(o.id),
@@ -223,7 +225,7 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
         }
       : {}),
     ...(billing ? { billingAddress: billing } : {}),
-    ...(address(o.shipping) ? { shippingAddress: address(o.shipping) } : {}),
+    ...(shipping ? { shippingAddress: shipping } : {}),
     lines,
     shippingLines: (o.shipping_lines ?? []).map((s) => ({
       code: s.method_id ?? 'shipping',
