@@ -149,7 +149,7 @@ const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 
 const DURATION = /^(\d+)\s*(s|m|h)$/;
 
 /** "30s", "10m", "1h" in milliseconds. */
-export function parseDuration(value: string): number | undefined {
+function parseDuration(value: string): number | undefined {
   const m = DURATION.exec(value.trim());
   return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'] : undefined;
 }

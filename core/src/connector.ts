@@ -232,3 +232,16 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
 export function mediaType(contentType: string | undefined | null): string {
   return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
 }
+
+/** A payload body as UTF-8 text, without copying the bytes. */
+export function bodyText(body: Uint8Array): string {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/** A schema's refusal in one line: its first five issues, each at its path under `prefix` ("(body)" for the root). */
+export function zodMessage(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${prefix}${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  bodyText,
   computeTotals,
   type Discount,
   defineConnector,
@@ -8,6 +9,7 @@ import {
   parseMoney,
   safeEqual,
   type TaxLine,
+  zodMessage,
 } from '@switchyard/core';
 import { z } from 'zod';
 import { Batch, OrderIn } from './format.ts';
@@ -57,18 +59,9 @@ export function signedHeaders(
 const parsedBodies = new WeakMap<Uint8Array, unknown>();
 function parseBody(body: Uint8Array): unknown {
   if (parsedBodies.has(body)) return parsedBodies.get(body);
-  const json: unknown = JSON.parse(
-    Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-  );
+  const json: unknown = JSON.parse(bodyText(body));
   parsedBodies.set(body, json);
   return json;
-}
-
-function zodMessage(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
-    .join('; ');
 }
 
 function mapOrder(o: OrderIn): OrderDraftInput {

@@ -1,4 +1,4 @@
-import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
+import { bodyText, defineConnector, hmacSha256, safeEqual, zodMessage } from '@switchyard/core';
 import { z } from 'zod';
 import { shopifyActions } from './actions.ts';
 import { fromGraphql, GRAPHQL_SOURCE_HEADER, pullOrders } from './graphql.ts';
@@ -60,9 +60,6 @@ export function shopifySignature(secret: string, body: Uint8Array | string): str
   return hmacSha256(secret, body, 'base64');
 }
 
-const text = (body: Uint8Array) =>
-  Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-
 export const shopify = defineConnector({
   id: 'shopify',
   title: 'Shopify',
@@ -119,7 +116,7 @@ export const shopify = defineConnector({
   normalize(payload) {
     if (payload.headers[GRAPHQL_SOURCE_HEADER] === 'graphql') {
       // A pulled GraphQL Order node: the same mapping, after adapting the shape.
-      const node = parseExact(text(payload.body)) as {
+      const node = parseExact(bodyText(payload.body)) as {
         lineItems?: { pageInfo?: { hasNextPage?: boolean } };
         name?: string;
         id?: string;
@@ -131,8 +128,7 @@ export const shopify = defineConnector({
       }
       const parsed = ShopifyOrder.safeParse(fromGraphql(node as Record<string, unknown>));
       if (!parsed.success) {
-        const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
-        throw new Error(`pulled node is not a Shopify order: ${issues.join('; ')}`);
+        throw new Error(`pulled node is not a Shopify order: ${zodMessage(parsed.error)}`);
       }
       return { orders: [mapOrder(parsed.data)] };
     }
@@ -145,7 +141,7 @@ export const shopify = defineConnector({
     }
     let json: unknown;
     try {
-      json = parseExact(text(payload.body));
+      json = parseExact(bodyText(payload.body));
     } catch (error) {
       throw new Error(`body is not valid JSON (${(error as Error).message})`);
     }
@@ -157,11 +153,7 @@ export const shopify = defineConnector({
         const parsed = ShopifyOrder.safeParse(item);
         if (!parsed.success) {
           const where = list.length > 1 ? `orders[${i}].` : '';
-          const issues = parsed.error.issues
-            .slice(0, 5)
-            .map((issue) => `${where}${issue.path.join('.') || '(body)'}: ${issue.message}`)
-            .join('; ');
-          throw new Error(`body is not a Shopify order: ${issues}`);
+          throw new Error(`body is not a Shopify order: ${zodMessage(parsed.error, where)}`);
         }
         return mapOrder(parsed.data);
       }),

@@ -1,4 +1,4 @@
-import { defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
+import { bodyText, defineConnector, hmacSha256, safeEqual, zodMessage } from '@switchyard/core';
 import { z } from 'zod';
 import { actions } from './actions.ts';
 import { orderKey, pullOrders } from './api.ts';
@@ -36,8 +36,6 @@ const origin = (url: string) => {
     return url.toLowerCase().replace(/\/+$/, '');
   }
 };
-const text = (body: Uint8Array) =>
-  Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 
 export const woocommerce = defineConnector({
   id: 'woocommerce',
@@ -55,7 +53,7 @@ export const woocommerce = defineConnector({
       ) {
         return undefined;
       }
-      const match = /^webhook_id=(\d+)$/.exec(text(request.body).trim());
+      const match = /^webhook_id=(\d+)$/.exec(bodyText(request.body).trim());
       return match ? { status: 'ping received', webhookId: match[1] } : undefined;
     },
     verify(request, { settings, secrets }) {
@@ -80,7 +78,7 @@ export const woocommerce = defineConnector({
     dedupeKey(request) {
       // The delivery id changes on every attempt: the order id, its modification time and the body identify the state.
       try {
-        const body = JSON.parse(text(request.body)) as { id?: unknown; date_modified_gmt?: unknown };
+        const body = JSON.parse(bodyText(request.body)) as { id?: unknown; date_modified_gmt?: unknown };
         if (typeof body.id === 'number' && typeof body.date_modified_gmt === 'string') {
           return orderKey({ id: body.id, date_modified_gmt: body.date_modified_gmt }, request.body);
         }
@@ -100,7 +98,7 @@ export const woocommerce = defineConnector({
       return { orders: [], ignored: `topic ${topic} is not imported` };
     let json: unknown;
     try {
-      json = JSON.parse(text(payload.body));
+      json = JSON.parse(bodyText(payload.body));
     } catch (error) {
       throw new Error(`body is not valid JSON (${(error as Error).message})`);
     }
@@ -117,11 +115,7 @@ export const woocommerce = defineConnector({
         const parsed = WooOrder.safeParse(item);
         if (!parsed.success) {
           const where = Array.isArray(json) ? `[${i}].` : '';
-          const issues = parsed.error.issues
-            .slice(0, 5)
-            .map((issue) => `${where}${issue.path.join('.') || '(body)'}: ${issue.message}`)
-            .join('; ');
-          throw new Error(`body is not a WooCommerce order: ${issues}`);
+          throw new Error(`body is not a WooCommerce order: ${zodMessage(parsed.error, where)}`);
         }
         return mapOrder(parsed.data);
       }),

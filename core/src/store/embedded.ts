@@ -93,7 +93,8 @@ function startTicks(pid: number): string | undefined {
 /** Whether this exact process (same pid and start time) still runs. */
 function stillRuns(pid: number | undefined, start: string | undefined): boolean {
   if (!pid || !alive(pid)) return false;
-  return start === undefined || startTicks(pid) === undefined || startTicks(pid) === start;
+  const ticks = startTicks(pid);
+  return start === undefined || ticks === undefined || ticks === start;
 }
 
 /** True when pid is the postmaster of this data directory (Linux: its command line; elsewhere: alive). */
@@ -470,10 +471,13 @@ async function probe(port: number, password: string): Promise<Probe> {
 }
 
 function badPassword(stateFile: string, data: string): HubError {
-  return startError(
-    `the PostgreSQL in ${data} refuses the password kept in ${stateFile} (was that file replaced or deleted?)`,
-    `restore ${stateFile}, or move ${data} away to start with an empty database`,
-  );
+  return new HubError({
+    type: 'embedded-password',
+    title: 'Embedded PostgreSQL refuses the kept password',
+    status: 500,
+    detail: `the PostgreSQL in ${data} refuses the password kept in ${stateFile} (was that file replaced or deleted?)`,
+    fix: `restore ${stateFile}, or move ${data} away to start with an empty database`,
+  });
 }
 
 async function waitReady(
@@ -571,7 +575,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     const files = { log: logFile, state: stateFile, data };
     if (pm && isPostmasterOf(pm.pid, data)) {
       await waitReady(pm.port, state.password, undefined, files, 10).catch((error) => {
-        if (error instanceof HubError && error.problem.detail.includes('refuses the password')) throw error;
+        if (error instanceof HubError && error.problem.type === 'embedded-password') throw error;
         throw startError(
           `a PostgreSQL (pid ${pm.pid}) holds ${data} but does not answer on port ${pm.port}`,
           `stop it (kill ${pm.pid}) and start again`,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AnyConnector, ConnectionContext, InboundRequest } from '../connector.ts';
+import { type AnyConnector, type ConnectionContext, type InboundRequest, mediaType } from '../connector.ts';
+import { connectionContext } from '../intake.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
 
 export interface ContractPayload {
@@ -40,28 +41,31 @@ function bytes(body: ContractPayload['body']): Uint8Array {
 export function connectorContract(options: ContractOptions): void {
   const { connector } = options;
   const now = options.now ?? new Date();
-  const context: ConnectionContext<unknown, unknown> = {
-    tenantId: 'contract',
-    connectionId: 'contract',
-    settings: connector.settings.parse(options.settings),
-    secrets: connector.secrets.parse(options.secrets),
-    now: () => now,
-  };
+  const context: ConnectionContext<unknown, unknown> = connectionContext(
+    {
+      id: 'contract',
+      tenantId: 'contract',
+      connector,
+      settings: connector.settings.parse(options.settings),
+      secrets: connector.secrets.parse(options.secrets),
+    },
+    () => now,
+  );
+  const lower = (headers: Record<string, string>) =>
+    Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   const request = (p: ContractPayload, signWith = options.secrets): InboundRequest => {
     const body = bytes(p.body);
     const headers: Record<string, string> = {
       'content-type': connector.webhook?.contentTypes[0] ?? 'application/octet-stream',
-      ...Object.fromEntries(Object.entries(p.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-      ...Object.fromEntries(
-        Object.entries(options.sign(body, signWith, now)).map(([k, v]) => [k.toLowerCase(), v]),
-      ),
+      ...lower(p.headers ?? {}),
+      ...lower(options.sign(body, signWith, now)),
     };
     return {
       method: 'POST',
       path: '/webhooks/contract',
       headers,
       body,
-      contentType: headers['content-type']!.split(';')[0]!,
+      contentType: mediaType(headers['content-type']),
       receivedAt: now,
     };
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyConnector, PullPage } from '../connector.ts';
-import { type Connection, normalize } from '../intake.ts';
+import { type Connection, connectionContext, normalize } from '../intake.ts';
 
 export interface PullScenario {
   /** How many records the fake vendor holds. */
@@ -21,16 +21,10 @@ export interface PullContractOptions {
   pageSize: number;
 }
 
-async function pullAll(options: PullContractOptions, settings: unknown, secrets: unknown) {
-  const connector = options.connector;
+/** Every page of one pull; a fresh connection id each time, so no request budget carries over between checks. */
+async function pullAll(connector: AnyConnector, connection: Connection) {
   const pages: PullPage[] = [];
-  const context = {
-    tenantId: 'contract',
-    connectionId: `contract-${Math.random()}`,
-    settings,
-    secrets,
-    now: () => new Date(),
-  };
+  const context = connectionContext({ ...connection, id: `contract-${Math.random()}` });
   for await (const page of connector.pull!(context, { signal: new AbortController().signal }))
     pages.push(page);
   return pages;
@@ -52,7 +46,7 @@ export function pullContract(options: PullContractOptions): void {
     it('pages to the end, every record once, each normalizing into a valid order', async () => {
       const total = options.pageSize * 2 + 3;
       options.prepare({ records: total });
-      const pages = await pullAll(options, settings, secrets);
+      const pages = await pullAll(connector, connection);
       expect(pages.length).toBeGreaterThanOrEqual(3);
       expect(pages.slice(0, -1).every((p) => typeof p.cursor === 'string')).toBe(true);
       expect(pages.at(-1)!.cursor).toBeNull();
@@ -73,7 +67,7 @@ export function pullContract(options: PullContractOptions): void {
 
     it('waits out the vendor’s rate-limit refusal and completes', async () => {
       options.prepare({ records: options.pageSize + 1, throttleFirst: true });
-      const pages = await pullAll(options, settings, secrets);
+      const pages = await pullAll(connector, connection);
       expect(new Set(pages.flatMap((p) => p.records.map((r) => r.dedupeKey))).size).toBe(
         options.pageSize + 1,
       );
@@ -83,7 +77,7 @@ export function pullContract(options: PullContractOptions): void {
       options.prepare({ records: 1, deny: true });
       let thrown: unknown;
       try {
-        await pullAll(options, settings, secrets);
+        await pullAll(connector, connection);
       } catch (error) {
         thrown = error;
       }
