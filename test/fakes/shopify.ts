@@ -106,7 +106,11 @@ export function fakeShopify(
   const numeric = (gid: string) => gid.split('/').pop()!;
   // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
   const mutations = (operation: string, variables: Record<string, any>) => {
-    if (operation === 'SwitchyardFulfillmentState' || operation === 'SwitchyardTransactions') {
+    if (
+      operation === 'SwitchyardFulfillmentState' ||
+      operation === 'SwitchyardCancelState' ||
+      operation === 'SwitchyardTransactions'
+    ) {
       const order = fake.orders.get(numeric(variables.id));
       if (!order) return { order: null };
       return {
@@ -118,10 +122,12 @@ export function fakeShopify(
             trackingInfo: f.trackingNumbers.map((number) => ({ number })),
           })),
           fulfillmentOrders: {
+            pageInfo: { hasNextPage: false },
             nodes: order.fulfillmentOrders.map((fo) => ({
               id: fo.id,
               status: fo.status,
               lineItems: {
+                pageInfo: { hasNextPage: false },
                 nodes: fo.lineItems.map((li) => ({
                   id: li.id,
                   remainingQuantity: li.remainingQuantity,

@@ -57,13 +57,18 @@ export function userErrors(what: string, errors: UserErrors | undefined) {
     );
 }
 
+// Sized to stay under Shopify's 1,000-point limit for one query (about 560 points by its published cost rules): 5 fulfillment orders
+// (one per location) of up to 50 lines each. An order beyond that is named in the error when a line is not found.
 const FULFILLMENT_STATE = `query SwitchyardFulfillmentState($id: ID!) {
   order(id: $id) {
     cancelledAt
-    fulfillments(first: 50) { id trackingInfo(first: 10) { number } }
-    fulfillmentOrders(first: 20) { nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } } }
+    fulfillments(first: 20) { id trackingInfo(first: 5) { number } }
+    fulfillmentOrders(first: 5) { pageInfo { hasNextPage } nodes { id status
+      lineItems(first: 50) { pageInfo { hasNextPage } nodes { id remainingQuantity lineItem { id } } } } }
   }
 }`;
+
+const CANCEL_STATE = `query SwitchyardCancelState($id: ID!) { order(id: $id) { cancelledAt } }`;
 
 const FULFILL = `mutation SwitchyardFulfill($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } }
@@ -107,10 +112,14 @@ interface FulfillmentState {
     cancelledAt: string | null;
     fulfillments: { id: string; trackingInfo: { number: string }[] }[];
     fulfillmentOrders: {
+      pageInfo?: { hasNextPage: boolean };
       nodes: {
         id: string;
         status: string;
-        lineItems: { nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[] };
+        lineItems: {
+          pageInfo?: { hasNextPage: boolean };
+          nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[];
+        };
       }[];
     };
   } | null;
@@ -164,10 +173,16 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
           ]);
           wanted -= take;
         }
-        if (wanted > 0)
+        if (wanted > 0) {
+          const fos = state.order.fulfillmentOrders;
+          const truncated =
+            fos.pageInfo?.hasNextPage || fos.nodes.some((fo) => fo.lineItems.pageInfo?.hasNextPage);
           throw new Error(
-            `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
+            truncated
+              ? `Shopify order ${order.externalId} has more fulfillment orders (over 5) or lines (over 50 on one) than the hub reads, and line ${line.lineId} is not among those read: fulfill it in the Shopify admin`
+              : `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
           );
+        }
       }
       const result = await graphql<{
         fulfillmentCreate: {
@@ -224,7 +239,13 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
     /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */
     async cancelOrder(context, { order, reason }): Promise<ActionResult> {
       const orderId = gid('Order', order.externalId);
-      const state = await orderState(context, apiVersion, order.externalId);
+      const state = await graphql<{ order: { cancelledAt: string | null } | null }>(
+        context,
+        apiVersion,
+        `order ${order.externalId}`,
+        CANCEL_STATE,
+        { id: orderId },
+      );
       if (state.order?.cancelledAt) return {};
       const result = await graphql<{
         orderCancel: {
