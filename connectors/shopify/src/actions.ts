@@ -21,7 +21,10 @@ type Context = ActionContext<Settings, Secrets>;
 
 const gid = (kind: string, id: string) => (id.startsWith('gid://') ? id : `gid://shopify/${kind}/${id}`);
 
-/** Runs one GraphQL call: retries THROTTLED and 5xx, turns userErrors and refusals into plain errors. */
+/** One client per action call (a context is one step's run), shared by the calls it makes. */
+const clients = new WeakMap<object, ReturnType<typeof createClient>>();
+
+/** Runs one GraphQL call: retries THROTTLED, 429, 5xx and dropped connections; refusals become plain errors. */
 export async function graphql<T>(
   context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
   apiVersion: string,
@@ -34,10 +37,15 @@ export async function graphql<T>(
       'writing to Shopify needs secrets.accessToken (an Admin API token with write_orders and write_fulfillments)',
     );
   }
-  const client = createClient(context.settings, context.secrets.accessToken, apiVersion);
+  let client = clients.get(context);
+  if (!client) {
+    client = createClient(context.settings, context.secrets.accessToken, apiVersion);
+    clients.set(context, client);
+  }
+  const api = client;
   try {
     return (await withRetries(
-      () => client.graphql(query, variables as Record<string, unknown>),
+      () => api.graphql(query, variables as Record<string, unknown>),
       (error) => retryable(error, 1000),
       { signal: context.signal, attempts: 6 },
     )) as T;
