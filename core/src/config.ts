@@ -25,6 +25,11 @@ export interface ConnectionConfig {
   secrets?: Record<string, EnvRef>;
   /** Pull this connection on a schedule ("30s", "10m", "1h"); its connector must be able to pull. */
   poll?: { every: string };
+  /**
+   * Drive this channel's new orders through the order workflow: payment policy, the payments and shipping
+   * connections, ship-from address, shipping rules, parcel. Checked by the workflows package at load.
+   */
+  fulfillment?: Record<string, unknown>;
 }
 
 export interface HubConfig {
@@ -53,6 +58,8 @@ export interface ResolvedConnection {
   defaultedEnv: string[];
   /** Milliseconds between scheduled pulls, when polled. */
   pollEveryMs?: number;
+  /** The connection's `fulfillment` section as written; the workflows package checks and resolves it. */
+  fulfillment?: Record<string, unknown>;
 }
 
 export interface ResolvedConfig {
@@ -107,6 +114,7 @@ const ConfigSchema = z.object({
         settings: z.record(z.string(), z.unknown()).optional(),
         secrets: z.record(z.string(), z.unknown()).optional(),
         poll: z.object({ every: z.string() }).strict().optional(),
+        fulfillment: z.record(z.string(), z.unknown()).optional(),
       })
       .strict(),
   ),
@@ -293,6 +301,7 @@ export function resolveConfig(
         secrets: parsedSecrets.data as Record<string, string>,
         defaultedEnv,
         ...(pollEveryMs !== undefined ? { pollEveryMs } : {}),
+        ...(c.fulfillment ? { fulfillment: c.fulfillment } : {}),
       });
     }
   });

@@ -4,6 +4,8 @@ import type { Order, OrderDraftInput } from './order.ts';
 /** What a connector can do; the hub only calls what is declared. */
 export type Capability =
   | 'orders.webhook'
+  /** Webhooks whose events signal workflows (payments, tracking) rather than carry orders. */
+  | 'events.webhook'
   | 'orders.pull'
   | 'fulfillment.push'
   | 'inventory.push'
@@ -101,6 +103,8 @@ export interface PullPage {
   watermark?: string;
   /** Records still to come after this page, when the vendor says (for progress and ETA). */
   remaining?: number;
+  /** What the pull is doing when a page carries no records, e.g. waiting for the vendor's export. */
+  status?: string;
 }
 
 export interface PullRequest {
@@ -110,6 +114,11 @@ export interface PullRequest {
   cursor?: string;
   /** Aborted on shutdown: stop between pages. */
   signal: AbortSignal;
+  /**
+   * A one-off import of history (`switchyard backfill`) rather than a scheduled catch-up: a connector may
+   * use the vendor's bulk export for it. Its cursor must then say which way it was pulling.
+   */
+  backfill?: boolean;
 }
 
 /** What every outbound call gets: the connection, a stable idempotency key and a cancellation signal. */
@@ -152,6 +161,51 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; tags: string[]; note?: string },
   ): Promise<ActionResult>;
+  /** Captures an authorized payment: `amount` of it (at most what was authorized). */
+  capturePayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; amount: Order['totals']['total'] },
+  ): Promise<ActionResult & { captured: Order['totals']['total'] }>;
+  /** Releases an authorization that was never captured. */
+  cancelPayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; reason: string },
+  ): Promise<ActionResult>;
+  /** Refunds `amount` of a captured payment. */
+  refundPayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; amount: Order['totals']['total']; reason: string },
+  ): Promise<ActionResult>;
+  /**
+   * Invoices a B2B order on terms: the invoice is sent to the customer and paid later; the vendor's
+   * payment event names `workflowId` so that it reaches the order's workflow.
+   */
+  sendInvoice?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; workflowId: string; daysUntilDue: number },
+  ): Promise<ActionResult>;
+  /**
+   * Creates a shipment for an order and returns the carriers' rates; `reference` (derived from the step) is
+   * recorded on it. Creating costs nothing: a retry after a lost answer may leave an unbought shipment behind;
+   * what must happen once is the purchase (buyLabel).
+   */
+  createShipment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; from: ShipAddress; to: ShipAddress; parcel: Parcel; reference: string },
+  ): Promise<{ shipmentId: string; rates: ShippingRate[] }>;
+  /**
+   * Buys the label of `rateId` on the shipment, once: the shipment is read first, and one that already has a
+   * label returns it instead of buying again (EasyPost has no idempotency key).
+   */
+  buyLabel?(
+    context: ActionContext<Settings, Secrets>,
+    input: { shipmentId: string; rateId: string },
+  ): Promise<PurchasedLabel>;
+  /** Asks the carrier to void an unused label (the refund may take days to settle). */
+  voidLabel?(
+    context: ActionContext<Settings, Secrets>,
+    input: { shipmentId: string },
+  ): Promise<{ status: string }>;
   /** Refunds money (and optionally restocks lines) on the channel. */
   refundOrder?(
     context: ActionContext<Settings, Secrets>,
@@ -162,6 +216,60 @@ export interface ConnectorActions<Settings, Secrets> {
       lines: { lineId: string; quantity: number }[];
     },
   ): Promise<ActionResult>;
+}
+
+/** A postal address as carriers need it. */
+export interface ShipAddress {
+  name?: string;
+  company?: string;
+  street1: string;
+  street2?: string;
+  city: string;
+  state?: string;
+  zip: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  phone?: string;
+  email?: string;
+}
+
+/** A parcel: weight in grams, dimensions in millimetres (converted to the vendor's units by the connector). */
+export interface Parcel {
+  weightGrams: number;
+  lengthMm?: number;
+  widthMm?: number;
+  heightMm?: number;
+}
+
+export interface ShippingRate {
+  rateId: string;
+  carrier: string;
+  service: string;
+  price: { amount: number; currency: string };
+  /** Business days in transit, when the carrier says. */
+  deliveryDays?: number;
+}
+
+export interface PurchasedLabel {
+  shipmentId: string;
+  trackingCode: string;
+  carrier: string;
+  service: string;
+  labelUrl: string;
+  price: { amount: number; currency: string };
+  /** True when the label had been bought already (a retried step): nothing was bought now. */
+  alreadyBought: boolean;
+}
+
+/** What a vendor event tells an order's workflow, and how to find that workflow. */
+export interface ConnectorSignal {
+  /** The vendor's event id: a workflow gets the signal once under it. */
+  dedupeKey: string;
+  /** The workflow, when the event names it; else the tracking code of the label its order bought. */
+  correlate: { workflowId?: string; trackingCode?: string };
+  event:
+    | { kind: 'tracking'; status: string; trackingCode: string; detail?: string }
+    | { kind: 'payment'; type: string; objectId: string };
 }
 
 export interface ConnectorDefinition<
@@ -196,6 +304,11 @@ export interface ConnectorDefinition<
     request: PullRequest,
   ): AsyncIterable<PullPage>;
   actions?: ConnectorActions<z.output<SettingsSchema>, z.output<SecretsSchema>>;
+  /**
+   * For connectors with `events.webhook`: the signal a stored event carries for an order's workflow, or
+   * undefined when it carries none. Pure, like normalize.
+   */
+  signal?(payload: StoredPayload): ConnectorSignal | undefined;
 }
 
 export type AnyConnector = ConnectorDefinition<z.ZodType, z.ZodType>;
@@ -212,8 +325,11 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     );
   }
   const declares = (c: Capability) => definition.capabilities.includes(c);
+  const webhookKind = declares('events.webhook') ? 'events.webhook' : 'orders.webhook';
   const pairs: [Capability, boolean, string][] = [
-    ['orders.webhook', !!definition.webhook, 'webhook'],
+    [webhookKind, !!definition.webhook, 'webhook'],
+    ['payment.capture', !!definition.actions?.capturePayment, 'actions.capturePayment'],
+    ['shipment.label', !!definition.actions?.buyLabel, 'actions.buyLabel'],
     ['orders.pull', !!definition.pull, 'pull'],
     ['fulfillment.push', !!definition.actions?.pushFulfillment, 'actions.pushFulfillment'],
   ];

@@ -30,5 +30,22 @@ export function problemBody(problem: Problem): Record<string, unknown> {
 /** The message of anything thrown, for logs and exception rows. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  // An error that crossed a serialization boundary (a stored workflow error) keeps its message, not its class.
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string' && message) return message;
+  return error === null || error === undefined ? 'unknown error' : String(error);
+}
+
+/**
+ * A failure that repeating cannot mend: the vendor refused the input, the key lacks a permission, the
+ * resource is in a state that forbids the call. A workflow step fails at once on it (no retries) and the
+ * workflow parks as an exception for an operator; anything else is retried by the step's policy.
+ */
+export class PermanentError extends Error {
+  readonly permanent = true;
+}
+
+/** Whether an error (from any module copy) is a PermanentError. */
+export function isPermanent(error: unknown): boolean {
+  return (error as { permanent?: unknown } | null)?.permanent === true;
 }

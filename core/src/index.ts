@@ -1,5 +1,6 @@
 export * from './config.ts';
 export * from './connector.ts';
+export * from './engine.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './intake.ts';
@@ -16,6 +17,7 @@ export { getInboxEntry, type InboxEntry, storeRaw } from './store/inbox.ts';
 export { type MigrationResult, migrate } from './store/migrate.ts';
 export {
   type ApplyResult,
+  appendOrderEvent,
   applyOrder,
   getOrder,
   listOrders,

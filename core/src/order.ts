@@ -131,6 +131,8 @@ export const OrderLine = z.object({
   vendorPartNumber: z.string().optional(),
   upc: z.string().optional(),
   giftCard: z.boolean().default(false),
+  /** Weight of one unit, when the source says: the parcel's weight is built from it. */
+  weightGrams: z.number().int().positive().optional(),
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
@@ -258,6 +260,12 @@ export const OrderDraft = z.object({
   note: z.string().optional(),
   tags: z.array(z.string()).default([]),
   attributes: z.record(z.string(), z.string()).default({}),
+  /**
+   * The source gave this state in summary (a bulk export: per-line quantities from counters, not from the
+   * fulfillment and refund documents). A summary never replaces a state of the same `updatedAt`; a full one
+   * replaces a summary.
+   */
+  summary: z.literal(true).optional(),
 });
 export type OrderDraft = z.infer<typeof OrderDraft>;
 export type OrderDraftInput = z.input<typeof OrderDraft>;

@@ -24,6 +24,10 @@ export interface SyncReport {
 export interface SyncOptions {
   /** Pull from this time instead of the stored watermark (a backfill). */
   since?: Date;
+  /** A one-off import of history: the connector may use the vendor's bulk export (see PullRequest.backfill). */
+  backfill?: boolean;
+  /** Start afresh from `since` (or the watermark) even when an interrupted run of this kind left a cursor. */
+  restart?: boolean;
   signal?: AbortSignal;
   /**
    * How long a lease lasts without renewal (default 600 s, longer than one page can take with
@@ -35,6 +39,7 @@ export interface SyncOptions {
     records: number;
     missedByWebhooks: number;
     remaining?: number;
+    status?: string;
   }) => void;
   now?: () => Date;
 }
@@ -51,13 +56,15 @@ const OWNER = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 /** Takes or renews the connection's lease; returns its state, or undefined when another process holds it. */
 async function lease(sql: Sql, connectionId: string, seconds: number) {
-  const [row] = await sql<{ cursor: string | null; cursor_since: Date | null; watermark: Date | null }[]>`
+  const [row] = await sql<
+    { cursor: string | null; cursor_since: Date | null; cursor_backfill: boolean; watermark: Date | null }[]
+  >`
     insert into sync_state (connection_id, lease_owner, lease_until)
     values (${connectionId}, ${OWNER}, now() + make_interval(secs => ${seconds}))
     on conflict (connection_id) do update
       set lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, updated_at = now()
       where sync_state.lease_until is null or sync_state.lease_until < now() or sync_state.lease_owner = excluded.lease_owner
-    returning cursor, cursor_since, watermark`;
+    returning cursor, cursor_since, cursor_backfill, watermark`;
   return row;
 }
 
@@ -99,10 +106,15 @@ export async function runSync(
   const state = await lease(sql, connection.id, leaseSeconds);
   if (!state) return { ...report, status: 'busy' };
 
-  // An interrupted run resumes its cursor when this run asks for the same start (a sync always does;
-  // a backfill when its --since is the same); otherwise it starts afresh from its since.
+  // An interrupted run resumes its cursor when it is of the same kind (sync or backfill) and asks for the same
+  // start (a sync always does; a backfill when its --since is the same), unless told to restart; otherwise it
+  // starts afresh from its since. A sync leaves a backfill's cursor alone: it is the backfill's to resume.
+  const backfill = !!options.backfill;
+  const keepsBackfillCursor = !backfill && state.cursor !== null && state.cursor_backfill;
   const resumable =
+    !options.restart &&
     state.cursor !== null &&
+    state.cursor_backfill === backfill &&
     (options.since === undefined || state.cursor_since?.getTime() === options.since.getTime());
   const since = resumable
     ? (state.cursor_since ?? undefined)
@@ -115,10 +127,12 @@ export async function runSync(
   const context = connectionContext(connection, now);
   let watermark = state.watermark?.toISOString() ?? null;
   let pages: AsyncIterator<PullPage> | undefined;
+  let caughtUp = false;
   try {
     pages = pull(context, {
       ...(since ? { since } : {}),
       ...(cursor ? { cursor } : {}),
+      ...(options.backfill ? { backfill: true } : {}),
       signal,
     })[Symbol.asyncIterator]();
     // The next page is fetched while this one is stored: the cursor still only moves once a page is committed,
@@ -159,9 +173,13 @@ export async function runSync(
         watermark = new Date(page.watermark).toISOString();
       }
       report.cursor = page.cursor;
+      caughtUp = page.cursor === null;
       // The page is committed: record where to resume, and renew the lease.
       const renewed = await sql`
-        update sync_state set cursor = ${page.cursor}, cursor_since = ${since?.toISOString() ?? null}::text::timestamptz,
+        update sync_state set
+          cursor = case when ${keepsBackfillCursor} then cursor else ${page.cursor} end,
+          cursor_since = case when ${keepsBackfillCursor} then cursor_since else ${since?.toISOString() ?? null}::text::timestamptz end,
+          cursor_backfill = case when ${keepsBackfillCursor} then cursor_backfill else ${backfill} end,
           lease_until = now() + make_interval(secs => ${leaseSeconds}), updated_at = now()
         where connection_id = ${connection.id} and lease_owner = ${OWNER}`;
       if (renewed.count === 0) {
@@ -174,10 +192,12 @@ export async function runSync(
         records: report.records,
         missedByWebhooks: report.missedByWebhooks,
         ...(page.remaining !== undefined ? { remaining: page.remaining } : {}),
+        ...(page.status !== undefined ? { status: page.status } : {}),
       });
       if (signal.aborted) break;
     }
-    report.status = signal.aborted ? 'interrupted' : 'completed';
+    // A stop after the last page (cursor null) was committed is a completed run.
+    report.status = signal.aborted && !caughtUp ? 'interrupted' : 'completed';
   } catch (error) {
     if (!signal.aborted) {
       await release(
@@ -186,6 +206,7 @@ export async function runSync(
         { ...report, status: 'interrupted', error: describeError(error) },
         false,
         null,
+        keepsBackfillCursor,
       );
       throw error;
     }
@@ -201,6 +222,7 @@ export async function runSync(
     report,
     report.status === 'completed',
     coversWatermark ? watermark : null,
+    keepsBackfillCursor,
   );
   return report;
 }
@@ -212,11 +234,15 @@ async function release(
   result: SyncReport & { error?: string },
   completed: boolean,
   watermark: string | null,
+  keepCursor: boolean,
 ) {
+  // A completed run's cursor is done with; a sync's leaves a backfill's cursor in place.
+  const clear = completed && !keepCursor;
   await sql`
     update sync_state set lease_owner = null, lease_until = null, last_run_at = now(), last_result = ${sql.json(result as never)},
       watermark = case when ${completed} then greatest(${watermark}::text::timestamptz, watermark) else watermark end,
-      cursor = case when ${completed} then null else cursor end,
-      cursor_since = case when ${completed} then null else cursor_since end, updated_at = now()
+      cursor = case when ${clear} then null else cursor end,
+      cursor_since = case when ${clear} then null else cursor_since end,
+      cursor_backfill = case when ${clear} then false else cursor_backfill end, updated_at = now()
     where connection_id = ${connectionId} and lease_owner = ${OWNER}`;
 }

@@ -96,8 +96,11 @@ export async function applyOrder(
     for update`;
   if (!existing) throw new Error(`order ${draft.externalId} vanished during update`);
   const current = { orderId: existing.id, version: existing.version };
-  if (Date.parse(draft.updatedAt) < existing.source_updated_at.getTime())
-    return { result: 'stale', ...current };
+  const incoming = Date.parse(draft.updatedAt);
+  if (incoming < existing.source_updated_at.getTime()) return { result: 'stale', ...current };
+  // A summary of the state the hub already has (in full, or in summary) tells it nothing new.
+  if (draft.summary && incoming === existing.source_updated_at.getTime())
+    return { result: 'unchanged', ...current };
 
   const version = existing.version + 1;
   // As it will read back from JSONB: keys holding undefined disappear, so an identical resend compares equal.
@@ -213,4 +216,24 @@ export async function getOrder(
     select version, type, data, inbox_id as "inboxId", at from order_events
     where order_id = ${orderId} and tenant_id = ${tenantId} order by id`;
   return { order: row.data, timeline: events.map((e) => ({ ...e, at: e.at.toISOString() })) };
+}
+
+/**
+ * Records what a workflow did to an order on its timeline (label bought, payment captured, delivered), at the
+ * order's current version: workflow events describe effects elsewhere, not a new state of the order.
+ */
+export async function appendOrderEvent(
+  sql: Db,
+  event: { orderId: string; type: string; data: Record<string, unknown>; stepKey: string },
+): Promise<void> {
+  // Keyed by the step: a step run again after a crash (or a replay) writes nothing new.
+  const inserted = await sql`
+    insert into order_events (order_id, tenant_id, version, type, data, step_key)
+    select id, tenant_id, version, ${event.type}, ${sql.json(event.data as never)}, ${event.stepKey}
+    from orders where id = ${event.orderId}
+    on conflict (order_id, step_key) where step_key is not null do nothing`;
+  if (inserted.count > 0) return;
+  // Nothing written: recorded before (a step run again), or no such order.
+  const [found] = await sql`select 1 from orders where id = ${event.orderId}`;
+  if (!found) throw new Error(`no order ${event.orderId} to record ${event.type} on`);
 }

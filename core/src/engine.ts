@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The durable-execution boundary. Workflows are written against these types only; an engine adapter
+ * (DBOS Transact embedded, Trigger.dev) runs them. Semantics every adapter keeps:
+ *
+ * - After a crash the workflow function runs again from the top; every `step`, `sleep`, `waitForSignal`
+ *   and `now` already done returns what it returned the first time, without running again. So the
+ *   workflow's own code must be deterministic: anything that varies (time, ids, vendor calls) is a step.
+ * - A step's body runs at least once; its effect happens once because it passes `idempotencyKey` (derived
+ *   from the workflow id and the step's key, the same on every retry and every recovery) to the vendor.
+ * - Starting a workflow id that exists returns the existing run; a signal with a dedupe key already
+ *   delivered to that workflow is dropped.
+ */
+
+/** How a failing step is retried before the workflow gives up on it. */
+export interface StepRetry {
+  /** Attempts in all, the first included (default 5). */
+  attempts?: number;
+  /** Wait before the second attempt (default 1,000 ms); each next wait is `backoff` times longer. */
+  initialDelayMs?: number;
+  /** Growth of the wait (default 2). */
+  backoff?: number;
+  /** Whether an error is worth another attempt (default: every error). A false answer fails the step at once. */
+  retryable?: (error: unknown) => boolean;
+}
+
+/** What a step body gets. */
+export interface StepContext {
+  /** Derived from (workflow id, step key): the same on every attempt and after every recovery. */
+  idempotencyKey: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+}
+
+export interface WorkflowContext {
+  readonly workflowId: string;
+  /**
+   * Runs `body` as a checkpointed step named `key` (unique within the workflow), retrying by `retry`.
+   * Its result must be JSON-serializable. After the last attempt the step's error is thrown.
+   */
+  step<T>(key: string, body: (step: StepContext) => Promise<T>, options?: { retry?: StepRetry }): Promise<T>;
+  /** A durable sleep: after a crash only what is left of it is slept. */
+  sleep(key: string, ms: number): Promise<void>;
+  /**
+   * Waits for a signal on `topic` sent to this workflow (sent before or after the wait began), at most
+   * `timeoutMs`; undefined when the time ran out.
+   */
+  waitForSignal<T>(topic: string, options: { timeoutMs: number }): Promise<T | undefined>;
+  /** The time, recorded: the same after a recovery. */
+  now(key: string): Promise<Date>;
+}
+
+export interface WorkflowDefinition<Input, Output> {
+  /** Stable name: runs are recovered by it, so renaming one strands its running workflows. */
+  name: string;
+  run(context: WorkflowContext, input: Input): Promise<Output>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds workflows of any input and output
+export type AnyWorkflow = WorkflowDefinition<any, any>;
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Declares a workflow; the name is checked here so a mistake fails at import. */
+export function defineWorkflow<Input, Output>(
+  definition: WorkflowDefinition<Input, Output>,
+): WorkflowDefinition<Input, Output> {
+  if (!NAME.test(definition.name)) {
+    throw new Error(
+      `workflow name "${definition.name}" must be lowercase words joined by dashes, e.g. order-fulfillment`,
+    );
+  }
+  return definition;
+}
+
+export type WorkflowState = 'pending' | 'queued' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface WorkflowStatus {
+  workflowId: string;
+  name: string;
+  state: WorkflowState;
+  /** The failed step's error, when `state` is failed. */
+  error?: string;
+  output?: unknown;
+}
+
+/** An engine adapter: what the rest of the hub uses to start, signal and inspect workflows. */
+export interface Engine {
+  /** Starts `name` under `workflowId`; an existing run of that id is left as it is. */
+  start<Input>(name: string, input: Input, options: { workflowId: string }): Promise<void>;
+  /**
+   * Sends `payload` to the workflow's `topic`; a second signal with the same `dedupeKey` is dropped.
+   * Answers `no-such-workflow` when no workflow has that id (the caller keeps the signal for later).
+   */
+  signal(
+    workflowId: string,
+    topic: string,
+    payload: unknown,
+    options: { dedupeKey: string },
+  ): Promise<'delivered' | 'no-such-workflow'>;
+  status(workflowId: string): Promise<WorkflowStatus | undefined>;
+  /** Waits for the workflow to end and returns its status (for tests and the CLI). */
+  settled(workflowId: string, options?: { timeoutMs?: number }): Promise<WorkflowStatus>;
+  /** Runs a failed workflow again from the step that failed; earlier steps keep their results. */
+  replay(workflowId: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The idempotency key of a workflow's step, as vendors get it: readable, and within every vendor's length
+ * limit (Stripe allows 255 characters): long ids are shortened with a hash of the whole.
+ */
+export function stepIdempotencyKey(workflowId: string, stepKey: string): string {
+  const key = `${workflowId}/${stepKey}`;
+  if (key.length <= 200) return key;
+  return `${key.slice(0, 160)}~${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
