@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
 import { startFake } from '../support/fake-process.ts';
-import { cli, scratchDir } from '../support/hub-process.ts';
+import { cli } from '../support/hub-process.ts';
+import { shopBackfillScratch } from './shop-scratch.ts';
 
 const TOKEN = 'shpat_bench_pull_0123456789';
 
@@ -19,25 +18,14 @@ export async function pullBench(orders = 10_000, pageSize = 90) {
     SHOPIFY_FAKE_ORDERS: String(orders),
     SHOPIFY_FAKE_RESTORE_RATE: '1000000000',
   });
-  const scratch = scratchDir('bench-pull');
+  const scratch = shopBackfillScratch(
+    fake,
+    'pull',
+    { shop: 'bench-pull.myshopify.com', apiOrigin: fake.origin, pageSize, bulkBackfill: false },
+    TOKEN,
+  );
+  const { env } = scratch;
   try {
-    writeFileSync(
-      join(scratch.dir, 'switchyard.config.ts'),
-      `import { defineConfig, env } from '@switchyard/core';
-export default defineConfig({
-  tenants: [{ id: 'bench', name: 'Bench' }],
-  connections: [{
-    id: 'shop', tenant: 'bench', connector: 'shopify',
-    settings: { shop: 'bench-pull.myshopify.com', apiOrigin: '${fake.origin}', pageSize: ${pageSize} },
-    secrets: { clientSecret: env('BENCH_SHOPIFY_SECRET'), accessToken: env('BENCH_SHOPIFY_TOKEN') },
-  }],
-});`,
-    );
-    const env = { BENCH_SHOPIFY_SECRET: 'shpss_bench_pull', BENCH_SHOPIFY_TOKEN: TOKEN };
-    // The embedded server's first start (initdb) is not the backfill's: done before the clock starts.
-    const migrated = cli(scratch.dir, ['migrate'], env);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-
     const baselineStart = performance.now();
     let fetched = 0;
     const settings = shopify.settings.parse({
@@ -81,6 +69,68 @@ export default defineConfig({
       ratioToBaseline: Number((perSecond / baselinePerSecond).toFixed(2)),
       apiVersion: API_VERSION,
       note: 'wall time of the CLI process includes its start (config, embedded PostgreSQL already initialised)',
+    };
+  } finally {
+    fake.stop();
+    scratch.remove();
+  }
+}
+
+/**
+ * A paged GraphQL backfill against the fake shop enforcing Shopify's cost budget: a bucket of 1,000 points,
+ * restored at `restoreRate` points/s, each order costing `costPerNode` points and each query 2 more. The bound
+ * is the time the budget needs for the points spent beyond the bucket's initial 1,000; the figure is how close
+ * the hub's pacing comes to it, and how many calls the fake answered THROTTLED (the hub paces by
+ * `extensions.cost.throttleStatus`, so it should be none).
+ */
+export async function budgetBench(orders = 5_000, pageSize = 250, restoreRate = 100, costPerNode = 1) {
+  const fake = await startFake('shopify-server.ts', {
+    SHOPIFY_FAKE_TOKEN: TOKEN,
+    SHOPIFY_FAKE_ORDERS: String(orders),
+    SHOPIFY_FAKE_RESTORE_RATE: String(restoreRate),
+    SHOPIFY_FAKE_COST_PER_NODE: String(costPerNode),
+  });
+  const scratch = shopBackfillScratch(
+    fake,
+    'budget',
+    { shop: 'bench-budget.myshopify.com', apiOrigin: fake.origin, pageSize, bulkBackfill: false },
+    TOKEN,
+  );
+  const { env } = scratch;
+  try {
+    const start = performance.now();
+    const run = cli(scratch.dir, ['backfill', 'shop', '--since', '2026-01-01', '--json'], env, 3_600_000);
+    const wallS = (performance.now() - start) / 1000;
+    if (run.code !== 0) throw new Error(`backfill failed: ${run.stderr}`);
+    const report = JSON.parse(run.stdout) as { records: number; exceptions: number; pages: number };
+    if (report.records !== orders || report.exceptions !== 0) {
+      throw new Error(`expected ${orders} orders, the hub took ${report.records}`);
+    }
+    const stats = (await (await fetch(`${fake.origin}/__fake/stats`)).json()) as {
+      calls: number;
+      throttled: number;
+      firstThrottledCall: number;
+    };
+    // Points the backfill spent (each page 2 + its orders), less the bucket's initial fill, at the restore rate.
+    const points = report.pages * 2 + orders * costPerNode;
+    const boundS = Math.max(0, points - 1000) / restoreRate;
+    const perSecond = orders / wallS;
+    const boundPerSecond = orders / boundS;
+    return {
+      orders,
+      pageSize,
+      restoreRate,
+      costPerNode,
+      pages: report.pages,
+      seconds: Number(wallS.toFixed(2)),
+      perSecond: Number(perSecond.toFixed(2)),
+      boundPerSecond: Number(boundPerSecond.toFixed(2)),
+      fractionOfBound: Number((perSecond / boundPerSecond).toFixed(3)),
+      graphqlCalls: stats.calls,
+      throttled: stats.throttled,
+      targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
+      apiVersion: API_VERSION,
+      note: 'wall time of the CLI process, start included; BENCH_ORDERS=100000 is the full size (about 17 minutes at 100 points/s)',
     };
   } finally {
     fake.stop();

@@ -101,4 +101,20 @@ describe('the example config’s channels', () => {
       missedByWebhooks: 0,
     });
   });
+
+  it('backfills the Shopify shop through a bulk export, finding what the poll already took', () => {
+    const run = cli(scratch.dir, ['backfill', 'shop', '--since', '2026-01-01', '--json'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'completed',
+      records: 12,
+      missedByWebhooks: 0,
+      alreadyReceived: 12,
+      exceptions: 0,
+      cursor: null,
+    });
+    // Plain progress lines off a terminal, the last with nothing left.
+    expect(run.stderr).toMatch(/backfill shop: \d+ pages, 12 orders, 0 new to the hub, \d+\/s, 0 left/);
+    expect(orders()).toHaveLength(2 + 12 + 8);
+  });
 });

@@ -3,6 +3,7 @@
 
 import { createServer } from '@mswjs/http-middleware';
 import { API_VERSION } from '@switchyard/connector-shopify';
+import { HttpResponse, http } from 'msw';
 import { fakeShopify, shopifyNode } from './shopify.ts';
 
 const token = process.env.SHOPIFY_FAKE_TOKEN ?? 'shpat_fake';
@@ -15,9 +16,11 @@ const probe = createServer().listen(Number(process.env.SHOPIFY_FAKE_PORT ?? 0), 
     const fake = fakeShopify('unused.myshopify.com', API_VERSION, token, {
       max: 1000,
       restoreRate,
-      costPerNode: 10,
+      costPerNode: Number(process.env.SHOPIFY_FAKE_COST_PER_NODE ?? 10),
       origin,
     });
+    // Bulk exports complete at the first status poll unless told otherwise.
+    fake.bulk.runningPolls = Number(process.env.SHOPIFY_FAKE_BULK_RUNNING_POLLS ?? 0);
     for (let i = 1; i <= count; i++) {
       fake.nodes.push(
         shopifyNode(
@@ -26,7 +29,15 @@ const probe = createServer().listen(Number(process.env.SHOPIFY_FAKE_PORT ?? 0), 
         ),
       );
     }
-    createServer(...fake.handlers).listen(port, '127.0.0.1', () =>
+    // What the fake saw, for benchmarks in another process: GraphQL calls, and those answered THROTTLED.
+    const stats = http.get(`${origin}/__fake/stats`, () =>
+      HttpResponse.json({
+        calls: fake.calls.length,
+        throttled: fake.calls.filter((c) => c.throttled).length,
+        firstThrottledCall: fake.calls.findIndex((c) => c.throttled),
+      }),
+    );
+    createServer(...fake.handlers, stats).listen(port, '127.0.0.1', () =>
       process.stdout.write(`listening on ${origin}\n`),
     );
   });

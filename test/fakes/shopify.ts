@@ -1,5 +1,7 @@
 import { HttpResponse, http } from 'msw';
 
+type Node = ReturnType<typeof shopifyNode>;
+
 /** A GraphQL Admin Order node, in Shopify's shape, with the fields the hub asks for. */
 export function shopifyNode(id: string, updatedAt: string, price = '40.00') {
   const money = (amount: string) => ({ shopMoney: { amount, currencyCode: 'USD' } });
@@ -39,6 +41,7 @@ export function shopifyNode(id: string, updatedAt: string, price = '40.00') {
           title: 'Cap',
           quantity: 1,
           currentQuantity: 1,
+          unfulfilledQuantity: 1,
           isGiftCard: false,
           originalUnitPriceSet: money(price),
           discountAllocations: [],
@@ -46,9 +49,9 @@ export function shopifyNode(id: string, updatedAt: string, price = '40.00') {
         },
       ],
     },
-    shippingLines: { nodes: [] },
-    fulfillments: [],
-    refunds: [],
+    shippingLines: { nodes: [] as Record<string, unknown>[] },
+    fulfillments: [] as Record<string, unknown>[],
+    refunds: [] as Record<string, unknown>[],
   };
 }
 
@@ -72,8 +75,38 @@ export interface FakeShopifyOrder {
   tags?: string[];
 }
 
+/** A bulk query operation: its export is made when it runs, like Shopify's, and served as JSONL. */
+export interface FakeBulkOperation {
+  id: string;
+  createdAt: string;
+  query: string;
+  polls: number;
+  file?: Buffer;
+  roots: number;
+  objects: number;
+  /** Set when the operation failed: its errorCode. */
+  error?: string;
+}
+
 export interface FakeShopify {
-  nodes: ReturnType<typeof shopifyNode>[];
+  nodes: Node[];
+  /** Bulk query operations, and how they behave: status polls answered RUNNING first, a failure. */
+  bulk: {
+    operations: FakeBulkOperation[];
+    runningPolls: number;
+    /** Where the JSONL files are served (by the handler below unless a test serves them itself). */
+    origin: string;
+    /** The Range header of each download. */
+    downloads: (string | null)[];
+    /** Downloads that carried an access token (the signed URL needs none). */
+    downloadsWithToken: number;
+    /** Operations whose file answers 403, as storage does once a signed link has expired. */
+    expiredFiles: Set<string>;
+    /** The next export's createdAt, when a test needs it earlier than now. */
+    nextCreatedAt?: string | undefined;
+    /** The next status poll fails its operation with this errorCode, for good. */
+    failNext?: string | undefined;
+  };
   /** Orders the write-side mutations act on, by numeric id. */
   orders: Map<string, FakeShopifyOrder>;
   /** The app's webhook subscriptions. */
@@ -177,6 +210,62 @@ export function fakeShopify(
       order.fulfillments.push(fulfillment);
       return { fulfillmentCreate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
     }
+    if (operation === 'SwitchyardBulkOrders') {
+      const op: FakeBulkOperation = {
+        id: `gid://shopify/BulkOperation/${next++}`,
+        createdAt: fake.bulk.nextCreatedAt ?? new Date().toISOString(),
+        query: variables.query,
+        polls: 0,
+        roots: 0,
+        objects: 0,
+      };
+      fake.bulk.operations.push(op);
+      return {
+        bulkOperationRunQuery: {
+          bulkOperation: { id: op.id, status: 'CREATED', createdAt: op.createdAt },
+          userErrors: [],
+        },
+      };
+    }
+    if (operation === 'SwitchyardBulkOperation') {
+      const op = fake.bulk.operations.find((o) => o.id === variables.id);
+      if (!op) return { bulkOperation: null };
+      const base = { id: op.id, createdAt: op.createdAt, errorCode: null, partialDataUrl: null };
+      if (fake.bulk.failNext) {
+        op.error = fake.bulk.failNext;
+        fake.bulk.failNext = undefined;
+      }
+      if (op.error) {
+        const errorCode = op.error;
+        return {
+          bulkOperation: {
+            ...base,
+            status: 'FAILED',
+            errorCode,
+            objectCount: '0',
+            rootObjectCount: '0',
+            url: null,
+          },
+        };
+      }
+      if (op.polls++ < fake.bulk.runningPolls) {
+        return {
+          bulkOperation: { ...base, status: 'RUNNING', objectCount: '0', rootObjectCount: '0', url: null },
+        };
+      }
+      op.file ??= exportJsonl(op, changedSince(/updated_at:>='([^']+)'/.exec(op.query)?.[1]));
+      return {
+        bulkOperation: {
+          ...base,
+          status: 'COMPLETED',
+          objectCount: String(op.objects),
+          rootObjectCount: String(op.roots),
+          fileSize: op.roots ? String(op.file.length) : null,
+          // Shopify leaves no file when nothing matched.
+          url: op.roots ? `${fake.bulk.origin}/bulk-results/${gid(op.id)}.jsonl` : null,
+        },
+      };
+    }
     if (operation === 'SwitchyardWebhookSubscriptions') {
       return {
         webhookSubscriptions: {
@@ -271,8 +360,53 @@ export function fakeShopify(
     }
     return undefined;
   };
+  const gid = numeric;
+  const bulkOrigin = options.origin ?? 'https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1';
+  const changedSince = (since: string | undefined) =>
+    fake.nodes
+      .filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since))
+      .sort((a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id));
+  /** The JSONL a grouped bulk export writes: each order, then its line items and shipping lines with __parentId. */
+  const exportJsonl = (op: FakeBulkOperation, nodes: Node[]) => {
+    const out: string[] = [];
+    for (const node of nodes) {
+      const { lineItems, shippingLines, ...order } = node;
+      const { fulfillments, refunds } = node;
+      out.push(
+        JSON.stringify({
+          ...order,
+          fulfillments: fulfillments.map(({ fulfillmentLineItems: _, ...f }) => f),
+          refunds: refunds.map(({ refundLineItems: _l, transactions: _t, ...r }) => r),
+        }),
+      );
+      // The hub selects __typename on children; Shopify writes it into each line.
+      for (const li of lineItems.nodes)
+        out.push(JSON.stringify({ __typename: 'LineItem', ...li, __parentId: node.id }));
+      shippingLines.nodes.forEach((sl, i) => {
+        out.push(
+          JSON.stringify({
+            __typename: 'ShippingLine',
+            id: `gid://shopify/ShippingLine/${gid(node.id)}${i}`,
+            ...sl,
+            __parentId: node.id,
+          }),
+        );
+      });
+      op.roots++;
+      op.objects += 1 + lineItems.nodes.length + shippingLines.nodes.length;
+    }
+    return Buffer.from(out.length ? `${out.join('\n')}\n` : '');
+  };
   const fake: FakeShopify = {
     nodes: [],
+    bulk: {
+      operations: [],
+      runningPolls: 1,
+      downloads: [],
+      downloadsWithToken: 0,
+      expiredFiles: new Set(),
+      origin: bulkOrigin,
+    },
     orders: new Map(),
     subscriptions: [],
     deny: false,
@@ -357,13 +491,9 @@ export function fakeShopify(
               },
             });
           }
-          const changedSince = (search: string | null | undefined) => {
-            const since = /updated_at:>='([^']+)'/.exec(search ?? '')?.[1];
-            return fake.nodes.filter((n) => !since || Date.parse(n.updatedAt) >= Date.parse(since));
-          };
-          const matching = changedSince(variables.query).sort(
-            (a, c) => a.updatedAt.localeCompare(c.updatedAt) || a.id.localeCompare(c.id),
-          );
+          const sinceOf = (search: string | null | undefined) =>
+            /updated_at:>='([^']+)'/.exec(search ?? '')?.[1];
+          const matching = changedSince(sinceOf(variables.query));
           const start = variables.after ? Number(Buffer.from(variables.after, 'base64').toString()) : 0;
           const page = matching.slice(start, start + variables.first);
           const end = start + page.length;
@@ -372,7 +502,7 @@ export function fakeShopify(
           fake.calls.push({ first: variables.first, throttled: false });
           return HttpResponse.json({
             data: {
-              ordersCount: { count: changedSince(variables.countQuery).length, precision: 'EXACT' },
+              ordersCount: { count: changedSince(sinceOf(variables.countQuery)).length, precision: 'EXACT' },
               orders: {
                 pageInfo: {
                   hasNextPage: end < matching.length,
@@ -387,6 +517,31 @@ export function fakeShopify(
           });
         },
       ),
+      http.get(`${bulkOrigin}/bulk-results/:file`, ({ request, params }) => {
+        const op = fake.bulk.operations.find((o) => `${gid(o.id)}.jsonl` === params.file);
+        if (!op?.file) return new HttpResponse(null, { status: 404 });
+        const range = request.headers.get('range');
+        fake.bulk.downloads.push(range);
+        if (request.headers.has('x-shopify-access-token')) fake.bulk.downloadsWithToken++;
+        if (fake.bulk.expiredFiles.has(op.id)) {
+          return new HttpResponse('<Error><Code>ExpiredToken</Code></Error>', { status: 403 });
+        }
+        const from = Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1] ?? 0);
+        if (range && from >= op.file.length) {
+          return new HttpResponse(null, {
+            status: 416,
+            headers: { 'content-range': `bytes */${op.file.length}` },
+          });
+        }
+        const body = op.file.subarray(from);
+        return new HttpResponse(new Uint8Array(body), {
+          status: range ? 206 : 200,
+          headers: {
+            'content-type': 'application/jsonl',
+            ...(range ? { 'content-range': `bytes ${from}-${op.file.length - 1}/${op.file.length}` } : {}),
+          },
+        });
+      }),
     ],
   };
   return fake;

@@ -1,5 +1,6 @@
 import {
   abortableSleep,
+  type PulledRecord,
   type PullPage,
   type PullRequest,
   type RetryVerdict,
@@ -12,10 +13,52 @@ import { gidNumber, parseExact } from './json.ts';
 /** Marks a record pulled through GraphQL: its body is an Order node, not a webhook body. */
 export const GRAPHQL_SOURCE_HEADER = 'x-switchyard-shopify-source';
 
+/**
+ * The node each pulled body was serialized from, so that normalizing a record just pulled does not parse
+ * its bytes again. Bodies read back from the store (a replay) are not here and are parsed.
+ */
+export const pulledNodes = new WeakMap<Uint8Array, unknown>();
+
+/**
+ * A pulled Order node as a record the hub stores raw, keyed by order id and change time. A bulk export's
+ * node is a summary of that state (its fulfillments and refunds have no lines), keyed apart so that the
+ * full state, when a page brings it, is not taken for a duplicate.
+ */
+export function pulledRecord(node: Node, from: 'page' | 'bulk' = 'page'): PulledRecord {
+  const body = new Uint8Array(Buffer.from(JSON.stringify(node)));
+  pulledNodes.set(body, node);
+  return {
+    dedupeKey: `order:${gidNumber(node.id)}@${node.updatedAt}${from === 'bulk' ? '#bulk' : ''}`,
+    body,
+    contentType: 'application/json',
+    headers: { [GRAPHQL_SOURCE_HEADER]: 'graphql' },
+  };
+}
+
 const MONEY = 'shopMoney { amount currencyCode }';
 const TAX = `title rate priceSet { ${MONEY} }`;
 const ADDRESS =
   'name firstName lastName company address1 address2 city province provinceCode zip countryCodeV2 phone';
+
+/** The Order fields normalization reads, without its connections (shared with the bulk export). */
+export const ORDER_FIELDS = `id name createdAt updatedAt cancelledAt currencyCode presentmentCurrencyCode email phone note tags poNumber
+      taxesIncluded displayFinancialStatus displayFulfillmentStatus paymentGatewayNames
+      totalPriceSet { ${MONEY} } totalDiscountsSet { ${MONEY} } totalTipReceivedSet { ${MONEY} }
+      originalTotalDutiesSet { ${MONEY} } originalTotalAdditionalFeesSet { ${MONEY} }
+      customer { id email phone firstName lastName }
+      billingAddress { ${ADDRESS} } shippingAddress { ${ADDRESS} }
+      customAttributes { key value }`;
+/** A LineItem's fields; `unfulfilledQuantity` gives shipped quantities where fulfillments carry no lines (bulk). */
+export const LINE_FIELDS = `id sku name title quantity currentQuantity unfulfilledQuantity isGiftCard originalUnitPriceSet { ${MONEY} }
+        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} }`;
+/** A ShippingLine's fields. */
+export const SHIPPING_FIELDS = `id code title source carrierIdentifier originalPriceSet { ${MONEY} }
+        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} }`;
+/** A fulfillment's fields, without its line items (a connection). */
+export const FULFILLMENT_FIELDS =
+  'id status displayStatus createdAt trackingInfo(first: 5) { company number url }';
+/** A refund's fields, without its line items; the amount refunded in shop money. */
+export const REFUND_FIELDS = `id createdAt note totalRefundedSet { ${MONEY} }`;
 
 /** Orders changed since a time, oldest change first, with what normalization reads. */
 const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $query: String, $countQuery: String) {
@@ -23,24 +66,13 @@ const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $quer
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      id name createdAt updatedAt cancelledAt currencyCode presentmentCurrencyCode email phone note tags poNumber
-      taxesIncluded displayFinancialStatus displayFulfillmentStatus paymentGatewayNames
-      totalPriceSet { ${MONEY} } totalDiscountsSet { ${MONEY} } totalTipReceivedSet { ${MONEY} }
-      originalTotalDutiesSet { ${MONEY} } originalTotalAdditionalFeesSet { ${MONEY} }
-      customer { id email phone firstName lastName }
-      billingAddress { ${ADDRESS} } shippingAddress { ${ADDRESS} }
-      customAttributes { key value }
-      lineItems(first: 50) { pageInfo { hasNextPage } nodes {
-        id sku name title quantity currentQuantity isGiftCard originalUnitPriceSet { ${MONEY} }
-        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
-      shippingLines(first: 5) { nodes {
-        code title source carrierIdentifier originalPriceSet { ${MONEY} }
-        discountAllocations { allocatedAmountSet { ${MONEY} } } taxLines { ${TAX} } } }
-      fulfillments(first: 10) { id status displayStatus createdAt trackingInfo(first: 5) { company number url }
+      ${ORDER_FIELDS}
+      lineItems(first: 50) { pageInfo { hasNextPage } nodes { ${LINE_FIELDS} } }
+      shippingLines(first: 5) { nodes { ${SHIPPING_FIELDS} } }
+      fulfillments(first: 10) { ${FULFILLMENT_FIELDS}
         fulfillmentLineItems(first: 50) { nodes { quantity lineItem { id } } } }
-      refunds(first: 10) { id createdAt note
-        refundLineItems(first: 50) { nodes { quantity restockType lineItem { id } } }
-        transactions(first: 5) { nodes { kind status amountSet { ${MONEY} } } } }
+      refunds(first: 10) { ${REFUND_FIELDS}
+        refundLineItems(first: 50) { nodes { quantity restockType lineItem { id } } } }
     }
   }
 }`;
@@ -112,6 +144,13 @@ export function fromGraphql(n: Node): Node {
       title: li.title,
       quantity: li.quantity,
       current_quantity: li.currentQuantity,
+      ...(typeof li.unfulfilledQuantity === 'number' && typeof li.currentQuantity === 'number'
+        ? {
+            // Shipped = what is neither still to ship nor removed (by an edit or a refund).
+            fulfilled_quantity: Math.max(0, li.currentQuantity - li.unfulfilledQuantity),
+            removed_quantity: Math.max(0, li.quantity - li.currentQuantity),
+          }
+        : {}),
       gift_card: li.isGiftCard,
       price_set: money(li.originalUnitPriceSet),
       discount_allocations: allocations(li.discountAllocations),
@@ -134,20 +173,27 @@ export function fromGraphql(n: Node): Node {
       tracking_company: f.trackingInfo?.[0]?.company ?? null,
       tracking_numbers: (f.trackingInfo ?? []).map((t: Node) => t.number).filter(Boolean),
       tracking_urls: (f.trackingInfo ?? []).map((t: Node) => t.url).filter(Boolean),
-      line_items: (f.fulfillmentLineItems?.nodes ?? []).map((x: Node) => ({
-        admin_graphql_api_id: x.lineItem?.id,
-        quantity: x.quantity,
-      })),
+      // A bulk export cannot nest a connection in a list: its fulfillments come without lines (null, not none).
+      line_items: f.fulfillmentLineItems
+        ? f.fulfillmentLineItems.nodes.map((x: Node) => ({
+            admin_graphql_api_id: x.lineItem?.id,
+            quantity: x.quantity,
+          }))
+        : null,
     })),
     refunds: (n.refunds ?? []).map((r: Node) => ({
       admin_graphql_api_id: r.id,
       created_at: r.createdAt,
       note: r.note,
-      refund_line_items: (r.refundLineItems?.nodes ?? []).map((x: Node) => ({
-        line_item_id: gidNumber(x.lineItem?.id),
-        quantity: x.quantity,
-        restock_type: lower(x.restockType),
-      })),
+      total_refunded_set: money(r.totalRefundedSet),
+      refund_line_items: r.refundLineItems
+        ? r.refundLineItems.nodes.map((x: Node) => ({
+            line_item_id: gidNumber(x.lineItem?.id),
+            quantity: x.quantity,
+            restock_type: lower(x.restockType),
+          }))
+        : null,
+      // Nodes pulled before totalRefundedSet was asked for carry the refund's transactions.
       transactions: (r.transactions?.nodes ?? []).map((t: Node) => ({
         kind: lower(t.kind),
         status: lower(t.status),
@@ -308,12 +354,7 @@ export async function* pullOrders(
     for (const n of nodes)
       if (!watermark || Date.parse(n.updatedAt) > Date.parse(watermark)) watermark = n.updatedAt;
     yield {
-      records: nodes.map((n) => ({
-        dedupeKey: `order:${gidNumber(n.id)}@${n.updatedAt}`,
-        body: new Uint8Array(Buffer.from(JSON.stringify(n))),
-        contentType: 'application/json',
-        headers: { [GRAPHQL_SOURCE_HEADER]: 'graphql' },
-      })),
+      records: nodes.map((n) => pulledRecord(n)),
       cursor: pageInfo.hasNextPage ? pageInfo.endCursor : null,
       ...(watermark ? { watermark: new Date(watermark).toISOString() } : {}),
       ...(data.ordersCount?.precision === 'EXACT'

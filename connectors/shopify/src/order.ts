@@ -55,9 +55,13 @@ const LineItemIn = z.object({
   title: Text,
   quantity: z.number().int(),
   current_quantity: z.number().int().nullish(),
+  /** Set from a bulk export, whose fulfillments and refunds carry no lines: shipped and removed quantities. */
+  fulfilled_quantity: z.number().int().nullish(),
+  removed_quantity: z.number().int().nullish(),
   price: Amount.nullish(),
   price_set: MoneySet,
   gift_card: z.boolean().nullish(),
+  grams: z.number().nullish(),
   tax_lines: z.array(TaxLineIn).nullish(),
   discount_allocations: z.array(AllocationIn).nullish(),
 });
@@ -92,6 +96,8 @@ const RefundIn = z.object({
   admin_graphql_api_id: Text,
   created_at: Text,
   note: Text,
+  /** The amount refunded in shop money (GraphQL `totalRefundedSet`); else the transactions say. */
+  total_refunded_set: MoneySet,
   refund_line_items: z
     .array(
       z.object({
@@ -241,8 +247,28 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
       if (id) shipped.set(id, (shipped.get(id) ?? 0) + l.quantity);
     }
   }
+  // A bulk export's fulfillments and refunds come without their lines (null): the lines' own counters say instead,
+  // where a line removed after it shipped counts as cancelled, not returned.
+  const lineless = (
+    list: { line_items?: unknown; refund_line_items?: unknown }[] | null | undefined,
+    key: string,
+  ) => (list ?? []).some((x) => (x as Record<string, unknown>)[key] === null);
+  const shippedFromCounters = lineless(o.fulfillments, 'line_items');
+  if (shippedFromCounters) {
+    for (const li of o.line_items) {
+      const id = idOf(li);
+      if (id && li.fulfilled_quantity != null) shipped.set(id, li.fulfilled_quantity);
+    }
+  }
   const returned = new Map<string, number>();
   const cancelled = new Map<string, number>();
+  const removedFromCounters = lineless(o.refunds, 'refund_line_items');
+  if (removedFromCounters) {
+    for (const li of o.line_items) {
+      const id = idOf(li);
+      if (id && li.removed_quantity) cancelled.set(id, li.removed_quantity);
+    }
+  }
   for (const r of o.refunds ?? []) {
     for (const l of r.refund_line_items ?? []) {
       const id = l.line_item_id === null || l.line_item_id === undefined ? undefined : String(l.line_item_id);
@@ -275,6 +301,8 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
       discounts: allocations(li.discount_allocations, `line_items[${i}]`),
       taxLines: taxes(li.tax_lines, `line_items[${i}]`),
       giftCard: li.gift_card ?? false,
+      // REST and webhook line items carry the unit's weight in grams (0 when the product has none).
+      ...(typeof li.grams === 'number' && li.grams > 0 ? { weightGrams: Math.round(li.grams) } : {}),
     };
   });
 
@@ -330,7 +358,9 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
       (t) => t.kind === 'refund' && (t.status ?? 'success') === 'success' && present(t.amount),
     );
     let amount: number;
-    if (paid.every((t) => (t.currency ?? currency).toUpperCase() === currency)) {
+    if (r.total_refunded_set) {
+      amount = m(r.total_refunded_set, null, `refunds[${i}].total_refunded`).amount;
+    } else if (paid.every((t) => (t.currency ?? currency).toUpperCase() === currency)) {
       amount = paid.reduce((sum, t) => sum + parseMoney(t.amount!, currency).amount, 0);
     } else {
       const items = (r.refund_line_items ?? []).filter((l) => l.subtotal_set);
@@ -365,6 +395,7 @@ export function mapOrder(o: ShopifyOrder): OrderDraftInput {
 
   const base: Omit<OrderDraftInput, 'totals'> = {
     externalId,
+    ...(shippedFromCounters || removedFromCounters ? { summary: true as const } : {}),
     ...(present(o.name) ? { externalNumber: o.name } : {}),
     kind: o.company || present(o.po_number) ? 'b2b' : 'b2c',
     status: status(o),

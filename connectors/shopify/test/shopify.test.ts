@@ -141,6 +141,18 @@ describe('shopify specifics', () => {
     ]);
   });
 
+  it('carries a line’s unit weight in grams, for the parcel; a weightless product has none', () => {
+    const o = parseExact(body) as Json;
+    o.line_items[0].grams = 453.6;
+    o.line_items[1].grams = 0;
+    const [mapped] = shopify.normalize(
+      request(JSON.stringify(o), headers('orders/updated', 'w')),
+      context(),
+    ).orders;
+    expect(mapped!.lines[0]!.weightGrams).toBe(454);
+    expect(mapped!.lines[1]).not.toHaveProperty('weightGrams');
+  });
+
   it('keeps refunds in shop money when Shopify pays them in the buyer’s currency', () => {
     const o = parseExact(body) as Json;
     o.presentment_currency = 'JPY';
