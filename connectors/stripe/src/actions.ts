@@ -1,0 +1,212 @@
+import { type ActionContext, type ConnectorActions, type Order, PermanentError } from '@switchyard/core';
+import type Stripe from 'stripe';
+import { fromStripeAmount, toStripeAmount } from './amounts.ts';
+import { type StripeSettings, stripeClient } from './index.ts';
+
+type Secrets = { secretKey: string; webhookSecret: string; previousWebhookSecret?: string | undefined };
+type Context = ActionContext<StripeSettings, Secrets>;
+type Money = Order['totals']['total'];
+
+/** One client per action call (the context object), so retries inside one step share its connection pool. */
+const clients = new WeakMap<object, Stripe>();
+const client = (context: Context) => {
+  let c = clients.get(context);
+  if (!c) {
+    c = stripeClient(context.settings, context.secrets.secretKey);
+    clients.set(context, c);
+  }
+  return c;
+};
+
+/**
+ * A Stripe failure in words to act on. Refused input, permissions and state conflicts become PermanentError
+ * (retrying cannot mend them); rate limits, connection trouble and Stripe's own 5xx stay retryable. The
+ * client has already retried those under the same idempotency key before this is thrown.
+ */
+function failure(error: unknown, what: string): Error {
+  const e = error as { type?: string; statusCode?: number; code?: string; message?: string; raw?: unknown };
+  const message = `Stripe ${what} failed: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`;
+  switch (e.type) {
+    case 'StripeCardError':
+    case 'StripeInvalidRequestError':
+    case 'StripePermissionError':
+    case 'StripeIdempotencyError':
+      return new PermanentError(message, { cause: error });
+    case 'StripeAuthenticationError':
+      return new PermanentError(
+        `Stripe refused the API key for the ${what}: check secrets.secretKey (and that a restricted key may write PaymentIntents, Refunds, Customers and Invoices)`,
+        { cause: error },
+      );
+    default:
+      return new Error(message, { cause: error });
+  }
+}
+
+const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  try {
+    return await run();
+  } catch (error) {
+    throw failure(error, what);
+  }
+};
+
+/** Stripe's currencies are lower-case; its amounts go through toStripeAmount (exponents differ for some). */
+const stripeCurrency = (money: Money) => money.currency.toLowerCase();
+
+export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
+  return {
+    async capturePayment(context, { paymentId, amount }) {
+      const stripe = client(context);
+      // Read first: Stripe keeps an idempotency key for about a day, a replayed step may come later.
+      const current = await call('read of the PaymentIntent', () =>
+        stripe.paymentIntents.retrieve(paymentId),
+      );
+      if (current.currency !== stripeCurrency(amount)) {
+        throw new PermanentError(
+          `PaymentIntent ${paymentId} is in ${current.currency.toUpperCase()}, the capture asked for ${amount.currency}`,
+        );
+      }
+      if (current.status === 'succeeded') {
+        return {
+          externalId: current.id,
+          captured: fromStripeAmount(current.amount_received, current.currency),
+        };
+      }
+      const wanted = toStripeAmount(amount);
+      if (current.status !== 'requires_capture' || wanted > current.amount_capturable) {
+        throw new PermanentError(
+          `PaymentIntent ${paymentId} cannot be captured for ${amount.amount} ${amount.currency}: it is ${current.status} with ${current.amount_capturable} capturable`,
+        );
+      }
+      const intent = await call('capture', () =>
+        stripe.paymentIntents.capture(
+          paymentId,
+          { amount_to_capture: wanted },
+          { idempotencyKey: context.idempotencyKey },
+        ),
+      );
+      return { externalId: intent.id, captured: fromStripeAmount(intent.amount_received, intent.currency) };
+    },
+
+    async cancelPayment(context, { paymentId, reason }) {
+      const stripe = client(context);
+      const current = await call('read of the PaymentIntent', () =>
+        stripe.paymentIntents.retrieve(paymentId),
+      );
+      // Already released (a retry of this step, or someone in the Dashboard): the effect is there.
+      if (current.status === 'canceled') return { externalId: current.id };
+      if (current.status === 'succeeded') {
+        throw new PermanentError(
+          `PaymentIntent ${paymentId} is already captured: refund it instead of cancelling (${reason})`,
+        );
+      }
+      const intent = await call('cancellation', () =>
+        stripe.paymentIntents.cancel(
+          paymentId,
+          { cancellation_reason: 'requested_by_customer' },
+          { idempotencyKey: context.idempotencyKey },
+        ),
+      );
+      return { externalId: intent.id };
+    },
+
+    async refundPayment(context, { paymentId, amount, reason }) {
+      const stripe = client(context);
+      // Read first: a refund this step made earlier (its key may have expired) carries the step's key.
+      const earlier = await call('refund lookup', () =>
+        stripe.refunds.list({ payment_intent: paymentId, limit: 100 }),
+      );
+      const mine = earlier.data.find((r) => r.metadata?.switchyard_step === context.idempotencyKey);
+      if (mine) return { externalId: mine.id };
+      const refund = await call('refund', () =>
+        stripe.refunds.create(
+          {
+            payment_intent: paymentId,
+            amount: toStripeAmount(amount),
+            reason: 'requested_by_customer',
+            metadata: { switchyard_reason: reason.slice(0, 500), switchyard_step: context.idempotencyKey },
+          },
+          { idempotencyKey: context.idempotencyKey },
+        ),
+      );
+      return { externalId: refund.id };
+    },
+
+    async sendInvoice(context, { order, workflowId, daysUntilDue }) {
+      const stripe = client(context);
+      const key = context.idempotencyKey;
+      const email = order.customer?.email ?? order.billingAddress?.email;
+      if (!email) {
+        throw new PermanentError(
+          `order ${order.externalNumber ?? order.externalId} has no customer email to invoice`,
+        );
+      }
+      const currency = order.currency.toLowerCase();
+      const metadata = { switchyard_workflow_id: workflowId, switchyard_order_id: order.id };
+      // Every write below has its own key derived from the step's: a retried step repeats none of them.
+      const customer = await call('customer', async () => {
+        const found = await stripe.customers.list({ email, limit: 1 });
+        return (
+          found.data[0] ??
+          (await stripe.customers.create(
+            {
+              email,
+              ...(order.customer?.company || order.customer?.name
+                ? { name: (order.customer.company ?? order.customer.name)! }
+                : {}),
+              metadata: { switchyard_order_id: order.id },
+            },
+            { idempotencyKey: `${key}/customer` },
+          ))
+        );
+      });
+      const invoice = await call('invoice', () =>
+        stripe.invoices.create(
+          {
+            customer: customer.id,
+            collection_method: 'send_invoice',
+            days_until_due: daysUntilDue,
+            currency,
+            auto_advance: false,
+            metadata,
+            ...(order.b2b?.poNumber
+              ? { custom_fields: [{ name: 'PO number', value: order.b2b.poNumber.slice(0, 140) }] }
+              : {}),
+          },
+          { idempotencyKey: `${key}/invoice` },
+        ),
+      );
+      // One item for the order's total: lines, shipping, discounts and taxes were settled by the channel.
+      await call('invoice item', () =>
+        stripe.invoiceItems.create(
+          {
+            customer: customer.id,
+            invoice: invoice.id!,
+            amount: toStripeAmount(order.totals.total),
+            currency,
+            description: `Order ${order.externalNumber ?? order.externalId}`,
+            metadata,
+          },
+          { idempotencyKey: `${key}/item` },
+        ),
+      );
+      const finalized = await call('invoice finalization', async () => {
+        const current = await stripe.invoices.retrieve(invoice.id!);
+        return current.status === 'draft'
+          ? stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${key}/finalize` })
+          : current;
+      });
+      if (finalized.total !== toStripeAmount(order.totals.total)) {
+        throw new PermanentError(
+          `invoice ${finalized.id} totals ${finalized.total}, the order ${order.totals.total.amount} (${order.currency}): check it in Stripe before sending`,
+        );
+      }
+      await call('invoice sending', () =>
+        stripe.invoices.sendInvoice(invoice.id!, {}, { idempotencyKey: `${key}/send` }),
+      );
+      return { externalId: invoice.id! };
+    },
+  };
+}
+
+export type { Context as StripeActionContext };
