@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'core/**/*.test.ts',
+      'mappings/**/*.test.ts',
       'connectors/**/*.test.ts',
       'server/**/*.test.ts',
       'workflows/**/*.test.ts',

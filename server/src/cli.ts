@@ -16,6 +16,7 @@ import {
   replay,
   runSync,
 } from '@switchyard/core';
+import { replayWithClient } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import { type Hub, loadConfig, openHub } from './hub.ts';
 import { createLogger } from './log.ts';
@@ -36,6 +37,7 @@ Usage: switchyard <command> [options]
   connections sync-webhooks <connection>   create or repair the vendor's webhook subscriptions (--url)
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
+  replay <workflow id>           resume a failed order workflow from the step that failed
 
 Options:
   --config <file>     config file (default ./switchyard.config.ts, or SWITCHYARD_CONFIG)
@@ -44,6 +46,7 @@ Options:
   --header 'K: V'     with normalize: a header the payload arrived with (repeatable)
   --connection <id>   with normalize: use that connection's settings
   --since <date>      with backfill: ISO date or time to start from
+  --restart           with sync or backfill: start afresh instead of resuming an interrupted run
   --url <public url>  with sync-webhooks: where vendors reach this hub (default server.publicUrl)
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
@@ -91,6 +94,7 @@ type Flags = {
   connection?: string | undefined;
   port?: string | undefined;
   since?: string | undefined;
+  restart?: boolean | undefined;
   url?: string | undefined;
 };
 
@@ -284,19 +288,30 @@ async function pull(values: Flags, command: 'sync' | 'backfill', [id]: string[])
     };
     process.once('SIGINT', onSignal);
     const began = Date.now();
+    let lastPageAt = began;
+    let firstRecords: { at: number; records: number } | undefined;
     const tty = process.stderr.isTTY;
     try {
       const report = await runSync(hub.sql, connection, {
-        ...(since ? { since } : {}),
+        ...(since ? { since, backfill: true } : {}),
+        ...(values.restart ? { restart: true } : {}),
         signal: stop.signal,
-        onPage: ({ pages, records, missedByWebhooks, remaining }) => {
-          const rate = Math.round(records / Math.max((Date.now() - began) / 1000, 0.001));
+        onPage: ({ pages, records, missedByWebhooks, remaining, status }) => {
+          // The rate counts from the first records, not from a wait for the vendor's export before them.
+          if (records > 0 && !firstRecords) firstRecords = { at: lastPageAt, records: 0 };
+          lastPageAt = Date.now();
+          const since = firstRecords ?? { at: began, records: 0 };
+          const rate = Math.round(
+            (records - since.records) / Math.max((Date.now() - since.at) / 1000, 0.001),
+          );
           const eta =
             remaining !== undefined && rate > 0
               ? `, ${remaining} left, about ${Math.ceil(remaining / rate)} s`
               : '';
-          const line = `${command} ${id}: ${pages} pages, ${records} orders, ${missedByWebhooks} new to the hub, ${rate}/s${eta}`;
-          process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+          const line = status
+            ? `${command} ${id}: ${status}`
+            : `${command} ${id}: ${pages} pages, ${records} orders, ${missedByWebhooks} new to the hub, ${rate}/s${eta}`;
+          process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
         },
       });
       if (tty) process.stderr.write('\n');
@@ -368,6 +383,7 @@ export async function main(argv: string[]): Promise<number> {
         connection: { type: 'string' },
         port: { type: 'string' },
         since: { type: 'string' },
+        restart: { type: 'boolean' },
         url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -406,6 +422,13 @@ export async function main(argv: string[]): Promise<number> {
       case 'sync':
       case 'backfill':
         return await pull(values, command, rest);
+      case 'replay':
+        if (!rest[0]) throw new UsageError('usage: switchyard replay <workflow id>, e.g. order:ord_01J…');
+        await withHub(values, async (hub) => {
+          await replayWithClient(hub.databaseUrl, rest[0]!);
+          out(`${rest[0]}: replaying from the step that failed; the running hub picks it up`);
+        });
+        return 0;
       case 'connections':
         if (rest[0] !== 'sync-webhooks')
           throw new UsageError(

@@ -1,9 +1,13 @@
+import { easypost } from '@switchyard/connector-easypost';
 import { httpJson } from '@switchyard/connector-http-json';
 import { shopify } from '@switchyard/connector-shopify';
+import { stripe } from '@switchyard/connector-stripe';
 import { woocommerce } from '@switchyard/connector-woocommerce';
 import type { AnyConnector } from '@switchyard/core';
 
 /** The connectors this hub ships. A new connector is one folder under connectors/ and one line here. */
 export const installedConnectors: ReadonlyMap<string, AnyConnector> = new Map<string, AnyConnector>(
-  [httpJson, shopify, woocommerce].map((c) => c as unknown as AnyConnector).map((c) => [c.id, c]),
+  [easypost, httpJson, shopify, stripe, woocommerce]
+    .map((c) => c as unknown as AnyConnector)
+    .map((c) => [c.id, c]),
 );

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ConfigError,
   type Connection,
   checkServer,
   configPath,
@@ -19,6 +20,7 @@ import {
   startEmbedded,
   syncConfig,
 } from '@switchyard/core';
+import { resolvePlans } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import type { Logger } from './log.ts';
 
@@ -57,7 +59,11 @@ export async function loadConfig(
 ): Promise<{ config: ResolvedConfig; file: string }> {
   const path = configPath(file, cwd);
   const raw = await importConfig(path);
-  return { config: resolveConfig(raw, installedConnectors, process.env, path), file: path };
+  const config = resolveConfig(raw, installedConnectors, process.env, path);
+  // Fulfillment sections name other connections: checked here, with the rest of the config.
+  const { issues } = resolvePlans(config.connections, installedConnectors);
+  if (issues.length) throw new ConfigError(issues, path);
+  return { config, file: path };
 }
 
 /** The key that seals stored credentials: SWITCHYARD_SECRET_KEY, else one generated under .switchyard/ for development. */

@@ -5,6 +5,7 @@ import { type Hub, openHub } from './hub.ts';
 import type { Logger } from './log.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { listen, type RunningServer } from './serve.ts';
+import { type RunningWorkflows, startWorkflows } from './workflows.ts';
 
 export interface StartOptions {
   configFile?: string | undefined;
@@ -62,6 +63,10 @@ async function startSingle(options: StartOptions): Promise<void> {
   const began = Date.now();
   const { log } = options;
   const hub = await openHub({ log, configFile: options.configFile });
+  const workflows = await startWorkflows(hub, log).catch(async (error) => {
+    await hub.close();
+    throw error;
+  });
   const server = await serveHub(hub, options);
   const scheduler = startScheduler(hub, log);
   log.info(`switchyard listening on ${server.url}`, {
@@ -72,6 +77,7 @@ async function startSingle(options: StartOptions): Promise<void> {
   onSignals(async (signal) => {
     log.info(`${signal}: draining in-flight requests, then stopping`);
     await Promise.all([server.close(), scheduler.stop()]);
+    await workflows.stop();
     await hub.close();
     log.info('stopped');
   }, log);
@@ -108,10 +114,12 @@ async function startPrimary(options: StartOptions): Promise<void> {
         ),
     );
   let scheduler: Scheduler | undefined;
+  let workflows: RunningWorkflows | undefined;
   const shutdown = async (reason: string) => {
     stopping = true;
     log.info(`${reason}: draining the workers, then stopping`);
     await Promise.all([stopWorkers(15_000), scheduler?.stop()]);
+    await workflows?.stop();
     await hub.close();
     log.info('stopped');
   };
@@ -154,6 +162,7 @@ async function startPrimary(options: StartOptions): Promise<void> {
   started = true;
   // The primary pulls; the workers serve HTTP.
   scheduler = startScheduler(hub, log);
+  workflows = await startWorkflows(hub, log);
   log.info(`switchyard listening on ${urls[0]}`, {
     workers: options.workers,
     database: hub.databaseLabel,

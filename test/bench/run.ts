@@ -1,10 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bulkBench } from './bulk.ts';
 import { intakeBench } from './intake.ts';
-import { pullBench } from './pull.ts';
+import { budgetBench, pullBench } from './pull.ts';
 import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
+import { workflowBench } from './workflow.ts';
 
 /** `npm run bench [-- <name>...]`: runs the named benchmarks (default all), prints figures, writes bench-results/<name>.json. */
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -12,12 +14,22 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   'shopify-webhooks': () =>
     shopifyWebhookBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
   'shopify-backfill': () => pullBench(Number(process.env.BENCH_ORDERS ?? 10_000)),
+  'shopify-budget': () => budgetBench(Number(process.env.BENCH_ORDERS ?? 5_000)),
+  'shopify-bulk': () => bulkBench(Number(process.env.BENCH_ORDERS ?? 100_000)),
+  workflow: () => workflowBench(Number(process.env.BENCH_ORDERS ?? 1000)),
   intake: () =>
     intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
 };
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const unknown = names.filter((n) => !(n in benches));
+// A name that is not a benchmark but prefixes some (`shopify`) runs all of those.
+const names = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('-'))
+  .flatMap((n) => (n in benches ? [n] : Object.keys(benches).filter((k) => k.startsWith(`${n}-`))));
+const unknown = process.argv
+  .slice(2)
+  .filter((a) => !a.startsWith('-'))
+  .filter((n) => !(n in benches) && !Object.keys(benches).some((k) => k.startsWith(`${n}-`)));
 if (unknown.length) {
   process.stderr.write(
     `bench: unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}\n`,

@@ -32,12 +32,17 @@ function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
 }
 
 /** Runs one CLI command to completion. */
-export function cli(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
+export function cli(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 120_000,
+) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     env: cleanEnv(env),
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: timeoutMs,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,1 @@
+export { chooseRate, type RateChoice, ShippingRule, ShippingRules } from './shipping.ts';

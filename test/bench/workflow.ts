@@ -1,0 +1,227 @@
+import { join } from 'node:path';
+import { easypost } from '@switchyard/connector-easypost';
+import { shopify } from '@switchyard/connector-shopify';
+import { stripe } from '@switchyard/connector-stripe';
+import {
+  type AnyConnector,
+  applyOrder,
+  type Connection,
+  connect,
+  migrate,
+  SecretBox,
+  startEmbedded,
+  stepIdempotencyKey,
+  syncConfig,
+  type WorkflowContext,
+} from '@switchyard/core';
+import { ShippingRules } from '@switchyard/mappings';
+import {
+  type FulfillmentPlan,
+  orderWorkflow,
+  startDbosEngine,
+  startOrderDispatcher,
+} from '@switchyard/workflows';
+import { seededOrderDraft } from '../fakes/vendors.ts';
+import { startFake } from '../support/fake-process.ts';
+import { scratchDir } from '../support/hub-process.ts';
+
+const KEYS = {
+  VENDORS_FAKE_SHOPIFY_TOKEN: 'shpat_bench_wf_0123456789',
+  VENDORS_FAKE_STRIPE_KEY: 'sk_test_bench_wf_0123456789',
+  VENDORS_FAKE_EASYPOST_KEY: 'EZTK_bench_wf_0123456789',
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+const ms = (v: number) => Number(v.toFixed(2));
+
+/** Stops a plain run at the tracking wait, where the durable run is measured to. */
+class AtTrackingWait extends Error {}
+
+/**
+ * Orders through the order workflow on DBOS and the embedded PostgreSQL, Shopify, Stripe and EasyPost faked in
+ * another process answering every call after 20 ms; measured from the orders' import until every fulfillment
+ * is on the fake Shopify (the workflow then waits for tracking). In the same run, the same workflow code with
+ * its steps as plain calls (no checkpoints), and the engine's own time per step (whole step less its body).
+ */
+export async function workflowBench(orders = 1000) {
+  const fake = await startFake('vendors-server.ts', {
+    ...KEYS,
+    VENDORS_FAKE_ORDERS: String(orders * 2),
+    VENDORS_FAKE_DELAY_MS: '20',
+  });
+  const scratch = scratchDir('bench-workflow');
+  const embedded = await startEmbedded({ dir: join(scratch.dir, '.switchyard') });
+  const sql = connect(embedded.url, { max: 20 });
+  try {
+    await migrate(sql);
+    const made = (id: string, connector: AnyConnector, settings: unknown, secrets: Record<string, string>) =>
+      [
+        id,
+        {
+          id,
+          tenantId: 'acme',
+          connector,
+          settings: connector.settings.parse(settings),
+          secrets: connector.secrets.parse(secrets),
+        },
+      ] as const;
+    const connections = new Map<string, Connection>([
+      made(
+        'shop',
+        shopify as unknown as AnyConnector,
+        { shop: 'bench.myshopify.com', apiOrigin: fake.origin },
+        { clientSecret: 'shpss_bench_wf_01', accessToken: KEYS.VENDORS_FAKE_SHOPIFY_TOKEN },
+      ),
+      made(
+        'payments',
+        stripe as unknown as AnyConnector,
+        { apiOrigin: fake.origin },
+        { secretKey: KEYS.VENDORS_FAKE_STRIPE_KEY, webhookSecret: 'whsec_bench_wf_01' },
+      ),
+      made(
+        'shipping',
+        easypost as unknown as AnyConnector,
+        { apiOrigin: fake.origin },
+        { apiKey: KEYS.VENDORS_FAKE_EASYPOST_KEY, webhookSecret: 'ep-bench' },
+      ),
+    ]);
+    await syncConfig(
+      sql,
+      {
+        tenants: [{ id: 'acme', name: 'Acme' }],
+        connections: [...connections.values()].map((c) => ({
+          id: c.id,
+          tenantId: 'acme',
+          connector: c.connector.id,
+          settings: c.settings,
+          secrets: c.secrets as Record<string, string>,
+          defaultedEnv: [],
+        })),
+        server: { bodyLimit: 1 << 20 },
+      },
+      SecretBox.fromString(SecretBox.generateKey()),
+    );
+    const plan: FulfillmentPlan = {
+      payment: 'capture-on-ship',
+      paymentsConnection: 'payments',
+      shippingConnection: 'shipping',
+      shipFrom: {
+        company: 'Acme Warehouse',
+        street1: '388 Townsend St',
+        city: 'San Francisco',
+        state: 'CA',
+        zip: '94107',
+        country: 'US',
+      },
+      rules: ShippingRules.parse({ rules: [{ method: 'Standard', maxDays: 5 }] }),
+      defaultParcel: { weightGrams: 500 },
+    };
+    const place = async (i: number) => {
+      const draft = seededOrderDraft(i);
+      return (
+        await applyOrder(sql, { tenantId: 'acme', connectionId: 'shop', connector: 'shopify' }, draft, null)
+      ).orderId;
+    };
+    const shipped = async (from: number, to: number) => {
+      const { orders: list } = (await (await fetch(`${fake.origin}/__fake/effects`)).json()) as {
+        orders: { fulfillments: number }[];
+      };
+      return list.slice(from - 1, to).filter((o) => o.fulfillments > 0).length;
+    };
+    const workflow = orderWorkflow({ sql, connections, plan: () => plan });
+
+    // Plain: the same workflow code, each step a direct call, as many orders at once as the durable run takes.
+    const plainStart = performance.now();
+    const plainIds = await Promise.all(Array.from({ length: orders }, (_, k) => place(orders + k + 1)));
+    const bodyTimes: number[] = [];
+    const plainContext = (workflowId: string): WorkflowContext => ({
+      workflowId,
+      async step(key, body) {
+        const start = performance.now();
+        try {
+          return await body({ idempotencyKey: stepIdempotencyKey(workflowId, key), attempt: 1 });
+        } finally {
+          bodyTimes.push(performance.now() - start);
+        }
+      },
+      sleep: (_key, wait) => new Promise((r) => setTimeout(r, wait)),
+      async waitForSignal(_topic, { timeoutMs }) {
+        if (timeoutMs === 0) return undefined;
+        throw new AtTrackingWait();
+      },
+      now: async () => new Date(),
+    });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < plainIds.length) {
+          const orderId = plainIds[next++]!;
+          await workflow
+            .run(plainContext(`plain:${orderId}`), { tenantId: 'acme', orderId })
+            .catch((error) => {
+              if (!(error instanceof AtTrackingWait)) throw error;
+            });
+        }
+      }),
+    );
+    const plainS = (performance.now() - plainStart) / 1000;
+    if ((await shipped(orders + 1, orders * 2)) !== orders)
+      throw new Error('the plain run did not ship every order');
+
+    // Durable: the engine and the dispatcher, as the hub runs them.
+    const overhead: number[] = [];
+    const engine = await startDbosEngine({
+      databaseUrl: embedded.url,
+      executorId: 'bench',
+      poolSize: Number(process.env.BENCH_DBOS_POOL ?? 10),
+      applicationVersion: 'bench',
+      workflows: [workflow],
+      log: () => {},
+      onStep: ({ totalMs, bodyMs }) => overhead.push(totalMs - bodyMs),
+    });
+    const dispatcher = startOrderDispatcher({
+      sql,
+      engine,
+      managed: ['shop'],
+      log: { error: () => {} },
+      everyMs: 100,
+    });
+    await new Promise((r) => setTimeout(r, 300)); // the connection's activation precedes its orders
+    const durableStart = performance.now();
+    for (let i = 1; i <= orders; i++) await place(i);
+    while ((await shipped(1, orders)) < orders) await new Promise((r) => setTimeout(r, 500));
+    const durableS = (performance.now() - durableStart) / 1000;
+    await dispatcher.stop();
+    await engine.stop();
+
+    overhead.sort((a, b) => a - b);
+    const perSecond = orders / durableS;
+    const plainPerSecond = orders / plainS;
+    return {
+      orders,
+      vendorLatencyMs: 20,
+      seconds: ms(durableS),
+      perSecond: Number(perSecond.toFixed(1)),
+      plainPerSecond: Number(plainPerSecond.toFixed(1)),
+      ratioToPlain: Number((perSecond / plainPerSecond).toFixed(2)),
+      steps: overhead.length,
+      engineOverheadPerStepMs: { p50: ms(percentile(overhead, 50)), p99: ms(percentile(overhead, 99)) },
+      plainStepMs: {
+        p50: ms(
+          percentile(
+            [...bodyTimes].sort((a, b) => a - b),
+            50,
+          ),
+        ),
+      },
+      targets: { perSecond: 200, overheadP50Ms: 3 },
+      note: 'measured from the first import to the last fulfillment on the fake Shopify; each order: load, 3 vendor writes and 3 reads, rate choice, 2 timeline records',
+    };
+  } finally {
+    await sql.end();
+    await embedded.stop();
+    fake.stop();
+    scratch.remove();
+  }
+}

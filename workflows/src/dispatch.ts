@@ -1,0 +1,331 @@
+import {
+  type AnyConnector,
+  abortableSleep,
+  type ConfigIssue,
+  type Connection,
+  type ConnectorSignal,
+  describeError,
+  type Engine,
+  type ResolvedConnection,
+  recordException,
+  type Sql,
+  zodMessage,
+} from '@switchyard/core';
+import { ShippingRules } from '@switchyard/mappings';
+import { z } from 'zod';
+import { type FulfillmentPlan, ORDER_EVENTS_TOPIC, orderWorkflowId, PAYMENT_TOPIC } from './order.ts';
+
+const Address = z
+  .object({
+    name: z.string().optional(),
+    company: z.string().optional(),
+    street1: z.string().min(1),
+    street2: z.string().optional(),
+    city: z.string().min(1),
+    state: z.string().optional(),
+    zip: z.string().min(1),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US'),
+    phone: z.string().optional(),
+    email: z.string().optional(),
+  })
+  .strict();
+
+/** A channel connection's `fulfillment` section. */
+export const FulfillmentConfig = z
+  .object({
+    payment: z.enum(['channel', 'capture-on-ship', 'invoice']),
+    /** The payments connection (Stripe) for capture-on-ship and invoice. */
+    payments: z.string().optional(),
+    /** The shipping connection (EasyPost). */
+    shipping: z.string(),
+    shipFrom: Address,
+    shippingRules: ShippingRules,
+    parcel: z
+      .object({
+        weightGrams: z.number().int().positive(),
+        lengthMm: z.number().int().positive().optional(),
+        widthMm: z.number().int().positive().optional(),
+        heightMm: z.number().int().positive().optional(),
+      })
+      .strict(),
+    invoiceDays: z.number().int().min(0).max(180).optional(),
+    trackingTimeoutDays: z.number().int().min(1).max(120).optional(),
+  })
+  .strict();
+
+/**
+ * The fulfillment plans of the configured connections, by connection id, with every problem found: the
+ * section's shape, and connections it names that are missing or cannot do what they are asked.
+ */
+export function resolvePlans(
+  connections: readonly ResolvedConnection[],
+  connectors: ReadonlyMap<string, AnyConnector>,
+): { plans: Map<string, FulfillmentPlan>; issues: ConfigIssue[] } {
+  const plans = new Map<string, FulfillmentPlan>();
+  const issues: ConfigIssue[] = [];
+  const byId = new Map(connections.map((c) => [c.id, c]));
+  connections.forEach((c, i) => {
+    if (!c.fulfillment) return;
+    const at = `connections[${i}](id "${c.id}").fulfillment`;
+    const parsed = FulfillmentConfig.safeParse(c.fulfillment);
+    if (!parsed.success) {
+      issues.push({
+        path: at,
+        problem: zodMessage(parsed.error),
+        fix: 'correct the fulfillment section as described',
+      });
+      return;
+    }
+    const f = parsed.data;
+    const needs = (
+      id: string | undefined,
+      capability: 'payment.capture' | 'shipment.label',
+      role: string,
+    ) => {
+      const target = id ? byId.get(id) : undefined;
+      if (!target) {
+        issues.push({
+          path: `${at}.${role}`,
+          problem: id ? `no connection "${id}"` : `payment "${f.payment}" needs a ${role} connection`,
+          fix: `name a configured connection whose connector can do ${capability}`,
+        });
+        return false;
+      }
+      if (target.tenantId !== c.tenantId) {
+        issues.push({
+          path: `${at}.${role}`,
+          problem: `connection "${id}" belongs to another tenant`,
+          fix: 'use a connection of the same tenant',
+        });
+        return false;
+      }
+      if (!connectors.get(target.connector)?.capabilities.includes(capability)) {
+        issues.push({
+          path: `${at}.${role}`,
+          problem: `connection "${id}" (${target.connector}) cannot do ${capability}`,
+          fix: `name a connection whose connector can do ${capability}`,
+        });
+        return false;
+      }
+      return true;
+    };
+    const shippingOk = needs(f.shipping, 'shipment.label', 'shipping');
+    const paymentsOk = f.payment === 'channel' || needs(f.payments, 'payment.capture', 'payments');
+    if (!connectors.get(c.connector)?.capabilities.includes('fulfillment.push')) {
+      issues.push({
+        path: at,
+        problem: `connection "${c.id}" (${c.connector}) cannot take fulfillments back`,
+        fix: 'remove fulfillment from this connection',
+      });
+      return;
+    }
+    if (!shippingOk || !paymentsOk) return;
+    plans.set(c.id, {
+      payment: f.payment,
+      ...(f.payments ? { paymentsConnection: f.payments } : {}),
+      shippingConnection: f.shipping,
+      shipFrom: f.shipFrom,
+      rules: f.shippingRules,
+      defaultParcel: f.parcel,
+      ...(f.invoiceDays !== undefined ? { invoiceDays: f.invoiceDays } : {}),
+      ...(f.trackingTimeoutDays !== undefined
+        ? { trackingTimeoutMs: f.trackingTimeoutDays * 86_400_000 }
+        : {}),
+    });
+  });
+  return { plans, issues };
+}
+
+export interface OrderDispatcher {
+  /** Look for new orders now (after an intake commit) instead of at the next tick. */
+  nudge(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the order workflow for every new order of a managed connection, from the database: an order is
+ * marked once its workflow is started, so a crash between the two only starts it again (starting a
+ * workflow id twice is starting it once), and nothing imported is ever left without one. Orders imported
+ * before a connection's fulfillment was first configured are left alone. Several hub processes share the
+ * work: each takes its batch with SKIP LOCKED.
+ */
+export function startOrderDispatcher(options: {
+  sql: Sql;
+  engine: Engine;
+  managed: readonly string[];
+  log: { error(message: string, fields?: Record<string, unknown>): void };
+  everyMs?: number;
+}): OrderDispatcher {
+  const { sql, engine, managed } = options;
+  let activated = false;
+  return repeatEvery(options, 'starting order workflows', async () => {
+    if (!managed.length) return false;
+    if (!activated) {
+      await sql`
+        insert into fulfillment_activation (connection_id)
+        select unnest(${sql.array(managed as string[])}::text[]) on conflict do nothing`;
+      activated = true;
+    }
+    const started = await sql.begin(async (tx) => {
+      const due = await tx<{ id: string; tenant_id: string }[]>`
+        select o.id, o.tenant_id from orders o
+        join fulfillment_activation a on a.connection_id = o.connection_id
+        where o.workflow_started_at is null and o.connection_id = any(${sql.array(managed as string[])})
+          and o.created_at >= a.since and o.status = 'placed'
+        order by o.created_at limit 50
+        for update of o skip locked`;
+      for (const order of due) {
+        const input = { tenantId: order.tenant_id, orderId: order.id };
+        await engine.start('order', input, { workflowId: orderWorkflowId(order.id) });
+        await tx`update orders set workflow_started_at = now() where id = ${order.id}`;
+      }
+      return due.length;
+    });
+    return started === 50;
+  });
+}
+
+/**
+ * Runs `turn` every `everyMs` (sooner on a nudge, at once again when it says more is waiting), logging a
+ * failed turn and trying again at the next, until stopped.
+ */
+function repeatEvery(
+  options: { everyMs?: number; log: { error(message: string, fields?: Record<string, unknown>): void } },
+  what: string,
+  turn: () => Promise<boolean>,
+): OrderDispatcher {
+  const stop = new AbortController();
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        if (await turn()) continue;
+      } catch (error) {
+        if (stop.signal.aborted) break;
+        options.log.error(`${what} failed; trying again shortly`, { error: describeError(error) });
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        abortableSleep(options.everyMs ?? 1000, stop.signal).then(resolve, resolve);
+      });
+    }
+  })();
+  return {
+    nudge: () => wake?.(),
+    async stop() {
+      stop.abort();
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+/**
+ * Hands what vendors and channels report to the order workflows: tracking and invoice events stored in the
+ * inbox (each connector's `signal` reads them), and orders cancelled on the channel. Each is marked once
+ * handed over (or found to concern no workflow), so a restart delivers what was left; a workflow gets each
+ * event once, under the vendor's event id. A cancellation of an order already delivered becomes an exception.
+ */
+export function startSignalDispatcher(options: {
+  sql: Sql;
+  engine: Engine;
+  /** Connections whose connector reads signals from its events (Stripe, EasyPost). */
+  connections: ReadonlyMap<string, Connection>;
+  log: { error(message: string, fields?: Record<string, unknown>): void };
+  everyMs?: number;
+}): OrderDispatcher {
+  const { sql, engine } = options;
+  const sources = [...options.connections.values()].filter((c) => c.connector.signal);
+  const ids = sources.map((c) => c.id);
+
+  const workflowOf = async (tenantId: string, correlate: ConnectorSignal['correlate']) => {
+    if (correlate.workflowId) return correlate.workflowId;
+    if (correlate.trackingCode) {
+      const [row] = await sql<{ order_id: string }[]>`
+        select order_id from order_events
+        where type = 'label.purchased' and data->>'trackingCode' = ${correlate.trackingCode} and tenant_id = ${tenantId}
+        limit 1`;
+      if (row) return orderWorkflowId(row.order_id);
+    }
+    return undefined;
+  };
+
+  const events = () =>
+    sql.begin(async (tx) => {
+      const rows = await tx<
+        {
+          id: string;
+          tenant_id: string;
+          connection_id: string;
+          headers: Record<string, string>;
+          content_type: string;
+          body: Buffer;
+          received_at: Date;
+        }[]
+      >`
+        select id, tenant_id, connection_id, headers, content_type, body, received_at from inbox
+        where signalled_at is null and status = 'ignored' and connection_id = any(${sql.array(ids)})
+        order by id limit 100 for update skip locked`;
+      for (const row of rows) {
+        const connection = options.connections.get(row.connection_id)!;
+        const signal = connection.connector.signal!({
+          headers: row.headers,
+          body: new Uint8Array(row.body),
+          contentType: row.content_type,
+          receivedAt: row.received_at,
+        });
+        const workflowId = signal && (await workflowOf(row.tenant_id, signal.correlate));
+        if (signal && workflowId) {
+          const [topic, payload] =
+            signal.event.kind === 'tracking'
+              ? [ORDER_EVENTS_TOPIC, signal.event]
+              : [PAYMENT_TOPIC, signal.event];
+          await engine.signal(workflowId, topic, payload, { dedupeKey: signal.dedupeKey });
+        }
+        await tx`update inbox set signalled_at = now() where id = ${row.id}`;
+      }
+      return rows.length;
+    });
+
+  const cancellations = () =>
+    sql.begin(async (tx) => {
+      const rows = await tx<{ id: string; tenant_id: string; connection_id: string; external_id: string }[]>`
+        select id, tenant_id, connection_id, external_id from orders
+        where status = 'cancelled' and workflow_started_at is not null and cancel_signalled_at is null
+        order by id limit 100 for update skip locked`;
+      for (const order of rows) {
+        const workflowId = orderWorkflowId(order.id);
+        const status = await engine.status(workflowId);
+        if (status?.state === 'pending' || status?.state === 'queued') {
+          await engine.signal(
+            workflowId,
+            ORDER_EVENTS_TOPIC,
+            { kind: 'cancel', reason: 'cancelled on the channel' },
+            {
+              dedupeKey: `cancel:${order.id}`,
+            },
+          );
+        } else if (
+          status?.state === 'succeeded' &&
+          (status.output as { outcome?: string })?.outcome === 'delivered'
+        ) {
+          await recordException(tx, {
+            tenantId: order.tenant_id,
+            connectionId: order.connection_id,
+            kind: 'workflow',
+            inboxId: null,
+            message: `order ${order.external_id} was cancelled on the channel after it was delivered: arrange a return and refund by hand`,
+            detail: { workflowId },
+          });
+        }
+        await tx`update orders set cancel_signalled_at = now() where id = ${order.id}`;
+      }
+      return rows.length;
+    });
+
+  return repeatEvery(
+    options,
+    'handing events to order workflows',
+    async () => (ids.length ? await events() : 0) + (await cancellations()) >= 100,
+  );
+}

@@ -1,0 +1,288 @@
+import { DBOS, DBOSClient, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
+import {
+  type AnyWorkflow,
+  abortableSleep,
+  describeError,
+  type Engine,
+  isPermanent,
+  type StepRetry,
+  stepIdempotencyKey,
+  type WorkflowContext,
+  type WorkflowState,
+  type WorkflowStatus,
+} from '@switchyard/core';
+import postgres from 'postgres';
+
+/**
+ * The embedded engine: DBOS Transact on the hub's own PostgreSQL, its tables in their own schema.
+ *
+ * DBOS checkpoints each step's result, sleeps durably, keeps signals (send/recv) with their dedupe keys,
+ * and at launch re-runs the workflows this executor left pending. It is a process-wide singleton: one
+ * engine per process. Each hub process needs an executor id of its own that stays the same across its
+ * restarts (two processes with one id would run each other's steps twice; a new id would leave the old
+ * one's workflows pending), and every process of one deployment the same `applicationVersion`.
+ */
+export interface DbosEngineOptions {
+  /** The hub's database (a postgres:// URL). */
+  databaseUrl: string;
+  /** Schema for DBOS's tables (default `switchyard_dbos`). */
+  schema?: string;
+  /** Stable per hub process: e.g. `<host>-<worker slot>`. */
+  executorId: string;
+  /** Bumped on purpose when workflow code changes incompatibly (pending runs of another version wait). */
+  applicationVersion: string;
+  workflows: AnyWorkflow[];
+  /** Where DBOS's own warnings and errors go (default: stderr, one line each). */
+  log?: (level: 'warn' | 'error', message: string) => void;
+  /** Connections DBOS keeps to the database for its checkpoints (default 10). */
+  poolSize?: number;
+  /** Told after each step run: its whole time and its body's (the difference is the engine's). */
+  onStep?: (step: { key: string; totalMs: number; bodyMs: number }) => void;
+}
+
+const STATES: Record<string, WorkflowState> = {
+  PENDING: 'pending',
+  ENQUEUED: 'queued',
+  DELAYED: 'queued',
+  SUCCESS: 'succeeded',
+  ERROR: 'failed',
+  MAX_RECOVERY_ATTEMPTS_EXCEEDED: 'failed',
+  CANCELLED: 'cancelled',
+};
+
+/**
+ * DBOS creates its schema at launch, but several processes doing so at once deadlock: one migrates under
+ * an advisory lock (tried, never waited on: the migration builds indexes concurrently, which would wait
+ * for the waiters), the others wait for it.
+ */
+async function migrateOnce(databaseUrl: string, schema: string, signal?: AbortSignal) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const [row] = await sql<{ locked: boolean }[]>`
+        select pg_try_advisory_lock(hashtext(${`switchyard:dbos-migrate:${schema}`})) as locked`;
+      if (row?.locked) {
+        try {
+          await DBOS.migrate(databaseUrl, { schemaName: schema });
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext(${`switchyard:dbos-migrate:${schema}`}))`;
+        }
+        return;
+      }
+      if (attempt > 600)
+        throw new Error(`DBOS's schema ${schema} stayed locked by another process for a minute`);
+      await abortableSleep(100, signal);
+    }
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Starts DBOS with the hub's workflows registered; answers the engine the hub uses. */
+export async function startDbosEngine(options: DbosEngineOptions): Promise<Engine> {
+  if (DBOS.isInitialized()) throw new Error('DBOS already runs in this process: one engine per process');
+  const schema = options.schema ?? 'switchyard_dbos';
+  const log = options.log ?? ((level, message) => process.stderr.write(`dbos ${level}: ${message}\n`));
+  const registered = new Map<string, (input: unknown) => Promise<unknown>>();
+
+  await migrateOnce(options.databaseUrl, schema);
+  // Two live processes with one executor id would run each other's steps twice: the id is held by a session
+  // lock for the process's life, and a second process with it is refused.
+  const holder = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  // A predecessor killed a moment ago may still hold it until PostgreSQL notices its connection is gone.
+  let held: { locked: boolean } | undefined;
+  for (let attempt = 0; attempt < 50 && !held?.locked; attempt++) {
+    if (attempt) await abortableSleep(200);
+    [held] = await holder<{ locked: boolean }[]>`
+      select pg_try_advisory_lock(hashtext(${`switchyard:dbos-executor:${schema}:${options.executorId}`})) as locked`;
+  }
+  if (!held?.locked) {
+    await holder.end();
+    throw new Error(
+      `another running process already uses the engine executor id "${options.executorId}": give each hub process its own SWITCHYARD_EXECUTOR_ID`,
+    );
+  }
+  for (const workflow of options.workflows) {
+    if (registered.has(workflow.name)) throw new Error(`workflow "${workflow.name}" is registered twice`);
+    const run = async (input: unknown) => workflow.run(contextOf(DBOS.workflowID!, options.onStep), input);
+    registered.set(workflow.name, DBOS.registerWorkflow(run, { name: workflow.name }));
+  }
+  DBOS.setConfig({
+    name: 'switchyard',
+    systemDatabaseUrl: options.databaseUrl,
+    systemDatabaseSchemaName: schema,
+    executorID: options.executorId,
+    applicationVersion: options.applicationVersion,
+    runMigrations: false,
+    systemDatabaseIdleTransactionTimeoutMs: 0,
+    ...(options.poolSize ? { systemDatabasePoolSize: options.poolSize } : {}),
+    logger: {
+      info: () => {},
+      debug: () => {},
+      warn: (entry: unknown) => log('warn', String(entry)),
+      error: (entry: unknown) => log('error', describeError(entry)),
+    },
+  });
+  try {
+    await DBOS.launch();
+  } catch (error) {
+    await DBOS.shutdown({ deregister: true }).catch(() => {});
+    await holder.end();
+    throw error;
+  }
+
+  const statusOf = async (workflowId: string): Promise<WorkflowStatus | undefined> => {
+    const s = await DBOS.getWorkflowStatus(workflowId);
+    if (!s) return undefined;
+    const state = STATES[s.status] ?? 'pending';
+    return {
+      workflowId,
+      name: s.workflowName,
+      state,
+      ...(state === 'failed' ? { error: describeError(s.error) } : {}),
+      ...(state === 'succeeded' ? { output: s.output } : {}),
+    };
+  };
+
+  return {
+    async start(name, input, { workflowId }) {
+      const workflow = registered.get(name);
+      if (!workflow) {
+        throw new Error(`no workflow "${name}"; registered: ${[...registered.keys()].join(', ') || 'none'}`);
+      }
+      // DBOS returns the existing run for an id it knows: starting twice is starting once.
+      await DBOS.startWorkflow(workflow, { workflowID: workflowId })(input);
+    },
+
+    async signal(workflowId, topic, payload, { dedupeKey }) {
+      try {
+        // Wrapped: a null payload would read as a timeout on the other side.
+        await DBOS.send(workflowId, { payload }, topic, dedupeKey);
+        return 'delivered';
+      } catch (error) {
+        if (error instanceof DBOSErrors.DBOSNonExistentWorkflowError) return 'no-such-workflow';
+        throw error;
+      }
+    },
+
+    status: statusOf,
+
+    async settled(workflowId, { timeoutMs = 60_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await statusOf(workflowId);
+        if (!status) throw new Error(`no workflow ${workflowId}`);
+        if (status.state !== 'pending' && status.state !== 'queued') return status;
+        if (Date.now() > deadline) {
+          throw new Error(`workflow ${workflowId} is still ${status.state} after ${timeoutMs} ms`);
+        }
+        await abortableSleep(50);
+      }
+    },
+
+    async replay(workflowId) {
+      await replayWorkflow(workflowId);
+    },
+
+    async stop() {
+      await DBOS.shutdown({ deregister: true });
+      await holder.end();
+    },
+  };
+}
+
+/** Runs a failed workflow again from its first failed step, keeping its id (signals keep reaching it). */
+async function replayWorkflow(workflowId: string, client?: DBOSClient) {
+  const api = client ?? DBOS;
+  const status = client ? await client.getWorkflow(workflowId) : await DBOS.getWorkflowStatus(workflowId);
+  if (!status) throw new Error(`no workflow ${workflowId}`);
+  if (
+    status.status !== 'ERROR' &&
+    status.status !== 'MAX_RECOVERY_ATTEMPTS_EXCEEDED' &&
+    status.status !== 'CANCELLED'
+  ) {
+    throw new Error(
+      `workflow ${workflowId} is ${status.status.toLowerCase()}, not failed: nothing to replay`,
+    );
+  }
+  const steps = (await api.listWorkflowSteps(workflowId)) ?? [];
+  const failed = steps.find((s) => s.error);
+  // A workflow that failed outside any step (its own code threw) runs again after its last recorded step.
+  // Function ids have gaps (a wait uses two, and records one when it returns at once): never count them.
+  const startStep = failed?.functionID ?? Math.max(-1, ...steps.map((s) => s.functionID)) + 1;
+  await api.rewindWorkflow(workflowId, { startStep });
+}
+
+/** For the CLI: replays a workflow through a DBOS client, without launching an engine in this process. */
+export async function replayWithClient(databaseUrl: string, workflowId: string, schema = 'switchyard_dbos') {
+  const client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl,
+    systemDatabaseSchemaName: schema,
+    applicationName: 'switchyard',
+  } as Parameters<typeof DBOSClient.create>[0]);
+  try {
+    await replayWorkflow(workflowId, client);
+  } finally {
+    await client.destroy();
+  }
+}
+
+function retryConfig(retry: StepRetry | undefined) {
+  // By default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts) before the
+  // workflow parks as an exception.
+  const attempts = retry?.attempts ?? 12;
+  if (attempts <= 1) return { retriesAllowed: false };
+  return {
+    retriesAllowed: true,
+    maxAttempts: attempts,
+    intervalSeconds: (retry?.initialDelayMs ?? 1000) / 1000,
+    backoffRate: retry?.backoff ?? 2,
+    // A PermanentError is never retried; otherwise the step's own rule, or every error.
+    shouldRetry: (error: unknown) => !isPermanent(error) && (retry?.retryable?.(error) ?? true),
+  };
+}
+
+/** The engine interface over DBOS's, for the workflow now running. */
+function contextOf(workflowId: string, onStep?: DbosEngineOptions['onStep']): WorkflowContext {
+  const keys = new Set<string>();
+  const unique = (key: string) => {
+    // DBOS identifies steps by their order and checks their names on replay: a key used twice is a bug.
+    if (keys.has(key)) throw new Error(`workflow ${workflowId} uses the step key "${key}" twice`);
+    keys.add(key);
+  };
+  return {
+    workflowId,
+    async step(key, body, options) {
+      unique(key);
+      const idempotencyKey = stepIdempotencyKey(workflowId, key);
+      let attempt = 0;
+      let bodyMs = 0;
+      const began = performance.now();
+      const result = await DBOS.runStep(
+        async () => {
+          const start = performance.now();
+          try {
+            return await body({ idempotencyKey, attempt: ++attempt });
+          } finally {
+            bodyMs += performance.now() - start;
+          }
+        },
+        { name: key, ...retryConfig(options?.retry) },
+      );
+      onStep?.({ key, totalMs: performance.now() - began, bodyMs });
+      return result;
+    },
+    async sleep(key, ms) {
+      unique(key);
+      await DBOS.sleep(ms);
+    },
+    async waitForSignal<T>(topic: string, { timeoutMs }: { timeoutMs: number }) {
+      const message = await DBOS.recv<{ payload: T }>(topic, { timeoutSeconds: timeoutMs / 1000 });
+      return message === null ? undefined : message.payload;
+    },
+    async now(key) {
+      unique(key);
+      return new Date(await DBOS.now());
+    },
+  };
+}

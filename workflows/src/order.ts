@@ -1,0 +1,372 @@
+import {
+  type ActionContext,
+  type AnyConnector,
+  appendOrderEvent,
+  type Connection,
+  checkTotals,
+  connectionContext,
+  defineWorkflow,
+  getOrder,
+  type Order,
+  type Parcel,
+  PermanentError,
+  type PurchasedLabel,
+  type ShipAddress,
+  type Sql,
+  type WorkflowContext,
+} from '@switchyard/core';
+import { chooseRate, type ShippingRules } from '@switchyard/mappings';
+
+/** How an order's money is collected. */
+export type PaymentPolicy = 'channel' | 'capture-on-ship' | 'invoice';
+
+/** What the workflow needs to know about an order's connection: who pays how, who ships from where. */
+export interface FulfillmentPlan {
+  payment: PaymentPolicy;
+  /** The Stripe connection (capture-on-ship, invoice). */
+  paymentsConnection?: string;
+  /** The EasyPost connection. */
+  shippingConnection: string;
+  shipFrom: ShipAddress;
+  rules: ShippingRules;
+  /** Parcel weight when the lines carry none, and the box's size. */
+  defaultParcel: Parcel;
+  /** Net terms of an invoice. */
+  invoiceDays?: number;
+  /** How long to wait for tracking before the order becomes an exception (default 30 days). */
+  trackingTimeoutMs?: number;
+}
+
+export interface OrderWorkflowDeps {
+  sql: Sql;
+  connections: ReadonlyMap<string, Connection>;
+  /** The plan for an order's connection; undefined means the hub drives no side effects for it. */
+  plan(order: Order): FulfillmentPlan | undefined;
+}
+
+/** What arrives for a running order workflow on its `events` topic. */
+export type OrderEvent =
+  | { kind: 'tracking'; status: string; trackingCode: string; detail?: string }
+  | { kind: 'cancel'; reason: string };
+
+export const ORDER_EVENTS_TOPIC = 'events';
+export const PAYMENT_TOPIC = 'payment';
+export const orderWorkflowId = (orderId: string) => `order:${orderId}`;
+
+/** The order's problems an operator must fix before anything ships, in words; empty when it can go. */
+export function validateOrder(order: Order): string[] {
+  const problems: string[] = [];
+  const to = order.shippingAddress;
+  if (!to) problems.push('no shipping address');
+  else {
+    for (const field of ['line1', 'city', 'postalCode', 'country'] as const) {
+      if (!to[field]) problems.push(`shipping address has no ${field}`);
+    }
+  }
+  order.lines.forEach((line, i) => {
+    if (!line.sku) problems.push(`line ${i + 1} (${line.title}) has no SKU`);
+  });
+  problems.push(...checkTotals(order));
+  return problems;
+}
+
+const toShipAddress = (order: Order): ShipAddress => {
+  const a = order.shippingAddress!;
+  return {
+    ...(a.name ? { name: a.name } : {}),
+    ...(a.company ? { company: a.company } : {}),
+    street1: a.line1!,
+    ...(a.line2 ? { street2: a.line2 } : {}),
+    city: a.city!,
+    ...(a.region ? { state: a.region } : {}),
+    zip: a.postalCode!,
+    country: a.country!,
+    ...(a.phone ? { phone: a.phone } : {}),
+    ...(a.email ? { email: a.email } : {}),
+  };
+};
+
+/**
+ * The order's life after import, as the business runs it: validate, take payment by the connection's policy,
+ * buy the label, capture on ship, tell the channel, follow the parcel to the door. A cancellation from the
+ * channel undoes what was done (money returned first, then the label voided); once the carrier has the
+ * parcel, or when an undo fails, it is an exception for an operator. Every external call is a named step;
+ * its idempotency key is the workflow id and the step's name. Whatever depends on data or config (the order,
+ * the plan, the chosen rate) is read inside a step, so a recovery replays the same decisions and a replay
+ * after a fix reads the fixed data.
+ */
+export function orderWorkflow(deps: OrderWorkflowDeps) {
+  const connection = (id: string | undefined, what: string) => {
+    const found = id ? deps.connections.get(id) : undefined;
+    if (!found) throw new PermanentError(`no ${what} connection "${id ?? ''}" configured`);
+    return found;
+  };
+  const actionsOf = (c: Connection) => (c.connector as AnyConnector).actions ?? {};
+  const act = (c: Connection, idempotencyKey: string): ActionContext<unknown, unknown> => ({
+    ...connectionContext(c),
+    idempotencyKey,
+    signal: new AbortController().signal,
+  });
+  const record = (
+    ctx: WorkflowContext,
+    key: string,
+    orderId: string,
+    type: string,
+    data: Record<string, unknown>,
+  ) =>
+    ctx.step(`record-${key}`, (s) =>
+      appendOrderEvent(deps.sql, { orderId, type, data, stepKey: s.idempotencyKey }),
+    );
+
+  return defineWorkflow({
+    name: 'order',
+    async run(ctx, input: { tenantId: string; orderId: string }) {
+      const start = await ctx.step('load-order', async () => {
+        const found = await getOrder(deps.sql, input.tenantId, input.orderId);
+        if (!found) throw new PermanentError(`order ${input.orderId} is not in the store`);
+        const plan = deps.plan(found.order);
+        if (!plan) return { order: found.order, plan: null };
+        const problems = validateOrder(found.order);
+        if (problems.length) {
+          throw new PermanentError(
+            `order ${found.order.externalNumber ?? found.order.externalId} cannot ship: ${problems.join('; ')}; fix it, then replay`,
+          );
+        }
+        return { order: found.order, plan };
+      });
+      const order = start.order as Order;
+      const plan = start.plan as FulfillmentPlan | null;
+      if (!plan) return { outcome: 'not-managed' };
+
+      const source = connection(order.source.connectionId, 'channel');
+      const payments =
+        plan.payment === 'channel' ? undefined : connection(plan.paymentsConnection, 'payments');
+      const shipping = connection(plan.shippingConnection, 'shipping');
+      const payment = order.payments.find((p) => p.reference?.startsWith('pi_'));
+      if (plan.payment === 'capture-on-ship' && !payment) {
+        throw new PermanentError(
+          `order ${order.externalId} is capture-on-ship but has no Stripe PaymentIntent in its payments`,
+        );
+      }
+
+      // Events that arrive before the tracking wait: a cancellation is acted on at the next check; tracking
+      // news is kept for the wait.
+      const early: Extract<OrderEvent, { kind: 'tracking' }>[] = [];
+      let cancelled: string | undefined;
+      const check = async () => {
+        for (;;) {
+          const event = await ctx.waitForSignal<OrderEvent>(ORDER_EVENTS_TOPIC, { timeoutMs: 0 });
+          if (!event) return cancelled;
+          if (event.kind === 'cancel') cancelled ??= event.reason;
+          else early.push(event);
+        }
+      };
+      const undo = (state: Partial<Undo>) =>
+        compensate(ctx, { order, plan, payments, payment, reason: cancelled!, ...state });
+
+      if (await check()) return undo({});
+      let invoice: string | undefined;
+      if (plan.payment === 'invoice') {
+        const sent = await ctx.step('send-invoice', (s) =>
+          actionsOf(payments!).sendInvoice!(act(payments!, s.idempotencyKey), {
+            order,
+            workflowId: ctx.workflowId,
+            daysUntilDue: plan.invoiceDays ?? 30,
+          }),
+        );
+        invoice = sent.externalId;
+      }
+
+      if (await check()) return undo({ invoice });
+      const remaining = order.lines
+        .map((l) => ({ line: l, quantity: l.quantity.ordered - l.quantity.fulfilled - l.quantity.cancelled }))
+        .filter((x) => x.quantity > 0);
+      const weight = remaining.reduce((g, x) => g + (x.line.weightGrams ?? 0) * x.quantity, 0);
+      const shipment = await ctx.step('create-shipment', (s) =>
+        actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
+          order,
+          from: plan.shipFrom,
+          to: toShipAddress(order),
+          parcel: { ...plan.defaultParcel, ...(weight > 0 ? { weightGrams: weight } : {}) },
+          reference: s.idempotencyKey,
+        }),
+      );
+      const rate = await ctx.step('choose-rate', async () => {
+        const method = order.shippingLines[0];
+        const choice = chooseRate(shipment.rates, { code: method?.code, title: method?.title }, plan.rules);
+        if (!choice.ok) throw new PermanentError(`order ${order.externalId}: ${choice.reason}`);
+        return choice.rate;
+      });
+
+      if (await check()) return undo({ invoice });
+      const label = (await ctx.step('buy-label', (s) =>
+        actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
+          shipmentId: shipment.shipmentId,
+          rateId: rate.rateId,
+        }),
+      )) as PurchasedLabel;
+      await record(ctx, 'label', order.id, 'label.purchased', {
+        carrier: label.carrier,
+        service: label.service,
+        trackingCode: label.trackingCode,
+        price: label.price,
+      });
+
+      if (await check()) return undo({ invoice, label, shipping });
+      let captured: Order['totals']['total'] | undefined;
+      if (plan.payment === 'capture-on-ship') {
+        const result = await ctx.step('capture-payment', (s) =>
+          actionsOf(payments!).capturePayment!(act(payments!, s.idempotencyKey), {
+            order,
+            paymentId: payment!.reference!,
+            amount: payment!.authorized ?? order.totals.total,
+          }),
+        );
+        captured = result.captured;
+        await record(ctx, 'capture', order.id, 'payment.captured', { amount: captured });
+      }
+
+      if (await check()) return undo({ invoice, label, shipping, captured });
+      await ctx.step('push-fulfillment', (s) =>
+        actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
+          order,
+          fulfillment: {
+            id: `ful-${label.shipmentId}`,
+            status: 'in_transit',
+            lines: remaining.map((x) => ({ lineId: x.line.id, quantity: x.quantity })),
+            carrier: label.carrier,
+            service: label.service,
+            trackingNumbers: [label.trackingCode],
+            trackingUrls: [],
+          },
+          notifyCustomer: true,
+        }),
+      );
+
+      // Follow the parcel: each tracking event for this label is recorded; delivered or a delivery failure
+      // ends the wait. Once the carrier has scanned it, a cancellation needs a person (intercept or return).
+      let scanned = false;
+      for (let n = 1; ; n++) {
+        const event =
+          early.shift() ??
+          (await ctx.waitForSignal<OrderEvent>(ORDER_EVENTS_TOPIC, {
+            timeoutMs: plan.trackingTimeoutMs ?? 30 * 86_400_000,
+          }));
+        if (!event)
+          throw new PermanentError(
+            `no tracking news for ${label.trackingCode} in time: check with ${label.carrier}`,
+          );
+        if (event.kind === 'cancel') {
+          cancelled = event.reason;
+          if (!scanned) return undo({ invoice, label, shipping, captured });
+          throw new PermanentError(
+            `order ${order.externalId} was cancelled on the channel (${event.reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
+          );
+        }
+        if (event.trackingCode !== label.trackingCode) continue;
+        if (event.status !== 'pre_transit' && event.status !== 'unknown') scanned = true;
+        await record(ctx, `tracking-${n}`, order.id, 'shipment.tracking', {
+          status: event.status,
+          detail: event.detail,
+        });
+        if (event.status === 'delivered') break;
+        if (['failure', 'return_to_sender', 'error'].includes(event.status)) {
+          throw new PermanentError(
+            `delivery of ${label.trackingCode} failed (${event.status}${event.detail ? `: ${event.detail}` : ''})`,
+          );
+        }
+      }
+      if (plan.payment === 'invoice') {
+        const paid = await ctx.waitForSignal<{ type: string }>(PAYMENT_TOPIC, {
+          timeoutMs: ((plan.invoiceDays ?? 30) + 7) * 86_400_000,
+        });
+        if (!paid) throw new PermanentError(`the invoice ${invoice} for ${order.externalId} is overdue`);
+        if (paid.type !== 'invoice.paid')
+          throw new PermanentError(`the invoice ${invoice} was not paid (${paid.type})`);
+        await record(ctx, 'paid', order.id, 'invoice.paid', { invoice });
+      }
+      await record(ctx, 'closed', order.id, 'order.closed', { trackingCode: label.trackingCode });
+      return { outcome: 'delivered', trackingCode: label.trackingCode };
+    },
+  });
+
+  interface Undo {
+    order: Order;
+    plan: FulfillmentPlan;
+    payments: Connection | undefined;
+    payment: Order['payments'][number] | undefined;
+    reason: string;
+    invoice: string | undefined;
+    label: PurchasedLabel | undefined;
+    shipping: Connection | undefined;
+    captured: Order['totals']['total'] | undefined;
+  }
+
+  /**
+   * Undoes what was done for a cancelled order: the money first (a refund of what was captured, or the
+   * authorization released), then the label. Each undo is a step of its own and is recorded; one that fails
+   * does not keep the others from running, and the workflow then fails naming what is left for a person.
+   */
+  async function compensate(
+    ctx: WorkflowContext,
+    state: Partial<Undo> & Pick<Undo, 'order' | 'plan' | 'reason'>,
+  ) {
+    const { order, payments, payment, label, shipping, captured, invoice } = state;
+    const left: string[] = [];
+    const attempt = async (what: string, run: () => Promise<unknown>) => {
+      try {
+        await run();
+      } catch (error) {
+        left.push(`${what}: ${(error as Error).message}`);
+      }
+    };
+    if (payments && payment?.reference && state.plan.payment === 'capture-on-ship') {
+      if (captured) {
+        await attempt('refund the capture', async () => {
+          await ctx.step('refund-payment', (s) =>
+            actionsOf(payments).refundPayment!(act(payments, s.idempotencyKey), {
+              order,
+              paymentId: payment.reference!,
+              amount: captured,
+              reason: state.reason,
+            }),
+          );
+          await record(ctx, 'refund', order.id, 'payment.refunded', { amount: captured });
+        });
+      } else {
+        await attempt('release the authorization', async () => {
+          await ctx.step('void-payment', (s) =>
+            actionsOf(payments).cancelPayment!(act(payments, s.idempotencyKey), {
+              order,
+              paymentId: payment.reference!,
+              reason: state.reason,
+            }),
+          );
+          await record(ctx, 'void-payment', order.id, 'payment.voided', {});
+        });
+      }
+    }
+    if (invoice) left.push(`void invoice ${invoice} in Stripe (sent before the cancellation)`);
+    if (label && shipping) {
+      await attempt('void the label', async () => {
+        const voided = await ctx.step('void-label', (s) =>
+          actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), { shipmentId: label.shipmentId }),
+        );
+        await record(ctx, 'void-label', order.id, 'label.voided', {
+          trackingCode: label.trackingCode,
+          ...voided,
+        });
+      });
+    }
+    await record(ctx, 'cancelled', order.id, 'order.cancelled', {
+      reason: state.reason,
+      ...(left.length ? { left } : {}),
+    });
+    if (left.length) {
+      throw new PermanentError(
+        `order ${order.externalId} was cancelled (${state.reason}); left for a person: ${left.join('; ')}`,
+      );
+    }
+    return { outcome: 'cancelled' };
+  }
+}

@@ -1,0 +1,161 @@
+import { defineWorkflow, type Engine } from '@switchyard/core';
+import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDbosEngine } from '../src/index.ts';
+
+/** The DBOS adapter on a real PostgreSQL: checkpoints, retries, signals, replay. One engine per process. */
+const runs = new Map<string, number>();
+const attempts: { key: string; attempt: number }[] = [];
+const count = (what: string) => runs.set(what, (runs.get(what) ?? 0) + 1);
+let flaky = 2; // failures left for the flaky step
+let broken = true;
+
+const charge = defineWorkflow({
+  name: 'charge-twice-safe',
+  async run(ctx, input: { amount: number }) {
+    const intent = await ctx.step('create-intent', async ({ idempotencyKey }) => {
+      count(`${ctx.workflowId}:create-intent`);
+      return { id: `pi_${input.amount}`, idempotencyKey };
+    });
+    const captured = await ctx.step(
+      'capture',
+      async ({ idempotencyKey, attempt }) => {
+        attempts.push({ key: idempotencyKey, attempt });
+        count(`${ctx.workflowId}:capture`);
+        if (flaky-- > 0) throw new Error('503 from the payment service');
+        return { captured: input.amount };
+      },
+      { retry: { attempts: 4, initialDelayMs: 10 } },
+    );
+    return { intent, captured };
+  },
+});
+
+const fragile = defineWorkflow({
+  name: 'fragile',
+  async run(ctx) {
+    await ctx.step('first', async () => count(`${ctx.workflowId}:first`));
+    await ctx.step(
+      'second',
+      async () => {
+        count(`${ctx.workflowId}:second`);
+        if (broken) throw new Error('the carrier refused the address');
+        return 'labelled';
+      },
+      { retry: { attempts: 2, initialDelayMs: 10 } },
+    );
+    return 'done';
+  },
+});
+
+const waiter = defineWorkflow({
+  name: 'waiter',
+  async run(ctx) {
+    const first = await ctx.waitForSignal<{ status: string }>('tracking', { timeoutMs: 5_000 });
+    const second = await ctx.waitForSignal<{ status: string }>('tracking', { timeoutMs: 1_000 });
+    return { first, second: second ?? 'timed out' };
+  },
+});
+
+const careless = defineWorkflow({
+  name: 'careless',
+  async run(ctx) {
+    await ctx.step('label', async () => 1);
+    await ctx.step('label', async () => 2);
+  },
+});
+
+const logged: string[] = [];
+let db: TestDatabase;
+let engine: Engine;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  engine = await startDbosEngine({
+    databaseUrl: db.url,
+    executorId: 'test-1',
+    applicationVersion: 'test',
+    workflows: [charge, fragile, waiter, careless],
+    log: (level, message) => logged.push(`${level}: ${message}`),
+  });
+});
+afterAll(async () => {
+  await engine?.stop();
+  await db?.drop();
+});
+
+describe('DBOS engine', () => {
+  it('runs each step once, retries with the same idempotency key, and starts an id only once', async () => {
+    await engine.start('charge-twice-safe', { amount: 1999 }, { workflowId: 'order-1' });
+    await engine.start('charge-twice-safe', { amount: 5 }, { workflowId: 'order-1' });
+    const status = await engine.settled('order-1');
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      output: {
+        intent: { id: 'pi_1999', idempotencyKey: 'order-1/create-intent' },
+        captured: { captured: 1999 },
+      },
+    });
+    expect(runs.get('order-1:create-intent')).toBe(1);
+    expect(runs.get('order-1:capture')).toBe(3);
+    expect(attempts).toEqual([
+      { key: 'order-1/capture', attempt: 1 },
+      { key: 'order-1/capture', attempt: 2 },
+      { key: 'order-1/capture', attempt: 3 },
+    ]);
+    // Started again after it ended: still the one run.
+    await engine.start('charge-twice-safe', { amount: 7 }, { workflowId: 'order-1' });
+    expect((await engine.settled('order-1')).output).toMatchObject({ captured: { captured: 1999 } });
+    expect(runs.get('order-1:create-intent')).toBe(1);
+  });
+
+  it('fails with the step’s error after its last attempt, and replays from that step', async () => {
+    await engine.start('fragile', {}, { workflowId: 'order-2' });
+    const failed = await engine.settled('order-2');
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toContain('the carrier refused the address');
+    expect(runs.get('order-2:second')).toBe(2);
+    // DBOS's own account of it goes to the hub's log, not to the console.
+    expect(logged.some((l) => l.startsWith('warn:') && l.includes('the carrier refused the address'))).toBe(
+      true,
+    );
+
+    broken = false;
+    await engine.replay('order-2');
+    expect(await engine.settled('order-2')).toMatchObject({ state: 'succeeded', output: 'done' });
+    // The step that had succeeded is not run again.
+    expect(runs.get('order-2:first')).toBe(1);
+    expect(runs.get('order-2:second')).toBe(3);
+    await expect(engine.replay('order-2')).rejects.toThrow(/is success, not failed: nothing to replay/);
+  });
+
+  it('delivers a signal once per dedupe key, before or after the wait began, and times out', async () => {
+    expect(await engine.signal('order-3', 'tracking', { status: 'x' }, { dedupeKey: 'evt_0' })).toBe(
+      'no-such-workflow',
+    );
+    await engine.start('waiter', {}, { workflowId: 'order-3' });
+    expect(await engine.signal('order-3', 'tracking', { status: 'in_transit' }, { dedupeKey: 'evt_1' })).toBe(
+      'delivered',
+    );
+    // The carrier resends the same event: dropped, so the second wait runs out.
+    expect(await engine.signal('order-3', 'tracking', { status: 'in_transit' }, { dedupeKey: 'evt_1' })).toBe(
+      'delivered',
+    );
+    expect(await engine.settled('order-3')).toMatchObject({
+      state: 'succeeded',
+      output: { first: { status: 'in_transit' }, second: 'timed out' },
+    });
+  });
+
+  it('refuses an unknown workflow name and a step key used twice', async () => {
+    await expect(engine.start('nope', {}, { workflowId: 'x' })).rejects.toThrow(
+      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless/,
+    );
+    await engine.start('careless', {}, { workflowId: 'order-4' });
+    expect(await engine.settled('order-4')).toMatchObject({
+      state: 'failed',
+      error: 'workflow order-4 uses the step key "label" twice',
+    });
+    expect(() => defineWorkflow({ name: 'Bad Name', run: async () => 1 })).toThrow(/lowercase words/);
+  });
+});

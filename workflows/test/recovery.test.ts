@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+/** A hub process killed with SIGKILL mid-workflow: restarted, it finishes the workflow without redoing a step. */
+let db: TestDatabase;
+const worker = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.sql`create table crash_effects (key text primary key, runs int not null)`;
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+function run(until: RegExp) {
+  const child = spawn(process.execPath, ['--import', 'tsx', worker], {
+    env: { ...process.env, CRASH_DATABASE_URL: db.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const seen = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', () => until.test(output) && resolve(output));
+    child.on('exit', (code) =>
+      until.test(output) ? resolve(output) : reject(new Error(`exited ${code}: ${output}`)),
+    );
+  });
+  return { child, seen };
+}
+
+it('recovers a workflow after kill -9 and runs each step once', async () => {
+  const first = run(/started/);
+  await first.seen;
+  // The first step is done and the workflow sleeps durably: kill the process there.
+  for (let i = 0; i < 100; i++) {
+    const rows = await db.sql`select runs from crash_effects where key = 'buy-label'`;
+    if (rows.length) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  first.child.kill('SIGKILL');
+  await new Promise((r) => first.child.once('exit', r));
+
+  const second = run(/settled/);
+  const output = await second.seen;
+  expect(output).toContain('settled succeeded "shipped"');
+  const effects = await db.sql`select key, runs from crash_effects order by key`;
+  expect(effects).toEqual([
+    { key: 'buy-label', runs: 1 },
+    { key: 'notify-channel', runs: 1 },
+  ]);
+}, 60_000);
