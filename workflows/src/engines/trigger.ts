@@ -1,0 +1,419 @@
+import { createHash } from 'node:crypto';
+import {
+  type AnyWorkflow,
+  abortableSleep,
+  describeError,
+  type Engine,
+  isPermanent,
+  type StepRetry,
+  stepIdempotencyKey,
+  type WorkflowContext,
+  type WorkflowState,
+  type WorkflowStatus,
+} from '@switchyard/core';
+import { AbortTaskRunError, auth, idempotencyKeys, runs, task, tasks, wait } from '@trigger.dev/sdk';
+
+/**
+ * The managed engine: each workflow is a Trigger.dev v4 task; the hub starts, signals and inspects its runs
+ * through Trigger.dev's API.
+ *
+ * Inside a run the engine interface maps to waitpoints, which Trigger.dev keeps for good:
+ * - `step`: a waitpoint token per (workflow id, step key) is the step's record. A token already completed
+ *   holds the step's result and the body does not run; otherwise the body runs (retried in the attempt by
+ *   the step's policy) and the token is completed with the result. A child task per step cannot do this:
+ *   it runs in another process, where the step body (a closure over the hub's database and connections)
+ *   does not exist, and its payload would have to be the result, known only once the body has run.
+ * - `sleep`: `wait.for` with an idempotency key: after a retry or a replay the same waitpoint comes back
+ *   and only what is left of it is slept (longer than 5 s the run is checkpointed, not billed).
+ * - `waitForSignal`: the n-th wait on a topic is the token keyed (workflow id, topic, n), waited on with
+ *   `wait.forToken` and created with the wait's timeout. The hub's `signal` completes the first of those
+ *   tokens that is still open, so a signal sent before the wait is already there when the wait begins.
+ * - `now`: a step.
+ * A workflow's failure fails the run at once (`AbortTaskRunError`): the step policies did the retrying, and
+ * `replay` resumes it. A failure of the engine itself (an API call that did not go through, a crash) fails
+ * the attempt instead, and Trigger.dev's task retries run it again from the top over the records.
+ */
+export interface TriggerTaskOptions {
+  /** Task-level attempts for the engine's own failures and crashes (default 10). */
+  maxAttempts?: number;
+  /** Compute seconds a run may use, waits excluded (default: the project's `maxDuration`). */
+  maxDuration?: number;
+  /** Told after each step run: its whole time and its body's. */
+  onStep?: (step: { key: string; totalMs: number; bodyMs: number }) => void;
+}
+
+/** What a workflow's task gets as payload. */
+export interface WorkflowPayload {
+  workflowId: string;
+  input: unknown;
+}
+
+/** Every key is namespaced: token and sleep waitpoints share one idempotency index per environment. */
+export const tokenKeys = {
+  step: (workflowId: string, key: string) => `switchyard:step:${stepIdempotencyKey(workflowId, key)}`,
+  sleep: (workflowId: string, key: string) => `switchyard:sleep:${stepIdempotencyKey(workflowId, key)}`,
+  signal: (workflowId: string, topic: string, n: number) =>
+    `switchyard:signal:${stepIdempotencyKey(workflowId, `${topic}#${n}`)}`,
+};
+
+/** The run tag naming the workflow id (tags are at most 128 characters: longer ids are hashed). */
+export function workflowTag(workflowId: string): string {
+  const tag = `workflow:${workflowId}`;
+  return tag.length <= 128 ? tag : `workflow:${createHash('sha256').update(workflowId).digest('hex')}`;
+}
+
+/** What a completed signal token holds; `none` closes a wait that returned nothing. */
+type SignalRecord = { dedupeKey: string; payload: unknown } | { none: true };
+/** What a completed step token holds (wrapped: a step may return undefined). */
+type StepRecord = { value: unknown };
+
+/** A failure of the engine, not of the workflow: the attempt fails and Trigger.dev runs it again. */
+class EngineFault extends Error {
+  constructor(what: string, cause: unknown) {
+    super(`trigger.dev ${what} failed: ${describeError(cause)}`, { cause });
+    this.name = 'EngineFault';
+  }
+}
+
+/** Waits of 5 s or less stay in the process (the SDK does the same, with a warning each time). */
+const IN_PROCESS_MS = 5_000;
+
+function retryPolicy(retry: StepRetry | undefined) {
+  // As on DBOS: by default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts).
+  return {
+    attempts: Math.max(1, retry?.attempts ?? 12),
+    initialDelayMs: retry?.initialDelayMs ?? 1000,
+    backoff: retry?.backoff ?? 2,
+    retryable: (error: unknown) => !isPermanent(error) && (retry?.retryable?.(error) ?? true),
+  };
+}
+
+/** The run function of a workflow's task: the workflow over the engine interface mapped to waitpoints. */
+export function workflowRun(
+  load: () => AnyWorkflow | Promise<AnyWorkflow>,
+  options: Pick<TriggerTaskOptions, 'onStep'> = {},
+) {
+  let loaded: Promise<AnyWorkflow> | undefined;
+  return async (payload: WorkflowPayload): Promise<unknown> => {
+    loaded ??= Promise.resolve().then(load);
+    const workflow = await loaded.catch((error) => {
+      loaded = undefined;
+      throw new EngineFault('loading the workflow', error);
+    });
+    const faults: EngineFault[] = [];
+    const ctx = contextOf(payload.workflowId, faults, options.onStep);
+    let output: unknown;
+    let failure: unknown;
+    let failed = false;
+    try {
+      output = await workflow.run(ctx, payload.input);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    // An engine failure the workflow's code caught (a compensation does) still fails the attempt.
+    if (faults.length) throw faults[0];
+    if (failed) throw new AbortTaskRunError(describeError(failure));
+    return output;
+  };
+}
+
+/** A workflow as a Trigger.dev task (the task id is the workflow's name), its workflow built on first use. */
+export function workflowTask(
+  name: string,
+  load: () => AnyWorkflow | Promise<AnyWorkflow>,
+  options: TriggerTaskOptions = {},
+) {
+  const run = workflowRun(async () => {
+    const workflow = await load();
+    if (workflow.name !== name) throw new Error(`task "${name}" was given the workflow "${workflow.name}"`);
+    return workflow;
+  }, options);
+  return task({
+    id: name,
+    retry: {
+      maxAttempts: options.maxAttempts ?? 10,
+      minTimeoutInMs: 1000,
+      maxTimeoutInMs: 60_000,
+      factor: 2,
+    },
+    ...(options.maxDuration ? { maxDuration: options.maxDuration } : {}),
+    run: (payload: WorkflowPayload) => run(payload),
+  });
+}
+
+/** Each workflow as a Trigger.dev task, by workflow name. */
+export function triggerTasks(workflows: AnyWorkflow[], options: TriggerTaskOptions = {}) {
+  const byName: Record<string, ReturnType<typeof workflowTask>> = {};
+  for (const workflow of workflows) {
+    if (byName[workflow.name]) throw new Error(`workflow "${workflow.name}" is given twice`);
+    byName[workflow.name] = workflowTask(workflow.name, () => workflow, options);
+  }
+  return byName;
+}
+
+/** The engine interface inside a run, for the workflow `workflowId`. */
+function contextOf(
+  workflowId: string,
+  faults: EngineFault[],
+  onStep?: TriggerTaskOptions['onStep'],
+): WorkflowContext {
+  const keys = new Set<string>();
+  const unique = (key: string) => {
+    if (keys.has(key)) throw new Error(`workflow ${workflowId} uses the step key "${key}" twice`);
+    keys.add(key);
+  };
+  const platform = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      const fault = new EngineFault(what, error);
+      faults.push(fault);
+      throw fault;
+    }
+  };
+  const pause = async (key: string | undefined, ms: number) => {
+    if (ms <= 0) return;
+    if (ms <= IN_PROCESS_MS) return abortableSleep(ms);
+    await platform('wait.for', () =>
+      wait.for({ seconds: ms / 1000, ...(key ? { idempotencyKey: tokenKeys.sleep(workflowId, key) } : {}) }),
+    );
+  };
+  /** The step's record: its result when it was done before, else the open token to complete. */
+  const record = async (key: string) => {
+    const token = await platform('wait.createToken', () =>
+      wait.createToken({ idempotencyKey: tokenKeys.step(workflowId, key) }),
+    );
+    if (!token.isCached) return { id: token.id };
+    const found = await platform('wait.retrieveToken', () => wait.retrieveToken<StepRecord>(token.id));
+    return found.status === 'COMPLETED' && found.output
+      ? { id: token.id, done: found.output }
+      : { id: token.id };
+  };
+  const memo = async <T>(key: string, body: () => Promise<T>): Promise<T> => {
+    const found = await record(key);
+    if (found.done) return found.done.value as T;
+    const value = await body();
+    await platform('wait.completeToken', () => wait.completeToken<StepRecord>(found.id, { value }));
+    return value;
+  };
+  const signals = new Map<string, number>();
+
+  return {
+    workflowId,
+    async step(key, body, options) {
+      unique(key);
+      const policy = retryPolicy(options?.retry);
+      const idempotencyKey = stepIdempotencyKey(workflowId, key);
+      const began = performance.now();
+      let bodyMs = 0;
+      let ran = false;
+      const result = await memo(key, async () => {
+        ran = true;
+        for (let attempt = 1; ; attempt++) {
+          const start = performance.now();
+          try {
+            return await body({ idempotencyKey, attempt });
+          } catch (error) {
+            if (attempt >= policy.attempts || !policy.retryable(error)) throw error;
+          } finally {
+            bodyMs += performance.now() - start;
+          }
+          await pause(undefined, policy.initialDelayMs * policy.backoff ** (attempt - 1));
+        }
+      });
+      if (ran) onStep?.({ key, totalMs: performance.now() - began, bodyMs });
+      return result;
+    },
+
+    async sleep(key, ms) {
+      unique(key);
+      await pause(key, ms);
+    },
+
+    async waitForSignal<T>(topic: string, { timeoutMs }: { timeoutMs: number }) {
+      // The n-th wait on a topic reads the n-th token, whoever created it (a signal sent before the wait).
+      const n = (signals.get(topic) ?? 0) + 1;
+      signals.set(topic, n);
+      const idempotencyKey = tokenKeys.signal(workflowId, topic, n);
+      // A relative timeout, in whole seconds: measured by the platform's clock, never in the past.
+      const token = await platform('wait.createToken', () =>
+        wait.createToken(
+          timeoutMs > 0 ? { idempotencyKey, timeout: `${Math.ceil(timeoutMs / 1000)}s` } : { idempotencyKey },
+        ),
+      );
+      const read = (record: SignalRecord | undefined) =>
+        record && 'dedupeKey' in record ? (record.payload as T) : undefined;
+      const retrieve = () => platform('wait.retrieveToken', () => wait.retrieveToken<SignalRecord>(token.id));
+      if (token.isCached) {
+        const found = await retrieve();
+        if (found.status === 'TIMED_OUT') return undefined;
+        if (found.status === 'COMPLETED') return read(found.output);
+      }
+      if (timeoutMs <= 0) {
+        // A look without waiting: the token is closed with "none" unless a signal got there first, so the
+        // answer is recorded and is the same after a retry or a replay.
+        await platform('wait.completeToken', () =>
+          wait.completeToken<SignalRecord>(token.id, { none: true }),
+        );
+        return read((await retrieve()).output);
+      }
+      const result = await platform('wait.forToken', async () => wait.forToken<SignalRecord>(token.id));
+      return result.ok ? read(result.output) : undefined;
+    },
+
+    async now(key) {
+      unique(key);
+      return new Date(await memo(key, async () => new Date().toISOString()));
+    },
+  };
+}
+
+export interface TriggerEngineOptions {
+  /** A secret key of the environment (`tr_dev_…`, `tr_prod_…`); default: TRIGGER_SECRET_KEY. */
+  accessToken?: string;
+  /** The API, for a self-hosted instance; default: TRIGGER_API_URL, else Trigger.dev cloud. */
+  baseURL?: string;
+  /** The deployed workflows' names, to refuse starting another. */
+  workflows?: readonly string[];
+  /** How long a workflow id stays bound to its run (default 365 days; Trigger.dev's own default is 30). */
+  idempotencyKeyTTL?: string;
+  /** Between looks in `settled` (default 1,000 ms). */
+  pollMs?: number;
+}
+
+const STATES: Record<string, WorkflowState> = {
+  PENDING_VERSION: 'queued',
+  DELAYED: 'queued',
+  QUEUED: 'queued',
+  DEQUEUED: 'queued',
+  EXECUTING: 'pending',
+  WAITING: 'pending',
+  COMPLETED: 'succeeded',
+  CANCELED: 'cancelled',
+  FAILED: 'failed',
+  CRASHED: 'failed',
+  SYSTEM_FAILURE: 'failed',
+  TIMED_OUT: 'failed',
+  EXPIRED: 'failed',
+};
+
+/**
+ * The hub's side of the Trigger.dev engine: starts, signals and inspects the runs of the deployed tasks
+ * through the API (the workflows run on Trigger.dev's machines, not in the hub). Holds nothing: any number
+ * of hub processes may use it at once.
+ */
+export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine {
+  const config = {
+    ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+  };
+  const api = <T>(call: () => Promise<T>): Promise<T> => auth.withAuth(config, call) as Promise<T>;
+  const ttl = options.idempotencyKeyTTL ?? '365d';
+  const startKey = (workflowId: string) => idempotencyKeys.create(workflowId, { scope: 'global' });
+
+  /** The workflow's latest run (a replay is a newer run with the same tag). */
+  const latest = (workflowId: string) =>
+    api(async () => (await runs.list({ tag: workflowTag(workflowId), limit: 1 })).data[0]);
+
+  const statusOf = async (workflowId: string): Promise<WorkflowStatus | undefined> => {
+    const found = await latest(workflowId);
+    if (!found) return undefined;
+    const run = await api(() => runs.retrieve(found.id));
+    const state = STATES[run.status] ?? 'pending';
+    return {
+      workflowId,
+      name: run.taskIdentifier,
+      state,
+      ...(state === 'failed'
+        ? { error: run.error?.message ?? `the run ${run.id} ended ${run.status.toLowerCase()}` }
+        : {}),
+      ...(state === 'succeeded' ? { output: run.output } : {}),
+    };
+  };
+
+  return {
+    async start(name, input, { workflowId }) {
+      if (options.workflows && !options.workflows.includes(name)) {
+        throw new Error(`no workflow "${name}"; deployed: ${options.workflows.join(', ') || 'none'}`);
+      }
+      // A run that ended keeps the id (a failed run drops its idempotency key on Trigger.dev, so the key
+      // alone would start it again); the key covers two hubs starting the same id at once.
+      if (await latest(workflowId)) return;
+      const payload: WorkflowPayload = { workflowId, input };
+      await api(async () =>
+        tasks.trigger(name, payload, {
+          idempotencyKey: await startKey(workflowId),
+          idempotencyKeyTTL: ttl,
+          tags: [workflowTag(workflowId)],
+        }),
+      );
+    },
+
+    async signal(workflowId, topic, payload, { dedupeKey }) {
+      if (!(await latest(workflowId))) return 'no-such-workflow';
+      // The topic's tokens form the workflow's mailbox: the first one still open takes the signal, closed
+      // ones are passed (a signal delivered, a wait that timed out or looked and found nothing), and one
+      // that holds this dedupe key means it was delivered before.
+      return api(async (): Promise<'delivered'> => {
+        for (let n = 1; ; n++) {
+          const token = await wait.createToken({ idempotencyKey: tokenKeys.signal(workflowId, topic, n) });
+          if (token.isCached) {
+            const found = await wait.retrieveToken<SignalRecord>(token.id);
+            if (found.status !== 'WAITING') {
+              if (found.output && 'dedupeKey' in found.output && found.output.dedupeKey === dedupeKey) {
+                return 'delivered';
+              }
+              continue;
+            }
+          }
+          await wait.completeToken<SignalRecord>(token.id, { dedupeKey, payload });
+          // Completing a token that someone else completed first changes nothing: read who won.
+          const after = await wait.retrieveToken<SignalRecord>(token.id);
+          if (after.output && 'dedupeKey' in after.output && after.output.dedupeKey === dedupeKey) {
+            return 'delivered';
+          }
+        }
+      });
+    },
+
+    status: statusOf,
+
+    async settled(workflowId, { timeoutMs = 60_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await statusOf(workflowId);
+        if (!status) throw new Error(`no workflow ${workflowId}`);
+        if (status.state !== 'pending' && status.state !== 'queued') return status;
+        if (Date.now() > deadline) {
+          throw new Error(`workflow ${workflowId} is still ${status.state} after ${timeoutMs} ms`);
+        }
+        await abortableSleep(options.pollMs ?? 1000);
+      }
+    },
+
+    async replay(workflowId) {
+      const found = await latest(workflowId);
+      if (!found) throw new Error(`no workflow ${workflowId}`);
+      const state = STATES[found.status] ?? 'pending';
+      if (state !== 'failed' && state !== 'cancelled') {
+        throw new Error(
+          `workflow ${workflowId} is ${found.status.toLowerCase()}, not failed: nothing to replay`,
+        );
+      }
+      // A new run with the same payload and tag: its steps done before return their records without
+      // running, so it goes on from the step that failed. A cancelled run keeps its idempotency key.
+      await api(async () => {
+        const key = await startKey(workflowId);
+        if (found.status === 'CANCELED') await idempotencyKeys.reset(found.taskIdentifier, key);
+        await runs.replay(found.id, {
+          tags: [workflowTag(workflowId)],
+          idempotencyKey: key,
+          idempotencyKeyTTL: ttl,
+        });
+      });
+    },
+
+    async stop() {},
+  };
+}

@@ -1,0 +1,10 @@
+import { workflowTask } from '../engines/trigger.ts';
+import { orderWorkflow } from '../order.ts';
+import { deployedConnectors } from './connectors.ts';
+import { orderDeps } from './deps.ts';
+
+/**
+ * The order workflow as the Trigger.dev task `order`: the hub starts it with the Trigger.dev engine
+ * (`createTriggerEngine`), and its steps, waits and signals are waitpoints on the platform.
+ */
+export const order = workflowTask('order', async () => orderWorkflow(await orderDeps(deployedConnectors)));
