@@ -85,10 +85,29 @@ export interface WorkflowStatus {
   output?: unknown;
 }
 
+/**
+ * A queue workflows are started on: it bounds how many of them run at once and how fast they start, across
+ * every hub process sharing the engine (and so how hard they press on the vendors their steps call). A
+ * queued workflow is taken up by whichever process has room.
+ */
+export interface QueueSpec {
+  /** Lowercase words joined by dashes. */
+  name: string;
+  /** At most this many of its workflows running at once, in all processes together. */
+  concurrency?: number;
+  /** At most this many in any one process. */
+  perProcessConcurrency?: number;
+  /** At most `limit` starts in any `periodMs`, in all processes together. */
+  rateLimit?: { limit: number; periodMs: number };
+}
+
 /** An engine adapter: what the rest of the hub uses to start, signal and inspect workflows. */
 export interface Engine {
-  /** Starts `name` under `workflowId`; an existing run of that id is left as it is. */
-  start<Input>(name: string, input: Input, options: { workflowId: string }): Promise<void>;
+  /**
+   * Starts `name` under `workflowId`, at once or, with `queue` (one the engine was given), when the queue
+   * has room; an existing run of that id is left as it is.
+   */
+  start<Input>(name: string, input: Input, options: { workflowId: string; queue?: string }): Promise<void>;
   /**
    * Sends `payload` to the workflow's `topic`; a second signal with the same `dedupeKey` is dropped.
    * Answers `no-such-workflow` when no workflow has that id (the caller keeps the signal for later).

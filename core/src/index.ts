@@ -20,6 +20,7 @@ export {
   appendOrderEvent,
   applyOrder,
   getOrder,
+  isOrderCancelled,
   listOrders,
   type OrderEvent,
   type OrderPage,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import {
+  orderQueues,
   orderWorkflow,
   resolvePlans,
   startDbosEngine,
@@ -41,9 +42,16 @@ export async function startWorkflows(
         plan: (order) => plans.get(order.source.connectionId),
       }),
     ],
+    queues: orderQueues(plans),
     log: (level, message) => (level === 'warn' ? log.warn(message) : log.error(message)),
   });
-  const dispatcher = startOrderDispatcher({ sql: hub.sql, engine, managed: [...plans.keys()], log });
+  const dispatcher = startOrderDispatcher({
+    sql: hub.sql,
+    engine,
+    managed: [...plans.keys()],
+    log,
+    queued: true,
+  });
   const signals = startSignalDispatcher({ sql: hub.sql, engine, connections: hub.connections, log });
   log.info('order workflows', { connections: [...plans.keys()].join(',') });
   return {

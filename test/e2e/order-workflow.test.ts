@@ -285,7 +285,8 @@ describe('the order workflow', () => {
         (c) => c.method === 'POST' && c.body?.shipment?.reference === `${workflowId}/create-shipment`,
       ),
     );
-    // Tracking news for a label to come, then the cancellation, all while the shipment is being made.
+    // Tracking news for a label to come, then the channel's cancellation (its import, and the signal the
+    // dispatcher would send), all while the shipment is being made.
     for (const n of [1, 2]) {
       await engine.signal(
         workflowId,
@@ -300,6 +301,7 @@ describe('the order workflow', () => {
       { kind: 'cancel', reason: 'fraud review' },
       { dedupeKey: 'cancel-2' },
     );
+    await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
     easypostFake.gate = undefined;
     open();
     expect(await engine.settled(workflowId)).toMatchObject({

@@ -6,6 +6,7 @@ import {
   type ConnectorSignal,
   describeError,
   type Engine,
+  type QueueSpec,
   type ResolvedConnection,
   recordException,
   type Sql,
@@ -50,8 +51,33 @@ export const FulfillmentConfig = z
       .strict(),
     invoiceDays: z.number().int().min(0).max(180).optional(),
     trackingTimeoutDays: z.number().int().min(1).max(120).optional(),
+    /**
+     * The connection's orders are started on a queue of their own, which any hub process with the engine
+     * takes them from; at most `startsPerSecond` of them start a second when set, so that a burst (a backfill,
+     * a sale) reaches the payment and shipping vendors at a pace they accept instead of as a flood of 429s.
+     * (No bound on how many run at once: an order's workflow lives until delivery, days.)
+     */
+    startsPerSecond: z.number().positive().max(1_000).optional(),
   })
   .strict();
+
+/** The queue a connection's order workflows are started on. */
+export const orderQueueName = (connectionId: string) => `orders-${queueSafe(connectionId)}`;
+const queueSafe = (id: string) =>
+  id
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'x';
+
+/** One queue per managed connection, with the limits its fulfillment section sets. */
+export function orderQueues(plans: ReadonlyMap<string, FulfillmentPlan>): QueueSpec[] {
+  return [...plans].map(([id, plan]) => ({
+    name: orderQueueName(id),
+    ...(plan.startsPerSecond
+      ? { rateLimit: { limit: Math.max(1, Math.round(plan.startsPerSecond * 10)), periodMs: 10_000 } }
+      : {}),
+  }));
+}
 
 /**
  * The fulfillment plans of the configured connections, by connection id, with every problem found: the
@@ -131,6 +157,7 @@ export function resolvePlans(
       ...(f.trackingTimeoutDays !== undefined
         ? { trackingTimeoutMs: f.trackingTimeoutDays * 86_400_000 }
         : {}),
+      ...(f.startsPerSecond !== undefined ? { startsPerSecond: f.startsPerSecond } : {}),
     });
   });
   return { plans, issues };
@@ -155,6 +182,8 @@ export function startOrderDispatcher(options: {
   managed: readonly string[];
   log: { error(message: string, fields?: Record<string, unknown>): void };
   everyMs?: number;
+  /** Start each order on its connection's queue (the engine was given `orderQueues(plans)`). */
+  queued?: boolean;
 }): OrderDispatcher {
   const { sql, engine, managed } = options;
   let activated = false;
@@ -167,8 +196,8 @@ export function startOrderDispatcher(options: {
       activated = true;
     }
     const started = await sql.begin(async (tx) => {
-      const due = await tx<{ id: string; tenant_id: string }[]>`
-        select o.id, o.tenant_id from orders o
+      const due = await tx<{ id: string; tenant_id: string; connection_id: string }[]>`
+        select o.id, o.tenant_id, o.connection_id from orders o
         join fulfillment_activation a on a.connection_id = o.connection_id
         where o.workflow_started_at is null and o.connection_id = any(${sql.array(managed as string[])})
           and o.created_at >= a.since and o.status = 'placed'
@@ -176,7 +205,10 @@ export function startOrderDispatcher(options: {
         for update of o skip locked`;
       for (const order of due) {
         const input = { tenantId: order.tenant_id, orderId: order.id };
-        await engine.start('order', input, { workflowId: orderWorkflowId(order.id) });
+        await engine.start('order', input, {
+          workflowId: orderWorkflowId(order.id),
+          ...(options.queued ? { queue: orderQueueName(order.connection_id) } : {}),
+        });
         await tx`update orders set workflow_started_at = now() where id = ${order.id}`;
       }
       return due.length;

@@ -1,6 +1,8 @@
 export {
   FulfillmentConfig,
   type OrderDispatcher,
+  orderQueueName,
+  orderQueues,
   resolvePlans,
   startOrderDispatcher,
   startSignalDispatcher,

@@ -7,12 +7,14 @@ import {
   connectionContext,
   defineWorkflow,
   getOrder,
+  isOrderCancelled,
   type Order,
   type Parcel,
   PermanentError,
   type PurchasedLabel,
   type ShipAddress,
   type Sql,
+  type StepContext,
   type WorkflowContext,
 } from '@switchyard/core';
 import { chooseRate, type ShippingRules } from '@switchyard/mappings';
@@ -35,6 +37,8 @@ export interface FulfillmentPlan {
   invoiceDays?: number;
   /** How long to wait for tracking before the order becomes an exception (default 30 days). */
   trackingTimeoutMs?: number;
+  /** At most this many of the connection's orders started a second (see FulfillmentConfig). */
+  startsPerSecond?: number;
 }
 
 export interface OrderWorkflowDeps {
@@ -52,6 +56,7 @@ export type OrderEvent =
 export const ORDER_EVENTS_TOPIC = 'events';
 export const PAYMENT_TOPIC = 'payment';
 export const orderWorkflowId = (orderId: string) => `order:${orderId}`;
+const CANCELLED_ON_CHANNEL = 'cancelled on the channel';
 
 /** The order's problems an operator must fix before anything ships, in words; empty when it can go. */
 export function validateOrder(order: Order): string[] {
@@ -107,16 +112,20 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
     idempotencyKey,
     signal: new AbortController().signal,
   });
+  const recordIn = (
+    s: { idempotencyKey: string },
+    orderId: string,
+    type: string,
+    data: Record<string, unknown>,
+  ) => appendOrderEvent(deps.sql, { orderId, type, data, stepKey: s.idempotencyKey });
+  /** A timeline event as a step of its own, for what no vendor step precedes (tracking news, closing). */
   const record = (
     ctx: WorkflowContext,
     key: string,
     orderId: string,
     type: string,
     data: Record<string, unknown>,
-  ) =>
-    ctx.step(`record-${key}`, (s) =>
-      appendOrderEvent(deps.sql, { orderId, type, data, stepKey: s.idempotencyKey }),
-    );
+  ) => ctx.step(`record-${key}`, (s) => recordIn(s, orderId, type, data));
 
   return defineWorkflow({
     name: 'order',
@@ -149,85 +158,83 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         );
       }
 
-      // Events that arrive before the tracking wait: a cancellation is acted on at the next check; tracking
-      // news is kept for the wait.
-      const early: Extract<OrderEvent, { kind: 'tracking' }>[] = [];
-      let cancelled: string | undefined;
-      const check = async () => {
-        for (;;) {
-          const event = await ctx.waitForSignal<OrderEvent>(ORDER_EVENTS_TOPIC, { timeoutMs: 0 });
-          if (!event) return cancelled;
-          if (event.kind === 'cancel') cancelled ??= event.reason;
-          else early.push(event);
-        }
-      };
+      // A cancellation on the channel is caught by the irreversible steps themselves: each reads the order's
+      // status before it acts, and a cancelled order's step does nothing and says so (its answer is recorded,
+      // so a recovery takes the same turn). Later, it arrives as a signal during the tracking wait.
+      const unlessCancelled = <T>(key: string, body: (s: StepContext) => Promise<T>) =>
+        ctx.step(key, async (s): Promise<{ cancelled: true } | { cancelled: false; value: T }> => {
+          if (await isOrderCancelled(deps.sql, order.id)) return { cancelled: true };
+          return { cancelled: false, value: await body(s) };
+        });
+      let cancelled = CANCELLED_ON_CHANNEL;
       const undo = (state: Partial<Undo>) =>
-        compensate(ctx, { order, plan, payments, payment, reason: cancelled!, ...state });
+        compensate(ctx, { order, plan, payments, payment, reason: cancelled, ...state });
 
-      if (await check()) return undo({});
       let invoice: string | undefined;
       if (plan.payment === 'invoice') {
-        const sent = await ctx.step('send-invoice', (s) =>
+        const sent = await unlessCancelled('send-invoice', (s) =>
           actionsOf(payments!).sendInvoice!(act(payments!, s.idempotencyKey), {
             order,
             workflowId: ctx.workflowId,
             daysUntilDue: plan.invoiceDays ?? 30,
           }),
         );
-        invoice = sent.externalId;
+        if (sent.cancelled) return undo({});
+        invoice = sent.value.externalId;
       }
 
-      if (await check()) return undo({ invoice });
       const remaining = order.lines
         .map((l) => ({ line: l, quantity: l.quantity.ordered - l.quantity.fulfilled - l.quantity.cancelled }))
         .filter((x) => x.quantity > 0);
       const weight = remaining.reduce((g, x) => g + (x.line.weightGrams ?? 0) * x.quantity, 0);
-      const shipment = await ctx.step('create-shipment', (s) =>
-        actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
+      // Creating a shipment costs nothing, so the rate is chosen in the same step: a replay after a fix to the
+      // shipping rules asks the carriers again.
+      const { shipment, rate } = await ctx.step('create-shipment', async (s) => {
+        const made = await actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
           order,
           from: plan.shipFrom,
           to: toShipAddress(order),
           parcel: { ...plan.defaultParcel, ...(weight > 0 ? { weightGrams: weight } : {}) },
           reference: s.idempotencyKey,
-        }),
-      );
-      const rate = await ctx.step('choose-rate', async () => {
+        });
         const method = order.shippingLines[0];
-        const choice = chooseRate(shipment.rates, { code: method?.code, title: method?.title }, plan.rules);
+        const choice = chooseRate(made.rates, { code: method?.code, title: method?.title }, plan.rules);
         if (!choice.ok) throw new PermanentError(`order ${order.externalId}: ${choice.reason}`);
-        return choice.rate;
+        return { shipment: { shipmentId: made.shipmentId }, rate: choice.rate };
       });
 
-      if (await check()) return undo({ invoice });
-      const label = (await ctx.step('buy-label', (s) =>
-        actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
+      const bought = await unlessCancelled('buy-label', async (s) => {
+        const label = await actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
           shipmentId: shipment.shipmentId,
           rateId: rate.rateId,
-        }),
-      )) as PurchasedLabel;
-      await record(ctx, 'label', order.id, 'label.purchased', {
-        carrier: label.carrier,
-        service: label.service,
-        trackingCode: label.trackingCode,
-        price: label.price,
+        });
+        await recordIn(s, order.id, 'label.purchased', {
+          carrier: label.carrier,
+          service: label.service,
+          trackingCode: label.trackingCode,
+          price: label.price,
+        });
+        return label;
       });
+      if (bought.cancelled) return undo({ invoice });
+      const label = bought.value as PurchasedLabel;
 
-      if (await check()) return undo({ invoice, label, shipping });
       let captured: Order['totals']['total'] | undefined;
       if (plan.payment === 'capture-on-ship') {
-        const result = await ctx.step('capture-payment', (s) =>
-          actionsOf(payments!).capturePayment!(act(payments!, s.idempotencyKey), {
+        const result = await unlessCancelled('capture-payment', async (s) => {
+          const done = await actionsOf(payments!).capturePayment!(act(payments!, s.idempotencyKey), {
             order,
             paymentId: payment!.reference!,
             amount: payment!.authorized ?? order.totals.total,
-          }),
-        );
-        captured = result.captured;
-        await record(ctx, 'capture', order.id, 'payment.captured', { amount: captured });
+          });
+          await recordIn(s, order.id, 'payment.captured', { amount: done.captured });
+          return done;
+        });
+        if (result.cancelled) return undo({ invoice, label, shipping });
+        captured = result.value.captured;
       }
 
-      if (await check()) return undo({ invoice, label, shipping, captured });
-      await ctx.step('push-fulfillment', (s) =>
+      const pushed = await unlessCancelled('push-fulfillment', (s) =>
         actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
           order,
           fulfillment: {
@@ -242,16 +249,15 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           notifyCustomer: true,
         }),
       );
+      if (pushed.cancelled) return undo({ invoice, label, shipping, captured });
 
       // Follow the parcel: each tracking event for this label is recorded; delivered or a delivery failure
       // ends the wait. Once the carrier has scanned it, a cancellation needs a person (intercept or return).
       let scanned = false;
       for (let n = 1; ; n++) {
-        const event =
-          early.shift() ??
-          (await ctx.waitForSignal<OrderEvent>(ORDER_EVENTS_TOPIC, {
-            timeoutMs: plan.trackingTimeoutMs ?? 30 * 86_400_000,
-          }));
+        const event = await ctx.waitForSignal<OrderEvent>(ORDER_EVENTS_TOPIC, {
+          timeoutMs: plan.trackingTimeoutMs ?? 30 * 86_400_000,
+        });
         if (!event)
           throw new PermanentError(
             `no tracking news for ${label.trackingCode} in time: check with ${label.carrier}`,
@@ -323,38 +329,37 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
     if (payments && payment?.reference && state.plan.payment === 'capture-on-ship') {
       if (captured) {
         await attempt('refund the capture', async () => {
-          await ctx.step('refund-payment', (s) =>
-            actionsOf(payments).refundPayment!(act(payments, s.idempotencyKey), {
+          await ctx.step('refund-payment', async (s) => {
+            await actionsOf(payments).refundPayment!(act(payments, s.idempotencyKey), {
               order,
               paymentId: payment.reference!,
               amount: captured,
               reason: state.reason,
-            }),
-          );
-          await record(ctx, 'refund', order.id, 'payment.refunded', { amount: captured });
+            });
+            await recordIn(s, order.id, 'payment.refunded', { amount: captured });
+          });
         });
       } else {
         await attempt('release the authorization', async () => {
-          await ctx.step('void-payment', (s) =>
-            actionsOf(payments).cancelPayment!(act(payments, s.idempotencyKey), {
+          await ctx.step('void-payment', async (s) => {
+            await actionsOf(payments).cancelPayment!(act(payments, s.idempotencyKey), {
               order,
               paymentId: payment.reference!,
               reason: state.reason,
-            }),
-          );
-          await record(ctx, 'void-payment', order.id, 'payment.voided', {});
+            });
+            await recordIn(s, order.id, 'payment.voided', {});
+          });
         });
       }
     }
     if (invoice) left.push(`void invoice ${invoice} in Stripe (sent before the cancellation)`);
     if (label && shipping) {
       await attempt('void the label', async () => {
-        const voided = await ctx.step('void-label', (s) =>
-          actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), { shipmentId: label.shipmentId }),
-        );
-        await record(ctx, 'void-label', order.id, 'label.voided', {
-          trackingCode: label.trackingCode,
-          ...voided,
+        await ctx.step('void-label', async (s) => {
+          const voided = await actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), {
+            shipmentId: label.shipmentId,
+          });
+          await recordIn(s, order.id, 'label.voided', { trackingCode: label.trackingCode, ...voided });
         });
       });
     }

@@ -65,6 +65,23 @@ const careless = defineWorkflow({
   },
 });
 
+/** Records how many of its kind run at once, holding each run for a moment. */
+let inFlight = 0;
+let mostInFlight = 0;
+const queuedRuns = new Map<string, number>();
+const held = defineWorkflow({
+  name: 'held',
+  async run(ctx, input: { n: number }) {
+    await ctx.step('hold', async () => {
+      queuedRuns.set(ctx.workflowId, (queuedRuns.get(ctx.workflowId) ?? 0) + 1);
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, 100));
+      inFlight--;
+    });
+    return input.n;
+  },
+});
+
 const logged: string[] = [];
 let db: TestDatabase;
 let engine: Engine;
@@ -75,7 +92,9 @@ beforeAll(async () => {
     databaseUrl: db.url,
     executorId: 'test-1',
     applicationVersion: 'test',
-    workflows: [charge, fragile, waiter, careless],
+    workflows: [charge, fragile, waiter, careless, held],
+    queues: [{ name: 'lane', concurrency: 2 }],
+    queuePollMs: 50,
     log: (level, message) => logged.push(`${level}: ${message}`),
   });
 });
@@ -147,9 +166,24 @@ describe('DBOS engine', () => {
     });
   });
 
+  it('runs the workflows of a queue at most `concurrency` at once, each id once however often it is started', async () => {
+    const ids = Array.from({ length: 6 }, (_, n) => `queued-${n}`);
+    for (const [n, workflowId] of ids.entries()) {
+      await engine.start('held', { n }, { workflowId, queue: 'lane' });
+      await engine.start('held', { n: 99 }, { workflowId, queue: 'lane' });
+    }
+    const settled = await Promise.all(ids.map((id) => engine.settled(id, { timeoutMs: 30_000 })));
+    expect(settled.map((s) => [s.state, s.output])).toEqual(ids.map((_, n) => ['succeeded', n]));
+    expect(mostInFlight).toBe(2);
+    expect([...queuedRuns.values()]).toEqual([1, 1, 1, 1, 1, 1]);
+    await expect(engine.start('held', { n: 1 }, { workflowId: 'q-x', queue: 'nope' })).rejects.toThrow(
+      /no queue "nope"; the engine has: lane/,
+    );
+  });
+
   it('refuses an unknown workflow name and a step key used twice', async () => {
     await expect(engine.start('nope', {}, { workflowId: 'x' })).rejects.toThrow(
-      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless/,
+      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless, held/,
     );
     await engine.start('careless', {}, { workflowId: 'order-4' });
     expect(await engine.settled('order-4')).toMatchObject({

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import EasyPostClient from '@easypost/api';
 import {
   type ActionContext,
@@ -16,17 +18,29 @@ type Context = ActionContext<EasyPostSettings, Secrets>;
 // biome-ignore lint/suspicious/noExplicitAny: EasyPost objects as the client returns them; read field by field
 type Json = Record<string, any>;
 
+/**
+ * The client's superagent opens a new connection (and, against EasyPost, a new TLS session) for every request
+ * unless it is handed an agent: one keep-alive agent per protocol for the process.
+ */
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+};
+
 /** One client per action call (the context object). */
 const clients = new WeakMap<object, InstanceType<typeof EasyPostClient>>();
 const client = (context: Context) => {
   let c = clients.get(context);
   if (!c) {
+    const baseUrl = context.settings.apiOrigin
+      ? `${context.settings.apiOrigin.replace(/\/+$/, '')}/v2/`
+      : 'https://api.easypost.com/v2/';
+    const agent = agents[new URL(baseUrl).protocol as keyof typeof agents] ?? agents['https:'];
     c = new EasyPostClient(context.secrets.apiKey, {
       timeout: context.settings.timeoutSeconds * 1000,
-      ...(context.settings.apiOrigin
-        ? { baseUrl: `${context.settings.apiOrigin.replace(/\/+$/, '')}/v2/` }
-        : {}),
-    });
+      baseUrl,
+      requestMiddleware: (request: { agent(a: unknown): unknown }) => request.agent(agent),
+    } as ConstructorParameters<typeof EasyPostClient>[1]);
     clients.set(context, c);
   }
   return c;

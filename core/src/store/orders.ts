@@ -222,6 +222,13 @@ export async function getOrder(
  * Records what a workflow did to an order on its timeline (label bought, payment captured, delivered), at the
  * order's current version: workflow events describe effects elsewhere, not a new state of the order.
  */
+/** Whether the channel has cancelled the order (the status its latest import gave it). */
+export async function isOrderCancelled(sql: Sql, orderId: string): Promise<boolean> {
+  const [row] = await sql<{ status: string }[]>`select status from orders where id = ${orderId}`;
+  if (!row) throw new Error(`no order ${orderId}`);
+  return row.status === 'cancelled';
+}
+
 export async function appendOrderEvent(
   sql: Db,
   event: { orderId: string; type: string; data: Record<string, unknown>; stepKey: string },

@@ -5,6 +5,7 @@ import {
   describeError,
   type Engine,
   isPermanent,
+  type QueueSpec,
   type StepRetry,
   stepIdempotencyKey,
   type WorkflowContext,
@@ -36,9 +37,15 @@ export interface DbosEngineOptions {
   log?: (level: 'warn' | 'error', message: string) => void;
   /** Connections DBOS keeps to the database for its checkpoints (default 10). */
   poolSize?: number;
+  /** Queues workflows may be started on (`start(..., { queue })`). */
+  queues?: QueueSpec[];
+  /** How often an idle queue is looked at for work, in ms (default 250). */
+  queuePollMs?: number;
   /** Told after each step run: its whole time and its body's (the difference is the engine's). */
   onStep?: (step: { key: string; totalMs: number; bodyMs: number }) => void;
 }
+
+const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 const STATES: Record<string, WorkflowState> = {
   PENDING: 'pending',
@@ -131,6 +138,36 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
     throw error;
   }
 
+  // Registered after launch (DBOS keeps them in its tables, so every process sees one configuration; a
+  // process of an older application version leaves a newer one's settings alone).
+  const queues = new Set<string>();
+  try {
+    for (const queue of options.queues ?? []) {
+      if (!NAME.test(queue.name))
+        throw new Error(`queue name "${queue.name}" must be lowercase words joined by dashes`);
+      await DBOS.registerQueue(queue.name, {
+        ...(queue.concurrency ? { globalConcurrency: queue.concurrency } : {}),
+        ...(queue.perProcessConcurrency
+          ? { workerConcurrency: Math.min(queue.perProcessConcurrency, queue.concurrency ?? Infinity) }
+          : {}),
+        ...(queue.rateLimit
+          ? {
+              rateLimit: {
+                limitPerPeriod: queue.rateLimit.limit,
+                periodSec: queue.rateLimit.periodMs / 1000,
+              },
+            }
+          : {}),
+        minPollingIntervalMs: options.queuePollMs ?? 250,
+      });
+      queues.add(queue.name);
+    }
+  } catch (error) {
+    await DBOS.shutdown({ deregister: true }).catch(() => {});
+    await holder.end();
+    throw error;
+  }
+
   const statusOf = async (workflowId: string): Promise<WorkflowStatus | undefined> => {
     const s = await DBOS.getWorkflowStatus(workflowId);
     if (!s) return undefined;
@@ -145,13 +182,18 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
   };
 
   return {
-    async start(name, input, { workflowId }) {
+    async start(name, input, { workflowId, queue }) {
       const workflow = registered.get(name);
       if (!workflow) {
         throw new Error(`no workflow "${name}"; registered: ${[...registered.keys()].join(', ') || 'none'}`);
       }
+      if (queue && !queues.has(queue)) {
+        throw new Error(`no queue "${queue}"; the engine has: ${[...queues].join(', ') || 'none'}`);
+      }
       // DBOS returns the existing run for an id it knows: starting twice is starting once.
-      await DBOS.startWorkflow(workflow, { workflowID: workflowId })(input);
+      await DBOS.startWorkflow(workflow, { workflowID: workflowId, ...(queue ? { queueName: queue } : {}) })(
+        input,
+      );
     },
 
     async signal(workflowId, topic, payload, { dedupeKey }) {
