@@ -1,3 +1,4 @@
+export * from './budget.ts';
 export * from './config.ts';
 export * from './connector.ts';
 export * from './engine.ts';

@@ -80,13 +80,13 @@ export async function workflowBench(orders = 1000) {
       made(
         'payments',
         stripe as unknown as AnyConnector,
-        { apiOrigin: fake.origin },
+        { apiOrigin: fake.origin, requestsPerSecond: 1000 },
         { secretKey: KEYS.VENDORS_FAKE_STRIPE_KEY, webhookSecret: 'whsec_bench_wf_01' },
       ),
       made(
         'shipping',
         easypost as unknown as AnyConnector,
-        { apiOrigin: fake.origin },
+        { apiOrigin: fake.origin, requestsPerSecond: 1000 },
         { apiKey: KEYS.VENDORS_FAKE_EASYPOST_KEY, webhookSecret: 'ep-bench' },
       ),
     ]);

@@ -10,6 +10,7 @@ import {
   parseMoney,
   type ShipAddress,
   type ShippingRate,
+  withinBudget,
 } from '@switchyard/core';
 import type { EasyPostSettings } from './index.ts';
 
@@ -76,8 +77,14 @@ function failure(error: unknown, what: string): Error {
   return new Error(message, { cause: error });
 }
 
-const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+/** One EasyPost call of the connection: within its request budget, failing in words to act on. */
+const call = async <T>(context: Context, what: string, run: () => Promise<T>): Promise<T> => {
   try {
+    await withinBudget(
+      `easypost:${context.connectionId}`,
+      { perSecond: context.settings.requestsPerSecond, burst: 10 },
+      context.signal,
+    );
     return await run();
   } catch (error) {
     throw failure(error, what);
@@ -139,7 +146,7 @@ export function easypostActions(): ConnectorActions<EasyPostSettings, Secrets> {
     async createShipment(context, { from, to, parcel: box, reference }) {
       // EasyPost has no idempotency key: a retry after a lost answer leaves an unbought shipment behind, which
       // costs nothing. What must happen once is the purchase (buyLabel).
-      const shipment = (await call('shipment', () =>
+      const shipment = (await call(context, 'shipment', () =>
         client(context).Shipment.create({
           from_address: address(from),
           to_address: address(to),
@@ -163,14 +170,19 @@ export function easypostActions(): ConnectorActions<EasyPostSettings, Secrets> {
     async buyLabel(context, { shipmentId, rateId }) {
       const api = client(context);
       // Read before buying: a label bought by an earlier attempt of this step is the answer.
-      const current = (await call('shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
+      const current = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
       if (current.postage_label) return labelOf(current, true);
+      await withinBudget(
+        `easypost:${context.connectionId}`,
+        { perSecond: context.settings.requestsPerSecond, burst: 10 },
+        context.signal,
+      );
       try {
         const bought = (await api.Shipment.buy(shipmentId, rateId)) as Json;
         return labelOf(bought, false);
       } catch (error) {
         // Bought meanwhile by a concurrent attempt (its answer was lost): read again.
-        const again = (await call('shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
+        const again = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
         if (again.postage_label) return labelOf(again, true);
         throw failure(error, 'label purchase');
       }
@@ -178,13 +190,13 @@ export function easypostActions(): ConnectorActions<EasyPostSettings, Secrets> {
 
     async voidLabel(context, { shipmentId }) {
       const api = client(context);
-      const current = (await call('shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
+      const current = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
       if (!current.postage_label) return { status: 'no-label' };
       // Already asked: EasyPost keeps the request's state; asking again would be refused.
       if (current.refund_status === 'submitted' || current.refund_status === 'refunded') {
         return { status: current.refund_status };
       }
-      const refunded = (await call('label refund', () => api.Shipment.refund(shipmentId))) as Json;
+      const refunded = (await call(context, 'label refund', () => api.Shipment.refund(shipmentId))) as Json;
       return { status: refunded.refund_status ?? 'submitted' };
     },
   };

@@ -8,6 +8,8 @@ export const SIGNAL_EVENTS = ['tracker.updated', 'tracker.created'] as const;
 const Settings = z
   .object({
     timeoutSeconds: z.number().int().min(1).max(120).default(30),
+    /** This connection's pace toward EasyPost, every call counted (EasyPost answers bursts with 429). */
+    requestsPerSecond: z.number().positive().max(1_000).default(20),
     /** Send API calls to this origin instead of https://api.easypost.com (a proxy, or a local fake in tests). */
     apiOrigin: z.url().optional(),
   })

@@ -1,4 +1,10 @@
-import { type ActionContext, type ConnectorActions, type Order, PermanentError } from '@switchyard/core';
+import {
+  type ActionContext,
+  type ConnectorActions,
+  type Order,
+  PermanentError,
+  withinBudget,
+} from '@switchyard/core';
 import type Stripe from 'stripe';
 import { fromStripeAmount, toStripeAmount } from './amounts.ts';
 import { type StripeSettings, stripeClient } from './index.ts';
@@ -42,8 +48,18 @@ function failure(error: unknown, what: string): Error {
   }
 }
 
-const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+/** The connection's pace: what it sets, or by the key's mode (see Settings.requestsPerSecond). */
+const paceOf = (context: Context) =>
+  context.settings.requestsPerSecond ?? (/^(sk|rk)_live_/.test(context.secrets.secretKey) ? 80 : 20);
+
+/** One Stripe call of the connection: within its request budget, failing in words to act on. */
+const call = async <T>(context: Context, what: string, run: () => Promise<T>): Promise<T> => {
   try {
+    await withinBudget(
+      `stripe:${context.connectionId}`,
+      { perSecond: paceOf(context), burst: 10 },
+      context.signal,
+    );
     return await run();
   } catch (error) {
     throw failure(error, what);
@@ -58,7 +74,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     async capturePayment(context, { paymentId, amount }) {
       const stripe = client(context);
       // Read first: Stripe keeps an idempotency key for about a day, a replayed step may come later.
-      const current = await call('read of the PaymentIntent', () =>
+      const current = await call(context, 'read of the PaymentIntent', () =>
         stripe.paymentIntents.retrieve(paymentId),
       );
       if (current.currency !== stripeCurrency(amount)) {
@@ -78,7 +94,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           `PaymentIntent ${paymentId} cannot be captured for ${amount.amount} ${amount.currency}: it is ${current.status} with ${current.amount_capturable} capturable`,
         );
       }
-      const intent = await call('capture', () =>
+      const intent = await call(context, 'capture', () =>
         stripe.paymentIntents.capture(
           paymentId,
           { amount_to_capture: wanted },
@@ -90,7 +106,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
 
     async cancelPayment(context, { paymentId, reason }) {
       const stripe = client(context);
-      const current = await call('read of the PaymentIntent', () =>
+      const current = await call(context, 'read of the PaymentIntent', () =>
         stripe.paymentIntents.retrieve(paymentId),
       );
       // Already released (a retry of this step, or someone in the Dashboard): the effect is there.
@@ -100,7 +116,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           `PaymentIntent ${paymentId} is already captured: refund it instead of cancelling (${reason})`,
         );
       }
-      const intent = await call('cancellation', () =>
+      const intent = await call(context, 'cancellation', () =>
         stripe.paymentIntents.cancel(
           paymentId,
           { cancellation_reason: 'requested_by_customer' },
@@ -113,12 +129,12 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     async refundPayment(context, { paymentId, amount, reason }) {
       const stripe = client(context);
       // Read first: a refund this step made earlier (its key may have expired) carries the step's key.
-      const earlier = await call('refund lookup', () =>
+      const earlier = await call(context, 'refund lookup', () =>
         stripe.refunds.list({ payment_intent: paymentId, limit: 100 }),
       );
       const mine = earlier.data.find((r) => r.metadata?.switchyard_step === context.idempotencyKey);
       if (mine) return { externalId: mine.id };
-      const refund = await call('refund', () =>
+      const refund = await call(context, 'refund', () =>
         stripe.refunds.create(
           {
             payment_intent: paymentId,
@@ -144,7 +160,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
       const currency = order.currency.toLowerCase();
       const metadata = { switchyard_workflow_id: workflowId, switchyard_order_id: order.id };
       // Every write below has its own key derived from the step's: a retried step repeats none of them.
-      const customer = await call('customer', async () => {
+      const customer = await call(context, 'customer', async () => {
         const found = await stripe.customers.list({ email, limit: 1 });
         return (
           found.data[0] ??
@@ -160,7 +176,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           ))
         );
       });
-      const invoice = await call('invoice', () =>
+      const invoice = await call(context, 'invoice', () =>
         stripe.invoices.create(
           {
             customer: customer.id,
@@ -177,7 +193,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
         ),
       );
       // One item for the order's total: lines, shipping, discounts and taxes were settled by the channel.
-      await call('invoice item', () =>
+      await call(context, 'invoice item', () =>
         stripe.invoiceItems.create(
           {
             customer: customer.id,
@@ -190,7 +206,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           { idempotencyKey: `${key}/item` },
         ),
       );
-      const finalized = await call('invoice finalization', async () => {
+      const finalized = await call(context, 'invoice finalization', async () => {
         const current = await stripe.invoices.retrieve(invoice.id!);
         return current.status === 'draft'
           ? stripe.invoices.finalizeInvoice(invoice.id!, {}, { idempotencyKey: `${key}/finalize` })
@@ -201,7 +217,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           `invoice ${finalized.id} totals ${finalized.total}, the order ${order.totals.total.amount} (${order.currency}): check it in Stripe before sending`,
         );
       }
-      await call('invoice sending', () =>
+      await call(context, 'invoice sending', () =>
         stripe.invoices.sendInvoice(invoice.id!, {}, { idempotencyKey: `${key}/send` }),
       );
       return { externalId: invoice.id! };

@@ -24,6 +24,12 @@ const Settings = z
     timeoutSeconds: z.number().int().min(1).max(120).default(30),
     /** Retries of a failed call inside the client, under the same idempotency key. */
     maxNetworkRetries: z.number().int().min(0).max(10).default(3),
+    /**
+     * This connection's pace toward Stripe, every call counted: Stripe allows 100 operations a second in live
+     * mode and 25 in test mode, and answers bursts beyond with 429. Default: 80 for a live key, 20 for a test
+     * key, leaving room for the account's other users.
+     */
+    requestsPerSecond: z.number().positive().max(1_000).optional(),
     /** Send API calls to this origin instead of https://api.stripe.com (a proxy, or a local fake in tests). */
     apiOrigin: z.url().optional(),
   })

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
-  abortableSleep,
   type PullPage,
   type PullRequest,
   type RetryVerdict,
   retryAfterMs,
+  withinBudget,
   withRetries,
 } from '@switchyard/core';
 import WooCommerceModule from '@woocommerce/woocommerce-rest-api';
@@ -63,15 +63,6 @@ export function reason(error: unknown, what: string): Error {
   );
 }
 
-/** The per-connection request budget: calls of one connection are spaced by 1/requestsPerSecond. */
-const nextSlot = new Map<string, number>();
-async function budget(connectionId: string, perSecond: number, signal: AbortSignal) {
-  const now = Date.now();
-  const at = Math.max(now, nextSlot.get(connectionId) ?? 0);
-  nextSlot.set(connectionId, at + 1000 / perSecond);
-  if (at > now) await abortableSleep(at - now, signal);
-}
-
 /**
  * One call of a connection to its shop: within the connection's request budget, retried on
  * 429, 5xx and timeouts (honouring Retry-After), and a failure in plain words naming `what`.
@@ -86,7 +77,7 @@ export async function send<R>(
   try {
     return await withRetries(
       async () => {
-        await budget(connectionId, settings.requestsPerSecond, signal);
+        await withinBudget(connectionId, { perSecond: settings.requestsPerSecond }, signal);
         return run();
       },
       classify,
