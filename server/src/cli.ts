@@ -21,6 +21,7 @@ import { installedConnectors } from './connectors.ts';
 import { type Hub, loadConfig, openHub } from './hub.ts';
 import { createLogger } from './log.ts';
 import { start } from './start.ts';
+import { engineKind, triggerEngine } from './workflows.ts';
 
 const HELP = `switchyard — order-integration hub
 
@@ -425,7 +426,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay':
         if (!rest[0]) throw new UsageError('usage: switchyard replay <workflow id>, e.g. order:ord_01J…');
         await withHub(values, async (hub) => {
-          await replayWithClient(hub.databaseUrl, rest[0]!);
+          if (engineKind() === 'trigger') await (await triggerEngine()).replay(rest[0]!);
+          else await replayWithClient(hub.databaseUrl, rest[0]!);
           out(`${rest[0]}: replaying from the step that failed; the running hub picks it up`);
         });
         return 0;

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { type Engine, HubError } from '@switchyard/core';
 import {
   orderQueues,
   orderWorkflow,
@@ -31,33 +32,68 @@ export async function startWorkflows(
 ): Promise<RunningWorkflows> {
   const { plans } = resolvePlans(hub.config.connections, installedConnectors);
   if (!plans.size) return { stop: async () => {} };
-  const engine = await startDbosEngine({
-    databaseUrl: hub.databaseUrl,
-    executorId: process.env.SWITCHYARD_EXECUTOR_ID ?? hostname(),
-    applicationVersion: WORKFLOWS_VERSION,
-    workflows: [
-      orderWorkflow({
-        sql: hub.sql,
-        connections: hub.connections,
-        plan: (order) => plans.get(order.source.connectionId),
-      }),
-    ],
-    queues: orderQueues(plans),
-    log: (level, message) => (level === 'warn' ? log.warn(message) : log.error(message)),
-  });
+  const kind = engineKind();
+  const engine: Engine =
+    kind === 'trigger'
+      ? await triggerEngine()
+      : await startDbosEngine({
+          databaseUrl: hub.databaseUrl,
+          executorId: process.env.SWITCHYARD_EXECUTOR_ID ?? hostname(),
+          applicationVersion: WORKFLOWS_VERSION,
+          workflows: [
+            orderWorkflow({
+              sql: hub.sql,
+              connections: hub.connections,
+              plan: (order) => plans.get(order.source.connectionId),
+            }),
+          ],
+          queues: orderQueues(plans),
+          log: (level, message) => (level === 'warn' ? log.warn(message) : log.error(message)),
+        });
   const dispatcher = startOrderDispatcher({
     sql: hub.sql,
     engine,
     managed: [...plans.keys()],
     log,
-    queued: true,
+    queued: kind === 'dbos',
   });
   const signals = startSignalDispatcher({ sql: hub.sql, engine, connections: hub.connections, log });
-  log.info('order workflows', { connections: [...plans.keys()].join(',') });
+  log.info('order workflows', { connections: [...plans.keys()].join(','), engine: kind });
   return {
     async stop() {
       await Promise.all([dispatcher.stop(), signals.stop()]);
       await engine.stop();
     },
   };
+}
+
+/**
+ * The engine the workflows run on: SWITCHYARD_ENGINE=dbos (the default: embedded, in this process, on the
+ * hub's PostgreSQL) or trigger (Trigger.dev runs them; this process starts and signals them).
+ */
+export function engineKind(): 'dbos' | 'trigger' {
+  const kind = process.env.SWITCHYARD_ENGINE ?? 'dbos';
+  if (kind === 'dbos' || kind === 'trigger') return kind;
+  throw new HubError({
+    type: 'bad-engine',
+    title: 'Unknown workflow engine',
+    status: 400,
+    detail: `SWITCHYARD_ENGINE is "${kind}"`,
+    fix: 'set SWITCHYARD_ENGINE to dbos (embedded, the default) or trigger (Trigger.dev), or unset it',
+  });
+}
+
+/** The Trigger.dev engine, as the hub uses it: starting and signalling the deployed `order` task. */
+export async function triggerEngine(): Promise<Engine> {
+  if (!process.env.TRIGGER_SECRET_KEY) {
+    throw new HubError({
+      type: 'trigger-not-configured',
+      title: 'Trigger.dev is not configured',
+      status: 400,
+      detail: 'SWITCHYARD_ENGINE is trigger but TRIGGER_SECRET_KEY is not set',
+      fix: "export TRIGGER_SECRET_KEY=tr_prod_… (the environment's secret key; TRIGGER_API_URL for a self-hosted instance), or unset SWITCHYARD_ENGINE to run the embedded engine",
+    });
+  }
+  const { createTriggerEngine } = await import('@switchyard/workflows/trigger');
+  return createTriggerEngine({ workflows: ['order'] });
 }

@@ -133,6 +133,18 @@ describe('orders and exceptions on DATABASE_URL', () => {
       /usage: switchyard connections sync-webhooks/,
     );
     expectOneLineFailure(cli(scratch.dir, ['orders', 'list', '--bogus'], env), /Unknown option '--bogus'/);
+    expectOneLineFailure(
+      cli(scratch.dir, ['replay', 'order:ord_x'], { ...env, SWITCHYARD_ENGINE: 'temporal' }),
+      /SWITCHYARD_ENGINE is "temporal" — set SWITCHYARD_ENGINE to dbos \(embedded, the default\) or trigger/,
+    );
+    expectOneLineFailure(
+      cli(scratch.dir, ['replay', 'order:ord_x'], {
+        ...env,
+        SWITCHYARD_ENGINE: 'trigger',
+        TRIGGER_SECRET_KEY: '',
+      }),
+      /SWITCHYARD_ENGINE is trigger but TRIGGER_SECRET_KEY is not set — export TRIGGER_SECRET_KEY=/,
+    );
   });
 
   it('says clearly when the database cannot be reached', () => {
