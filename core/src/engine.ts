@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 
 /** How a failing step is retried before the workflow gives up on it. */
 export interface StepRetry {
-  /** Attempts in all, the first included (default 5). */
+  /** Attempts in all, the first included (the adapters' default: 12, about an hour from 1 s doubling). */
   attempts?: number;
   /** Wait before the second attempt (default 1,000 ms); each next wait is `backoff` times longer. */
   initialDelayMs?: number;
@@ -105,7 +105,8 @@ export interface QueueSpec {
 export interface Engine {
   /**
    * Starts `name` under `workflowId`, at once or, with `queue` (one the engine was given), when the queue
-   * has room; an existing run of that id is left as it is.
+   * has room; an existing run of that id is left as it is. An engine whose platform schedules the runs itself
+   * (Trigger.dev) ignores `queue`.
    */
   start<Input>(name: string, input: Input, options: { workflowId: string; queue?: string }): Promise<void>;
   /**

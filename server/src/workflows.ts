@@ -13,7 +13,7 @@ import type { Hub } from './hub.ts';
 import type { Logger } from './log.ts';
 
 /** Bumped when the order workflow changes in a way runs started by the previous code cannot finish under. */
-export const WORKFLOWS_VERSION = '1';
+export const WORKFLOWS_VERSION = '2';
 
 export interface RunningWorkflows {
   stop(): Promise<void>;

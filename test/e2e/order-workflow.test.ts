@@ -19,6 +19,7 @@ import {
   ORDER_EVENTS_TOPIC,
   orderWorkflow,
   orderWorkflowId,
+  PAYMENT_TOPIC,
   startDbosEngine,
   startSignalDispatcher,
 } from '@switchyard/workflows';
@@ -60,6 +61,8 @@ const connections = new Map<string, Connection>(
     },
   ]),
 );
+/** Orders (by Shopify id) whose connection invoices on net terms instead of capturing on ship. */
+const onTerms = new Set<string>();
 const plan: FulfillmentPlan = {
   payment: 'capture-on-ship',
   paymentsConnection: 'payments',
@@ -173,11 +176,28 @@ beforeAll(async () => {
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );
+  // A switch to make the timeline's writes fail, standing in for a crash between a vendor's effect and its
+  // step's checkpoint: the step is then retried with the effect already done.
+  await db.sql.unsafe(`
+    create table failing_events (type text primary key);
+    create function fail_event() returns trigger language plpgsql as $$ begin
+      if exists (select 1 from failing_events where type = new.type) then
+        raise exception 'injected failure writing %', new.type;
+      end if;
+      return new;
+    end $$;
+    create trigger fail_event before insert on order_events for each row execute function fail_event();`);
   engine = await startDbosEngine({
     databaseUrl: db.url,
     executorId: 'order-flow-test',
     applicationVersion: 'test',
-    workflows: [orderWorkflow({ sql: db.sql, connections, plan: () => plan })],
+    workflows: [
+      orderWorkflow({
+        sql: db.sql,
+        connections,
+        plan: (o) => (onTerms.has(o.externalId) ? { ...plan, payment: 'invoice', invoiceDays: 30 } : plan),
+      }),
+    ],
     log: () => {},
   });
 });
@@ -285,22 +305,7 @@ describe('the order workflow', () => {
         (c) => c.method === 'POST' && c.body?.shipment?.reference === `${workflowId}/create-shipment`,
       ),
     );
-    // Tracking news for a label to come, then the channel's cancellation (its import, and the signal the
-    // dispatcher would send), all while the shipment is being made.
-    for (const n of [1, 2]) {
-      await engine.signal(
-        workflowId,
-        ORDER_EVENTS_TOPIC,
-        { kind: 'tracking', status: 'pre_transit', trackingCode: 'x' },
-        { dedupeKey: `early-${n}` },
-      );
-    }
-    await engine.signal(
-      workflowId,
-      ORDER_EVENTS_TOPIC,
-      { kind: 'cancel', reason: 'fraud review' },
-      { dedupeKey: 'cancel-2' },
-    );
+    // The channel cancels the order while the shipment is being made.
     await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
     easypostFake.gate = undefined;
     open();
@@ -311,6 +316,96 @@ describe('the order workflow', () => {
     expect(easypostFake.purchases).toHaveLength(purchases);
     expect(intent.status).toBe('canceled');
     expect(await timeline(orderId)).toEqual(['order.created', 'payment.voided', 'order.cancelled']);
+  });
+
+  it('voids a label bought by a step whose retry meets the cancellation, and releases the authorization', async () => {
+    await db.sql`insert into failing_events values ('label.purchased')`;
+    const { orderId, intent } = await placeOrder();
+    const workflowId = orderWorkflowId(orderId);
+    const purchases = easypostFake.purchases.length;
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await until('the label purchase', () => easypostFake.purchases.length > purchases);
+    // The label is bought but its step cannot finish; meanwhile the channel cancels the order.
+    await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
+    await db.sql`delete from failing_events`;
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'cancelled' },
+    });
+    expect(easypostFake.purchases).toHaveLength(purchases + 1);
+    const shipment = easypostFake.shipments.get(easypostFake.purchases.at(-1)!)!;
+    expect(shipment.refund_status).toBe('submitted');
+    expect(intent.status).toBe('canceled');
+    expect(await timeline(orderId)).toEqual([
+      'order.created',
+      'label.purchased',
+      'payment.voided',
+      'label.voided',
+      'order.cancelled',
+    ]);
+  });
+
+  it('refunds a capture made by a step whose retry meets the cancellation, pushing nothing to the channel', async () => {
+    await db.sql`insert into failing_events values ('payment.captured')`;
+    const { orderId, shopifyId, intent } = await placeOrder();
+    const workflowId = orderWorkflowId(orderId);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await until('the capture', () => intent.status === 'succeeded');
+    await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
+    await db.sql`delete from failing_events`;
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'cancelled' },
+    });
+    expect(stripeFake.refunds.filter((r) => r.payment_intent === intent.id).map((r) => r.amount)).toEqual([
+      2750,
+    ]);
+    expect(shopifyFake.orders.get(shopifyId)!.fulfillments).toEqual([]);
+    expect(await timeline(orderId)).toEqual([
+      'order.created',
+      'label.purchased',
+      'payment.captured',
+      'payment.refunded',
+      'label.voided',
+      'order.cancelled',
+    ]);
+  });
+
+  it('invoices a B2B order on terms, ships it, and closes it once paid, a failed attempt in between', async () => {
+    const { orderId, shopifyId, intent } = await placeOrder();
+    onTerms.add(shopifyId);
+    await db.sql`update orders set data = jsonb_set(data, '{customer}', '{"email": "buyer@b2b.example"}') where id = ${orderId}`;
+    const workflowId = orderWorkflowId(orderId);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await until('the fulfillment', () => shopifyFake.orders.get(shopifyId)!.fulfillments.length > 0);
+    const invoices = [...stripeFake.invoices.values()].filter(
+      (i) => (i.metadata as Record<string, string> | undefined)?.switchyard_workflow_id === workflowId,
+    );
+    expect(invoices).toHaveLength(1);
+    const trackingCode = shopifyFake.orders.get(shopifyId)!.fulfillments[0]!.trackingNumbers[0]!;
+    const send = (payload: unknown, dedupeKey: string, topic = ORDER_EVENTS_TOPIC) =>
+      engine.signal(workflowId, topic, payload, { dedupeKey });
+    await send({ kind: 'tracking', status: 'delivered', trackingCode }, 'trk-b2b-1');
+    await send(
+      { kind: 'payment', type: 'invoice.payment_failed', objectId: invoices[0]!.id },
+      'evt_f1',
+      PAYMENT_TOPIC,
+    );
+    await send({ kind: 'payment', type: 'invoice.paid', objectId: invoices[0]!.id }, 'evt_p1', PAYMENT_TOPIC);
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'delivered' },
+    });
+    // Nothing captured: the invoice is the payment.
+    expect(intent.status).toBe('requires_capture');
+    expect(await timeline(orderId)).toEqual([
+      'order.created',
+      'label.purchased',
+      'shipment.tracking',
+      'invoice.payment_failed',
+      'invoice.paid',
+      'order.closed',
+    ]);
   });
 
   it('parks an order that cannot ship, naming what to fix; replayed after the fix, it ships', async () => {
@@ -430,15 +525,35 @@ describe('the order workflow', () => {
       });
     };
     try {
-      // Delivered through webhooks, one of them sent twice by EasyPost.
+      // Delivered through webhooks, one of them sent twice by EasyPost, and the first one before the hub has
+      // recorded the label it tracks (the carrier can be quicker than the step's checkpoint): held, not lost.
       const shipped = await placeOrder();
       const shippedId = orderWorkflowId(shipped.orderId);
+      await db.sql`insert into failing_events values ('label.purchased')`;
+      const purchases = easypostFake.purchases.length;
       await engine.start('order', { tenantId: 'acme', orderId: shipped.orderId }, { workflowId: shippedId });
+      await until('the label purchase', () => easypostFake.purchases.length > purchases);
+      const code = easypostFake.shipments.get(easypostFake.purchases.at(-1)!)!.tracking_code as string;
+      await tracker('evt_web_0', code, 'pre_transit');
+      const held = async () =>
+        (
+          await db.sql<{ held: boolean }[]>`
+            select signalled_at is null and signal_after is not null as held from inbox
+            where convert_from(body, 'UTF8') like '%evt_web_0%'`
+        )[0]?.held;
+      const until2 = Date.now() + 10_000;
+      while (!(await held()) && Date.now() < until2) await new Promise((r) => setTimeout(r, 50));
+      expect(await held()).toBe(true);
+      await db.sql`delete from failing_events`;
       await until(
         'the fulfillment',
         () => shopifyFake.orders.get(shipped.shopifyId)!.fulfillments.length > 0,
       );
-      const code = shopifyFake.orders.get(shipped.shopifyId)!.fulfillments[0]!.trackingNumbers[0]!;
+      // Looked at again (sooner than the dispatcher's own 15 s), it now finds the label and is handed over.
+      await db.sql`update inbox set signal_after = now() where convert_from(body, 'UTF8') like '%evt_web_0%'`;
+      const handed = Date.now() + 10_000;
+      while ((await held()) !== false && Date.now() < handed) await new Promise((r) => setTimeout(r, 50));
+      expect(await held()).toBe(false);
       await tracker('evt_web_1', code, 'in_transit');
       await tracker('evt_web_1', code, 'in_transit');
       await tracker('evt_web_2', code, 'delivered');
@@ -446,7 +561,21 @@ describe('the order workflow', () => {
         state: 'succeeded',
         output: { outcome: 'delivered' },
       });
-      expect((await timeline(shipped.orderId)).filter((t) => t === 'shipment.tracking')).toHaveLength(2);
+      expect((await timeline(shipped.orderId)).filter((t) => t === 'shipment.tracking')).toHaveLength(3);
+
+      // An event for a label the hub never bought (bought outside it on the same account) is let go after
+      // an hour, as concerning no workflow.
+      await tracker('evt_web_stranger', 'EZ_NOT_OURS', 'in_transit');
+      await db.sql`update inbox set received_at = now() - interval '2 hours', signal_after = now()
+        where convert_from(body, 'UTF8') like '%evt_web_stranger%'`;
+      const let2 = Date.now() + 10_000;
+      const letGo = async () =>
+        (
+          await db.sql<{ done: boolean }[]>`
+            select signalled_at is not null as done from inbox where convert_from(body, 'UTF8') like '%evt_web_stranger%'`
+        )[0]?.done;
+      while (!(await letGo()) && Date.now() < let2) await new Promise((r) => setTimeout(r, 50));
+      expect(await letGo()).toBe(true);
 
       // Cancelled on the channel while the parcel waits for pickup: undone.
       const waiting = await placeOrder();

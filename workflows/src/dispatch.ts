@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AnyConnector,
   abortableSleep,
@@ -61,21 +62,32 @@ export const FulfillmentConfig = z
   })
   .strict();
 
-/** The queue a connection's order workflows are started on. */
-export const orderQueueName = (connectionId: string) => `orders-${queueSafe(connectionId)}`;
-const queueSafe = (id: string) =>
-  id
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'x';
+/**
+ * The queue a connection's order workflows are started on: readable, and distinct for every connection id
+ * (a short hash of the id, since ids that differ only in `_` and `-` read alike).
+ */
+export const orderQueueName = (connectionId: string) => {
+  const readable =
+    connectionId
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'x';
+  return `orders-${readable}-${createHash('sha256').update(connectionId).digest('hex').slice(0, 8)}`;
+};
+
+/** A rate as the engine's queues take it: whole starts per second, or one start per 1/rate seconds below 1. */
+function startsLimit(perSecond: number) {
+  return perSecond >= 1
+    ? { limit: Math.round(perSecond), periodMs: 1000 }
+    : { limit: 1, periodMs: Math.round(1000 / perSecond) };
+}
 
 /** One queue per managed connection, with the limits its fulfillment section sets. */
 export function orderQueues(plans: ReadonlyMap<string, FulfillmentPlan>): QueueSpec[] {
   return [...plans].map(([id, plan]) => ({
     name: orderQueueName(id),
-    ...(plan.startsPerSecond
-      ? { rateLimit: { limit: Math.max(1, Math.round(plan.startsPerSecond * 10)), periodMs: 10_000 } }
-      : {}),
+    ...(plan.startsPerSecond ? { rateLimit: startsLimit(plan.startsPerSecond) } : {}),
   }));
 }
 
@@ -252,6 +264,10 @@ function repeatEvery(
   };
 }
 
+/** How long an event that cannot reach its workflow yet is kept trying, and how often. */
+const HOLD_SIGNAL_MS = 3_600_000;
+const RETRY_SIGNAL_SECONDS = 15;
+
 /**
  * Hands what vendors and channels report to the order workflows: tracking and invoice events stored in the
  * inbox (each connector's `signal` reads them), and orders cancelled on the channel. Each is marked once
@@ -297,6 +313,7 @@ export function startSignalDispatcher(options: {
       >`
         select id, tenant_id, connection_id, headers, content_type, body, received_at from inbox
         where signalled_at is null and status = 'ignored' and connection_id = any(${sql.array(ids)})
+          and (signal_after is null or signal_after <= now())
         order by id limit 100 for update skip locked`;
       for (const row of rows) {
         const connection = options.connections.get(row.connection_id)!;
@@ -307,12 +324,32 @@ export function startSignalDispatcher(options: {
           receivedAt: row.received_at,
         });
         const workflowId = signal && (await workflowOf(row.tenant_id, signal.correlate));
+        let answer: 'delivered' | 'no-such-workflow' | undefined;
         if (signal && workflowId) {
           const [topic, payload] =
             signal.event.kind === 'tracking'
               ? [ORDER_EVENTS_TOPIC, signal.event]
               : [PAYMENT_TOPIC, signal.event];
-          await engine.signal(workflowId, topic, payload, { dedupeKey: signal.dedupeKey });
+          answer = await engine.signal(workflowId, topic, payload, { dedupeKey: signal.dedupeKey });
+        }
+        // An event that should reach a workflow but cannot yet (its label's record, or the workflow itself, is
+        // not there yet: the step that writes it is retrying, or the engine lags) is looked at again later;
+        // given up on, as concerning no workflow of ours, once it is an hour old (a label bought outside the
+        // hub on the same account), with an exception when it named a workflow.
+        const young = Date.now() - row.received_at.getTime() < HOLD_SIGNAL_MS;
+        if (signal && answer !== 'delivered' && young) {
+          await tx`update inbox set signal_after = now() + ${`${RETRY_SIGNAL_SECONDS} seconds`}::interval where id = ${row.id}`;
+          continue;
+        }
+        if (signal && answer === 'no-such-workflow') {
+          await recordException(tx, {
+            tenantId: row.tenant_id,
+            connectionId: row.connection_id,
+            kind: 'workflow',
+            inboxId: row.id,
+            message: `a ${connection.connector.id} event (${signal.dedupeKey}) names workflow ${workflowId}, which the engine does not know`,
+            detail: { workflowId, dedupeKey: signal.dedupeKey },
+          });
         }
         await tx`update inbox set signalled_at = now() where id = ${row.id}`;
       }
@@ -324,20 +361,12 @@ export function startSignalDispatcher(options: {
       const rows = await tx<{ id: string; tenant_id: string; connection_id: string; external_id: string }[]>`
         select id, tenant_id, connection_id, external_id from orders
         where status = 'cancelled' and workflow_started_at is not null and cancel_signalled_at is null
+          and (cancel_signal_after is null or cancel_signal_after <= now())
         order by id limit 100 for update skip locked`;
       for (const order of rows) {
         const workflowId = orderWorkflowId(order.id);
         const status = await engine.status(workflowId);
-        if (status?.state === 'pending' || status?.state === 'queued') {
-          await engine.signal(
-            workflowId,
-            ORDER_EVENTS_TOPIC,
-            { kind: 'cancel', reason: 'cancelled on the channel' },
-            {
-              dedupeKey: `cancel:${order.id}`,
-            },
-          );
-        } else if (
+        if (
           status?.state === 'succeeded' &&
           (status.output as { outcome?: string })?.outcome === 'delivered'
         ) {
@@ -349,6 +378,21 @@ export function startSignalDispatcher(options: {
             message: `order ${order.external_id} was cancelled on the channel after it was delivered: arrange a return and refund by hand`,
             detail: { workflowId },
           });
+        } else if (status?.state !== 'succeeded') {
+          // Running, queued, or failed (kept for the replay that brings it back): the workflow gets it.
+          const answer = status
+            ? await engine.signal(
+                workflowId,
+                ORDER_EVENTS_TOPIC,
+                { kind: 'cancel', reason: 'cancelled on the channel' },
+                { dedupeKey: `cancel:${order.id}` },
+              )
+            : 'no-such-workflow';
+          if (answer === 'no-such-workflow') {
+            // Started, but the engine does not show it yet: again shortly.
+            await tx`update orders set cancel_signal_after = now() + ${`${RETRY_SIGNAL_SECONDS} seconds`}::interval where id = ${order.id}`;
+            continue;
+          }
         }
         await tx`update orders set cancel_signalled_at = now() where id = ${order.id}`;
       }

@@ -134,14 +134,17 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         const found = await getOrder(deps.sql, input.tenantId, input.orderId);
         if (!found) throw new PermanentError(`order ${input.orderId} is not in the store`);
         const plan = deps.plan(found.order);
-        if (!plan) return { order: found.order, plan: null };
+        if (!plan) return { order: found.order, plan: null, cancelled: false };
+        // Cancelled before anything was done: nothing to validate, only the authorization to release.
+        if (await isOrderCancelled(deps.sql, input.orderId))
+          return { order: found.order, plan, cancelled: true };
         const problems = validateOrder(found.order);
         if (problems.length) {
           throw new PermanentError(
             `order ${found.order.externalNumber ?? found.order.externalId} cannot ship: ${problems.join('; ')}; fix it, then replay`,
           );
         }
-        return { order: found.order, plan };
+        return { order: found.order, plan, cancelled: false };
       });
       const order = start.order as Order;
       const plan = start.plan as FulfillmentPlan | null;
@@ -158,13 +161,16 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         );
       }
 
-      // A cancellation on the channel is caught by the irreversible steps themselves: each reads the order's
-      // status before it acts, and a cancelled order's step does nothing and says so (its answer is recorded,
-      // so a recovery takes the same turn). Later, it arrives as a signal during the tracking wait.
-      const unlessCancelled = <T>(key: string, body: (s: StepContext) => Promise<T>) =>
-        ctx.step(key, async (s): Promise<{ cancelled: true } | { cancelled: false; value: T }> => {
-          if (await isOrderCancelled(deps.sql, order.id)) return { cancelled: true };
-          return { cancelled: false, value: await body(s) };
+      // A cancellation on the channel is caught at the end of each step before an irreversible one: the step
+      // does its effect (each is safe to repeat: read first, or an idempotency key), then reads the order's
+      // status, and the answer is recorded with the effect. So the next irreversible step is never taken for an
+      // order cancelled meanwhile, and an effect once done is never forgotten: a step retried or recovered after
+      // its effect repeats the effect's read-first, finds it done, and only then looks at the status. A
+      // cancellation that arrives later comes as a signal during the tracking wait.
+      const thenCheck = <T>(key: string, body: (s: StepContext) => Promise<T>) =>
+        ctx.step(key, async (s) => {
+          const value = await body(s);
+          return { value, cancelled: await isOrderCancelled(deps.sql, order.id) };
         });
       let cancelled = CANCELLED_ON_CHANNEL;
       const undo = (state: Partial<Undo>) =>
@@ -172,15 +178,16 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
 
       let invoice: string | undefined;
       if (plan.payment === 'invoice') {
-        const sent = await unlessCancelled('send-invoice', (s) =>
+        if (start.cancelled) return undo({});
+        const sent = await thenCheck('send-invoice', (s) =>
           actionsOf(payments!).sendInvoice!(act(payments!, s.idempotencyKey), {
             order,
             workflowId: ctx.workflowId,
             daysUntilDue: plan.invoiceDays ?? 30,
           }),
         );
-        if (sent.cancelled) return undo({});
         invoice = sent.value.externalId;
+        if (sent.cancelled) return undo({ invoice });
       }
 
       const remaining = order.lines
@@ -189,7 +196,8 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const weight = remaining.reduce((g, x) => g + (x.line.weightGrams ?? 0) * x.quantity, 0);
       // Creating a shipment costs nothing, so the rate is chosen in the same step: a replay after a fix to the
       // shipping rules asks the carriers again.
-      const { shipment, rate } = await ctx.step('create-shipment', async (s) => {
+      if (start.cancelled) return undo({ invoice });
+      const made = await thenCheck('create-shipment', async (s) => {
         const made = await actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
           order,
           from: plan.shipFrom,
@@ -202,8 +210,10 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         if (!choice.ok) throw new PermanentError(`order ${order.externalId}: ${choice.reason}`);
         return { shipment: { shipmentId: made.shipmentId }, rate: choice.rate };
       });
+      const { shipment, rate } = made.value;
+      if (made.cancelled) return undo({ invoice });
 
-      const bought = await unlessCancelled('buy-label', async (s) => {
+      const bought = await thenCheck('buy-label', async (s) => {
         const label = await actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
           shipmentId: shipment.shipmentId,
           rateId: rate.rateId,
@@ -216,12 +226,12 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         });
         return label;
       });
-      if (bought.cancelled) return undo({ invoice });
       const label = bought.value as PurchasedLabel;
+      if (bought.cancelled) return undo({ invoice, label, shipping });
 
       let captured: Order['totals']['total'] | undefined;
       if (plan.payment === 'capture-on-ship') {
-        const result = await unlessCancelled('capture-payment', async (s) => {
+        const result = await thenCheck('capture-payment', async (s) => {
           const done = await actionsOf(payments!).capturePayment!(act(payments!, s.idempotencyKey), {
             order,
             paymentId: payment!.reference!,
@@ -230,11 +240,11 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           await recordIn(s, order.id, 'payment.captured', { amount: done.captured });
           return done;
         });
-        if (result.cancelled) return undo({ invoice, label, shipping });
         captured = result.value.captured;
+        if (result.cancelled) return undo({ invoice, label, shipping, captured });
       }
 
-      const pushed = await unlessCancelled('push-fulfillment', (s) =>
+      await ctx.step('push-fulfillment', (s) =>
         actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
           order,
           fulfillment: {
@@ -249,7 +259,6 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           notifyCustomer: true,
         }),
       );
-      if (pushed.cancelled) return undo({ invoice, label, shipping, captured });
 
       // Follow the parcel: each tracking event for this label is recorded; delivered or a delivery failure
       // ends the wait. Once the carrier has scanned it, a cancellation needs a person (intercept or return).
@@ -283,12 +292,21 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         }
       }
       if (plan.payment === 'invoice') {
-        const paid = await ctx.waitForSignal<{ type: string }>(PAYMENT_TOPIC, {
-          timeoutMs: ((plan.invoiceDays ?? 30) + 7) * 86_400_000,
-        });
-        if (!paid) throw new PermanentError(`the invoice ${invoice} for ${order.externalId} is overdue`);
-        if (paid.type !== 'invoice.paid')
-          throw new PermanentError(`the invoice ${invoice} was not paid (${paid.type})`);
+        // A failed attempt is not the end (the customer may pay another way, or Stripe retries): recorded, and
+        // the wait goes on until the invoice is paid or overdue.
+        const due = (await ctx.now('invoice-wait')).getTime() + ((plan.invoiceDays ?? 30) + 7) * 86_400_000;
+        for (let n = 1; ; n++) {
+          const left = due - (await ctx.now(`invoice-wait-${n}`)).getTime();
+          const event =
+            left > 0
+              ? await ctx.waitForSignal<{ type: string }>(PAYMENT_TOPIC, { timeoutMs: left })
+              : undefined;
+          if (!event) throw new PermanentError(`the invoice ${invoice} for ${order.externalId} is overdue`);
+          if (event.type === 'invoice.paid') break;
+          if (event.type === 'invoice.payment_failed') {
+            await record(ctx, `invoice-failed-${n}`, order.id, 'invoice.payment_failed', { invoice });
+          }
+        }
         await record(ctx, 'paid', order.id, 'invoice.paid', { invoice });
       }
       await record(ctx, 'closed', order.id, 'order.closed', { trackingCode: label.trackingCode });

@@ -172,19 +172,16 @@ export function easypostActions(): ConnectorActions<EasyPostSettings, Secrets> {
       // Read before buying: a label bought by an earlier attempt of this step is the answer.
       const current = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
       if (current.postage_label) return labelOf(current, true);
-      await withinBudget(
-        `easypost:${context.connectionId}`,
-        { perSecond: context.settings.requestsPerSecond, burst: 10 },
-        context.signal,
-      );
       try {
-        const bought = (await api.Shipment.buy(shipmentId, rateId)) as Json;
+        const bought = (await call(context, 'label purchase', () =>
+          api.Shipment.buy(shipmentId, rateId),
+        )) as Json;
         return labelOf(bought, false);
       } catch (error) {
         // Bought meanwhile by a concurrent attempt (its answer was lost): read again.
         const again = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
         if (again.postage_label) return labelOf(again, true);
-        throw failure(error, 'label purchase');
+        throw error;
       }
     },
 

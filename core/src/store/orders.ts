@@ -218,10 +218,6 @@ export async function getOrder(
   return { order: row.data, timeline: events.map((e) => ({ ...e, at: e.at.toISOString() })) };
 }
 
-/**
- * Records what a workflow did to an order on its timeline (label bought, payment captured, delivered), at the
- * order's current version: workflow events describe effects elsewhere, not a new state of the order.
- */
 /** Whether the channel has cancelled the order (the status its latest import gave it). */
 export async function isOrderCancelled(sql: Sql, orderId: string): Promise<boolean> {
   const [row] = await sql<{ status: string }[]>`select status from orders where id = ${orderId}`;
@@ -229,6 +225,10 @@ export async function isOrderCancelled(sql: Sql, orderId: string): Promise<boole
   return row.status === 'cancelled';
 }
 
+/**
+ * Records what a workflow did to an order on its timeline (label bought, payment captured, delivered), at the
+ * order's current version: workflow events describe effects elsewhere, not a new state of the order.
+ */
 export async function appendOrderEvent(
   sql: Db,
   event: { orderId: string; type: string; data: Record<string, unknown>; stepKey: string },
