@@ -1,6 +1,7 @@
 import { easypost, easypostSignature } from '@switchyard/connector-easypost';
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
 import { stripe } from '@switchyard/connector-stripe';
+import { woocommerce } from '@switchyard/connector-woocommerce';
 import {
   type AnyConnector,
   applyOrder,
@@ -28,6 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeEasyPost } from '../fakes/easypost.ts';
 import { fakeShopify } from '../fakes/shopify.ts';
 import { authorizedIntent, fakeStripe } from '../fakes/stripe.ts';
+import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
 
 /**
  * The order workflow on the DBOS engine, end to end in one process: a Shopify order, capture-on-ship with
@@ -41,7 +43,15 @@ const easypostKey = 'EZTK_flow_0123456789';
 const shopifyFake = fakeShopify(shop, API_VERSION, shopToken);
 const stripeFake = fakeStripe(stripeKey);
 const easypostFake = fakeEasyPost(easypostKey);
-const server = setupServer(...shopifyFake.handlers, ...stripeFake.handlers, ...easypostFake.handlers);
+const wooSite = 'https://flow-woo.example.com';
+const wooKeys = { consumerKey: 'ck_flow_0123456789', consumerSecret: 'cs_flow_0123456789' };
+const wooFake = fakeWooCommerce(wooSite, wooKeys.consumerKey, wooKeys.consumerSecret);
+const server = setupServer(
+  ...shopifyFake.handlers,
+  ...stripeFake.handlers,
+  ...easypostFake.handlers,
+  ...wooFake.handlers,
+);
 
 const connections = new Map<string, Connection>(
   (
@@ -49,6 +59,7 @@ const connections = new Map<string, Connection>(
       ['shop', shopify, { shop }, { clientSecret: 'shpss_flow_0123456789', accessToken: shopToken }],
       ['payments', stripe, {}, { secretKey: stripeKey, webhookSecret: 'whsec_flow_0123456789' }],
       ['shipping', easypost, {}, { apiKey: easypostKey, webhookSecret: 'ep-flow-secret' }],
+      ['woo', woocommerce, { siteUrl: wooSite }, { webhookSecret: 'woo-flow-secret', ...wooKeys }],
     ] as const
   ).map(([id, connector, settings, secrets]) => [
     id,
@@ -195,7 +206,12 @@ beforeAll(async () => {
       orderWorkflow({
         sql: db.sql,
         connections,
-        plan: (o) => (onTerms.has(o.externalId) ? { ...plan, payment: 'invoice', invoiceDays: 30 } : plan),
+        plan: (o) =>
+          o.source.connectionId === 'woo'
+            ? { ...plan, payment: 'channel' }
+            : onTerms.has(o.externalId)
+              ? { ...plan, payment: 'invoice', invoiceDays: 30 }
+              : plan,
       }),
     ],
     log: () => {},
@@ -404,6 +420,71 @@ describe('the order workflow', () => {
       'shipment.tracking',
       'invoice.payment_failed',
       'invoice.paid',
+      'order.closed',
+    ]);
+  });
+
+  it('ships a WooCommerce order paid at checkout: label, the order completed with its tracking note, delivered', async () => {
+    const wooId = 41;
+    wooFake.orders.push(wooOrder(wooId, '2026-11-30T10:00:00'));
+    const draft = OrderDraft.parse(
+      sampleDraft(String(wooId), {
+        shippingAddress: {
+          name: 'Ada Woo',
+          line1: '1 Market St',
+          city: 'San Francisco',
+          region: 'CA',
+          postalCode: '94105',
+          country: 'US',
+        },
+        lines: [
+          {
+            id: 'w1',
+            externalId: 'w1',
+            sku: 'TEE-M',
+            title: 'Tee',
+            quantity: { ordered: 1 },
+            unitPrice: { amount: 2000, currency: 'USD' },
+          },
+        ],
+        shippingLines: [{ code: 'Standard', title: 'Standard', price: { amount: 500, currency: 'USD' } }],
+        payments: [
+          { id: 'wp1', status: 'captured', gateway: 'stripe', captured: { amount: 2500, currency: 'USD' } },
+        ],
+      }),
+    );
+    const { orderId } = await applyOrder(
+      db.sql,
+      { tenantId: 'acme', connectionId: 'woo', connector: 'woocommerce' },
+      draft,
+      null,
+    );
+    const workflowId = orderWorkflowId(orderId);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await until('the order completed on WooCommerce', () =>
+      wooFake.orders.some((o) => o.id === wooId && o.status === 'completed'),
+    );
+    const label = easypostFake.shipments.get(easypostFake.purchases.at(-1)!)!;
+    expect(wooFake.notes.get(wooId)).toEqual([
+      expect.objectContaining({
+        customer_note: true,
+        note: expect.stringContaining(label.tracking_code as string),
+      }),
+    ]);
+    await engine.signal(
+      workflowId,
+      ORDER_EVENTS_TOPIC,
+      { kind: 'tracking', status: 'delivered', trackingCode: label.tracking_code },
+      { dedupeKey: 'woo-delivered' },
+    );
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'delivered' },
+    });
+    expect(await timeline(orderId)).toEqual([
+      'order.created',
+      'label.purchased',
+      'shipment.tracking',
       'order.closed',
     ]);
   });
