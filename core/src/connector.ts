@@ -354,6 +354,18 @@ export function bodyText(body: Uint8Array): string {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 }
 
+/** A payload body parsed as a JSON object; undefined when it is not JSON, or JSON but not an object. */
+export function jsonObject(body: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(bodyText(body));
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A schema's refusal in one line: its first five issues, each at its path under `prefix` ("(body)" for the root). */
 export function zodMessage(error: z.ZodError, prefix = ''): string {
   return error.issues

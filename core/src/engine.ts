@@ -127,6 +127,24 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** `Engine.settled` for an adapter that can only look: the status every `pollMs` until it is no longer running. */
+export async function pollUntilSettled(
+  statusOf: (workflowId: string) => Promise<WorkflowStatus | undefined>,
+  workflowId: string,
+  { timeoutMs = 60_000, pollMs = 50 }: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<WorkflowStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await statusOf(workflowId);
+    if (!status) throw new Error(`no workflow ${workflowId}`);
+    if (status.state !== 'pending' && status.state !== 'queued') return status;
+    if (Date.now() > deadline) {
+      throw new Error(`workflow ${workflowId} is still ${status.state} after ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 /**
  * The idempotency key of a workflow's step, as vendors get it: readable, and within every vendor's length
  * limit (Stripe allows 255 characters): long ids are shortened with a hash of the whole.

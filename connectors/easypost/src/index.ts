@@ -1,4 +1,4 @@
-import { bodyText, defineConnector, hmacSha256, safeEqual } from '@switchyard/core';
+import { defineConnector, hmacSha256, jsonObject, safeEqual } from '@switchyard/core';
 import { z } from 'zod';
 import { easypostActions } from './actions.ts';
 
@@ -67,15 +67,6 @@ export function trackingSignal(event: {
   };
 }
 
-const parse = (body: Uint8Array) => {
-  try {
-    const event = JSON.parse(bodyText(body)) as Record<string, unknown>;
-    return event && typeof event === 'object' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 export const easypost = defineConnector({
   id: 'easypost',
   title: 'EasyPost',
@@ -94,12 +85,12 @@ export const easypost = defineConnector({
     },
     dedupeKey(request) {
       // EasyPost delivers at least once, retrying for about a day under the same event id.
-      const event = parse(request.body);
+      const event = jsonObject(request.body);
       return typeof event?.id === 'string' && event.id ? `event:${event.id}` : undefined;
     },
   },
   normalize(payload) {
-    const event = parse(payload.body);
+    const event = jsonObject(payload.body);
     if (event?.object !== 'Event' || typeof event.description !== 'string') {
       throw new Error(
         'body is not an EasyPost event (expected {"object":"Event","description":…,"result":…})',
@@ -115,7 +106,7 @@ export const easypost = defineConnector({
   },
   actions: easypostActions(),
   signal(payload) {
-    const event = parse(payload.body);
+    const event = jsonObject(payload.body);
     const signal = event ? trackingSignal(event) : undefined;
     if (!signal) return undefined;
     return {

@@ -1,4 +1,4 @@
-import { bodyText, defineConnector } from '@switchyard/core';
+import { defineConnector, jsonObject } from '@switchyard/core';
 import Stripe from 'stripe';
 import { z } from 'zod';
 import { stripeActions } from './actions.ts';
@@ -111,15 +111,6 @@ export function stripeSignal(event: {
   };
 }
 
-const parseEvent = (body: Uint8Array) => {
-  try {
-    const event = JSON.parse(bodyText(body)) as { id?: unknown; object?: unknown; type?: unknown };
-    return event && typeof event === 'object' ? event : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 export const stripe = defineConnector({
   id: 'stripe',
   title: 'Stripe',
@@ -162,12 +153,12 @@ export const stripe = defineConnector({
     },
     dedupeKey(request) {
       // Stripe retries an event for up to three days under the same id.
-      const event = parseEvent(request.body);
+      const event = jsonObject(request.body);
       return typeof event?.id === 'string' && event.id.startsWith('evt_') ? `event:${event.id}` : undefined;
     },
   },
   normalize(payload) {
-    const event = parseEvent(payload.body) as
+    const event = jsonObject(payload.body) as
       | { id: string; object: string; type: string; data?: { object?: Record<string, unknown> } }
       | undefined;
     if (event?.object !== 'event' || typeof event.type !== 'string' || typeof event.id !== 'string') {
@@ -183,7 +174,7 @@ export const stripe = defineConnector({
   },
   actions: stripeActions(),
   signal(payload) {
-    const event = parseEvent(payload.body) as Parameters<typeof stripeSignal>[0] | undefined;
+    const event = jsonObject(payload.body) as Parameters<typeof stripeSignal>[0] | undefined;
     const signal = event && typeof event.id === 'string' ? stripeSignal(event) : undefined;
     // Invoices are what a workflow waits for; a PaymentIntent's events follow the workflow's own calls.
     if (!signal?.type.startsWith('invoice.')) return undefined;

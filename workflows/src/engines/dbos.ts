@@ -5,6 +5,7 @@ import {
   describeError,
   type Engine,
   isPermanent,
+  pollUntilSettled,
   type QueueSpec,
   type StepRetry,
   stepIdempotencyKey,
@@ -209,18 +210,8 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
 
     status: statusOf,
 
-    async settled(workflowId, { timeoutMs = 60_000 } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const status = await statusOf(workflowId);
-        if (!status) throw new Error(`no workflow ${workflowId}`);
-        if (status.state !== 'pending' && status.state !== 'queued') return status;
-        if (Date.now() > deadline) {
-          throw new Error(`workflow ${workflowId} is still ${status.state} after ${timeoutMs} ms`);
-        }
-        await abortableSleep(50);
-      }
-    },
+    settled: (workflowId, { timeoutMs } = {}) =>
+      pollUntilSettled(statusOf, workflowId, { ...(timeoutMs ? { timeoutMs } : {}), pollMs: 50 }),
 
     async replay(workflowId) {
       await replayWorkflow(workflowId);

@@ -5,6 +5,7 @@ import {
   describeError,
   type Engine,
   isPermanent,
+  pollUntilSettled,
   type StepRetry,
   stepIdempotencyKey,
   type WorkflowContext,
@@ -379,18 +380,11 @@ export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine 
 
     status: statusOf,
 
-    async settled(workflowId, { timeoutMs = 60_000 } = {}) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const status = await statusOf(workflowId);
-        if (!status) throw new Error(`no workflow ${workflowId}`);
-        if (status.state !== 'pending' && status.state !== 'queued') return status;
-        if (Date.now() > deadline) {
-          throw new Error(`workflow ${workflowId} is still ${status.state} after ${timeoutMs} ms`);
-        }
-        await abortableSleep(options.pollMs ?? 1000);
-      }
-    },
+    settled: (workflowId, { timeoutMs } = {}) =>
+      pollUntilSettled(statusOf, workflowId, {
+        ...(timeoutMs ? { timeoutMs } : {}),
+        pollMs: options.pollMs ?? 1000,
+      }),
 
     async replay(workflowId) {
       const found = await latest(workflowId);
