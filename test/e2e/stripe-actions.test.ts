@@ -174,5 +174,37 @@ describe('Stripe payment actions', () => {
     // Every write carried a key derived from the step's.
     const writes = fake.requests.filter((r) => r.method === 'POST');
     expect(writes.every((r) => r.idempotencyKey?.startsWith('order:ord_01JDEMO/invoice/'))).toBe(true);
+
+    // Replayed days later, when Stripe has forgotten the keys: the same invoice, not sent again.
+    fake.forgetKeys();
+    const sends = () => fake.requests.filter((r) => r.path.endsWith('/send') && !r.replayed).length;
+    const sent = sends();
+    expect(await actions.sendInvoice!(context('order:ord_01JDEMO/invoice'), input)).toEqual(first);
+    expect(fake.invoices.size).toBe(1);
+    expect(fake.items.filter((i) => i.invoice === invoice.id)).toHaveLength(1);
+    expect(sends()).toBe(sent);
+  });
+
+  it('finishes a draft invoice an earlier attempt left, once its keys are forgotten: one item, finalized, sent', async () => {
+    const input = {
+      order: order({ id: 'ord_02JDEMO', externalId: 'B2B-2' }),
+      workflowId: 'order:ord_02JDEMO',
+      daysUntilDue: 14,
+    };
+    await actions.sendInvoice!(context('order:ord_02JDEMO/invoice'), input);
+    const made = [...fake.invoices.values()].find(
+      (i) => (i.metadata as Record<string, string>).switchyard_workflow_id === 'order:ord_02JDEMO',
+    )!;
+    // As an attempt that died after the item and before finalizing would have left it, a day ago.
+    Object.assign(made, { status: 'draft', sent: false });
+    made.metadata = { ...(made.metadata as object), switchyard_sent: 'false' };
+    fake.forgetKeys();
+    const invoices = fake.invoices.size;
+    expect((await actions.sendInvoice!(context('order:ord_02JDEMO/invoice'), input)).externalId).toBe(
+      made.id,
+    );
+    expect(fake.invoices.size).toBe(invoices);
+    expect(fake.items.filter((i) => i.invoice === made.id)).toHaveLength(1);
+    expect(made).toMatchObject({ status: 'open', sent: true, metadata: { switchyard_sent: 'true' } });
   });
 });

@@ -26,6 +26,8 @@ export interface FakeStripe {
   requests: StripeRequest[];
   /** Answer the next N writes (POST) with a 500, before doing anything. */
   failNext: number;
+  /** Drops every saved idempotency key, as Stripe does after about a day. */
+  forgetKeys(): void;
   handlers: ReturnType<typeof http.all>[];
 }
 
@@ -44,6 +46,7 @@ export function fakeStripe(secretKey: string, origin = 'https://api.stripe.com')
     items: [],
     requests: [],
     failNext: 0,
+    forgetKeys: () => saved.clear(),
     handlers: [],
   };
   const metadataOf = (params: Record<string, string>) =>
@@ -186,6 +189,16 @@ export function fakeStripe(secretKey: string, origin = 'https://api.stripe.com')
       fake.customers.push(customer);
       return [200, customer];
     }
+    const list = (data: Obj[]) =>
+      [200, { object: 'list', url: path, has_more: false, data }] as [number, unknown];
+    if (path === '/v1/invoices' && method === 'GET') {
+      return list(
+        [...fake.invoices.values()].filter((i) => !params.customer || i.customer === params.customer),
+      );
+    }
+    if (path === '/v1/invoiceitems' && method === 'GET') {
+      return list(fake.items.filter((i) => !params.invoice || i.invoice === params.invoice));
+    }
     if (path === '/v1/invoices' && method === 'POST') {
       const invoice = {
         id: id('in'),
@@ -240,6 +253,10 @@ export function fakeStripe(secretKey: string, origin = 'https://api.stripe.com')
           },
         ];
       if (method === 'GET') return [200, invoice];
+      if (!m[2] && method === 'POST') {
+        invoice.metadata = { ...(invoice.metadata as object), ...metadataOf(params) };
+        return [200, invoice];
+      }
       if (m[2] === '/finalize') {
         if (invoice.status !== 'draft')
           return [

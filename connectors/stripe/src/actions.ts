@@ -176,36 +176,53 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           ))
         );
       });
-      const invoice = await call(context, 'invoice', () =>
-        stripe.invoices.create(
-          {
-            customer: customer.id,
-            collection_method: 'send_invoice',
-            days_until_due: daysUntilDue,
-            currency,
-            auto_advance: false,
-            metadata,
-            ...(order.b2b?.poNumber
-              ? { custom_fields: [{ name: 'PO number', value: order.b2b.poNumber.slice(0, 140) }] }
-              : {}),
-          },
-          { idempotencyKey: `${key}/invoice` },
-        ),
-      );
+      // Read first: an invoice this workflow made before is the one to finish. Stripe forgets idempotency keys
+      // after about a day, and a step replayed later (after an operator's fix) must not invoice twice.
+      const earlier = await call(context, 'invoice lookup', async () => {
+        for await (const found of stripe.invoices.list({ customer: customer.id, limit: 100 })) {
+          if (found.metadata?.switchyard_workflow_id === workflowId) return found;
+        }
+        return undefined;
+      });
+      const invoice =
+        earlier ??
+        (await call(context, 'invoice', () =>
+          stripe.invoices.create(
+            {
+              customer: customer.id,
+              collection_method: 'send_invoice',
+              days_until_due: daysUntilDue,
+              currency,
+              auto_advance: false,
+              metadata,
+              ...(order.b2b?.poNumber
+                ? { custom_fields: [{ name: 'PO number', value: order.b2b.poNumber.slice(0, 140) }] }
+                : {}),
+            },
+            { idempotencyKey: `${key}/invoice` },
+          ),
+        ));
       // One item for the order's total: lines, shipping, discounts and taxes were settled by the channel.
-      await call(context, 'invoice item', () =>
-        stripe.invoiceItems.create(
-          {
-            customer: customer.id,
-            invoice: invoice.id!,
-            amount: toStripeAmount(order.totals.total),
-            currency,
-            description: `Order ${order.externalNumber ?? order.externalId}`,
-            metadata,
-          },
-          { idempotencyKey: `${key}/item` },
-        ),
-      );
+      if (invoice.status === 'draft') {
+        const items = await call(context, 'invoice items lookup', () =>
+          stripe.invoiceItems.list({ invoice: invoice.id!, limit: 10 }),
+        );
+        if (!items.data.length) {
+          await call(context, 'invoice item', () =>
+            stripe.invoiceItems.create(
+              {
+                customer: customer.id,
+                invoice: invoice.id!,
+                amount: toStripeAmount(order.totals.total),
+                currency,
+                description: `Order ${order.externalNumber ?? order.externalId}`,
+                metadata,
+              },
+              { idempotencyKey: `${key}/item` },
+            ),
+          );
+        }
+      }
       const finalized = await call(context, 'invoice finalization', async () => {
         const current = await stripe.invoices.retrieve(invoice.id!);
         return current.status === 'draft'
@@ -217,9 +234,20 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
           `invoice ${finalized.id} totals ${finalized.total}, the order ${order.totals.total.amount} (${order.currency}): check it in Stripe before sending`,
         );
       }
-      await call(context, 'invoice sending', () =>
-        stripe.invoices.sendInvoice(invoice.id!, {}, { idempotencyKey: `${key}/send` }),
-      );
+      // Sent once: marked on the invoice after sending (a crash in between may send the e-mail twice, never
+      // the invoice).
+      if (finalized.status === 'open' && finalized.metadata?.switchyard_sent !== 'true') {
+        await call(context, 'invoice sending', () =>
+          stripe.invoices.sendInvoice(invoice.id!, {}, { idempotencyKey: `${key}/send` }),
+        );
+        await call(context, 'invoice marking', () =>
+          stripe.invoices.update(
+            invoice.id!,
+            { metadata: { switchyard_sent: 'true' } },
+            { idempotencyKey: `${key}/sent` },
+          ),
+        );
+      }
       return { externalId: invoice.id! };
     },
   };
