@@ -123,6 +123,13 @@ it('ships 200 orders through six kill -9s: one capture, one label, one fulfillme
   }
 
   const { orders, purchases } = await effects();
+  // The counts, for the record (CI's log shows them).
+  console.log(
+    `crash test: ${kills} kills with ${doneAtKill.join(', ')} orders shipped at each; ${ORDERS} orders: ` +
+      `${orders.reduce((n, o) => n + o.captureRequests, 0)} capture requests, ` +
+      `${orders.reduce((n, o) => n + o.labels, 0)} labels (${purchases} purchases), ` +
+      `${orders.reduce((n, o) => n + o.fulfillments, 0)} fulfillments`,
+  );
   expect(kills).toBe(KILLS);
   // The kills fell while work was under way, not before it began or after it ended.
   expect(
