@@ -7,7 +7,8 @@ import { defineConfig } from '@trigger.dev/sdk';
 export default defineConfig({
   project: process.env.TRIGGER_PROJECT_REF ?? 'proj_set_TRIGGER_PROJECT_REF',
   dirs: ['./src/trigger'],
-  runtime: 'node',
+  // Node 22: a version the repo supports (Trigger.dev's 'node' is 21).
+  runtime: 'node-22',
   // Compute time a run may use; waits longer than 5 s are checkpointed and do not count.
   maxDuration: 3600,
   retries: {

@@ -426,7 +426,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'replay':
         if (!rest[0]) throw new UsageError('usage: switchyard replay <workflow id>, e.g. order:ord_01J…');
         await withHub(values, async (hub) => {
-          if (engineKind() === 'trigger') await (await triggerEngine()).replay(rest[0]!);
+          if (engineKind() === 'trigger') await (await triggerEngine(hub.sql)).replay(rest[0]!);
           else await replayWithClient(hub.databaseUrl, rest[0]!);
           out(`${rest[0]}: replaying from the step that failed; the running hub picks it up`);
         });

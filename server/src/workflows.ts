@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Engine, HubError } from '@switchyard/core';
+import { type Engine, HubError, type Sql } from '@switchyard/core';
 import {
   orderQueues,
   orderWorkflow,
@@ -35,7 +35,7 @@ export async function startWorkflows(
   const kind = engineKind();
   const engine: Engine =
     kind === 'trigger'
-      ? await triggerEngine()
+      ? await triggerEngine(hub.sql)
       : await startDbosEngine({
           databaseUrl: hub.databaseUrl,
           executorId: process.env.SWITCHYARD_EXECUTOR_ID ?? hostname(),
@@ -83,8 +83,11 @@ export function engineKind(): 'dbos' | 'trigger' {
   });
 }
 
-/** The Trigger.dev engine, as the hub uses it: starting and signalling the deployed `order` task. */
-export async function triggerEngine(): Promise<Engine> {
+/**
+ * The Trigger.dev engine, as the hub uses it: starting and signalling the deployed `order` task, each
+ * workflow's run id kept in the hub's database (`engine_runs`).
+ */
+export async function triggerEngine(sql: Sql): Promise<Engine> {
   if (!process.env.TRIGGER_SECRET_KEY) {
     throw new HubError({
       type: 'trigger-not-configured',
@@ -95,5 +98,19 @@ export async function triggerEngine(): Promise<Engine> {
     });
   }
   const { createTriggerEngine } = await import('@switchyard/workflows/trigger');
-  return createTriggerEngine({ workflows: ['order'] });
+  return createTriggerEngine({
+    workflows: ['order'],
+    runs: {
+      async get(workflowId) {
+        const [row] = await sql<{ run_id: string }[]>`
+          select run_id from engine_runs where workflow_id = ${workflowId}`;
+        return row?.run_id;
+      },
+      async set(workflowId, runId) {
+        await sql`
+          insert into engine_runs (workflow_id, run_id) values (${workflowId}, ${runId})
+          on conflict (workflow_id) do update set run_id = excluded.run_id, updated_at = now()`;
+      },
+    },
+  });
 }

@@ -98,6 +98,13 @@ it('triggers the order task once per order and hands it the channel’s cancella
   const triggers = platform.calls('POST', /\/api\/v1\/tasks\/order\/trigger$/);
   expect(triggers).toHaveLength(1);
   expect(triggers[0]!.authorization).toBe('Bearer tr_dev_trigger_hub_secret');
+  // The hub keeps the run's id: Trigger.dev's listing is late and forgets runs after 7 days.
+  const kept = async () =>
+    (await db.sql<{ run_id: string }[]>`select run_id from engine_runs where workflow_id = ${workflowId}`)[0]
+      ?.run_id;
+  const keptBy = Date.now() + 10_000;
+  while (!(await kept()) && Date.now() < keptBy) await new Promise((r) => setTimeout(r, 50));
+  expect(await kept()).toBe(run!.id);
 
   // The channel cancels: the dispatcher finds the run queued and completes its first events token.
   await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
@@ -110,9 +117,14 @@ it('triggers the order task once per order and hands it the channel’s cancella
     dedupeKey: `cancel:${orderId}`,
     payload: { kind: 'cancel', reason: 'cancelled on the channel' },
   });
-  const [row] = await db.sql<{ signalled: boolean }[]>`
-    select cancel_signalled_at is not null as signalled from orders where id = ${orderId}`;
-  expect(row?.signalled).toBe(true);
+  const signalled = async () =>
+    (
+      await db.sql<{ signalled: boolean }[]>`
+        select cancel_signalled_at is not null as signalled from orders where id = ${orderId}`
+    )[0]?.signalled;
+  const deadline = Date.now() + 10_000;
+  while (!(await signalled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(await signalled()).toBe(true);
   // Still one run: the dispatcher's later turns started nothing again.
   expect(runsOf()).toHaveLength(1);
 });

@@ -64,6 +64,12 @@ export class FakeTrigger {
   readonly runs = new Map<string, Run>();
   readonly waitpoints = new Map<string, Waitpoint>();
   readonly tasks = new Map<string, RunFunction>();
+  /**
+   * Token reads served from a lagging replica, as the real platform's are: after each of the next
+   * `staleReads` completions, the token's next read still shows it as it was before.
+   */
+  staleReads = 0;
+  private readonly stale = new Map<string, unknown>();
   /** Answers to give instead of the route's, once each, by method and path pattern. */
   readonly faults: { method: string; path: RegExp; status: number }[] = [];
   readonly handlers;
@@ -391,13 +397,19 @@ export class FakeTrigger {
     if (m) {
       const wp = this.waitpoints.get(m[1]!);
       if (!wp) return HttpResponse.json({ error: 'Waitpoint not found' }, { status: 404 });
-      return HttpResponse.json(this.tokenJson(wp));
+      const lagging = this.stale.get(wp.id);
+      this.stale.delete(wp.id);
+      return HttpResponse.json(lagging ?? this.tokenJson(wp));
     }
     m = request.method === 'POST' ? /^\/api\/v1\/waitpoints\/tokens\/([^/]+)\/complete$/.exec(path) : null;
     if (m) {
       const wp = this.waitpoints.get(m[1]!);
       if (!wp) return HttpResponse.json({ error: 'Waitpoint not found' }, { status: 404 });
       const data = body?.data;
+      if (this.staleReads > 0 && wp.status === 'WAITING') {
+        this.staleReads--;
+        this.stale.set(wp.id, this.tokenJson(wp));
+      }
       this.finish(wp, 'COMPLETED', data === undefined || data === null ? undefined : JSON.stringify(data));
       return HttpResponse.json({ success: true });
     }

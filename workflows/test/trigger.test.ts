@@ -317,6 +317,25 @@ describe('signals', () => {
     expect(JSON.parse(fourth.output!)).toEqual({ dedupeKey: 'evt_2', payload: { status: 'late' } });
   });
 
+  it('delivers a signal once when the token it completed still reads as open (a lagging replica)', async () => {
+    await engine.start('waiter', {}, { workflowId: 'wf-lag' });
+    await until(() =>
+      [...platform.runs.values()].some((r) => r.tags.includes('workflow:wf-lag') && r.status === 'WAITING'),
+    );
+    platform.staleReads = 1;
+    expect(
+      await engine.signal('wf-lag', 'tracking', { status: 'in_transit' }, { dedupeKey: 'evt_lag' }),
+    ).toBe('delivered');
+    expect(await engine.settled('wf-lag')).toMatchObject({
+      state: 'succeeded',
+      output: { first: { status: 'in_transit' }, second: 'timed out' },
+    });
+    const holding = [...platform.waitpoints.values()].filter(
+      (w) => w.idempotencyKey?.startsWith('switchyard:signal:wf-lag/') && w.output?.includes('evt_lag'),
+    );
+    expect(holding).toHaveLength(1);
+  });
+
   it('delivers signals sent before the run waits, in order, and a crash after them reads the same ones', async () => {
     platform.pause(); // the run is queued, not yet picked up by a worker
     await engine.start('waiter', {}, { workflowId: 'wf-early' });

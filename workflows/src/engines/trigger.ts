@@ -78,6 +78,13 @@ class EngineFault extends Error {
 
 /** Waits of 5 s or less stay in the process (the SDK does the same, with a warning each time). */
 const IN_PROCESS_MS = 5_000;
+/**
+ * How long a step's record, a signal's token and a sleep's waitpoint stay bound to their keys. Set on each:
+ * Trigger.dev's documented default for wait idempotency keys is 30 days, and orders wait longer than that.
+ */
+const RECORD_TTL = '3650d';
+/** Tokens of one topic a signal walks at most before it gives up (a workflow never waits this often). */
+const MAX_TOKENS = 10_000;
 
 function retryPolicy(retry: StepRetry | undefined) {
   // As on DBOS: by default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts).
@@ -177,13 +184,16 @@ function contextOf(
     if (ms <= 0) return;
     if (ms <= IN_PROCESS_MS) return abortableSleep(ms);
     await platform('wait.for', () =>
-      wait.for({ seconds: ms / 1000, ...(key ? { idempotencyKey: tokenKeys.sleep(workflowId, key) } : {}) }),
+      wait.for({
+        seconds: ms / 1000,
+        ...(key ? { idempotencyKey: tokenKeys.sleep(workflowId, key), idempotencyKeyTTL: RECORD_TTL } : {}),
+      }),
     );
   };
   /** The step's record: its result when it was done before, else the open token to complete. */
   const record = async (key: string) => {
     const token = await platform('wait.createToken', () =>
-      wait.createToken({ idempotencyKey: tokenKeys.step(workflowId, key) }),
+      wait.createToken({ idempotencyKey: tokenKeys.step(workflowId, key), idempotencyKeyTTL: RECORD_TTL }),
     );
     if (!token.isCached) return { id: token.id };
     const found = await platform('wait.retrieveToken', () => wait.retrieveToken<StepRecord>(token.id));
@@ -199,6 +209,49 @@ function contextOf(
     return value;
   };
   const signals = new Map<string, number>();
+
+  const consumed = new Map<string, Set<string>>();
+  /** The n-th wait on a topic reads the n-th token, whoever created it (a signal sent before the wait). */
+  const waitOnce = async (
+    topic: string,
+    timeoutMs: number,
+  ): Promise<{ kind: 'signal'; dedupeKey: string; payload: unknown; repeat: boolean } | { kind: 'none' }> => {
+    const n = (signals.get(topic) ?? 0) + 1;
+    signals.set(topic, n);
+    const idempotencyKey = tokenKeys.signal(workflowId, topic, n);
+    // A relative timeout, in whole seconds: measured by the platform's clock, never in the past.
+    const token = await platform('wait.createToken', () =>
+      wait.createToken({
+        idempotencyKey,
+        idempotencyKeyTTL: RECORD_TTL,
+        ...(timeoutMs > 0 ? { timeout: `${Math.ceil(timeoutMs / 1000)}s` } : {}),
+      }),
+    );
+    const read = (record: SignalRecord | undefined) =>
+      record && 'dedupeKey' in record
+        ? {
+            kind: 'signal' as const,
+            dedupeKey: record.dedupeKey,
+            payload: record.payload,
+            repeat: consumed.get(topic)?.has(record.dedupeKey) ?? false,
+          }
+        : { kind: 'none' as const };
+    const retrieve = () => platform('wait.retrieveToken', () => wait.retrieveToken<SignalRecord>(token.id));
+    if (token.isCached) {
+      const found = await retrieve();
+      if (found.status === 'TIMED_OUT') return { kind: 'none' };
+      if (found.status === 'COMPLETED') return read(found.output);
+    }
+    if (timeoutMs <= 0) {
+      // A look without waiting: the token is closed with "none" unless a signal got there first; the answer is
+      // taken from the platform's own record of the token, so it is the same after a retry or a replay.
+      await platform('wait.completeToken', () => wait.completeToken<SignalRecord>(token.id, { none: true }));
+      const result = await platform('wait.forToken', async () => wait.forToken<SignalRecord>(token.id));
+      return result.ok ? read(result.output) : { kind: 'none' };
+    }
+    const result = await platform('wait.forToken', async () => wait.forToken<SignalRecord>(token.id));
+    return result.ok ? read(result.output) : { kind: 'none' };
+  };
 
   return {
     workflowId,
@@ -233,34 +286,15 @@ function contextOf(
     },
 
     async waitForSignal<T>(topic: string, { timeoutMs }: { timeoutMs: number }) {
-      // The n-th wait on a topic reads the n-th token, whoever created it (a signal sent before the wait).
-      const n = (signals.get(topic) ?? 0) + 1;
-      signals.set(topic, n);
-      const idempotencyKey = tokenKeys.signal(workflowId, topic, n);
-      // A relative timeout, in whole seconds: measured by the platform's clock, never in the past.
-      const token = await platform('wait.createToken', () =>
-        wait.createToken(
-          timeoutMs > 0 ? { idempotencyKey, timeout: `${Math.ceil(timeoutMs / 1000)}s` } : { idempotencyKey },
-        ),
-      );
-      const read = (record: SignalRecord | undefined) =>
-        record && 'dedupeKey' in record ? (record.payload as T) : undefined;
-      const retrieve = () => platform('wait.retrieveToken', () => wait.retrieveToken<SignalRecord>(token.id));
-      if (token.isCached) {
-        const found = await retrieve();
-        if (found.status === 'TIMED_OUT') return undefined;
-        if (found.status === 'COMPLETED') return read(found.output);
+      for (;;) {
+        const got = await waitOnce(topic, timeoutMs);
+        // A token holding a signal this run has taken already (the hub read a token stale and filled the
+        // next one with the same signal): passed, and the wait goes on with the next token.
+        if (got.kind === 'none') return undefined;
+        if (got.repeat) continue;
+        consumed.set(topic, (consumed.get(topic) ?? new Set<string>()).add(got.dedupeKey));
+        return got.payload as T;
       }
-      if (timeoutMs <= 0) {
-        // A look without waiting: the token is closed with "none" unless a signal got there first, so the
-        // answer is recorded and is the same after a retry or a replay.
-        await platform('wait.completeToken', () =>
-          wait.completeToken<SignalRecord>(token.id, { none: true }),
-        );
-        return read((await retrieve()).output);
-      }
-      const result = await platform('wait.forToken', async () => wait.forToken<SignalRecord>(token.id));
-      return result.ok ? read(result.output) : undefined;
     },
 
     async now(key) {
@@ -281,6 +315,18 @@ export interface TriggerEngineOptions {
   idempotencyKeyTTL?: string;
   /** Between looks in `settled` (default 1,000 ms). */
   pollMs?: number;
+  /**
+   * Where the hub keeps each workflow's run id (the hub's database). Without it the run is looked up by its
+   * tag with `runs.list`, which Trigger.dev serves from a replica, late, and only for runs of the last 7
+   * days: fine for tests and tools, wrong for orders that wait weeks.
+   */
+  runs?: RunRegistry;
+}
+
+/** The run of each workflow id, as the hub recorded it when it triggered or replayed the workflow. */
+export interface RunRegistry {
+  get(workflowId: string): Promise<string | undefined>;
+  set(workflowId: string, runId: string): Promise<void>;
 }
 
 const STATES: Record<string, WorkflowState> = {
@@ -313,14 +359,19 @@ export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine 
   const ttl = options.idempotencyKeyTTL ?? '365d';
   const startKey = (workflowId: string) => idempotencyKeys.create(workflowId, { scope: 'global' });
 
-  /** The workflow's latest run (a replay is a newer run with the same tag). */
-  const latest = (workflowId: string) =>
-    api(async () => (await runs.list({ tag: workflowTag(workflowId), limit: 1 })).data[0]);
+  /** The workflow's current run (a replay is a newer run): the registry's, or the newest with its tag. */
+  const latestId = async (workflowId: string) =>
+    options.runs
+      ? options.runs.get(workflowId)
+      : (await api(async () => (await runs.list({ tag: workflowTag(workflowId), limit: 1 })).data[0]))?.id;
+  const latest = async (workflowId: string) => {
+    const id = await latestId(workflowId);
+    return id ? api(() => runs.retrieve(id)) : undefined;
+  };
 
   const statusOf = async (workflowId: string): Promise<WorkflowStatus | undefined> => {
-    const found = await latest(workflowId);
-    if (!found) return undefined;
-    const run = await api(() => runs.retrieve(found.id));
+    const run = await latest(workflowId);
+    if (!run) return undefined;
     const state = STATES[run.status] ?? 'pending';
     return {
       workflowId,
@@ -340,41 +391,58 @@ export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine 
       }
       // A run that ended keeps the id (a failed run drops its idempotency key on Trigger.dev, so the key
       // alone would start it again); the key covers two hubs starting the same id at once.
-      if (await latest(workflowId)) return;
+      if (await latestId(workflowId)) return;
       const payload: WorkflowPayload = { workflowId, input };
-      await api(async () =>
+      const handle = await api(async () =>
         tasks.trigger(name, payload, {
           idempotencyKey: await startKey(workflowId),
           idempotencyKeyTTL: ttl,
           tags: [workflowTag(workflowId)],
         }),
       );
+      await options.runs?.set(workflowId, handle.id);
     },
 
     async signal(workflowId, topic, payload, { dedupeKey }) {
-      if (!(await latest(workflowId))) return 'no-such-workflow';
+      if (!(await latestId(workflowId))) return 'no-such-workflow';
       // The topic's tokens form the workflow's mailbox: the first one still open takes the signal, closed
       // ones are passed (a signal delivered, a wait that timed out or looked and found nothing), and one
-      // that holds this dedupe key means it was delivered before.
+      // that holds this dedupe key means it was delivered before. Token reads come from a replica and may be
+      // late: a token is never passed while it reads as open, and after completing one the hub reads it
+      // until it shows who filled it.
+      const holds = (record: SignalRecord | undefined) =>
+        !!record && 'dedupeKey' in record && record.dedupeKey === dedupeKey;
+      const settledRead = async (id: string) => {
+        for (let look = 0; ; look++) {
+          const found = await wait.retrieveToken<SignalRecord>(id);
+          if (found.status !== 'WAITING' || look >= 50) return found;
+          await abortableSleep(Math.min(1000, 20 * 2 ** look));
+        }
+      };
       return api(async (): Promise<'delivered'> => {
-        for (let n = 1; ; n++) {
-          const token = await wait.createToken({ idempotencyKey: tokenKeys.signal(workflowId, topic, n) });
+        for (let n = 1; n <= MAX_TOKENS; n++) {
+          const token = await wait.createToken({
+            idempotencyKey: tokenKeys.signal(workflowId, topic, n),
+            idempotencyKeyTTL: RECORD_TTL,
+          });
           if (token.isCached) {
             const found = await wait.retrieveToken<SignalRecord>(token.id);
             if (found.status !== 'WAITING') {
-              if (found.output && 'dedupeKey' in found.output && found.output.dedupeKey === dedupeKey) {
-                return 'delivered';
-              }
+              if (holds(found.output)) return 'delivered';
               continue;
             }
           }
           await wait.completeToken<SignalRecord>(token.id, { dedupeKey, payload });
           // Completing a token that someone else completed first changes nothing: read who won.
-          const after = await wait.retrieveToken<SignalRecord>(token.id);
-          if (after.output && 'dedupeKey' in after.output && after.output.dedupeKey === dedupeKey) {
-            return 'delivered';
+          const after = await settledRead(token.id);
+          if (after.status === 'WAITING') {
+            throw new Error(
+              `the token ${token.id} of ${workflowId} still reads as open after it was completed`,
+            );
           }
+          if (holds(after.output)) return 'delivered';
         }
+        throw new Error(`${workflowId} has more than ${MAX_TOKENS} ${topic} tokens: not signalled`);
       });
     },
 
@@ -397,15 +465,16 @@ export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine 
       }
       // A new run with the same payload and tag: its steps done before return their records without
       // running, so it goes on from the step that failed. A cancelled run keeps its idempotency key.
-      await api(async () => {
+      const replayed = await api(async () => {
         const key = await startKey(workflowId);
         if (found.status === 'CANCELED') await idempotencyKeys.reset(found.taskIdentifier, key);
-        await runs.replay(found.id, {
+        return runs.replay(found.id, {
           tags: [workflowTag(workflowId)],
           idempotencyKey: key,
           idempotencyKeyTTL: ttl,
         });
       });
+      await options.runs?.set(workflowId, replayed.id);
     },
 
     async stop() {},
