@@ -44,6 +44,9 @@ export default defineConfig({
         shipFrom: { company: 'Acme Warehouse', street1: '388 Townsend St', city: 'San Francisco', state: 'CA', zip: '94107', country: 'US' },
         shippingRules: { rules: [{ method: 'Standard', maxDays: 5 }] },
         parcel: { weightGrams: 500 },
+        // Orders start at a steady pace (through the connection's queue), so that every kill falls while
+        // some are mid-way and others not yet begun.
+        startsPerSecond: 40,
       },
     },
     { id: 'payments', tenant: 'acme', connector: 'stripe', settings: { apiOrigin: '${fake.origin}', maxNetworkRetries: 2, requestsPerSecond: 500 },
