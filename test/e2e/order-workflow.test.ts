@@ -30,6 +30,7 @@ import { fakeEasyPost } from '../fakes/easypost.ts';
 import { fakeShopify } from '../fakes/shopify.ts';
 import { authorizedIntent, fakeStripe } from '../fakes/stripe.ts';
 import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
+import { eventually } from '../support/eventually.ts';
 
 /**
  * The order workflow on the DBOS engine, end to end in one process: a Shopify order, capture-on-ship with
@@ -158,13 +159,7 @@ async function placeOrder() {
   return { orderId: created.orderId, shopifyId: id, intent };
 }
 
-const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = (what: string, check: () => boolean) => eventually(what, check);
 const timeline = async (orderId: string) =>
   (await getOrder(db.sql, 'acme', orderId))!.timeline.map((e) => e.type);
 
@@ -622,9 +617,7 @@ describe('the order workflow', () => {
             select signalled_at is null and signal_after is not null as held from inbox
             where convert_from(body, 'UTF8') like '%evt_web_0%'`
         )[0]?.held;
-      const until2 = Date.now() + 10_000;
-      while (!(await held()) && Date.now() < until2) await new Promise((r) => setTimeout(r, 50));
-      expect(await held()).toBe(true);
+      await eventually('the early event held back', held);
       await db.sql`delete from failing_events`;
       await until(
         'the fulfillment',
@@ -632,9 +625,7 @@ describe('the order workflow', () => {
       );
       // Looked at again (sooner than the dispatcher's own 15 s), it now finds the label and is handed over.
       await db.sql`update inbox set signal_after = now() where convert_from(body, 'UTF8') like '%evt_web_0%'`;
-      const handed = Date.now() + 10_000;
-      while ((await held()) !== false && Date.now() < handed) await new Promise((r) => setTimeout(r, 50));
-      expect(await held()).toBe(false);
+      await eventually('the early event handed over', async () => (await held()) === false);
       await tracker('evt_web_1', code, 'in_transit');
       await tracker('evt_web_1', code, 'in_transit');
       await tracker('evt_web_2', code, 'delivered');
@@ -649,14 +640,13 @@ describe('the order workflow', () => {
       await tracker('evt_web_stranger', 'EZ_NOT_OURS', 'in_transit');
       await db.sql`update inbox set received_at = now() - interval '2 hours', signal_after = now()
         where convert_from(body, 'UTF8') like '%evt_web_stranger%'`;
-      const let2 = Date.now() + 10_000;
+
       const letGo = async () =>
         (
           await db.sql<{ done: boolean }[]>`
             select signalled_at is not null as done from inbox where convert_from(body, 'UTF8') like '%evt_web_stranger%'`
         )[0]?.done;
-      while (!(await letGo()) && Date.now() < let2) await new Promise((r) => setTimeout(r, 50));
-      expect(await letGo()).toBe(true);
+      await eventually('the stranger event let go', letGo);
 
       // Cancelled on the channel while the parcel waits for pickup: undone.
       const waiting = await placeOrder();

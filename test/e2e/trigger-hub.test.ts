@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeTrigger } from '../../workflows/test/trigger-platform.ts';
 import { serveHandlers } from '../fakes/serve.ts';
 import { seededOrderDraft } from '../fakes/vendors.ts';
+import { eventually } from '../support/eventually.ts';
 import { type HubProcess, scratchDir, startHub } from '../support/hub-process.ts';
 
 /**
@@ -74,13 +75,8 @@ afterAll(async () => {
   scratch.remove();
 });
 
-const until = async (what: string, check: () => boolean, timeoutMs = 20_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${hub?.log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = (what: string, check: () => boolean | Promise<boolean | undefined>) =>
+  eventually(what, check, { describe: () => hub?.log() ?? '' });
 
 it('triggers the order task once per order and hands it the channel’s cancellation', async () => {
   const { orderId } = await applyOrder(
@@ -102,9 +98,7 @@ it('triggers the order task once per order and hands it the channel’s cancella
   const kept = async () =>
     (await db.sql<{ run_id: string }[]>`select run_id from engine_runs where workflow_id = ${workflowId}`)[0]
       ?.run_id;
-  const keptBy = Date.now() + 10_000;
-  while (!(await kept()) && Date.now() < keptBy) await new Promise((r) => setTimeout(r, 50));
-  expect(await kept()).toBe(run!.id);
+  await until('the run id kept', async () => (await kept()) === run!.id);
 
   // The channel cancels: the dispatcher finds the run queued and completes its first events token.
   await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
@@ -122,9 +116,7 @@ it('triggers the order task once per order and hands it the channel’s cancella
       await db.sql<{ signalled: boolean }[]>`
         select cancel_signalled_at is not null as signalled from orders where id = ${orderId}`
     )[0]?.signalled;
-  const deadline = Date.now() + 10_000;
-  while (!(await signalled()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  expect(await signalled()).toBe(true);
+  await until('the cancellation marked as handed over', signalled);
   // Still one run: the dispatcher's later turns started nothing again.
   expect(runsOf()).toHaveLength(1);
 });
