@@ -201,7 +201,10 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { shipmentId: string; rateId: string },
   ): Promise<PurchasedLabel>;
-  /** Asks the carrier to void an unused label (the refund may take days to settle). */
+  /**
+   * Asks the carrier to void an unused label (the refund may take days to settle). Answers `no-label` when
+   * nothing was bought and `with-carrier`, voiding nothing, when the carrier has scanned the parcel.
+   */
   voidLabel?(
     context: ActionContext<Settings, Secrets>,
     input: { shipmentId: string },

@@ -269,7 +269,7 @@ describe('the order workflow', () => {
     ]);
   });
 
-  it('undoes a cancellation after the label: the capture refunded first, then the label voided', async () => {
+  it('undoes a cancellation after the label: the label voided, then the capture refunded', async () => {
     const { orderId, shopifyId, intent } = await placeOrder();
     const workflowId = orderWorkflowId(orderId);
     await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
@@ -298,8 +298,8 @@ describe('the order workflow', () => {
       'order.created',
       'label.purchased',
       'payment.captured',
-      'payment.refunded',
       'label.voided',
+      'payment.refunded',
       'order.cancelled',
     ]);
   });
@@ -350,8 +350,8 @@ describe('the order workflow', () => {
     expect(await timeline(orderId)).toEqual([
       'order.created',
       'label.purchased',
-      'payment.voided',
       'label.voided',
+      'payment.voided',
       'order.cancelled',
     ]);
   });
@@ -376,10 +376,32 @@ describe('the order workflow', () => {
       'order.created',
       'label.purchased',
       'payment.captured',
-      'payment.refunded',
       'label.voided',
+      'payment.refunded',
       'order.cancelled',
     ]);
+  });
+
+  it('leaves a cancellation caught after the capture to a person when the carrier has scanned the parcel', async () => {
+    await db.sql`insert into failing_events values ('payment.captured')`;
+    const { orderId, shopifyId, intent } = await placeOrder();
+    const workflowId = orderWorkflowId(orderId);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await until('the capture', () => intent.status === 'succeeded');
+    // While the capture's step cannot finish, the carrier scans the parcel and the channel cancels.
+    const shipment = easypostFake.shipments.get(easypostFake.purchases.at(-1)!)!;
+    (shipment.tracker as { status: string }).status = 'in_transit';
+    await db.sql`update orders set status = 'cancelled' where id = ${orderId}`;
+    await db.sql`delete from failing_events`;
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(
+        /after USPS had the parcel .*: intercept it or arrange a return, then refund/,
+      ),
+    });
+    expect(stripeFake.refunds.filter((r) => r.payment_intent === intent.id)).toEqual([]);
+    expect(shipment.refund_status).toBeNull();
+    expect(shopifyFake.orders.get(shopifyId)!.fulfillments).toEqual([]);
   });
 
   it('invoices a B2B order on terms, ships it, and closes it once paid, a failed attempt in between', async () => {

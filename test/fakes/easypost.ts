@@ -112,10 +112,13 @@ export function fakeEasyPost(apiKey: string, origin = 'https://api.easypost.com'
         }
         const rate = (shipment.rates as Json[]).find((r) => r.id === body?.rate?.id);
         if (!rate) return error(422, 'SHIPMENT.RATE.INVALID', 'Rate is not valid for this shipment.');
+        const trackingCode = `9400${String(next++).padStart(18, '0')}`;
         Object.assign(shipment, {
           status: 'pre_transit',
           selected_rate: rate,
-          tracking_code: `9400${String(next++).padStart(18, '0')}`,
+          tracking_code: trackingCode,
+          // EasyPost makes the label's tracker with the purchase; a test moves its status on.
+          tracker: { id: id('trk'), object: 'Tracker', tracking_code: trackingCode, status: 'pre_transit' },
           postage_label: {
             id: id('pl'),
             object: 'PostageLabel',

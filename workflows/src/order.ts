@@ -327,8 +327,9 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
   }
 
   /**
-   * Undoes what was done for a cancelled order: the money first (a refund of what was captured, or the
-   * authorization released), then the label. Each undo is a step of its own and is recorded; one that fails
+   * Undoes what was done for a cancelled order: the label voided first (unless the carrier has scanned the
+   * parcel, which leaves the order to a person and its money untouched), then the money (a refund of what was
+   * captured, or the authorization released). Each undo is a step of its own and is recorded; one that fails
    * does not keep the others from running, and the workflow then fails naming what is left for a person.
    */
   async function compensate(
@@ -344,6 +345,28 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         left.push(`${what}: ${(error as Error).message}`);
       }
     };
+    // The label first: a parcel the carrier has already scanned is on its way, and its money stays until a
+    // person has intercepted it or arranged a return.
+    let withCarrier = false;
+    if (label && shipping) {
+      await attempt('void the label', async () => {
+        const voided = await ctx.step('void-label', async (s) => {
+          const answer = await actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), {
+            shipmentId: label.shipmentId,
+          });
+          if (answer.status !== 'with-carrier') {
+            await recordIn(s, order.id, 'label.voided', { trackingCode: label.trackingCode, ...answer });
+          }
+          return answer;
+        });
+        withCarrier = voided.status === 'with-carrier';
+      });
+    }
+    if (withCarrier && label) {
+      throw new PermanentError(
+        `order ${order.externalId} was cancelled on the channel (${state.reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
+      );
+    }
     if (payments && payment?.reference && state.plan.payment === 'capture-on-ship') {
       if (captured) {
         await attempt('refund the capture', async () => {
@@ -371,16 +394,6 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       }
     }
     if (invoice) left.push(`void invoice ${invoice} in Stripe (sent before the cancellation)`);
-    if (label && shipping) {
-      await attempt('void the label', async () => {
-        await ctx.step('void-label', async (s) => {
-          const voided = await actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), {
-            shipmentId: label.shipmentId,
-          });
-          await recordIn(s, order.id, 'label.voided', { trackingCode: label.trackingCode, ...voided });
-        });
-      });
-    }
     await record(ctx, 'cancelled', order.id, 'order.cancelled', {
       reason: state.reason,
       ...(left.length ? { left } : {}),

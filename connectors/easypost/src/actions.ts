@@ -189,6 +189,9 @@ export function easypostActions(): ConnectorActions<EasyPostSettings, Secrets> {
       const api = client(context);
       const current = (await call(context, 'shipment read', () => api.Shipment.retrieve(shipmentId))) as Json;
       if (!current.postage_label) return { status: 'no-label' };
+      // Scanned by the carrier: the label is in use and the parcel on its way; nothing to void.
+      const tracking = (current.tracker as Json | undefined)?.status as string | undefined;
+      if (tracking && !['pre_transit', 'unknown'].includes(tracking)) return { status: 'with-carrier' };
       // Already asked: EasyPost keeps the request's state; asking again would be refused.
       if (current.refund_status === 'submitted' || current.refund_status === 'refunded') {
         return { status: current.refund_status };
