@@ -21,11 +21,11 @@ export {
   appendOrderEvent,
   applyOrder,
   getOrder,
-  isOrderCancelled,
   listOrders,
   type OrderEvent,
   type OrderPage,
   type OrderSummary,
+  orderStatusOf,
 } from './store/orders.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
 export { lastSyncAt, runSync, type SyncOptions, type SyncReport } from './sync.ts';

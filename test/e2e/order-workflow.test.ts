@@ -206,7 +206,7 @@ beforeAll(async () => {
             ? { ...plan, payment: 'channel' }
             : onTerms.has(o.externalId)
               ? { ...plan, payment: 'invoice', invoiceDays: 30 }
-              : plan,
+              : { ...plan, holdRecheckMs: 100 },
       }),
     ],
     log: () => {},
@@ -402,6 +402,26 @@ describe('the order workflow', () => {
     expect(stripeFake.refunds.filter((r) => r.payment_intent === intent.id)).toEqual([]);
     expect(shipment.refund_status).toBeNull();
     expect(shopifyFake.orders.get(shopifyId)!.fulfillments).toEqual([]);
+  });
+
+  it('holds an order put on hold on the channel until the hold is lifted, then ships it', async () => {
+    const { orderId, shopifyId, intent } = await placeOrder();
+    await db.sql`update orders set status = 'on_hold' where id = ${orderId}`;
+    const workflowId = orderWorkflowId(orderId);
+    const shipments = () =>
+      [...easypostFake.shipments.values()].filter((x) => x.reference === `${workflowId}/create-shipment`);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    // Looked at again and again while held: nothing is made for it.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(shipments()).toEqual([]);
+    expect(intent.status).toBe('requires_capture');
+    await db.sql`update orders set status = 'placed' where id = ${orderId}`;
+    await until(
+      'the fulfillment on Shopify',
+      () => shopifyFake.orders.get(shopifyId)!.fulfillments.length > 0,
+    );
+    expect(shipments()).toHaveLength(1);
+    expect(intent.status).toBe('succeeded');
   });
 
   it('invoices a B2B order on terms, ships it, and closes it once paid, a failed attempt in between', async () => {

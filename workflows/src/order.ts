@@ -7,8 +7,8 @@ import {
   connectionContext,
   defineWorkflow,
   getOrder,
-  isOrderCancelled,
   type Order,
+  orderStatusOf,
   type Parcel,
   PermanentError,
   type PurchasedLabel,
@@ -37,6 +37,8 @@ export interface FulfillmentPlan {
   invoiceDays?: number;
   /** How long to wait for tracking before the order becomes an exception (default 30 days). */
   trackingTimeoutMs?: number;
+  /** How often an order on hold is looked at again (default 15 minutes). */
+  holdRecheckMs?: number;
   /** At most this many of the connection's orders started a second (see FulfillmentConfig). */
   startsPerSecond?: number;
 }
@@ -134,17 +136,17 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         const found = await getOrder(deps.sql, input.tenantId, input.orderId);
         if (!found) throw new PermanentError(`order ${input.orderId} is not in the store`);
         const plan = deps.plan(found.order);
-        if (!plan) return { order: found.order, plan: null, cancelled: false };
+        if (!plan) return { order: found.order, plan: null, cancelled: false, onHold: false };
         // Cancelled before anything was done: nothing to validate, only the authorization to release.
-        if (await isOrderCancelled(deps.sql, input.orderId))
-          return { order: found.order, plan, cancelled: true };
+        const status = await orderStatusOf(deps.sql, input.orderId);
+        if (status === 'cancelled') return { order: found.order, plan, cancelled: true, onHold: false };
         const problems = validateOrder(found.order);
         if (problems.length) {
           throw new PermanentError(
             `order ${found.order.externalNumber ?? found.order.externalId} cannot ship: ${problems.join('; ')}; fix it, then replay`,
           );
         }
-        return { order: found.order, plan, cancelled: false };
+        return { order: found.order, plan, cancelled: false, onHold: status === 'on_hold' };
       });
       const order = start.order as Order;
       const plan = start.plan as FulfillmentPlan | null;
@@ -170,15 +172,34 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const thenCheck = <T>(key: string, body: (s: StepContext) => Promise<T>) =>
         ctx.step(key, async (s) => {
           const value = await body(s);
-          return { value, cancelled: await isOrderCancelled(deps.sql, order.id) };
+          const status = await orderStatusOf(deps.sql, order.id);
+          return { value, cancelled: status === 'cancelled', onHold: status === 'on_hold' };
         });
+      // An order put on hold on the channel (a fraud review, a payment to retry) goes no further until the hold
+      // is lifted: its status is read again every `holdRecheckMs` (15 minutes), for up to 14 days. Answers
+      // whether it was cancelled meanwhile.
+      const stopped = async (after: string, state: { cancelled: boolean; onHold: boolean }) => {
+        if (state.cancelled || !state.onHold) return state.cancelled;
+        const every = plan.holdRecheckMs ?? 15 * 60_000;
+        for (let n = 1; n * every <= 14 * 86_400_000; n++) {
+          await ctx.sleep(`hold-after-${after}-${n}`, every);
+          const status = await ctx.step(`hold-after-${after}-${n}-check`, () =>
+            orderStatusOf(deps.sql, order.id),
+          );
+          if (status === 'cancelled') return true;
+          if (status !== 'on_hold') return false;
+        }
+        throw new PermanentError(
+          `order ${order.externalId} has been on hold for 14 days: release or cancel it on the channel, then replay`,
+        );
+      };
       let cancelled = CANCELLED_ON_CHANNEL;
       const undo = (state: Partial<Undo>) =>
         compensate(ctx, { order, plan, payments, payment, reason: cancelled, ...state });
 
       let invoice: string | undefined;
       if (plan.payment === 'invoice') {
-        if (start.cancelled) return undo({});
+        if (await stopped('load-order', start)) return undo({});
         const sent = await thenCheck('send-invoice', (s) =>
           actionsOf(payments!).sendInvoice!(act(payments!, s.idempotencyKey), {
             order,
@@ -187,7 +208,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           }),
         );
         invoice = sent.value.externalId;
-        if (sent.cancelled) return undo({ invoice });
+        if (await stopped('send-invoice', sent)) return undo({ invoice });
       }
 
       const remaining = order.lines
@@ -196,7 +217,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const weight = remaining.reduce((g, x) => g + (x.line.weightGrams ?? 0) * x.quantity, 0);
       // Creating a shipment costs nothing, so the rate is chosen in the same step: a replay after a fix to the
       // shipping rules asks the carriers again.
-      if (start.cancelled) return undo({ invoice });
+      if (plan.payment !== 'invoice' && (await stopped('load-order', start))) return undo({ invoice });
       const made = await thenCheck('create-shipment', async (s) => {
         const made = await actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
           order,
@@ -211,7 +232,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         return { shipment: { shipmentId: made.shipmentId }, rate: choice.rate };
       });
       const { shipment, rate } = made.value;
-      if (made.cancelled) return undo({ invoice });
+      if (await stopped('create-shipment', made)) return undo({ invoice });
 
       const bought = await thenCheck('buy-label', async (s) => {
         const label = await actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
@@ -227,7 +248,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         return label;
       });
       const label = bought.value as PurchasedLabel;
-      if (bought.cancelled) return undo({ invoice, label, shipping });
+      if (await stopped('buy-label', bought)) return undo({ invoice, label, shipping });
 
       let captured: Order['totals']['total'] | undefined;
       if (plan.payment === 'capture-on-ship') {
@@ -241,7 +262,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           return done;
         });
         captured = result.value.captured;
-        if (result.cancelled) return undo({ invoice, label, shipping, captured });
+        if (await stopped('capture-payment', result)) return undo({ invoice, label, shipping, captured });
       }
 
       await ctx.step('push-fulfillment', (s) =>

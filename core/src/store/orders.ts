@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql, TransactionSql } from 'postgres';
 import { newId } from '../ids.ts';
-import { assertTransition, type Order, type OrderDraft } from '../order.ts';
+import { assertTransition, type Order, type OrderDraft, type OrderStatus } from '../order.ts';
 
 export type Db = Sql | TransactionSql;
 
@@ -218,11 +218,11 @@ export async function getOrder(
   return { order: row.data, timeline: events.map((e) => ({ ...e, at: e.at.toISOString() })) };
 }
 
-/** Whether the channel has cancelled the order (the status its latest import gave it). */
-export async function isOrderCancelled(sql: Sql, orderId: string): Promise<boolean> {
-  const [row] = await sql<{ status: string }[]>`select status from orders where id = ${orderId}`;
+/** The order's status, as its latest import from the channel gave it (cancelled, on hold, …). */
+export async function orderStatusOf(sql: Sql, orderId: string): Promise<OrderStatus> {
+  const [row] = await sql<{ status: OrderStatus }[]>`select status from orders where id = ${orderId}`;
   if (!row) throw new Error(`no order ${orderId}`);
-  return row.status === 'cancelled';
+  return row.status;
 }
 
 /**
