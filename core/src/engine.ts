@@ -62,15 +62,20 @@ export type AnyWorkflow = WorkflowDefinition<any, any>;
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
+/** Workflow and queue names: lowercase words joined by dashes, e.g. order-fulfillment. */
+export function assertEngineName(what: 'workflow' | 'queue', name: string): void {
+  if (!NAME.test(name)) {
+    throw new Error(
+      `${what} name "${name}" must be lowercase words joined by dashes, e.g. order-fulfillment`,
+    );
+  }
+}
+
 /** Declares a workflow; the name is checked here so a mistake fails at import. */
 export function defineWorkflow<Input, Output>(
   definition: WorkflowDefinition<Input, Output>,
 ): WorkflowDefinition<Input, Output> {
-  if (!NAME.test(definition.name)) {
-    throw new Error(
-      `workflow name "${definition.name}" must be lowercase words joined by dashes, e.g. order-fulfillment`,
-    );
-  }
+  assertEngineName('workflow', definition.name);
   return definition;
 }
 

@@ -15,7 +15,13 @@ import {
 } from '@switchyard/core';
 import { ShippingRules } from '@switchyard/mappings';
 import { z } from 'zod';
-import { type FulfillmentPlan, ORDER_EVENTS_TOPIC, orderWorkflowId, PAYMENT_TOPIC } from './order.ts';
+import {
+  CANCELLED_ON_CHANNEL,
+  type FulfillmentPlan,
+  ORDER_EVENTS_TOPIC,
+  orderWorkflowId,
+  PAYMENT_TOPIC,
+} from './order.ts';
 
 const Address = z
   .object({
@@ -384,7 +390,7 @@ export function startSignalDispatcher(options: {
             ? await engine.signal(
                 workflowId,
                 ORDER_EVENTS_TOPIC,
-                { kind: 'cancel', reason: 'cancelled on the channel' },
+                { kind: 'cancel', reason: CANCELLED_ON_CHANNEL },
                 { dedupeKey: `cancel:${order.id}` },
               )
             : 'no-such-workflow';

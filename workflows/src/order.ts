@@ -8,6 +8,7 @@ import {
   defineWorkflow,
   getOrder,
   type Order,
+  type OrderStatus,
   orderStatusOf,
   type Parcel,
   PermanentError,
@@ -58,7 +59,8 @@ export type OrderEvent =
 export const ORDER_EVENTS_TOPIC = 'events';
 export const PAYMENT_TOPIC = 'payment';
 export const orderWorkflowId = (orderId: string) => `order:${orderId}`;
-const CANCELLED_ON_CHANNEL = 'cancelled on the channel';
+/** Why an order cancelled on the channel is undone (its workflow's timeline and exceptions say so). */
+export const CANCELLED_ON_CHANNEL = 'cancelled on the channel';
 
 /** The order's problems an operator must fix before anything ships, in words; empty when it can go. */
 export function validateOrder(order: Order): string[] {
@@ -96,7 +98,7 @@ const toShipAddress = (order: Order): ShipAddress => {
 /**
  * The order's life after import, as the business runs it: validate, take payment by the connection's policy,
  * buy the label, capture on ship, tell the channel, follow the parcel to the door. A cancellation from the
- * channel undoes what was done (money returned first, then the label voided); once the carrier has the
+ * channel undoes what was done (the label voided, then the money returned); once the carrier has the
  * parcel, or when an undo fails, it is an exception for an operator. Every external call is a named step;
  * its idempotency key is the workflow id and the step's name. Whatever depends on data or config (the order,
  * the plan, the chosen rate) is read inside a step, so a recovery replays the same decisions and a replay
@@ -136,17 +138,17 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         const found = await getOrder(deps.sql, input.tenantId, input.orderId);
         if (!found) throw new PermanentError(`order ${input.orderId} is not in the store`);
         const plan = deps.plan(found.order);
-        if (!plan) return { order: found.order, plan: null, cancelled: false, onHold: false };
+        if (!plan) return { order: found.order, plan: null, status: null };
         // Cancelled before anything was done: nothing to validate, only the authorization to release.
         const status = await orderStatusOf(deps.sql, input.orderId);
-        if (status === 'cancelled') return { order: found.order, plan, cancelled: true, onHold: false };
+        if (status === 'cancelled') return { order: found.order, plan, status };
         const problems = validateOrder(found.order);
         if (problems.length) {
           throw new PermanentError(
             `order ${found.order.externalNumber ?? found.order.externalId} cannot ship: ${problems.join('; ')}; fix it, then replay`,
           );
         }
-        return { order: found.order, plan, cancelled: false, onHold: status === 'on_hold' };
+        return { order: found.order, plan, status };
       });
       const order = start.order as Order;
       const plan = start.plan as FulfillmentPlan | null;
@@ -172,34 +174,32 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const thenCheck = <T>(key: string, body: (s: StepContext) => Promise<T>) =>
         ctx.step(key, async (s) => {
           const value = await body(s);
-          const status = await orderStatusOf(deps.sql, order.id);
-          return { value, cancelled: status === 'cancelled', onHold: status === 'on_hold' };
+          return { value, status: await orderStatusOf(deps.sql, order.id) };
         });
       // An order put on hold on the channel (a fraud review, a payment to retry) goes no further until the hold
       // is lifted: its status is read again every `holdRecheckMs` (15 minutes), for up to 14 days. Answers
       // whether it was cancelled meanwhile.
-      const stopped = async (after: string, state: { cancelled: boolean; onHold: boolean }) => {
-        if (state.cancelled || !state.onHold) return state.cancelled;
+      const stopped = async (after: string, { status }: { status: OrderStatus | null }) => {
+        if (status !== 'on_hold') return status === 'cancelled';
         const every = plan.holdRecheckMs ?? 15 * 60_000;
         for (let n = 1; n * every <= 14 * 86_400_000; n++) {
           await ctx.sleep(`hold-after-${after}-${n}`, every);
-          const status = await ctx.step(`hold-after-${after}-${n}-check`, () =>
+          const now = await ctx.step(`hold-after-${after}-${n}-check`, () =>
             orderStatusOf(deps.sql, order.id),
           );
-          if (status === 'cancelled') return true;
-          if (status !== 'on_hold') return false;
+          if (now !== 'on_hold') return now === 'cancelled';
         }
         throw new PermanentError(
           `order ${order.externalId} has been on hold for 14 days: release or cancel it on the channel, then replay`,
         );
       };
-      let cancelled = CANCELLED_ON_CHANNEL;
+      let cancelReason = CANCELLED_ON_CHANNEL;
       const undo = (state: Partial<Undo>) =>
-        compensate(ctx, { order, plan, payments, payment, reason: cancelled, ...state });
+        compensate(ctx, { order, plan, payments, payment, reason: cancelReason, ...state });
+      if (await stopped('load-order', start)) return undo({});
 
       let invoice: string | undefined;
       if (plan.payment === 'invoice') {
-        if (await stopped('load-order', start)) return undo({});
         const sent = await thenCheck('send-invoice', (s) =>
           actionsOf(payments!).sendInvoice!(act(payments!, s.idempotencyKey), {
             order,
@@ -217,7 +217,6 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const weight = remaining.reduce((g, x) => g + (x.line.weightGrams ?? 0) * x.quantity, 0);
       // Creating a shipment costs nothing, so the rate is chosen in the same step: a replay after a fix to the
       // shipping rules asks the carriers again.
-      if (plan.payment !== 'invoice' && (await stopped('load-order', start))) return undo({ invoice });
       const made = await thenCheck('create-shipment', async (s) => {
         const made = await actionsOf(shipping).createShipment!(act(shipping, s.idempotencyKey), {
           order,
@@ -293,11 +292,9 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
             `no tracking news for ${label.trackingCode} in time: check with ${label.carrier}`,
           );
         if (event.kind === 'cancel') {
-          cancelled = event.reason;
+          cancelReason = event.reason;
           if (!scanned) return undo({ invoice, label, shipping, captured });
-          throw new PermanentError(
-            `order ${order.externalId} was cancelled on the channel (${event.reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
-          );
+          throw withCarrier(order, label, event.reason);
         }
         if (event.trackingCode !== label.trackingCode) continue;
         if (event.status !== 'pre_transit' && event.status !== 'unknown') scanned = true;
@@ -347,6 +344,13 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
     captured: Order['totals']['total'] | undefined;
   }
 
+  /** A cancellation the carrier's scan came before: nothing more is undone, the order goes to a person. */
+  function withCarrier(order: Order, label: PurchasedLabel, reason: string) {
+    return new PermanentError(
+      `order ${order.externalId} was cancelled on the channel (${reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
+    );
+  }
+
   /**
    * Undoes what was done for a cancelled order: the label voided first (unless the carrier has scanned the
    * parcel, which leaves the order to a person and its money untouched), then the money (a refund of what was
@@ -368,7 +372,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
     };
     // The label first: a parcel the carrier has already scanned is on its way, and its money stays until a
     // person has intercepted it or arranged a return.
-    let withCarrier = false;
+    let scanned = false;
     if (label && shipping) {
       await attempt('void the label', async () => {
         const voided = await ctx.step('void-label', async (s) => {
@@ -380,14 +384,10 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           }
           return answer;
         });
-        withCarrier = voided.status === 'with-carrier';
+        scanned = voided.status === 'with-carrier';
       });
     }
-    if (withCarrier && label) {
-      throw new PermanentError(
-        `order ${order.externalId} was cancelled on the channel (${state.reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
-      );
-    }
+    if (scanned && label) throw withCarrier(order, label, state.reason);
     if (payments && payment?.reference && state.plan.payment === 'capture-on-ship') {
       if (captured) {
         await attempt('refund the capture', async () => {

@@ -2,6 +2,7 @@ import { DBOS, DBOSClient, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
 import {
   type AnyWorkflow,
   abortableSleep,
+  assertEngineName,
   describeError,
   type Engine,
   isPermanent,
@@ -45,8 +46,6 @@ export interface DbosEngineOptions {
   /** Told after each step run: its whole time and its body's (the difference is the engine's). */
   onStep?: (step: { key: string; totalMs: number; bodyMs: number }) => void;
 }
-
-const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 const STATES: Record<string, WorkflowState> = {
   PENDING: 'pending',
@@ -131,21 +130,13 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
       error: (entry: unknown) => log('error', describeError(entry)),
     },
   });
-  try {
-    await DBOS.launch();
-  } catch (error) {
-    await DBOS.shutdown({ deregister: true }).catch(() => {});
-    await holder.end();
-    throw error;
-  }
-
-  // Registered after launch (DBOS keeps them in its tables, so every process sees one configuration; a
-  // process of an older application version leaves a newer one's settings alone).
   const queues = new Set<string>();
   try {
+    await DBOS.launch();
+    // Registered after launch (DBOS keeps them in its tables, so every process sees one configuration; a
+    // process of an older application version leaves a newer one's settings alone).
     for (const queue of options.queues ?? []) {
-      if (!NAME.test(queue.name))
-        throw new Error(`queue name "${queue.name}" must be lowercase words joined by dashes`);
+      assertEngineName('queue', queue.name);
       await DBOS.registerQueue(queue.name, {
         ...(queue.concurrency ? { globalConcurrency: queue.concurrency } : {}),
         ...(queue.perProcessConcurrency
