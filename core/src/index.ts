@@ -1,6 +1,7 @@
 export * from './budget.ts';
 export * from './config.ts';
 export * from './connector.ts';
+export type * from './documents.ts';
 export * from './engine.ts';
 export * from './errors.ts';
 export * from './ids.ts';

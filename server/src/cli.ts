@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { inspect, listDocuments, x12 } from '@switchyard/connector-x12';
 import {
   ConfigError,
   type Connection,
@@ -15,6 +16,7 @@ import {
   normalize,
   replay,
   runSync,
+  zodMessage,
 } from '@switchyard/core';
 import { replayWithClient } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
@@ -39,6 +41,8 @@ Usage: switchyard <command> [options]
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
   replay <workflow id>           resume a failed order workflow from the step that failed
+  edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
+  edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
 
 Options:
   --config <file>     config file (default ./switchyard.config.ts, or SWITCHYARD_CONFIG)
@@ -49,6 +53,7 @@ Options:
   --since <date>      with backfill: ISO date or time to start from
   --restart           with sync or backfill: start afresh instead of resuming an interrupted run
   --url <public url>  with sync-webhooks: where vendors reach this hub (default server.publicUrl)
+  --partner <id>      with edi: the trading partner connection whose profile applies
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
 
@@ -97,6 +102,7 @@ type Flags = {
   since?: string | undefined;
   restart?: boolean | undefined;
   url?: string | undefined;
+  partner?: string | undefined;
 };
 
 async function startHub(values: Flags) {
@@ -188,6 +194,67 @@ async function normalizeFile(values: Flags, [connectorId, file]: string[]) {
   });
   if (!result.ok) throw new UsageError(`${file}: ${result.message}`);
   out(result.ignored ? { orders: [], ignored: result.ignored } : { orders: result.drafts });
+}
+
+/** A partner connection's settings from the config, checked by the x12 connector's schema. */
+async function partnerProfile(values: Flags) {
+  if (!values.partner) return undefined;
+  const { config } = await loadConfig(values.config);
+  const configured = config.connections.find((c) => c.id === values.partner);
+  if (!configured) throw new UsageError(`no connection "${values.partner}" in the config`);
+  if (configured.connector !== x12.id) {
+    throw new UsageError(`connection "${values.partner}" uses ${configured.connector}, not x12`);
+  }
+  const parsed = x12.settings.safeParse(configured.settings);
+  if (!parsed.success)
+    throw new UsageError(`partner "${values.partner}": ${zodMessage(parsed.error, 'settings.')}`);
+  return { ...parsed.data, id: configured.id };
+}
+
+async function edi(values: Flags, [sub, file]: string[]): Promise<number> {
+  if (sub === 'inspect') {
+    if (!file) throw new UsageError('usage: switchyard edi inspect <file> [--partner <id>]');
+    let body: Buffer;
+    try {
+      body = readFileSync(resolve(file));
+    } catch (error) {
+      throw new UsageError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
+      );
+    }
+    const partner = await partnerProfile(values);
+    const report = await inspect(new Uint8Array(body), partner ? { partner } : {});
+    if (!report.interchanges.length) {
+      throw new UsageError(`${file} is not an X12 file: ${report.problems[0] ?? 'no ISA segment found'}`);
+    }
+    out(report);
+    return 0;
+  }
+  if (sub === 'documents') {
+    await withHub(values, async (hub) => {
+      const docs = await listDocuments(hub.sql, {
+        tenantId: hub.tenant(values.tenant),
+        ...(values.partner ? { connectionId: values.partner } : {}),
+        limit: values.limit ? Number(values.limit) : 50,
+      });
+      const rows = docs.map((d) => ({
+        id: d.id,
+        partner: d.connectionId,
+        kind: d.kind,
+        order: d.orderId ?? '',
+        isa: d.isaControl,
+        status: d.status,
+        ack: d.ackStatus ?? '',
+        sent: d.sentAt?.toISOString() ?? '',
+        error: d.lastError ?? '',
+      }));
+      out(values.json ? docs.map(({ body, ...d }) => d) : table(rows, Object.keys(rows[0] ?? { id: '' })));
+    });
+    return 0;
+  }
+  throw new UsageError(
+    'usage: switchyard edi inspect <file> [--partner <id>] | edi documents [--partner <id>]',
+  );
 }
 
 async function orders(values: Flags, [sub, id]: string[]) {
@@ -386,6 +453,7 @@ export async function main(argv: string[]): Promise<number> {
         since: { type: 'string' },
         restart: { type: 'boolean' },
         url: { type: 'string' },
+        partner: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -431,6 +499,8 @@ export async function main(argv: string[]): Promise<number> {
           out(`${rest[0]}: replaying from the step that failed; the running hub picks it up`);
         });
         return 0;
+      case 'edi':
+        return await edi(values, rest);
       case 'connections':
         if (rest[0] !== 'sync-webhooks')
           throw new UsageError(

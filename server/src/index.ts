@@ -1,5 +1,6 @@
 export { main } from './cli.ts';
 export { installedConnectors } from './connectors.ts';
+export { partners, startEdi } from './edi.ts';
 export { createApp } from './http/app.ts';
 export { type Hub, loadConfig, openHub } from './hub.ts';
 export { createLogger, type Logger, silentLogger } from './log.ts';

@@ -1,4 +1,5 @@
 import { abortableSleep, describeError, lastSyncAt, runSync } from '@switchyard/core';
+import { startEdi } from './edi.ts';
 import type { Hub } from './hub.ts';
 import type { Logger } from './log.ts';
 
@@ -47,6 +48,8 @@ export function startScheduler(hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
       }
     }
   });
+  // Trading partners: the EDI outbox, the acknowledgment sweep and the SFTP inboxes.
+  const edi = startEdi(hub, log);
   if (loops.length)
     log.info('polling', {
       connections: polled.map((c) => `${c.id}/${c.pollEveryMs! / 1000}s`).join(','),
@@ -54,7 +57,7 @@ export function startScheduler(hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
   return {
     async stop() {
       stop.abort();
-      await Promise.allSettled(loops);
+      await Promise.allSettled([...loops, edi.stop()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { type EdiConnection, partnerDocuments, x12 } from '@switchyard/connector-x12';
 import { type Engine, HubError, type Sql } from '@switchyard/core';
 import {
   orderQueues,
@@ -45,6 +46,10 @@ export async function startWorkflows(
               sql: hub.sql,
               connections: hub.connections,
               plan: (order) => plans.get(order.source.connectionId),
+              documents: (connection) =>
+                connection.connector.id === x12.id
+                  ? partnerDocuments(hub.sql, connection as EdiConnection)
+                  : undefined,
             }),
           ],
           queues: orderQueues(plans),

@@ -51,7 +51,7 @@ describe('switchyard normalize', () => {
     );
     expectOneLineFailure(
       cli(scratch.dir, ['normalize', 'shopfiy', example]),
-      /no connector "shopfiy"; installed: easypost, http-json, shopify, stripe, woocommerce/,
+      /no connector "shopfiy"; installed: easypost, http-json, shopify, stripe, woocommerce, x12/,
     );
     expectOneLineFailure(cli(scratch.dir, ['normalize']), /usage: switchyard normalize <connector> <file>/);
   });

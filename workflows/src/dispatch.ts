@@ -155,7 +155,9 @@ export function resolvePlans(
     };
     const shippingOk = needs(f.shipping, 'shipment.label', 'shipping');
     const paymentsOk = f.payment === 'channel' || needs(f.payments, 'payment.capture', 'payments');
-    if (!connectors.get(c.connector)?.capabilities.includes('fulfillment.push')) {
+    const can = connectors.get(c.connector)?.capabilities ?? [];
+    // A partner connection (edi.inbound) is answered with documents instead of a fulfillment push.
+    if (!can.includes('fulfillment.push') && !can.includes('edi.inbound')) {
       issues.push({
         path: at,
         problem: `connection "${c.id}" (${c.connector}) cannot take fulfillments back`,

@@ -11,6 +11,7 @@ import {
   type OrderStatus,
   orderStatusOf,
   type Parcel,
+  type PartnerDocuments,
   PermanentError,
   type PurchasedLabel,
   type ShipAddress,
@@ -49,6 +50,11 @@ export interface OrderWorkflowDeps {
   connections: ReadonlyMap<string, Connection>;
   /** The plan for an order's connection; undefined means the hub drives no side effects for it. */
   plan(order: Order): FulfillmentPlan | undefined;
+  /**
+   * For a B2B partner's connection (X12): the documents it expects. The order is then acknowledged (855)
+   * before it ships, and its ship notice (856) and invoice (810) go instead of a fulfillment push.
+   */
+  documents?(connection: Connection): PartnerDocuments | undefined;
 }
 
 /** What arrives for a running order workflow on its `events` topic. */
@@ -198,6 +204,16 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         compensate(ctx, { order, plan, payments, payment, reason: cancelReason, ...state });
       if (await stopped('load-order', start)) return undo({});
 
+      const documents = deps.documents?.(source);
+      if (documents) {
+        const ack = await thenCheck('edi-855', async (s) => {
+          const sent = await documents.send({ kind: '855', order, idempotencyKey: s.idempotencyKey });
+          await recordIn(s, order.id, 'edi.855.queued', sent);
+          return sent;
+        });
+        if (await stopped('edi-855', ack)) return undo({});
+      }
+
       let invoice: string | undefined;
       if (plan.payment === 'invoice') {
         const sent = await thenCheck('send-invoice', (s) =>
@@ -264,21 +280,54 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         if (await stopped('capture-payment', result)) return undo({ invoice, label, shipping, captured });
       }
 
-      await ctx.step('push-fulfillment', (s) =>
-        actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
-          order,
-          fulfillment: {
-            id: `ful-${label.shipmentId}`,
-            status: 'in_transit',
-            lines: remaining.map((x) => ({ lineId: x.line.id, quantity: x.quantity })),
-            carrier: label.carrier,
-            service: label.service,
-            trackingNumbers: [label.trackingCode],
-            trackingUrls: [],
-          },
-          notifyCustomer: true,
-        }),
-      );
+      const shipped = remaining.map((x) => ({ lineId: x.line.id, quantity: x.quantity }));
+      if (documents) {
+        // The partner's ship notice and invoice take the place of a fulfillment pushed to a channel.
+        const shippedAt = await ctx.now('shipped-at');
+        await ctx.step('edi-856', async (s) => {
+          const sent = await documents.send({
+            kind: '856',
+            order,
+            idempotencyKey: s.idempotencyKey,
+            shipFrom: plan.shipFrom,
+            shipment: {
+              shipmentId: label.shipmentId,
+              trackingCode: label.trackingCode,
+              carrier: label.carrier,
+              service: label.service,
+              shippedAt: shippedAt.toISOString(),
+              ...(weight > 0 ? { weightGrams: weight } : {}),
+              lines: shipped,
+            },
+          });
+          await recordIn(s, order.id, 'edi.856.queued', sent);
+        });
+        await ctx.step('edi-810', async (s) => {
+          const sent = await documents.send({
+            kind: '810',
+            order,
+            idempotencyKey: s.idempotencyKey,
+            lines: shipped,
+            invoiceDate: shippedAt.toISOString().slice(0, 10),
+          });
+          await recordIn(s, order.id, 'edi.810.queued', sent);
+        });
+      } else
+        await ctx.step('push-fulfillment', (s) =>
+          actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
+            order,
+            fulfillment: {
+              id: `ful-${label.shipmentId}`,
+              status: 'in_transit',
+              lines: shipped,
+              carrier: label.carrier,
+              service: label.service,
+              trackingNumbers: [label.trackingCode],
+              trackingUrls: [],
+            },
+            notifyCustomer: true,
+          }),
+        );
 
       // Follow the parcel: each tracking event for this label is recorded; delivered or a delivery failure
       // ends the wait. Once the carrier has scanned it, a cancellation needs a person (intercept or return).

@@ -2,6 +2,7 @@ import { describeError, HubError } from '@switchyard/core';
 import { Hono } from 'hono';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
+import { ediRoutes } from './edi.ts';
 import { problem } from './problem.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -38,6 +39,7 @@ export function createApp(
   });
 
   app.route('/webhooks', webhookRoutes(hub, log, options.now));
+  app.route('/edi', ediRoutes(hub, log, options.now));
 
   app.notFound((c) =>
     problem({

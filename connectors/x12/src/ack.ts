@@ -1,0 +1,152 @@
+import type { GroupResult, InterchangeResult } from './envelope.ts';
+import type { Segment } from './types.ts';
+import { type OutboundInterchange, wrapSet, writeInterchange } from './write.ts';
+
+/**
+ * The acknowledgments an inbound interchange earns: a TA1 when it asked for one or its envelope is broken,
+ * and one 997 (or 999) per functional group, except groups of acknowledgments (a 997 is never acknowledged).
+ */
+
+export type AckKind = '997' | '999';
+
+/** The 997's (or 999's) set, ST to SE, for one group. */
+export function functionalAck(
+  group: GroupResult,
+  kind: AckKind,
+  control: string,
+  component: string,
+): Segment[] {
+  const body: Segment[] = [];
+  const base = group.version.slice(0, 6);
+  body.push({
+    id: 'AK1',
+    elements:
+      base >= '005010'
+        ? [group.functionalId, group.control, group.version]
+        : [group.functionalId, group.control],
+  });
+  for (const set of group.sets) {
+    body.push({ id: 'AK2', elements: [set.type, set.control] });
+    let open = false;
+    for (const e of set.errors.slice(0, 50)) {
+      if (e.level === 'segment') {
+        body.push({
+          id: kind === '999' ? 'IK3' : 'AK3',
+          elements: [e.segment.slice(0, 3), String(e.position), e.loop ?? '', e.code],
+        });
+        open = true;
+      } else if (open) {
+        const at = e.component ? `${e.element}${component}${e.component}` : String(e.element);
+        body.push({
+          id: kind === '999' ? 'IK4' : 'AK4',
+          elements: [at, e.ref !== undefined && e.ref > 0 ? String(e.ref) : '', e.code, ackValue(e.value)],
+        });
+      }
+    }
+    body.push({ id: kind === '999' ? 'IK5' : 'AK5', elements: [set.status, ...set.codes.slice(0, 5)] });
+  }
+  const accepted =
+    group.status === 'R' && group.codes.length ? 0 : group.sets.filter((s) => s.status !== 'R').length;
+  body.push({
+    id: 'AK9',
+    elements: [
+      group.status,
+      String(Number.isFinite(group.included) ? group.included : group.sets.length),
+      String(group.sets.length),
+      String(accepted),
+      ...group.codes.slice(0, 5),
+    ],
+  });
+  return wrapSet(kind, control, body, kind === '999' ? '005010X231A1' : undefined);
+}
+
+/** AK404 carries a copy of the bad data: at most 99 characters, and never a delimiter. */
+function ackValue(value: string | undefined): string {
+  if (!value) return '';
+  return value.replace(/[^A-Za-z0-9 .,\-/()]/g, '').slice(0, 99);
+}
+
+export function ta1Segment(interchange: InterchangeResult): Segment | undefined {
+  const t = interchange.ta1;
+  if (!t) return undefined;
+  return {
+    id: 'TA1',
+    elements: [
+      /^\d{9}$/.test(interchange.control) ? interchange.control : '000000000',
+      /^\d{6}$/.test(interchange.date) ? interchange.date : '000000',
+      /^\d{4}$/.test(interchange.time) ? interchange.time : '0000',
+      t.status,
+      t.note,
+    ],
+  };
+}
+
+/** Whether a group earns a 997: every group but acknowledgments themselves. */
+export function acknowledges(group: GroupResult): boolean {
+  return (
+    group.functionalId !== 'FA' &&
+    !group.sets.every((s) => s.type === '997' || s.type === '999' || s.type === 'TA1')
+  );
+}
+
+export interface AckEnvelope {
+  /** Our identities (the inbound interchange's receiver by default). */
+  sender?: { qualifier: string; id: string };
+  receiver?: { qualifier: string; id: string };
+  /** GS02/GS03 for the 997 group (the inbound group's, swapped, by default). */
+  groupSender?: string;
+  groupReceiver?: string;
+  delimiters?: OutboundInterchange['delimiters'];
+  at: Date;
+  kind: AckKind;
+}
+
+/** One acknowledgment interchange as text, control numbers given. */
+export function ackInterchange(
+  interchange: InterchangeResult,
+  what: { ta1: true } | { group: GroupResult },
+  numbers: { isa: string; gs?: string; st?: string },
+  env: AckEnvelope,
+): string {
+  const inbound = interchange.delimiters;
+  const delimiters = env.delimiters ?? {
+    ...inbound,
+    suffix: inbound.segment === '\n' || inbound.segment === '\r' ? '' : '\n',
+  };
+  const parties = {
+    sender: env.sender ?? interchange.receiver,
+    receiver: env.receiver ?? interchange.sender,
+  };
+  const usage = interchange.usage === 'T' ? 'T' : 'P';
+  if ('ta1' in what) {
+    return writeInterchange({
+      ...parties,
+      control: numbers.isa,
+      at: env.at,
+      usage,
+      delimiters,
+      ta1: ta1Segment(interchange)!,
+      groups: [],
+      version: /^\d{5}$/.test(interchange.version) ? interchange.version : '00401',
+    });
+  }
+  const group = what.group;
+  const kind = env.kind;
+  return writeInterchange({
+    ...parties,
+    control: numbers.isa,
+    at: env.at,
+    usage,
+    delimiters,
+    groups: [
+      {
+        functionalId: 'FA',
+        sender: env.groupSender ?? group.receiver,
+        receiver: env.groupReceiver ?? group.sender,
+        control: numbers.gs ?? numbers.isa.replace(/^0+(?=\d)/, ''),
+        version: kind === '999' ? '005010X231A1' : group.version.slice(0, 6) || '004010',
+        sets: [functionalAck(group, kind, numbers.st ?? '0001', delimiters.component)],
+      },
+    ],
+  });
+}

@@ -1,0 +1,170 @@
+import {
+  type PartnerDocumentRequest,
+  type PartnerDocuments,
+  PermanentError,
+  type ShipAddress,
+  type Sql,
+} from '@switchyard/core';
+import { transactionSet } from './dictionary/index.ts';
+import { FUNCTIONAL_IDS } from './envelope.ts';
+import type { EdiConnection } from './intake.ts';
+import { build810, build855, build856, OutboundError } from './outbound.ts';
+import { buildSscc } from './sscc.ts';
+import { findDocument, insertDocument, nextNumber } from './store.ts';
+import type { Segment } from './types.ts';
+import { SetValidator } from './validate.ts';
+import { writeInterchange } from './write.ts';
+
+/**
+ * The 855, 856 and 810 a partner gets, built from the order, checked by our own validator against the X12
+ * dictionary before anything leaves, and queued in the partner's outbox with control numbers from its
+ * counters, in one transaction keyed by the workflow step: a step run again gets the same document back.
+ */
+export function partnerDocuments(
+  sql: Sql,
+  connection: EdiConnection,
+  now: () => Date = () => new Date(),
+): PartnerDocuments {
+  const profile = connection.settings;
+  return {
+    async send(request) {
+      return sql.begin(async (t) => {
+        const tx = t as unknown as Sql;
+        const existing = await findDocument(tx, connection.id, request.idempotencyKey);
+        if (existing) return { documentId: existing.id, kind: existing.kind, control: existing.isaControl };
+        const st = String(await nextNumber(tx, connection.id, 'st')).padStart(4, '0');
+        const sets = await build(tx, request, st);
+        const problems = check(request.kind, profile.version, sets, profile.delimiters);
+        if (problems.length) {
+          throw new PermanentError(
+            `the ${request.kind} for order ${request.order.externalNumber ?? request.order.externalId} fails our X12 check and was not sent: ${problems.slice(0, 3).join('; ')}`,
+          );
+        }
+        const isa = String(await nextNumber(tx, connection.id, 'isa'));
+        const gs = String(await nextNumber(tx, connection.id, 'gs'));
+        const at = now();
+        const body = writeInterchange({
+          sender: { qualifier: profile.us.qualifier, id: profile.us.id },
+          receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
+          control: isa,
+          at,
+          usage: profile.usage,
+          delimiters: profile.delimiters,
+          groups: [
+            {
+              functionalId: FUNCTIONAL_IDS[request.kind]!,
+              sender: profile.us.gsId ?? profile.us.id,
+              receiver: profile.partner.gsId ?? profile.partner.id,
+              control: gs,
+              version: profile.version,
+              sets: [sets],
+            },
+          ],
+        });
+        const hours = profile.documents[request.kind]?.hours;
+        const doc = await insertDocument(tx, {
+          tenantId: connection.tenantId,
+          connectionId: connection.id,
+          idempotencyKey: request.idempotencyKey,
+          kind: request.kind,
+          orderId: request.order.id,
+          isaControl: isa.padStart(9, '0'),
+          gsControl: gs,
+          stControl: st,
+          body,
+          awaitAck: true,
+          ...(hours ? { dueAt: new Date(Date.parse(request.order.placedAt) + hours * 3_600_000) } : {}),
+        });
+        return { documentId: doc.id, kind: doc.kind, control: doc.isaControl };
+      });
+    },
+  };
+
+  async function build(tx: Sql, request: PartnerDocumentRequest, st: string): Promise<Segment[]> {
+    const version = profile.version;
+    try {
+      switch (request.kind) {
+        case '855':
+          return build855({
+            order: request.order,
+            decisions: request.order.lines.map((l) => ({
+              lineId: l.id,
+              status: 'IA',
+              quantity: l.quantity.ordered,
+            })),
+            date: now().toISOString().slice(0, 10),
+            controlNumber: st,
+            version,
+          });
+        case '856': {
+          if (!profile.gs1CompanyPrefix) {
+            throw new PermanentError(
+              `partner ${connection.id} expects an 856 but its profile has no gs1CompanyPrefix to number the cartons (SSCC-18): add it, then replay`,
+            );
+          }
+          const serial = await nextNumber(tx, connection.id, 'sscc');
+          const sscc = buildSscc({ extensionDigit: 0, companyPrefix: profile.gs1CompanyPrefix, serial });
+          const s = request.shipment;
+          return build856({
+            order: request.order,
+            shipmentId: s.shipmentId.slice(0, 30),
+            shippedAt: s.shippedAt,
+            carrierName: s.carrier,
+            serviceLevel: s.service,
+            trackingNumber: s.trackingCode,
+            shipFrom: address(request.shipFrom),
+            packages: [{ sscc, ...(s.weightGrams ? { weightGrams: s.weightGrams } : {}), lines: s.lines }],
+            controlNumber: st,
+            version,
+          });
+        }
+        case '810':
+          return build810({
+            order: request.order,
+            invoiceNumber: (request.order.externalNumber ?? request.order.id).slice(0, 22),
+            invoiceDate: request.invoiceDate,
+            lines: request.lines,
+            controlNumber: st,
+            version,
+          });
+      }
+    } catch (error) {
+      if (error instanceof OutboundError) {
+        throw new PermanentError(
+          `the ${request.kind} for order ${request.order.externalId} cannot be built: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** Our own validator on what we are about to send: the full definition, strictly. */
+export function check(
+  kind: string,
+  version: string,
+  set: Segment[],
+  delimiters: { component: string; element: string; segment: string },
+): string[] {
+  const def = transactionSet(kind, version);
+  if (!def) return [`no definition of the ${kind} in ${version} to check it against`];
+  const validator = new SetValidator(def, { ...delimiters }, { strict: true });
+  for (const segment of set) validator.segment(segment);
+  const problems = validator.finish().map((e) => `${e.message} (segment ${e.position} ${e.segment})`);
+  const se = set[set.length - 1];
+  if (se?.id !== 'SE' || Number(se.elements[0]) !== set.length) problems.push('SE01 does not count the set');
+  return problems;
+}
+
+function address(a: ShipAddress) {
+  return {
+    ...(a.name ? { name: a.name } : {}),
+    ...(a.company ? { company: a.company } : {}),
+    line1: a.street1,
+    ...(a.street2 ? { line2: a.street2 } : {}),
+    city: a.city,
+    ...(a.state ? { region: a.state } : {}),
+    postalCode: a.zip,
+    country: a.country,
+  };
+}

@@ -1,0 +1,502 @@
+import { createHash } from 'node:crypto';
+import {
+  type ApplyResult,
+  appendOrderEvent,
+  applyOrder,
+  type Connection,
+  checkTotals,
+  describeError,
+  isTransientDbError,
+  OrderDraft,
+  recordException,
+  type Sql,
+  sourceOf,
+  storeRaw,
+} from '@switchyard/core';
+import { type AckKind, ackInterchange, acknowledges } from './ack.ts';
+import {
+  type GroupResult,
+  type InterchangeResult,
+  readInterchangesSync,
+  type SetResult,
+} from './envelope.ts';
+import { markDuplicate } from './inspect.ts';
+import type { PartnerSettings } from './partner.ts';
+import { purchaseOrder } from './po.ts';
+import { firstGroup, firstReceipt, insertDocument, nextNumber, recordAck } from './store.ts';
+import type { Segment } from './types.ts';
+import { ELEMENT_CODES, SEGMENT_CODES } from './validate.ts';
+import { writeSegment } from './write.ts';
+
+/**
+ * An EDI file from a partner, from its arrival (HTTP or SFTP) to its effects, in one transaction: the raw file
+ * in the inbox first; each interchange judged on its own (envelope, duplicates within 30 days, every set);
+ * a TA1 and one 997/999 per group queued for the partner with control numbers from its counters; each
+ * accepted 850 an order, or an exception when the partner's tables cannot map it; each 997 from the partner
+ * matched to what we sent. A failure past the raw store keeps the file with an open exception.
+ */
+
+export interface EdiConnection extends Connection {
+  settings: PartnerSettings;
+}
+
+export interface EdiFile {
+  body: Uint8Array;
+  /** The file's name on SFTP, or the request path. */
+  name: string;
+  via: 'http' | 'sftp';
+  receivedAt: Date;
+  headers?: Record<string, string>;
+}
+
+export interface Receipt {
+  status: 'accepted' | 'duplicate' | 'exception';
+  inboxId?: string;
+  interchanges: {
+    control: string;
+    sender: string;
+    duplicate: boolean;
+    ta1: { status: string; note: string; message: string } | null;
+    groups: {
+      functionalId: string;
+      control: string;
+      status: string;
+      sets: { type: string; control: string; status: string }[];
+    }[];
+  }[];
+  orders: ApplyResult[];
+  exceptions: string[];
+  /** Acknowledgments queued for the partner (document ids). */
+  acknowledgments: string[];
+  /** Our documents the partner's 997s in this file accepted or rejected. */
+  acknowledged: { documentId: string; kind: string; status: string }[];
+  problems: string[];
+}
+
+export const EDI_CONTENT_TYPE = 'application/edi-x12';
+
+export async function receiveFile(
+  sql: Sql,
+  connection: EdiConnection,
+  file: EdiFile,
+  now: () => Date = () => new Date(),
+): Promise<Receipt> {
+  const dedupeKey = `edi-sha256:${createHash('sha256').update(file.body).digest('hex')}`;
+  const entry = {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    dedupeKey,
+    receivedAt: file.receivedAt,
+    method: file.via === 'http' ? 'POST' : 'SFTP',
+    path: file.name,
+    headers: file.headers ?? {},
+    contentType: EDI_CONTENT_TYPE,
+    body: file.body,
+  };
+  try {
+    return await sql.begin(async (tx) => {
+      const inboxId = await storeRaw(tx, { ...entry, status: 'processed' });
+      if (!inboxId) return emptyReceipt('duplicate');
+      return await process(tx as unknown as Sql, connection, file, inboxId, now());
+    });
+  } catch (error) {
+    if (isTransientDbError(error)) throw error;
+    return await sql.begin(async (tx) => {
+      const inboxId = await storeRaw(tx, { ...entry, status: 'failed' });
+      if (!inboxId) return emptyReceipt('duplicate');
+      const exceptionId = await recordException(tx, {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        inboxId,
+        kind: 'edi',
+        message: `EDI file ${file.name} could not be processed: ${describeError(error)}`,
+        detail: { stage: 'edi-intake', via: file.via },
+      });
+      return { ...emptyReceipt('exception'), inboxId, exceptions: [exceptionId] };
+    });
+  }
+}
+
+function emptyReceipt(status: Receipt['status']): Receipt {
+  return {
+    status,
+    interchanges: [],
+    orders: [],
+    exceptions: [],
+    acknowledgments: [],
+    acknowledged: [],
+    problems: [],
+  };
+}
+
+async function process(
+  tx: Sql,
+  connection: EdiConnection,
+  file: EdiFile,
+  inboxId: string,
+  at: Date,
+): Promise<Receipt> {
+  const profile = connection.settings;
+  const receipt: Receipt = { ...emptyReceipt('accepted'), inboxId };
+  const read = readInterchangesSync(file.body, {
+    keep: (type) => type === '850' || type === '997' || type === '999',
+    expect: {
+      sender: { qualifier: profile.partner.qualifier, id: profile.partner.id },
+      receiver: { qualifier: profile.us.qualifier, id: profile.us.id },
+    },
+  });
+  receipt.problems = read.problems;
+  const exception = async (
+    kind: string,
+    message: string,
+    detail: Record<string, unknown>,
+    derived?: string,
+  ) => {
+    let id = inboxId;
+    if (derived !== undefined) {
+      // One stored input per problem set, so each exception replays on its own.
+      const key = `${detail.interchange}:${detail.group}:${detail.set}`;
+      id =
+        (await storeRaw(tx, {
+          tenantId: connection.tenantId,
+          connectionId: connection.id,
+          dedupeKey: `edi-set:${inboxId}:${key}`,
+          receivedAt: file.receivedAt,
+          method: 'DERIVED',
+          path: `${file.name}#${key}`,
+          headers: { 'x-switchyard-derived-from': inboxId },
+          contentType: EDI_CONTENT_TYPE,
+          body: new TextEncoder().encode(derived),
+          status: 'failed',
+        })) ?? inboxId;
+    }
+    receipt.exceptions.push(
+      await recordException(tx, {
+        tenantId: connection.tenantId,
+        connectionId: connection.id,
+        inboxId: id,
+        kind,
+        message,
+        detail,
+      }),
+    );
+  };
+  if (!read.interchanges.length) {
+    await exception(
+      'edi',
+      `EDI file ${file.name} holds no interchange: ${read.problems[0] ?? 'no ISA segment found'}`,
+      {
+        stage: 'edi-read',
+        problems: read.problems,
+      },
+    );
+    return receipt;
+  }
+  const kind: AckKind = profile.acknowledgments.functional;
+  const env = {
+    at,
+    kind,
+    sender: { qualifier: profile.us.qualifier, id: profile.us.id },
+    receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
+    groupSender: profile.us.gsId ?? profile.us.id,
+    groupReceiver: profile.partner.gsId ?? profile.partner.id,
+    delimiters: profile.delimiters,
+  };
+  const queue = async (
+    key: string,
+    docKind: 'TA1' | AckKind,
+    write: (n: { isa: string; gs?: string }) => string,
+    gs: boolean,
+  ) => {
+    const isa = String(await nextNumber(tx, connection.id, 'isa'));
+    const gsControl = gs ? String(await nextNumber(tx, connection.id, 'gs')) : undefined;
+    const doc = await insertDocument(tx, {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      idempotencyKey: key,
+      kind: docKind,
+      isaControl: isa.padStart(9, '0'),
+      gsControl,
+      stControl: gs ? '0001' : undefined,
+      body: write({ isa, ...(gsControl ? { gs: gsControl } : {}) }),
+      awaitAck: false,
+    });
+    receipt.acknowledgments.push(doc.id);
+  };
+
+  for (const ic of read.interchanges) {
+    const where = { interchange: ic.control, sender: `${ic.sender.qualifier}/${ic.sender.id}` };
+    if (ic.ta1?.status !== 'R' && !ic.duplicate) {
+      const first = await firstReceipt(tx, {
+        connectionId: connection.id,
+        sender: `${ic.sender.qualifier}/${ic.sender.id}`,
+        receiver: `${ic.receiver.qualifier}/${ic.receiver.id}`,
+        control: ic.control,
+        inboxId,
+        status: ic.ta1?.status ?? 'A',
+      });
+      if (!first) markDuplicate(ic, `was already received in the last 30 days`);
+    }
+    if (!ic.ta1 && profile.acknowledgments.ta1) ic.ta1 = { status: 'A', note: '000', message: 'no error' };
+    if (ic.ta1) {
+      await queue(
+        `ta1:${inboxId}:${ic.offset}`,
+        'TA1',
+        (n) => ackInterchange(ic, { ta1: true }, n, env),
+        false,
+      );
+    }
+    if (ic.ta1?.status === 'R') {
+      await exception(
+        'edi-rejected',
+        `interchange ${ic.control} from ${where.sender} was rejected (TA1 ${ic.ta1.note}): ${ic.ta1.message}`,
+        {
+          stage: 'edi-envelope',
+          ...where,
+          note: ic.ta1.note,
+          problems: ic.problems,
+        },
+      );
+    }
+    for (const group of ic.groups) {
+      if (group.status !== 'R' && !(await firstGroup(tx, connection.id, group.sender, group.control))) {
+        group.status = 'R';
+        group.codes.push('19');
+        group.problems.push(
+          `functional group ${group.control} from ${group.sender} was already received in the last 30 days`,
+        );
+      }
+      if (acknowledges(group)) {
+        await queue(
+          `ack:${inboxId}:${ic.offset}:${group.control}`,
+          kind,
+          (n) => ackInterchange(ic, { group }, { isa: n.isa, gs: n.gs!, st: '0001' }, env),
+          true,
+        );
+      } else if (group.status !== 'R') {
+        for (const set of group.sets)
+          if (set.status !== 'R') await matchAcknowledgment(tx, connection, set, receipt);
+      }
+      for (const set of group.sets) {
+        if (set.type !== '850') continue;
+        const setWhere = { ...where, group: group.control, set: set.control };
+        const derived = set.segments ? single(ic, group, set.segments) : undefined;
+        if (set.status === 'R' || group.status === 'R') {
+          await exception(
+            'edi-rejected',
+            `850 ${set.control} in group ${group.control} from ${where.sender} was rejected in our ${kind}: ${rejection(set, group)}`,
+            {
+              stage: 'edi-validate',
+              ...setWhere,
+              codes: set.codes,
+              errors: set.errors.slice(0, 20),
+              problems: [...set.problems, ...group.problems],
+            },
+            derived,
+          );
+          continue;
+        }
+        const po = purchaseOrder(set.segments ?? [], {
+          partner: { ...profile, id: connection.id },
+          groupDate: group.date,
+          groupTime: group.time,
+          setControl: set.control,
+        });
+        const parsed = OrderDraft.safeParse(po.order);
+        const problems = [
+          ...po.problems,
+          ...(parsed.success
+            ? checkTotals(parsed.data)
+            : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+        ];
+        if (problems.length || !parsed.success) {
+          await exception(
+            'edi-mapping',
+            `PO ${po.order.b2b?.poNumber ?? set.control} from partner ${connection.id} cannot be imported: ${problems.slice(0, 3).join('; ')}`,
+            { stage: 'edi-normalize', ...setWhere, problems },
+            derived,
+          );
+          continue;
+        }
+        receipt.orders.push(await applyOrder(tx, sourceOf(connection), parsed.data, inboxId));
+      }
+    }
+    receipt.interchanges.push({
+      control: ic.control,
+      sender: where.sender,
+      duplicate: ic.duplicate,
+      ta1: ic.ta1,
+      groups: ic.groups.map((g) => ({
+        functionalId: g.functionalId,
+        control: g.control,
+        status: g.status,
+        sets: g.sets.map((s) => ({ type: s.type, control: s.control, status: s.status })),
+      })),
+    });
+  }
+  return receipt;
+}
+
+function rejection(set: SetResult, group: GroupResult): string {
+  const parts = [
+    ...set.problems,
+    ...group.problems,
+    ...set.errors
+      .filter((e) => e.level === 'element' || e.code !== '8')
+      .map((e) => `${e.message} (segment ${e.position})`),
+  ];
+  return parts.slice(0, 3).join('; ') || 'see the errors';
+}
+
+/** One set in an interchange of its own, with the original envelope's parties and delimiters. */
+function single(ic: InterchangeResult, group: GroupResult, segments: Segment[]): string {
+  const d = { ...ic.delimiters, suffix: '\n' };
+  const isa = [
+    'ISA',
+    ...[
+      '00',
+      ' '.repeat(10),
+      '00',
+      ' '.repeat(10),
+      ic.sender.qualifier.padEnd(2),
+      ic.sender.id.padEnd(15),
+      ic.receiver.qualifier.padEnd(2),
+      ic.receiver.id.padEnd(15),
+      ic.date,
+      ic.time,
+      ic.version >= '00402' ? (d.repetition ?? '^') : 'U',
+      ic.version,
+      ic.control,
+      '0',
+      ic.usage,
+      d.component,
+    ],
+  ].join(d.element);
+  let text = `${isa}${d.segment}\n`;
+  text += writeSegment(
+    {
+      id: 'GS',
+      elements: [
+        group.functionalId,
+        group.sender,
+        group.receiver,
+        group.date,
+        group.time,
+        group.control,
+        'X',
+        group.version,
+      ],
+    },
+    d,
+  );
+  for (const s of segments) text += `${[s.id, ...s.elements].join(d.element)}${d.segment}\n`;
+  text += writeSegment({ id: 'GE', elements: ['1', group.control] }, d);
+  text += writeSegment({ id: 'IEA', elements: ['1', ic.control] }, d);
+  return text;
+}
+
+/** A 997 or 999 from the partner: each AK2 closes the document we sent with that GS06 and ST02. */
+async function matchAcknowledgment(
+  tx: Sql,
+  connection: EdiConnection,
+  set: SetResult,
+  receipt: Receipt,
+): Promise<void> {
+  const acks = readAcknowledgment(set.segments ?? []);
+  for (const ack of acks) {
+    const docs = await recordAck(tx, connection.id, ack.groupControl, ack.setControl, {
+      status: ack.status,
+      errors: ack.errors,
+    });
+    for (const doc of docs) {
+      receipt.acknowledged.push({ documentId: doc.id, kind: doc.kind, status: ack.status });
+      if (doc.orderId) {
+        await appendOrderEvent(tx, {
+          orderId: doc.orderId,
+          type: `edi.${doc.kind}.${ack.status}`,
+          data: {
+            documentId: doc.id,
+            isa: doc.isaControl,
+            gs: doc.gsControl,
+            st: doc.stControl,
+            errors: ack.errors,
+          },
+          stepKey: `edi-ack:${doc.id}`,
+        });
+      }
+    }
+  }
+}
+
+export interface ReadAck {
+  groupControl: string;
+  /** Undefined when the 997 answers for the whole group (no AK2). */
+  setControl?: string;
+  setType?: string;
+  status: 'accepted' | 'partially-accepted' | 'rejected';
+  errors: { message: string; segment?: string; position?: number; element?: number; code?: string }[];
+}
+
+/** What a 997 or 999 says, set by set, with its AK3/AK4 (IK3/IK4) errors in words. */
+export function readAcknowledgment(segments: readonly Segment[]): ReadAck[] {
+  const out: ReadAck[] = [];
+  let group = '';
+  let current: ReadAck | undefined;
+  let segment: { id: string; position: number } | undefined;
+  const status = (code: string): ReadAck['status'] =>
+    code === 'A' || code === 'E' ? 'accepted' : code === 'P' ? 'partially-accepted' : 'rejected';
+  for (const s of segments) {
+    const e = (i: number) => s.elements[i - 1] ?? '';
+    switch (s.id) {
+      case 'AK1':
+        group = e(2);
+        break;
+      case 'AK2':
+        current = { groupControl: group, setControl: e(2), setType: e(1), status: 'accepted', errors: [] };
+        out.push(current);
+        break;
+      case 'AK3':
+      case 'IK3':
+        segment = { id: e(1), position: Number(e(2)) };
+        current?.errors.push({
+          segment: e(1),
+          position: Number(e(2)),
+          code: e(4),
+          message: `${e(1)} at segment ${e(2)}: ${SEGMENT_CODES[e(4)] ?? `error ${e(4)}`}`,
+        });
+        break;
+      case 'AK4':
+      case 'IK4': {
+        const element = Number(e(1).split(/[^0-9]/)[0]);
+        current?.errors.push({
+          ...(segment ? { segment: segment.id, position: segment.position } : {}),
+          element,
+          code: e(3),
+          message: `${segment?.id ?? 'segment'}${String(element).padStart(2, '0')}${e(2) ? ` (element ${e(2)})` : ''}: ${ELEMENT_CODES[e(3)] ?? `error ${e(3)}`}${e(4) ? `, "${e(4)}"` : ''}`,
+        });
+        break;
+      }
+      case 'AK5':
+      case 'IK5':
+        if (current) {
+          current.status = status(e(1));
+          if (e(2))
+            current.errors.push({
+              code: e(2),
+              message: `transaction set: code ${s.elements.slice(1).filter(Boolean).join(', ')}`,
+            });
+        }
+        segment = undefined;
+        break;
+      case 'AK9':
+        if (!out.length)
+          out.push({
+            groupControl: group,
+            status: status(e(1)),
+            errors: e(5) ? [{ code: e(5), message: `group: code ${e(5)}` }] : [],
+          });
+        break;
+    }
+  }
+  return out;
+}

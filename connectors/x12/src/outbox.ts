@@ -1,0 +1,169 @@
+import { describeError, recordException, type Sql } from '@switchyard/core';
+import type { EdiConnection } from './intake.ts';
+import { SftpTransport } from './sftp.ts';
+import { markAttemptFailed, markSent, type StoredDocument, takeOverdue, takeQueued } from './store.ts';
+
+/**
+ * The partners' outbox: every queued document (TA1, 997/999, 855, 856, 810) delivered through its partner's
+ * transport — an HTTP POST to the partner's URL, or an SFTP upload (written under a temporary name, then
+ * renamed) — retried with backoff, and after the last attempt an exception for a person. Documents are taken
+ * with SKIP LOCKED, so several hub processes share the outbox without sending one document twice at once; a
+ * crash between the send and its record sends it again, and the partner sees the same control numbers.
+ */
+
+export interface Transports {
+  /** One SFTP client per partner, kept open between turns. */
+  sftp(connection: EdiConnection): SftpTransport;
+  close(): Promise<void>;
+}
+
+export function sftpTransports(): Transports {
+  const open = new Map<string, SftpTransport>();
+  return {
+    sftp(connection) {
+      let t = open.get(connection.id);
+      if (!t) {
+        const tr = connection.settings.transport;
+        if (tr.kind !== 'sftp') throw new Error(`partner ${connection.id} does not use SFTP`);
+        const secrets = connection.secrets as Record<string, string>;
+        t = new SftpTransport({
+          host: tr.host,
+          port: tr.port,
+          username: tr.username,
+          ...(tr.passwordSecret ? { password: secrets[tr.passwordSecret] } : {}),
+          ...(tr.privateKeySecret ? { privateKey: secrets[tr.privateKeySecret] } : {}),
+          ...(tr.passphraseSecret ? { passphrase: secrets[tr.passphraseSecret] } : {}),
+          hostKeySha256: tr.hostKeySha256,
+          inboxDir: tr.inboxDir,
+          ...(tr.archiveDir ? { archiveDir: tr.archiveDir } : {}),
+          outboxDir: tr.outboxDir,
+        });
+        open.set(connection.id, t);
+      }
+      return t;
+    },
+    async close() {
+      await Promise.allSettled([...open.values()].map((t) => t.close()));
+      open.clear();
+    },
+  };
+}
+
+/** Attempts before a document becomes an exception: with the backoff below, about a day of trying. */
+export const MAX_ATTEMPTS = 20;
+
+export interface DeliveryReport {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/** Delivers what is due, a batch at a time. */
+export async function deliverQueued(
+  sql: Sql,
+  connections: ReadonlyMap<string, EdiConnection>,
+  transports: Transports,
+  options: { batch?: number; log?: (message: string, fields: Record<string, unknown>) => void } = {},
+): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0 };
+  await sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    const docs = await takeQueued(tx, options.batch ?? 20);
+    for (const doc of docs) {
+      const connection = connections.get(doc.connectionId);
+      try {
+        if (!connection) throw new Error(`partner ${doc.connectionId} is not configured`);
+        await deliver(connection, doc, transports);
+        await markSent(
+          tx,
+          doc.id,
+          doc.ackStatus === 'awaiting' ? connection.settings.acknowledgments.expectWithinHours : undefined,
+        );
+        report.sent++;
+      } catch (error) {
+        const message = describeError(error);
+        const last = doc.attempts + 1 >= MAX_ATTEMPTS || !connection;
+        await markAttemptFailed(tx, doc.id, message, last ? null : backoff(doc.attempts + 1));
+        options.log?.('edi delivery failed', {
+          partner: doc.connectionId,
+          document: doc.id,
+          kind: doc.kind,
+          error: message,
+        });
+        if (last) {
+          report.failed++;
+          await recordException(tx, {
+            tenantId: connection?.tenantId ?? (await tenantOf(tx, doc.id)),
+            connectionId: doc.connectionId,
+            inboxId: null,
+            kind: 'edi-delivery',
+            message: `the ${doc.kind} (ISA ${doc.isaControl}) could not be delivered to partner ${doc.connectionId} after ${doc.attempts + 1} attempts: ${message}`,
+            detail: { documentId: doc.id, fix: `fix the transport, then: switchyard edi resend ${doc.id}` },
+          });
+        } else report.retrying++;
+      }
+    }
+  });
+  return report;
+}
+
+/** 2 s, 4 s, 8 s… up to an hour, with jitter so partners' retries do not line up. */
+function backoff(attempt: number): number {
+  const ms = Math.min(3_600_000, 2_000 * 2 ** (attempt - 1));
+  return Math.round(ms * (0.5 + Math.random() / 2));
+}
+
+async function tenantOf(tx: Sql, id: string): Promise<string> {
+  const [row] = await tx<{ tenant_id: string }[]>`select tenant_id from edi_documents where id = ${id}`;
+  return row!.tenant_id;
+}
+
+async function deliver(
+  connection: EdiConnection,
+  doc: StoredDocument,
+  transports: Transports,
+): Promise<void> {
+  const transport = connection.settings.transport;
+  const name = `${doc.kind}_${doc.isaControl}.x12`;
+  if (transport.kind === 'sftp') {
+    await transports.sftp(connection).upload(name, doc.body);
+    return;
+  }
+  const secrets = connection.secrets as Record<string, string>;
+  const token = transport.tokenSecret ? secrets[transport.tokenSecret] : undefined;
+  const response = await fetch(transport.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/edi-x12',
+      'idempotency-key': `switchyard-edi-${connection.id}-${doc.id}`,
+      'x-switchyard-document': name,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: doc.body,
+    signal: AbortSignal.timeout(transport.timeoutMs),
+  });
+  if (!response.ok) {
+    const text = (await response.text().catch(() => '')).slice(0, 300);
+    throw new Error(`partner answered ${response.status}${text ? `: ${text}` : ''}`);
+  }
+  await response.body?.cancel().catch(() => undefined);
+}
+
+/** Business documents the partner has not acknowledged in time: each becomes one exception. */
+export async function sweepOverdue(sql: Sql): Promise<number> {
+  return sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    const overdue = await takeOverdue(tx);
+    for (const doc of overdue) {
+      await recordException(tx, {
+        tenantId: doc.tenantId,
+        connectionId: doc.connectionId,
+        inboxId: null,
+        kind: 'edi-unacknowledged',
+        message: `partner ${doc.connectionId} has not acknowledged our ${doc.kind} (ISA ${doc.isaControl}, GS ${doc.gsControl}, ST ${doc.stControl}) sent ${doc.sentAt?.toISOString()}: ask them for their 997, or resend it`,
+        detail: { documentId: doc.id, orderId: doc.orderId },
+      });
+    }
+    return overdue.length;
+  });
+}

@@ -1,0 +1,269 @@
+import type { Sql } from '@switchyard/core';
+import type { SetError } from './validate.ts';
+
+/**
+ * The partner's EDI state in PostgreSQL: control-number counters, interchanges and groups already received,
+ * and the documents we send with their delivery and acknowledgment. Every function takes the caller's
+ * transaction: a control number is taken in the same transaction that stores the document carrying it.
+ */
+
+type Db = Sql;
+
+export type CounterKind = 'isa' | 'gs' | 'st' | 'sscc';
+
+/** The next number of a partner's counter; 1 the first time. Never the same number twice. */
+export async function nextNumber(tx: Db, connectionId: string, kind: CounterKind): Promise<number> {
+  const [row] = await tx<{ last_value: string }[]>`
+    insert into edi_counters (connection_id, kind, last_value) values (${connectionId}, ${kind}, 1)
+    on conflict (connection_id, kind) do update
+      set last_value = case when edi_counters.last_value >= ${kind === 'isa' ? 999_999_999 : 999_999_999}
+                            then 1 else edi_counters.last_value + 1 end
+    returning last_value`;
+  return Number(row!.last_value);
+}
+
+/** How long a received control number blocks the same number (X12 asks at least 30 days). */
+export const DUPLICATE_WINDOW_DAYS = 30;
+
+/** Records an interchange as received; false when the same sender, receiver and ISA13 came within the window. */
+export async function firstReceipt(
+  tx: Db,
+  row: {
+    connectionId: string;
+    sender: string;
+    receiver: string;
+    control: string;
+    inboxId: string;
+    status: string;
+  },
+): Promise<boolean> {
+  const taken = await tx<{ control: string }[]>`
+    insert into edi_interchanges (connection_id, sender, receiver, control, inbox_id, status)
+    values (${row.connectionId}, ${row.sender}, ${row.receiver}, ${row.control}, ${row.inboxId}, ${row.status})
+    on conflict (connection_id, sender, receiver, control) do update
+      set inbox_id = excluded.inbox_id, status = excluded.status, received_at = now()
+      where edi_interchanges.received_at < now() - make_interval(days => ${DUPLICATE_WINDOW_DAYS})
+    returning control`;
+  return taken.length > 0;
+}
+
+/** Records a functional group as received; false when GS06 from this GS02 came within the window. */
+export async function firstGroup(
+  tx: Db,
+  connectionId: string,
+  sender: string,
+  control: string,
+): Promise<boolean> {
+  const taken = await tx<{ control: string }[]>`
+    insert into edi_groups (connection_id, sender, control) values (${connectionId}, ${sender}, ${control})
+    on conflict (connection_id, sender, control) do update set received_at = now()
+      where edi_groups.received_at < now() - make_interval(days => ${DUPLICATE_WINDOW_DAYS})
+    returning control`;
+  return taken.length > 0;
+}
+
+export type DocumentKind = 'TA1' | '997' | '999' | '855' | '856' | '810';
+
+export interface StoredDocument {
+  id: string;
+  connectionId: string;
+  kind: DocumentKind;
+  orderId: string | null;
+  isaControl: string;
+  gsControl: string | null;
+  stControl: string | null;
+  body: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  ackStatus: string | null;
+  ackErrors: unknown;
+  ackedAt: Date | null;
+  dueAt: Date | null;
+  ackDueAt: Date | null;
+  createdAt: Date;
+}
+
+const COLUMNS =
+  'id, connection_id, kind, order_id, isa_control, gs_control, st_control, body, status, attempts, last_error, sent_at, ack_status, ack_errors, acked_at, due_at, ack_due_at, created_at';
+
+interface Row {
+  id: string;
+  connection_id: string;
+  kind: DocumentKind;
+  order_id: string | null;
+  isa_control: string;
+  gs_control: string | null;
+  st_control: string | null;
+  body: string;
+  status: StoredDocument['status'];
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+  ack_status: string | null;
+  ack_errors: unknown;
+  acked_at: Date | null;
+  due_at: Date | null;
+  ack_due_at: Date | null;
+  created_at: Date;
+}
+
+function toDocument(r: Row): StoredDocument {
+  return {
+    id: String(r.id),
+    connectionId: r.connection_id,
+    kind: r.kind,
+    orderId: r.order_id,
+    isaControl: r.isa_control,
+    gsControl: r.gs_control,
+    stControl: r.st_control,
+    body: r.body,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    sentAt: r.sent_at,
+    ackStatus: r.ack_status,
+    ackErrors: r.ack_errors,
+    ackedAt: r.acked_at,
+    dueAt: r.due_at,
+    ackDueAt: r.ack_due_at,
+    createdAt: r.created_at,
+  };
+}
+
+export async function findDocument(
+  tx: Db,
+  connectionId: string,
+  idempotencyKey: string,
+): Promise<StoredDocument | undefined> {
+  const [row] = await tx.unsafe<Row[]>(
+    `select ${COLUMNS} from edi_documents where connection_id = $1 and idempotency_key = $2`,
+    [connectionId, idempotencyKey],
+  );
+  return row ? toDocument(row) : undefined;
+}
+
+export async function insertDocument(
+  tx: Db,
+  doc: {
+    tenantId: string;
+    connectionId: string;
+    idempotencyKey: string;
+    kind: DocumentKind;
+    orderId?: string | undefined;
+    isaControl: string;
+    gsControl?: string | undefined;
+    stControl?: string | undefined;
+    body: string;
+    /** Business documents wait for the partner's 997. */
+    awaitAck: boolean;
+    dueAt?: Date | undefined;
+  },
+): Promise<StoredDocument> {
+  const [row] = await tx.unsafe<Row[]>(
+    `insert into edi_documents (tenant_id, connection_id, idempotency_key, kind, order_id, isa_control, gs_control,
+                                st_control, body, ack_status, due_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     returning ${COLUMNS}`,
+    [
+      doc.tenantId,
+      doc.connectionId,
+      doc.idempotencyKey,
+      doc.kind,
+      doc.orderId ?? null,
+      doc.isaControl,
+      doc.gsControl ?? null,
+      doc.stControl ?? null,
+      doc.body,
+      doc.awaitAck ? 'awaiting' : null,
+      doc.dueAt ?? null,
+    ],
+  );
+  return toDocument(row!);
+}
+
+export async function listDocuments(
+  sql: Db,
+  filter: { connectionId?: string; orderId?: string; tenantId?: string; limit?: number },
+): Promise<StoredDocument[]> {
+  const rows = await sql.unsafe<Row[]>(
+    `select ${COLUMNS} from edi_documents
+      where ($1::text is null or connection_id = $1) and ($2::text is null or order_id = $2)
+        and ($3::text is null or tenant_id = $3)
+      order by id desc limit $4`,
+    [filter.connectionId ?? null, filter.orderId ?? null, filter.tenantId ?? null, filter.limit ?? 100],
+  );
+  return rows.map(toDocument);
+}
+
+/** Documents due for delivery, locked for this process (others skip them). */
+export async function takeQueued(tx: Db, limit: number): Promise<StoredDocument[]> {
+  const rows = await tx.unsafe<Row[]>(
+    `select ${COLUMNS} from edi_documents where status = 'queued' and next_attempt_at <= now()
+      order by next_attempt_at limit $1 for update skip locked`,
+    [limit],
+  );
+  return rows.map(toDocument);
+}
+
+export async function markSent(tx: Db, id: string, ackWithinHours: number | undefined): Promise<void> {
+  await tx`
+    update edi_documents set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null,
+      ack_due_at = case when ack_status = 'awaiting' and ${ackWithinHours ?? null}::float8 is not null
+                        then now() + make_interval(secs => ${(ackWithinHours ?? 0) * 3600}) end
+    where id = ${id}`;
+}
+
+export async function markAttemptFailed(
+  tx: Db,
+  id: string,
+  error: string,
+  retryInMs: number | null,
+): Promise<void> {
+  await tx`
+    update edi_documents set attempts = attempts + 1, last_error = ${error.slice(0, 2000)},
+      status = case when ${retryInMs}::float8 is null then 'failed' else 'queued' end,
+      next_attempt_at = now() + make_interval(secs => ${(retryInMs ?? 0) / 1000})
+    where id = ${id}`;
+}
+
+/** Puts a failed document back in the queue (an operator's retry). */
+export async function requeue(tx: Db, id: string): Promise<boolean> {
+  const rows =
+    await tx`update edi_documents set status = 'queued', next_attempt_at = now() where id = ${id} and status = 'failed' returning id`;
+  return rows.length > 0;
+}
+
+export interface AckOutcome {
+  status: 'accepted' | 'partially-accepted' | 'rejected';
+  errors: (SetError | { message: string })[];
+}
+
+/** The partner's 997 for one of our sets (matched by our GS06 and ST02). Returns the documents it closed. */
+export async function recordAck(
+  tx: Db,
+  connectionId: string,
+  gsControl: string,
+  stControl: string | undefined,
+  outcome: AckOutcome,
+): Promise<StoredDocument[]> {
+  const rows = await tx.unsafe<Row[]>(
+    `update edi_documents set ack_status = $4, ack_errors = $5::jsonb, acked_at = now()
+      where connection_id = $1 and gs_control = $2 and ($3::text is null or st_control = $3)
+        and kind in ('855', '856', '810')
+      returning ${COLUMNS}`,
+    [connectionId, gsControl, stControl ?? null, outcome.status, JSON.stringify(outcome.errors)],
+  );
+  return rows.map(toDocument);
+}
+
+/** Business documents whose acknowledgment is past due: marked overdue once and returned. */
+export async function takeOverdue(tx: Db): Promise<(StoredDocument & { tenantId: string })[]> {
+  const rows = await tx.unsafe<(Row & { tenant_id: string })[]>(
+    `update edi_documents set ack_status = 'overdue'
+      where ack_status = 'awaiting' and ack_due_at < now()
+      returning ${COLUMNS}, tenant_id`,
+  );
+  return rows.map((r) => ({ ...toDocument(r), tenantId: r.tenant_id }));
+}

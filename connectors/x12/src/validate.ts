@@ -1,0 +1,508 @@
+import type {
+  Delimiters,
+  ElementDef,
+  Segment,
+  SegmentDef,
+  StructureEntry,
+  TransactionSetDef,
+} from './types.ts';
+
+/**
+ * One problem in a transaction set, as a 997's AK3/AK4 (or a 999's IK3/IK4) says it: `code` is the X12
+ * code (AK304 for a segment, AK403 for an element), `position` the segment's position in the set (ST is 1),
+ * `element` (and `component`) the element's position in its segment.
+ */
+export interface SetError {
+  level: 'segment' | 'element';
+  code: string;
+  segment: string;
+  position: number;
+  /** The loop the segment is in (its trigger segment's id), when in one. */
+  loop?: string;
+  element?: number;
+  component?: number;
+  /** The data element reference number. */
+  ref?: number;
+  /** The syntax note broken (P0607, C0506…), when that is the error. */
+  syntaxNote?: string;
+  /** A copy of the bad data, when it is short and printable. */
+  value?: string;
+  message: string;
+}
+
+export const SEGMENT_CODES: Readonly<Record<string, string>> = {
+  '1': 'unrecognized segment ID',
+  '2': 'unexpected segment',
+  '3': 'mandatory segment missing',
+  '4': 'loop occurs over maximum times',
+  '5': 'segment exceeds maximum use',
+  '6': 'segment not in defined transaction set',
+  '7': 'segment not in proper sequence',
+  '8': 'segment has data element errors',
+};
+
+export const ELEMENT_CODES: Readonly<Record<string, string>> = {
+  '1': 'mandatory data element missing',
+  '2': 'conditional required data element missing',
+  '3': 'too many data elements',
+  '4': 'data element too short',
+  '5': 'data element too long',
+  '6': 'invalid character in data element',
+  '7': 'invalid code value',
+  '8': 'invalid date',
+  '9': 'invalid time',
+  '10': 'exclusion condition violated',
+  '12': 'too many repetitions',
+  '13': 'too many components',
+};
+
+/** Control characters are outside the X12 basic and extended character sets. */
+/** True when the text holds a control character (below 0x20, or DEL). */
+export function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c === 127) return true;
+  }
+  return false;
+}
+const CONTROL = { test: hasControl };
+const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+
+interface Frame {
+  entries: readonly StructureEntry[];
+  /** The entry the walk is at (segments before it can no longer come). */
+  index: number;
+  counts: number[];
+  /** The loop's trigger id, for AK303. */
+  loop?: string;
+}
+
+/**
+ * Checks one transaction set segment by segment, ST to SE, against its definition: the table (order,
+ * mandatory segments, maximum uses and loop repeats) and each segment's elements (requirements, types,
+ * lengths, code values, syntax notes). It keeps no segment, so a set of any size costs the same memory.
+ */
+export class SetValidator {
+  readonly errors: SetError[] = [];
+  private readonly stack: Frame[];
+  private readonly known = new Set<string>();
+  private position = 0;
+
+  constructor(
+    private readonly def: TransactionSetDef,
+    private readonly delimiters: Delimiters,
+    private readonly options: {
+      strict?: boolean;
+      maxErrors?: number;
+      /** Segments of the standard's table that the dictionary does not define: let through unchecked. */
+      unchecked?: readonly string[];
+    } = {},
+  ) {
+    this.stack = [{ entries: def.structure, index: 0, counts: def.structure.map(() => 0) }];
+    for (const id of Object.keys(def.segments)) this.known.add(id);
+  }
+
+  segment(segment: Segment): void {
+    this.position++;
+    if (this.errors.length >= (this.options.maxErrors ?? 100)) return;
+    const { id } = segment;
+    if (!SEGMENT_ID.test(id)) {
+      this.error({ level: 'segment', code: '1', segment: id, message: `"${clip(id)}" is not a segment ID` });
+      return;
+    }
+    const placed = this.place(id);
+    if (!placed) return;
+    const def = this.def.segments[id];
+    if (def) this.elements(segment, def, placed.loop);
+  }
+
+  /** Closes the walk: mandatory segments and loops never seen are reported at the SE's position. */
+  finish(): SetError[] {
+    while (this.stack.length) this.close(this.stack.pop()!, 'SE');
+    return this.errors;
+  }
+
+  private place(id: string): { loop?: string } | undefined {
+    for (let depth = this.stack.length - 1; depth >= 0; depth--) {
+      const frame = this.stack[depth]!;
+      // Inside a loop, its trigger (entry 0) begins a new repeat of the loop, one level up.
+      const from = depth > 0 ? Math.max(frame.index, 1) : frame.index;
+      for (let i = from; i < frame.entries.length; i++) {
+        const entry = frame.entries[i]!;
+        const trigger = 'segment' in entry ? entry.segment : firstSegment(entry);
+        if (trigger !== id) continue;
+        // Found: every frame above this one is finished.
+        while (this.stack.length - 1 > depth) this.close(this.stack.pop()!, id);
+        this.skipped(frame, i, id);
+        frame.index = i;
+        frame.counts[i]! += 1;
+        if ('segment' in entry) {
+          if (frame.counts[i]! > entry.max) {
+            this.error({
+              level: 'segment',
+              code: '5',
+              segment: id,
+              loop: frame.loop,
+              message: `${id} may occur ${entry.max} time${entry.max === 1 ? '' : 's'} here; this is occurrence ${frame.counts[i]}`,
+            });
+            return undefined;
+          }
+          return { loop: frame.loop };
+        }
+        if (frame.counts[i]! > entry.max) {
+          this.error({
+            level: 'segment',
+            code: '4',
+            segment: id,
+            loop: entry.loop,
+            message: `the ${entry.loop} loop may occur ${entry.max} times; this is repeat ${frame.counts[i]}`,
+          });
+        }
+        const child: Frame = {
+          entries: entry.entries,
+          index: 0,
+          counts: entry.entries.map(() => 0),
+          loop: entry.loop,
+        };
+        child.counts[0] = 1;
+        this.stack.push(child);
+        return { loop: entry.loop };
+      }
+    }
+    const loop = this.stack[this.stack.length - 1]?.loop;
+    if (this.options.unchecked?.includes(id)) return undefined;
+    if (!this.known.has(id)) {
+      this.error({
+        level: 'segment',
+        code: '6',
+        segment: id,
+        loop,
+        message: `${id} is not a segment of the ${this.def.id} transaction set (${this.def.version})`,
+      });
+    } else {
+      this.error({
+        level: 'segment',
+        code: '7',
+        segment: id,
+        loop,
+        message: `${id} is not in its proper place: it cannot come after the segments before it`,
+      });
+    }
+    return undefined;
+  }
+
+  /** Mandatory entries between the frame's position and `to` that never occurred. */
+  private skipped(frame: Frame, to: number, at: string): void {
+    for (let i = frame.index; i < to; i++) {
+      const entry = frame.entries[i]!;
+      if (entry.req === 'M' && frame.counts[i] === 0) this.missing(entry, frame.loop, at);
+    }
+  }
+
+  private close(frame: Frame, at: string): void {
+    this.skipped(frame, frame.entries.length, at);
+  }
+
+  private missing(entry: StructureEntry, loop: string | undefined, at: string): void {
+    const id = 'segment' in entry ? entry.segment : firstSegment(entry);
+    this.error({
+      level: 'segment',
+      code: '3',
+      segment: id,
+      loop,
+      message: `mandatory ${'segment' in entry ? 'segment' : `loop ${entry.loop} (segment`} ${id}${'segment' in entry ? '' : ')'} is missing before ${at}`,
+    });
+  }
+
+  private elements(segment: Segment, def: SegmentDef, loop: string | undefined): void {
+    const values = segment.elements;
+    const base = { segment: segment.id, loop };
+    let last = values.length;
+    if (!this.options.strict) while (last > 0 && values[last - 1] === '') last--;
+    else if (last > 0 && values[last - 1] === '') {
+      this.elementError(base, def, last, '3', 'the segment ends with an empty element (trailing separator)');
+    }
+    if (last > def.elements.length) {
+      this.elementError(
+        base,
+        def,
+        def.elements.length + 1,
+        '3',
+        `${segment.id} has ${def.elements.length} elements at most; it has ${last}`,
+        values[def.elements.length],
+      );
+    }
+    const present = (i: number) => (values[i - 1] ?? '') !== '';
+    def.elements.forEach((el, i) => {
+      const value = values[i] ?? '';
+      const position = i + 1;
+      if (value === '') {
+        if (el.req === 'M')
+          this.elementError(base, def, position, '1', `${name(segment.id, position, el)} is mandatory`);
+        return;
+      }
+      if (el.components) {
+        const parts = value.split(this.delimiters.component);
+        if (parts.length > el.components.length) {
+          this.elementError(
+            base,
+            def,
+            position,
+            '13',
+            `${name(segment.id, position, el)} has too many components`,
+            value,
+          );
+        }
+        el.components.forEach((c, k) => {
+          const part = parts[k] ?? '';
+          if (part === '') {
+            if (c.req === 'M') {
+              this.elementError(
+                base,
+                def,
+                position,
+                '1',
+                `component ${k + 1} of ${name(segment.id, position, el)} is mandatory`,
+                undefined,
+                k + 1,
+              );
+            }
+            return;
+          }
+          const problem = checkValue(part, c);
+          if (problem)
+            this.elementError(
+              base,
+              def,
+              position,
+              problem.code,
+              `${name(segment.id, position, el)}-${k + 1} ${problem.message}`,
+              part,
+              k + 1,
+            );
+        });
+        return;
+      }
+      const reps =
+        el.repeat && el.repeat > 1 && this.delimiters.repetition
+          ? value.split(this.delimiters.repetition)
+          : [value];
+      if (el.repeat && reps.length > el.repeat) {
+        this.elementError(
+          base,
+          def,
+          position,
+          '12',
+          `${name(segment.id, position, el)} repeats ${reps.length} times, at most ${el.repeat}`,
+          value,
+        );
+      }
+      for (const rep of reps) {
+        const problem = checkValue(rep, el);
+        if (problem) {
+          this.elementError(
+            base,
+            def,
+            position,
+            problem.code,
+            `${name(segment.id, position, el)} ${problem.message}`,
+            rep,
+          );
+          break;
+        }
+      }
+    });
+    for (const note of def.syntax ?? []) this.syntaxNote(note, base, def, present);
+  }
+
+  private syntaxNote(
+    note: string,
+    base: { segment: string; loop: string | undefined },
+    def: SegmentDef,
+    present: (i: number) => boolean,
+  ): void {
+    const kind = note[0];
+    const positions: number[] = [];
+    for (let i = 1; i + 2 <= note.length; i += 2) positions.push(Number(note.slice(i, i + 2)));
+    const [first, ...rest] = positions as [number, ...number[]];
+    const label = (p: number) => `${base.segment}${String(p).padStart(2, '0')}`;
+    const report = (p: number, code: string, why: string) =>
+      this.elementError(base, def, p, code, `${why} (syntax note ${note})`, undefined, undefined, note);
+    switch (kind) {
+      case 'P': {
+        const have = positions.filter(present);
+        if (have.length && have.length < positions.length) {
+          for (const p of positions.filter((p) => !present(p))) {
+            report(
+              p,
+              '2',
+              `${label(p)} is required when ${have.map(label).join(', ')} ${have.length > 1 ? 'are' : 'is'} present`,
+            );
+          }
+        }
+        break;
+      }
+      case 'R':
+        if (!positions.some(present)) {
+          report(first, '2', `at least one of ${positions.map(label).join(', ')} is required`);
+        }
+        break;
+      case 'E': {
+        const have = positions.filter(present);
+        if (have.length > 1)
+          report(have[1]!, '10', `only one of ${positions.map(label).join(', ')} may be present`);
+        break;
+      }
+      case 'C':
+        if (present(first)) {
+          for (const p of rest.filter((p) => !present(p))) {
+            report(p, '2', `${label(p)} is required when ${label(first)} is present`);
+          }
+        }
+        break;
+      case 'L':
+        if (present(first) && !rest.some(present)) {
+          report(
+            rest[0]!,
+            '2',
+            `one of ${rest.map(label).join(', ')} is required when ${label(first)} is present`,
+          );
+        }
+        break;
+    }
+  }
+
+  private elementError(
+    base: { segment: string; loop: string | undefined },
+    def: SegmentDef,
+    element: number,
+    code: string,
+    message: string,
+    value?: string,
+    component?: number,
+    syntaxNote?: string,
+  ): void {
+    // One error per element and code: two syntax notes that point at the same missing element say it once.
+    const dup = this.errors.some(
+      (e) =>
+        e.position === this.position + 0 &&
+        e.level === 'element' &&
+        e.element === element &&
+        e.component === component &&
+        e.code === code,
+    );
+    if (dup) return;
+    const ref = def.elements[element - 1]?.ref;
+    this.error({
+      level: 'element',
+      code,
+      ...base,
+      element,
+      ...(component ? { component } : {}),
+      ...(ref !== undefined ? { ref } : {}),
+      ...(syntaxNote ? { syntaxNote } : {}),
+      ...(value !== undefined && value.length <= 99 && !CONTROL.test(value) ? { value } : {}),
+      message,
+    });
+  }
+
+  private error(error: Omit<SetError, 'position'> & { loop?: string | undefined }): void {
+    const { loop, ...rest } = error;
+    this.errors.push({ ...rest, position: this.position, ...(loop ? { loop } : {}) });
+  }
+}
+
+function firstSegment(entry: StructureEntry): string {
+  let e = entry;
+  while (!('segment' in e)) e = e.entries[0]!;
+  return e.segment;
+}
+
+function name(segment: string, position: number, el: ElementDef): string {
+  return `${segment}${String(position).padStart(2, '0')} (${el.name})`;
+}
+
+function clip(s: string): string {
+  const printable = [...s]
+    .map((c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c.charCodeAt(0) < 32 ? '?' : c))
+    .join('');
+  return printable.length > 20 ? `${printable.slice(0, 20)}…` : printable;
+}
+
+/** Checks one simple value against its definition: characters, type, length, code list. */
+export function checkValue(value: string, el: ElementDef): { code: string; message: string } | undefined {
+  if (CONTROL.test(value)) {
+    const nl = /[\r\n]/.test(value);
+    return {
+      code: '6',
+      message: nl
+        ? `holds a line break: "${clip(value)}" (a segment terminator other than the one the ISA declares?)`
+        : 'holds a control character',
+    };
+  }
+  let length = value.length;
+  switch (el.type) {
+    case 'AN':
+      break;
+    case 'ID':
+      if (el.codes && !el.codes.includes(value)) {
+        return { code: '7', message: `"${value}" is not one of its codes (${preview(el.codes)})` };
+      }
+      break;
+    case 'DT':
+      if (!/^\d+$/.test(value) || !validDate(value))
+        return { code: '8', message: `"${value}" is not a date (CCYYMMDD or YYMMDD)` };
+      break;
+    case 'TM':
+      if (!/^\d+$/.test(value) || !validTime(value))
+        return { code: '9', message: `"${value}" is not a time (HHMM[SS[d..]])` };
+      break;
+    case 'R': {
+      if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value))
+        return { code: '6', message: `"${value}" is not a decimal number` };
+      length = value.replace(/[-.]/g, '').length;
+      break;
+    }
+    case 'B':
+      break;
+    default: {
+      // N0..N9: an integer with implied decimals; the sign does not count toward the length.
+      if (!/^-?\d+$/.test(value))
+        return { code: '6', message: `"${value}" is not a whole number (${el.type})` };
+      length = value.replace('-', '').length;
+    }
+  }
+  if (length < el.min) return { code: '4', message: `"${value}" is shorter than ${el.min}` };
+  if (length > el.max) return { code: '5', message: `"${clip(value)}" is longer than ${el.max}` };
+  return undefined;
+}
+
+function preview(codes: readonly string[]): string {
+  return codes.length > 8 ? `${codes.slice(0, 8).join(', ')}, …` : codes.join(', ');
+}
+
+export function validDate(value: string): boolean {
+  let y: number;
+  let m: number;
+  let d: number;
+  if (value.length === 8) {
+    y = Number(value.slice(0, 4));
+    m = Number(value.slice(4, 6));
+    d = Number(value.slice(6, 8));
+  } else if (value.length === 6) {
+    y = 2000 + Number(value.slice(0, 2));
+    m = Number(value.slice(2, 4));
+    d = Number(value.slice(4, 6));
+  } else return false;
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= days;
+}
+
+export function validTime(value: string): boolean {
+  if (value.length < 4 || value.length > 8 || value.length === 5) return false;
+  const h = Number(value.slice(0, 2));
+  const min = Number(value.slice(2, 4));
+  const s = value.length >= 6 ? Number(value.slice(4, 6)) : 0;
+  return h <= 23 && min <= 59 && s <= 59;
+}

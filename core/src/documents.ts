@@ -1,0 +1,36 @@
+import type { ShipAddress } from './connector.ts';
+import type { Order } from './order.ts';
+
+/**
+ * Documents a B2B partner expects back for its order (an X12 partner's 855, 856 and 810), as the workflow asks
+ * for them. The hub wires an implementation for the connections whose connector speaks to partners; the
+ * workflow knows only this. Each call is idempotent on its key: asked twice, the same document (with the same
+ * control numbers) is returned, and it is delivered once.
+ */
+export interface PartnerDocuments {
+  send(request: PartnerDocumentRequest): Promise<{ documentId: string; kind: string; control: string }>;
+}
+
+export interface ShippedLines {
+  shipmentId: string;
+  trackingCode: string;
+  carrier: string;
+  service: string;
+  shippedAt: string;
+  weightGrams?: number;
+  lines: { lineId: string; quantity: number }[];
+}
+
+export type PartnerDocumentRequest =
+  /** The acknowledgment of the order: every line accepted as imported. */
+  | { kind: '855'; order: Order; idempotencyKey: string }
+  /** The ship notice for a shipment. */
+  | { kind: '856'; order: Order; idempotencyKey: string; shipment: ShippedLines; shipFrom: ShipAddress }
+  /** The invoice for what was shipped. */
+  | {
+      kind: '810';
+      order: Order;
+      idempotencyKey: string;
+      lines: { lineId: string; quantity: number }[];
+      invoiceDate: string;
+    };

@@ -1,0 +1,572 @@
+import { utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { easypost } from '@switchyard/connector-easypost';
+import {
+  deliverQueued,
+  type EdiConnection,
+  functionalAck,
+  listDocuments,
+  partnerDocuments,
+  readInterchangesSync,
+  sftpTransports,
+  sweepOverdue,
+  type Transports,
+  writeInterchange,
+  x12,
+} from '@switchyard/connector-x12';
+import {
+  type AnyConnector,
+  type Connection,
+  type Engine,
+  getOrder,
+  IntakeQueue,
+  listExceptions,
+  replay,
+  SecretBox,
+  syncConfig,
+} from '@switchyard/core';
+import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { ShippingRules } from '@switchyard/mappings';
+import { createApp, silentLogger, startEdi } from '@switchyard/server';
+import {
+  type FulfillmentPlan,
+  ORDER_EVENTS_TOPIC,
+  orderWorkflow,
+  orderWorkflowId,
+  startDbosEngine,
+} from '@switchyard/workflows';
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SftpTestServer, startSftpServer } from '../../connectors/x12/test/support/sftp-server.ts';
+import { fakeEasyPost } from '../fakes/easypost.ts';
+import { eventually } from '../support/eventually.ts';
+
+/**
+ * A trading partner end to end: its 850 posted to /edi/<partner> (or dropped in its SFTP folder) becomes an
+ * order; the hub sends the 997, and the order workflow the 855, the 856 and the 810 through the partner's
+ * transport; the partner's own 997s close each document. Real DBOS engine, real EasyPost client against its
+ * fake, the partner's HTTP endpoint faked with msw, a real SFTP server in-process.
+ */
+const easypostKey = 'EZTK_edi_0123456789';
+const easypostFake = fakeEasyPost(easypostKey);
+const partnerUrl = 'https://edi.retailer.example.com/inbound';
+/** What the partner's endpoint received: one X12 interchange per POST. */
+const received: { body: string; idempotencyKey: string | null; authorization: string | null }[] = [];
+const server = setupServer(
+  ...easypostFake.handlers,
+  http.post(partnerUrl, async ({ request }) => {
+    received.push({
+      body: await request.text(),
+      idempotencyKey: request.headers.get('idempotency-key'),
+      authorization: request.headers.get('authorization'),
+    });
+    return new HttpResponse(null, { status: 202 });
+  }),
+);
+
+const inboundToken = 'retailer-inbound-token-0123456789';
+const profile = (transport: Record<string, unknown>, items: { sku: string; [code: string]: string }[]) => ({
+  name: 'Retailer',
+  partner: { qualifier: 'ZZ', id: 'RETAILER' },
+  us: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+  version: '004010',
+  documents: { '855': { hours: 24 }, '856': { hours: 48 }, '810': { hours: 72 } },
+  transport,
+  items,
+  locations: [
+    {
+      code: '0042',
+      name: 'Retailer Store 42',
+      line1: '100 Main St',
+      city: 'Columbus',
+      region: 'OH',
+      postalCode: '43004',
+    },
+  ],
+  gs1CompanyPrefix: '0614141',
+});
+const ITEMS: { sku: string; [code: string]: string }[] = [
+  { buyerPartNumber: 'BP-100', sku: 'MUG-1' },
+  { upc: '012345678905', sku: 'CUP-2' },
+];
+
+let db: TestDatabase;
+let engine: Engine;
+let sftp: SftpTestServer;
+let app: ReturnType<typeof createApp>;
+let transports: Transports;
+const connections = new Map<string, Connection>();
+const partners = new Map<string, EdiConnection>();
+
+const plan: FulfillmentPlan = {
+  payment: 'channel',
+  shippingConnection: 'shipping',
+  shipFrom: {
+    company: 'Acme Supply',
+    street1: '388 Townsend St',
+    city: 'San Francisco',
+    state: 'CA',
+    zip: '94107',
+    country: 'US',
+  },
+  rules: ShippingRules.parse({ rules: [], default: { carriers: ['USPS', 'UPS'] } }),
+  defaultParcel: { weightGrams: 900 },
+};
+
+function connection(id: string, connector: AnyConnector, settings: unknown, secrets: unknown): Connection {
+  return {
+    id,
+    tenantId: 'acme',
+    connector,
+    settings: connector.settings.parse(settings),
+    secrets: connector.secrets.parse(secrets),
+  };
+}
+
+let nextControl = 100;
+/** The partner's 850 as it would send it: its own envelope, one PO with two lines for store 0042. */
+function purchaseOrderFile(
+  po: string,
+  lines = [
+    ['BP', 'BP-100', 'UP', '012345678905'],
+    ['UP', '012345678905'],
+  ],
+) {
+  const control = String(nextControl++);
+  const body = [
+    { id: 'BEG', elements: ['00', 'SA', po, '', '20261130'] },
+    { id: 'REF', elements: ['DP', '038'] },
+    { id: 'ITD', elements: ['14', '3', '2', '', '15', '', '30'] },
+    { id: 'DTM', elements: ['002', '20261210'] },
+    { id: 'TD5', elements: ['', '2', 'UPSN', '', 'UPS GROUND'] },
+    { id: 'N1', elements: ['ST', 'RETAILER STORE 42', '92', '0042'] },
+    ...lines.flatMap((ids, i) => [
+      { id: 'PO1', elements: [String(i + 1), String(i + 2), 'EA', i === 0 ? '12.50' : '3.99', 'PE', ...ids] },
+      { id: 'PID', elements: ['F', '', '', '', i === 0 ? 'BLUE MUG' : 'PAPER CUP'] },
+    ]),
+    { id: 'CTT', elements: [String(lines.length)] },
+  ];
+  return writeInterchange({
+    sender: { qualifier: 'ZZ', id: 'RETAILER' },
+    receiver: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+    control,
+    at: new Date('2026-11-30T15:04:00Z'),
+    usage: 'P',
+    delimiters: { element: '*', component: '>', segment: '~', suffix: '\r\n' },
+    groups: [
+      {
+        functionalId: 'PO',
+        sender: 'RETAILER',
+        receiver: 'ACMESUPPLY',
+        control,
+        version: '004010',
+        sets: [
+          [
+            { id: 'ST', elements: ['850', '0001'] },
+            ...body,
+            { id: 'SE', elements: [String(body.length + 2), '0001'] },
+          ],
+        ],
+      },
+    ],
+  });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the receipt's JSON, read field by field in the tests
+type Json = any;
+const post = (partner: string, body: string, token = inboundToken) =>
+  app.request(`/edi/${partner}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/edi-x12' },
+    body,
+  });
+
+/** The partner's side: its 997 for one of our documents, accepting it (or rejecting it with an AK3/AK4). */
+function partnerAck(document: string, reject?: { segment: string; position: number; element: number }) {
+  const read = readInterchangesSync(document, { deep: () => true });
+  const ic = read.interchanges[0]!;
+  const group = ic.groups[0]!;
+  if (reject) {
+    group.sets[0]!.status = 'R';
+    group.sets[0]!.codes = ['5'];
+    group.sets[0]!.errors = [
+      { level: 'segment', code: '8', segment: reject.segment, position: reject.position, message: '' },
+      {
+        level: 'element',
+        code: '7',
+        segment: reject.segment,
+        position: reject.position,
+        element: reject.element,
+        ref: 0,
+        message: '',
+      },
+    ];
+    group.status = 'R';
+  }
+  return writeInterchange({
+    sender: { qualifier: 'ZZ', id: 'RETAILER' },
+    receiver: { qualifier: 'ZZ', id: 'ACMESUPPLY' },
+    control: String(nextControl++),
+    at: new Date(),
+    usage: 'P',
+    delimiters: { element: '*', component: '>', segment: '~', suffix: '\n' },
+    groups: [
+      {
+        functionalId: 'FA',
+        sender: 'RETAILER',
+        receiver: 'ACMESUPPLY',
+        control: String(nextControl++),
+        version: '004010',
+        sets: [functionalAck(group, '997', '0001', '>')],
+      },
+    ],
+  });
+}
+
+const deliverAll = () => deliverQueued(db.sql, partners, transports);
+/** Documents the partner received, by transaction set. */
+const receivedOf = (type: string) => received.filter((r) => r.body.includes(`ST*${type}*`));
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'bypass' });
+  db = await createTestDatabase();
+  sftp = await startSftpServer({ dirs: ['in', 'out'] });
+  connections.set(
+    'retailer',
+    connection(
+      'retailer',
+      x12 as unknown as AnyConnector,
+      profile({ kind: 'http', url: partnerUrl, tokenSecret: 'outboundToken' }, ITEMS),
+      {
+        inboundToken,
+        outboundToken: 'token-for-retailer',
+      },
+    ),
+  );
+  connections.set(
+    'dropship',
+    connection(
+      'dropship',
+      x12 as unknown as AnyConnector,
+      {
+        ...profile(
+          {
+            kind: 'sftp',
+            host: '127.0.0.1',
+            port: sftp.port,
+            username: sftp.username,
+            passwordSecret: 'sftpPassword',
+            hostKeySha256: sftp.hostKeySha256,
+            inboxDir: '/in',
+            outboxDir: '/out',
+            pollSeconds: 5,
+          },
+          ITEMS,
+        ),
+        partner: { qualifier: 'ZZ', id: 'RETAILER' },
+      },
+      { inboundToken: 'dropship-inbound-token-0123456789', sftpPassword: sftp.password },
+    ),
+  );
+  connections.set(
+    'shipping',
+    connection(
+      'shipping',
+      easypost as unknown as AnyConnector,
+      {},
+      { apiKey: easypostKey, webhookSecret: 'ep-edi' },
+    ),
+  );
+  for (const [id, c] of connections) if (c.connector.id === 'x12') partners.set(id, c as EdiConnection);
+  await syncConfig(
+    db.sql,
+    {
+      tenants: [{ id: 'acme', name: 'Acme' }],
+      connections: [...connections.values()].map((c) => ({
+        id: c.id,
+        tenantId: 'acme',
+        connector: c.connector.id,
+        settings: c.settings,
+        secrets: c.secrets as Record<string, string>,
+        defaultedEnv: [],
+      })),
+      server: { bodyLimit: 1 << 20 },
+    },
+    SecretBox.fromString(SecretBox.generateKey()),
+  );
+  const config = { tenants: [{ id: 'acme', name: 'Acme' }], connections: [], server: { bodyLimit: 1 << 20 } };
+  app = createApp({ sql: db.sql, intake: new IntakeQueue(db.sql), connections, config }, silentLogger);
+  transports = sftpTransports();
+  engine = await startDbosEngine({
+    databaseUrl: db.url,
+    executorId: 'edi-test',
+    applicationVersion: 'test',
+    workflows: [
+      orderWorkflow({
+        sql: db.sql,
+        connections,
+        plan: () => plan,
+        documents: (c) =>
+          c.connector.id === 'x12' ? partnerDocuments(db.sql, c as EdiConnection) : undefined,
+      }),
+    ],
+    log: () => {},
+  });
+});
+afterAll(async () => {
+  await engine?.stop();
+  await transports?.close();
+  server.close();
+  await sftp?.close();
+  await db?.drop();
+});
+
+describe('an X12 trading partner over HTTP', () => {
+  it('takes an 850 as an order, acknowledges it (997), sends the 855, 856 and 810, and is closed by the partner’s 997s', async () => {
+    const answer = await post('retailer', purchaseOrderFile('PO-5001'));
+    expect(answer.status).toBe(200);
+    const receipt = (await answer.json()) as Json;
+    expect(receipt.interchanges).toEqual([
+      expect.objectContaining({
+        duplicate: false,
+        ta1: null,
+        groups: [expect.objectContaining({ status: 'A' })],
+      }),
+    ]);
+    expect(receipt.orders).toHaveLength(1);
+    expect(receipt.exceptions).toEqual([]);
+    const orderId = receipt.orders[0].id as string;
+    const { order } = (await getOrder(db.sql, 'acme', orderId))!;
+    expect(order).toMatchObject({
+      kind: 'b2b',
+      externalId: 'retailer:PO-5001',
+      shippingAddress: {
+        company: 'Retailer Store 42',
+        line1: '100 Main St',
+        postalCode: '43004',
+        locationCode: '0042',
+      },
+      b2b: {
+        poNumber: 'PO-5001',
+        poDate: '2026-11-30',
+        requestedDeliveryDate: '2026-12-10',
+        departmentNumber: '038',
+        paymentTerms: { netDays: 30, discountPercent: '2', discountDays: 15 },
+      },
+      totals: { total: { amount: 2 * 1250 + 3 * 399, currency: 'USD' } },
+    });
+    expect(order.lines.map((l) => [l.sku, l.quantity.ordered, l.unitPrice.amount])).toEqual([
+      ['MUG-1', 2, 1250],
+      ['CUP-2', 3, 399],
+    ]);
+
+    // The 997 goes out first: our own envelope, sender and receiver swapped, AK5 A.
+    await deliverAll();
+    expect(receivedOf('997')).toHaveLength(1);
+    const ack = receivedOf('997')[0]!;
+    expect(ack.authorization).toBe('Bearer token-for-retailer');
+    expect(ack.body).toMatch(/^ISA\*00\* {10}\*00\* {10}\*ZZ\*ACMESUPPLY {5}\*ZZ\*RETAILER {7}\*/);
+    expect(ack.body).toContain('AK1*PO*100~');
+    expect(ack.body).toContain('AK5*A~');
+
+    const workflowId = orderWorkflowId(orderId);
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    await eventually('the 855, 856 and 810 at the partner', async () => {
+      await deliverAll();
+      return receivedOf('810').length === 1;
+    });
+    for (const type of ['855', '856', '810']) {
+      const docs = receivedOf(type);
+      expect(docs, type).toHaveLength(1);
+      // Our own validator, the full definition, passes what we sent.
+      const read = readInterchangesSync(docs[0]!.body, { deep: () => true });
+      expect(read.interchanges[0]!.groups[0]!.sets[0], type).toMatchObject({ status: 'A', deep: true });
+    }
+    expect(receivedOf('855')[0]!.body).toContain('BAK*00*AD*PO-5001*');
+    const asn = receivedOf('856')[0]!.body;
+    expect(asn).toMatch(
+      /HL\*1\*\*S~[\s\S]*HL\*2\*1\*O~[\s\S]*PRF\*PO-5001[\s\S]*HL\*3\*2\*P~[\s\S]*MAN\*GM\*00\d{18}~[\s\S]*HL\*4\*3\*I~/,
+    );
+    expect(receivedOf('810')[0]!.body).toMatch(/BIG\*\d{8}\*[^*]+\*20261130\*PO-5001~[\s\S]*TDS\*3697~/);
+    // Control numbers: each document its own, never one twice.
+    const docs = await listDocuments(db.sql, { connectionId: 'retailer' });
+    expect(new Set(docs.map((d) => d.isaControl)).size).toBe(docs.length);
+    expect(docs.filter((d) => d.kind !== '997').map((d) => d.ackStatus)).toEqual([
+      'awaiting',
+      'awaiting',
+      'awaiting',
+    ]);
+
+    // The partner accepts the 855 and the 810 and rejects the 856, pointing at its MAN segment.
+    const acks = [
+      partnerAck(receivedOf('855')[0]!.body),
+      partnerAck(asn, { segment: 'MAN', position: 20, element: 2 }),
+      partnerAck(receivedOf('810')[0]!.body),
+    ];
+    for (const file of acks) expect((await post('retailer', file)).status).toBe(200);
+    const after = await listDocuments(db.sql, { connectionId: 'retailer', orderId });
+    expect(Object.fromEntries(after.map((d) => [d.kind, d.ackStatus]))).toEqual({
+      '855': 'accepted',
+      '856': 'rejected',
+      '810': 'accepted',
+    });
+    const rejected = after.find((d) => d.kind === '856')!;
+    expect(JSON.stringify(rejected.ackErrors)).toContain('MAN02');
+    // Their 997s are never acknowledged in turn.
+    await deliverAll();
+    expect(receivedOf('997')).toHaveLength(1);
+
+    const label = [...easypostFake.shipments.values()].find(
+      (s) => s.reference === `${workflowId}/create-shipment`,
+    )!;
+    await engine.signal(
+      workflowId,
+      ORDER_EVENTS_TOPIC,
+      { kind: 'tracking', status: 'delivered', trackingCode: label.tracking_code },
+      { dedupeKey: 'evt-edi-1' },
+    );
+    expect(await engine.settled(workflowId)).toMatchObject({ state: 'succeeded' });
+    const timeline = (await getOrder(db.sql, 'acme', orderId))!.timeline.map((e) => e.type);
+    expect(timeline).toEqual(
+      expect.arrayContaining([
+        'edi.855.queued',
+        'label.purchased',
+        'edi.856.queued',
+        'edi.810.queued',
+        'edi.855.accepted',
+        'edi.856.rejected',
+        'edi.810.accepted',
+        'order.closed',
+      ]),
+    );
+  });
+
+  it('rejects an interchange sent again as a duplicate (TA1 025) and imports nothing twice', async () => {
+    const file = purchaseOrderFile('PO-5002');
+    const first = (await (await post('retailer', file)).json()) as Json;
+    expect(first.orders).toHaveLength(1);
+    // The same bytes again: the inbox already has them.
+    expect(((await (await post('retailer', file)).json()) as Json).status).toBe('duplicate');
+    // The same interchange in another file (a partner's resend adds a line break): TA1 R 025, nothing imported.
+    const again = (await (await post('retailer', `${file}\n`)).json()) as Json;
+    expect(again.interchanges[0]).toMatchObject({
+      duplicate: true,
+      ta1: { status: 'R', note: '025' },
+      groups: [],
+    });
+    expect(again.orders).toEqual([]);
+    await deliverAll();
+    expect(received.some((r) => r.body.includes('TA1*') && r.body.includes('*R*025~'))).toBe(true);
+  });
+
+  it('rejects a malformed 850 in its 997 with AK3/AK4 at the exact segment and element, as an exception', async () => {
+    const good = purchaseOrderFile('PO-5003');
+    // PO106 (a product id qualifier) without its PO107: syntax note P0607 of PO1, the 7th segment of the set.
+    const bad = good.replace(
+      'PO1*1*2*EA*12.50*PE*BP*BP-100*UP*012345678905',
+      'PO1*1*2*EA*12.50*PE*BP**UP*012345678905',
+    );
+    const receipt = (await (await post('retailer', bad)).json()) as Json;
+    expect(receipt.orders).toEqual([]);
+    expect(receipt.exceptions).toHaveLength(1);
+    await deliverAll();
+    const ack = received[received.length - 1]!.body;
+    expect(ack).toContain('AK2*850*0001~');
+    expect(ack).toContain('AK3*PO1*8*PO1*8~');
+    expect(ack).toContain('AK4*7*234*2~');
+    expect(ack).toContain('AK5*R*5~');
+    expect(ack).toContain('AK9*R*1*1*0~');
+  });
+
+  it('makes an unmapped item an exception, and a replay after the mapping is added makes the order', async () => {
+    const file = purchaseOrderFile('PO-5004', [['BP', 'BP-999']]);
+    const receipt = (await (await post('retailer', file)).json()) as Json;
+    expect(receipt.orders).toEqual([]);
+    expect(receipt.exceptions).toHaveLength(1);
+    const [exception] = (await listExceptions(db.sql, 'acme', { status: 'open' })).filter(
+      (e) => e.id === receipt.exceptions[0],
+    );
+    expect(exception!.message).toMatch(/PO PO-5004 .*no SKU for BP BP-999/);
+    // The 850 itself was fine: the partner got an AK5 A.
+    await deliverAll();
+    expect(received[received.length - 1]!.body).toContain('AK5*A~');
+    const fixed = new Map(connections);
+    fixed.set(
+      'retailer',
+      connection(
+        'retailer',
+        x12 as unknown as AnyConnector,
+        profile({ kind: 'http', url: partnerUrl }, [...ITEMS, { buyerPartNumber: 'BP-999', sku: 'PLATE-9' }]),
+        { inboundToken },
+      ),
+    );
+    const replayed = await replay(db.sql, 'acme', exception!.id, fixed);
+    expect(replayed).toMatchObject({
+      status: 'resolved',
+      orders: [expect.objectContaining({ result: 'created' })],
+    });
+  });
+
+  it('refuses a wrong token (401), an unknown partner (404) and an empty body (400) as problem+json', async () => {
+    const wrong = await post('retailer', purchaseOrderFile('PO-X'), 'not-the-token-0123456789');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('content-type')).toBe('application/problem+json');
+    expect((await post('nobody', 'ISA')).status).toBe(404);
+    expect((await post('retailer', '')).status).toBe(400);
+  });
+
+  it('turns a document the partner never acknowledges into an exception once its time is up', async () => {
+    const { order } = (await getOrder(
+      db.sql,
+      'acme',
+      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
+    ))!;
+    const docs = partnerDocuments(db.sql, partners.get('retailer')!);
+    const sent = await docs.send({ kind: '855', order, idempotencyKey: 'manual/855-late' });
+    // Asked twice: the same document, the same control number.
+    expect(await docs.send({ kind: '855', order, idempotencyKey: 'manual/855-late' })).toEqual(sent);
+    await deliverAll();
+    await db.sql`update edi_documents set ack_due_at = now() - interval '1 minute' where id = ${sent.documentId}`;
+    expect(await sweepOverdue(db.sql)).toBe(1);
+    expect(await sweepOverdue(db.sql)).toBe(0);
+    const open = await listExceptions(db.sql, 'acme', { status: 'open' });
+    expect(open.some((e) => e.kind === 'edi-unacknowledged' && e.message.includes(sent.control))).toBe(true);
+  });
+});
+
+describe('an X12 trading partner over SFTP', () => {
+  it('picks up an 850 dropped in its folder, makes the order, and uploads the 997', async () => {
+    const inbox = join(sftp.root, 'in');
+    const file = join(inbox, 'PO-7001.edi');
+    writeFileSync(file, purchaseOrderFile('PO-7001'));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    const loops = startEdi(
+      { sql: db.sql, connections: new Map([['dropship', partners.get('dropship')!]]) },
+      silentLogger,
+      {
+        outboxEveryMs: 100,
+      },
+    );
+    try {
+      await eventually(
+        'the order from the SFTP file',
+        async () => (await db.sql`select 1 from orders where external_id = 'dropship:PO-7001'`).length === 1,
+      );
+      await eventually('the 997 in the partner’s folder', async () => {
+        const [doc] = await listDocuments(db.sql, { connectionId: 'dropship' });
+        return doc?.status === 'sent';
+      });
+      const [doc] = await listDocuments(db.sql, { connectionId: 'dropship' });
+      const { readFileSync, readdirSync } = await import('node:fs');
+      const uploaded = readdirSync(join(sftp.root, 'out'));
+      expect(uploaded).toEqual([`997_${doc!.isaControl}.x12`]);
+      expect(readFileSync(join(sftp.root, 'out', uploaded[0]!), 'utf8')).toContain('AK5*A~');
+      // The file left the inbox for the archive once stored.
+      expect(readdirSync(inbox)).toEqual([]);
+    } finally {
+      await loops.stop();
+    }
+  });
+});
