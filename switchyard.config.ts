@@ -8,6 +8,8 @@ import { defineConfig, env } from '@switchyard/core';
  * - `demo`: the generic signed-JSON channel (DEMO_WEBHOOK_SECRET, default "dev-secret").
  * - `shop`: a Shopify store's webhooks; pulling needs SHOPIFY_ACCESS_TOKEN.
  * - `woo`: a WooCommerce shop's webhooks; pulling needs WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET.
+ * - `retailer`: an X12 trading partner posting 850s to /edi/retailer (RETAILER_EDI_TOKEN); our 997s go to
+ *   RETAILER_EDI_URL (unset: nowhere reachable, so they wait in the outbox: `switchyard edi documents`).
  *
  * The shop addresses come from the environment too, so the test suite points these
  * connections at local fakes (SHOPIFY_API_ORIGIN, WOO_SITE_URL).
@@ -45,6 +47,32 @@ export default defineConfig({
         consumerKey: env('WOO_CONSUMER_KEY', { default: 'ck_dev' }),
         consumerSecret: env('WOO_CONSUMER_SECRET', { default: 'cs_dev' }),
       },
+    },
+    {
+      id: 'retailer',
+      tenant: 'demo',
+      connector: 'x12',
+      settings: {
+        partner: { qualifier: 'ZZ', id: 'RETAILER' },
+        us: { qualifier: 'ZZ', id: 'DEMOSUPPLY' },
+        version: '004010',
+        transport: { kind: 'http', url: process.env.RETAILER_EDI_URL ?? 'http://127.0.0.1:9/retailer-edi' },
+        items: [
+          { buyerPartNumber: 'BP-100', sku: 'MUG-1' },
+          { upc: '012345678905', sku: 'CUP-2' },
+        ],
+        locations: [
+          {
+            code: '0042',
+            name: 'Retailer Store 42',
+            line1: '100 Main St',
+            city: 'Columbus',
+            region: 'OH',
+            postalCode: '43004',
+          },
+        ],
+      },
+      secrets: { inboundToken: env('RETAILER_EDI_TOKEN', { default: 'dev-retailer-token-0123456789' }) },
     },
   ],
   server: { bodyLimit: '5mb' },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { inspect, listDocuments, x12 } from '@switchyard/connector-x12';
+import { inspect, listDocuments, requeue, x12 } from '@switchyard/connector-x12';
 import {
   ConfigError,
   type Connection,
@@ -43,6 +43,7 @@ Usage: switchyard <command> [options]
   replay <workflow id>           resume a failed order workflow from the step that failed
   edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
   edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
+  edi resend <document id>       deliver a document whose delivery gave up, once its transport is fixed
 
 Options:
   --config <file>     config file (default ./switchyard.config.ts, or SWITCHYARD_CONFIG)
@@ -252,8 +253,20 @@ async function edi(values: Flags, [sub, file]: string[]): Promise<number> {
     });
     return 0;
   }
+  if (sub === 'resend') {
+    if (!file || !/^\d+$/.test(file)) throw new UsageError('usage: switchyard edi resend <document id>');
+    await withHub(values, async (hub) => {
+      if (!(await requeue(hub.sql, file))) {
+        throw new UsageError(
+          `document ${file} is not one whose delivery gave up (see: switchyard edi documents)`,
+        );
+      }
+      out(`document ${file}: queued again; the running hub delivers it`);
+    });
+    return 0;
+  }
   throw new UsageError(
-    'usage: switchyard edi inspect <file> [--partner <id>] | edi documents [--partner <id>]',
+    'usage: switchyard edi inspect <file> [--partner <id>] | edi documents [--partner <id>] | edi resend <document id>',
   );
 }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type EdiConnection, partnerDocuments, x12 } from '@switchyard/connector-x12';
+import { documentsFor } from '@switchyard/connector-x12';
 import { type Engine, HubError, type Sql } from '@switchyard/core';
 import {
   orderQueues,
@@ -46,10 +46,7 @@ export async function startWorkflows(
               sql: hub.sql,
               connections: hub.connections,
               plan: (order) => plans.get(order.source.connectionId),
-              documents: (connection) =>
-                connection.connector.id === x12.id
-                  ? partnerDocuments(hub.sql, connection as EdiConnection)
-                  : undefined,
+              documents: documentsFor(hub.sql),
             }),
           ],
           queues: orderQueues(plans),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { easypost } from '@switchyard/connector-easypost';
 import {
   deliverQueued,
+  documentsFor,
   type EdiConnection,
   functionalAck,
   listDocuments,
@@ -307,8 +308,7 @@ beforeAll(async () => {
         sql: db.sql,
         connections,
         plan: () => plan,
-        documents: (c) =>
-          c.connector.id === 'x12' ? partnerDocuments(db.sql, c as EdiConnection) : undefined,
+        documents: documentsFor(db.sql),
       }),
     ],
     log: () => {},

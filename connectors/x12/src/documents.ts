@@ -1,4 +1,5 @@
 import {
+  type Connection,
   type PartnerDocumentRequest,
   type PartnerDocuments,
   PermanentError,
@@ -137,6 +138,12 @@ export function partnerDocuments(
       throw error;
     }
   }
+}
+
+/** The order workflow's `documents` dependency: partner documents for the x12 connections, nothing for others. */
+export function documentsFor(sql: Sql): (connection: Connection) => PartnerDocuments | undefined {
+  return (connection) =>
+    connection.connector.id === 'x12' ? partnerDocuments(sql, connection as EdiConnection) : undefined;
 }
 
 /** Our own validator on what we are about to send: the full definition, strictly. */

@@ -369,7 +369,9 @@ export class InterchangeReader {
     const set: OpenSet = {
       type,
       control,
-      validator: deep ? new SetValidator(def!, open.result.delimiters, { unchecked: OMITTED[type] ?? [] }) : undefined,
+      validator: deep
+        ? new SetValidator(def!, open.result.delimiters, { unchecked: OMITTED[type] ?? [] })
+        : undefined,
       count: 0,
       errors: [],
       segments: this.options.keep?.(type) ? [] : undefined,

@@ -3,6 +3,7 @@ import { httpJson } from '@switchyard/connector-http-json';
 import { shopify } from '@switchyard/connector-shopify';
 import { stripe } from '@switchyard/connector-stripe';
 import { woocommerce } from '@switchyard/connector-woocommerce';
+import { x12 } from '@switchyard/connector-x12';
 import type { AnyConnector } from '@switchyard/core';
 
 /**
@@ -10,7 +11,7 @@ import type { AnyConnector } from '@switchyard/core';
  * folder is the Trigger.dev deployment's entry, the one place in workflows/ that imports connectors.
  */
 export const deployedConnectors: ReadonlyMap<string, AnyConnector> = new Map<string, AnyConnector>(
-  [easypost, httpJson, shopify, stripe, woocommerce]
+  [easypost, httpJson, shopify, stripe, woocommerce, x12]
     .map((c) => c as unknown as AnyConnector)
     .map((c) => [c.id, c]),
 );
