@@ -7,6 +7,7 @@ import { budgetBench, pullBench } from './pull.ts';
 import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
 import { workflowBench } from './workflow.ts';
+import { x12Bench } from './x12.ts';
 
 /** `npm run bench [-- <name>...]`: runs the named benchmarks (default all), prints figures, writes bench-results/<name>.json. */
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   workflow: () => workflowBench(Number(process.env.BENCH_ORDERS ?? 1000)),
   intake: () =>
     intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
+  x12: () => x12Bench(Number(process.env.BENCH_X12_MB ?? 100)),
 };
 
 // A name that is not a benchmark but prefixes some (`shopify`) runs all of those.

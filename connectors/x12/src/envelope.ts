@@ -641,7 +641,9 @@ export async function readInterchanges(
 export function readInterchangesSync(input: string | Uint8Array, options: ReadOptions = {}): ReadResult {
   const reader = new InterchangeReader(options);
   const tokenizer = new X12Tokenizer(reader.handle);
-  tokenizer.push(typeof input === 'string' ? input : new TextDecoder().decode(input));
+  tokenizer.push(
+    typeof input === 'string' ? input : new TextDecoder('utf-8', { ignoreBOM: true }).decode(input),
+  );
   tokenizer.end();
   return reader.result;
 }

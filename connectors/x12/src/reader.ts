@@ -45,13 +45,24 @@ export class X12Tokenizer {
 
   constructor(private readonly emit: (event: ReadEvent) => void) {}
 
+  /** Nothing read yet: a byte order mark at the very start is dropped (as a UTF-8 decoder does). */
+  private first = true;
+
   push(text: string): void {
+    if (this.first && text.length) {
+      this.first = false;
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1);
+        this.base = 1;
+      }
+    }
     this.buf = this.buf.length ? this.buf + text : text;
     this.drain(false);
   }
 
   end(): void {
     this.drain(true);
+    this.flushStray();
     this.emit({ kind: 'end', offset: this.base + this.buf.length });
     this.buf = '';
   }
@@ -66,22 +77,28 @@ export class X12Tokenizer {
       if (pos >= n) break;
       if (!this.inside || this.startsIsa(buf, pos)) {
         if (!this.startsIsa(buf, pos)) {
-          // Outside an interchange: report what is there up to the next ISA (or the end).
+          // Outside an interchange: what is there up to the next ISA (or the end) is reported, as one run.
           const next = this.findIsa(buf, pos);
+          if (next === pos) {
+            // "ISA" and nothing after it yet: wait for more, or at the end it is a truncated ISA.
+            if (!final) break;
+            this.stray(buf.slice(pos), pos);
+            pos = n;
+            break;
+          }
           if (next < 0 && !final) {
             // Keep a short tail in case an ISA is split across chunks.
             const keep = Math.max(pos, n - 2);
-            if (keep > pos)
-              this.emit({ kind: 'garbage', text: buf.slice(pos, keep), offset: this.base + pos });
+            if (keep > pos) this.stray(buf.slice(pos, keep), pos);
             pos = keep;
             break;
           }
           const stop = next < 0 ? n : next;
-          const text = buf.slice(pos, stop).trim();
-          if (text) this.emit({ kind: 'garbage', text, offset: this.base + pos });
+          this.stray(buf.slice(pos, stop), pos);
           pos = stop;
           continue;
         }
+        this.flushStray();
         if (n - pos < ISA_LENGTH && !final) break;
         const read = this.readIsa(buf, pos, final);
         if (read === 'wait') break;
@@ -129,6 +146,24 @@ export class X12Tokenizer {
     }
     this.base += pos;
     this.buf = pos >= n ? '' : buf.slice(pos);
+  }
+
+  /** Text outside any interchange, gathered across chunks into one report (its first 200 characters). */
+  private pendingStray: { offset: number; text: string; length: number } | undefined;
+
+  private stray(text: string, pos: number): void {
+    const p = this.pendingStray;
+    if (!p) this.pendingStray = { offset: this.base + pos, text: text.slice(0, 200), length: text.length };
+    else {
+      if (p.text.length < 200) p.text += text.slice(0, 200 - p.text.length);
+      p.length += text.length;
+    }
+  }
+
+  private flushStray(): void {
+    const p = this.pendingStray;
+    this.pendingStray = undefined;
+    if (p && p.text.trim()) this.emit({ kind: 'garbage', text: p.text.trim(), offset: p.offset });
   }
 
   private segment(text: string, pos: number): void {
@@ -236,9 +271,12 @@ export async function tokenize(
 ): Promise<void> {
   const tokenizer = new X12Tokenizer(emit);
   if (typeof input === 'string') tokenizer.push(input);
-  else if (input instanceof Uint8Array) tokenizer.push(new TextDecoder().decode(input));
+  // The byte order mark is kept by the decoder and dropped by the tokenizer, so offsets are the same
+  // whichever way the text comes.
+  else if (input instanceof Uint8Array)
+    tokenizer.push(new TextDecoder('utf-8', { ignoreBOM: true }).decode(input));
   else {
-    const decoder = new TextDecoder();
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     for await (const chunk of input) {
       tokenizer.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { computeTotals, Order, type OrderDraftInput } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
+import { check } from '../src/documents.ts';
 import {
   build810,
   build855,
@@ -727,5 +728,32 @@ describe('810 invoice', () => {
     expect(err({ invoiceNumber: 'I'.repeat(23) })).toThrow('the invoice number (BIG02)');
     expect(err({ invoiceDate: '2024-13-01' })).toThrow('the invoice date must be a date');
     expect(err({})).not.toThrow();
+  });
+});
+
+describe('what we send passes our own validator (full definition, strict)', () => {
+  const delimiters = { element: '*', component: '>', segment: '~' };
+  it.each(['004010', '005010'])('855, 856 and 810 in %s', (version) => {
+    const documents = {
+      '855': build855(ack(allAccepted, { version })),
+      '856': build856(notice({ version })),
+      '810': build810(invoice({ version })),
+    };
+    for (const [kind, set] of Object.entries(documents)) {
+      expect(check(kind, version, set, delimiters), `${kind} ${version}`).toEqual([]);
+    }
+  });
+
+  it('names what is wrong in a broken document: a mandatory segment gone, an element too long', () => {
+    const set = build855(ack(allAccepted));
+    const withoutBak = set.filter((s) => s.id !== 'BAK');
+    withoutBak[withoutBak.length - 1] = { id: 'SE', elements: [String(withoutBak.length), '0001'] };
+    expect(check('855', '004010', withoutBak, delimiters).join('\n')).toMatch(
+      /mandatory segment BAK is missing/,
+    );
+    const long = set.map((s) =>
+      s.id === 'BAK' ? { ...s, elements: s.elements.map((e, i) => (i === 2 ? 'P'.repeat(30) : e)) } : s,
+    );
+    expect(check('855', '004010', long, delimiters).join('\n')).toMatch(/BAK03 .* is longer than 22/);
   });
 });
