@@ -67,6 +67,7 @@ describe('switchyard config check', () => {
       expect.objectContaining({ id: 'demo', connector: 'http-json', defaultedEnv: ['DEMO_WEBHOOK_SECRET'] }),
       expect.objectContaining({ id: 'shop', connector: 'shopify' }),
       expect.objectContaining({ id: 'woo', connector: 'woocommerce' }),
+      expect.objectContaining({ id: 'retailer', connector: 'x12' }),
     ]);
   });
 

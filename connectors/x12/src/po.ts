@@ -146,75 +146,12 @@ export function purchaseOrder(
       2,
     ) || undefined;
 
-  const orderLines = lines.map((segs, index) => {
-    const po1 = segs[0]!;
-    const n = index + 1;
-    const assigned = el(po1, 1);
-    const qty = el(po1, 2);
-    const quantity = Number(qty);
-    if (!/^\d+(\.0*)?$/.test(qty) || !Number.isSafeInteger(quantity) || quantity <= 0) {
-      problems.push(`line ${n}: quantity "${qty}" is not a whole positive number`);
-    }
-    const codes: Record<string, string> = {};
-    for (let i = 6; i + 1 <= po1.elements.length; i += 2) {
-      const q = el(po1, i);
-      const v = el(po1, i + 1);
-      if (q && v && !(q in codes)) codes[q] = v;
-    }
-    const pick = (qs: readonly string[]) => qs.map((q) => codes[q]).find(Boolean);
-    const buyerPartNumber = pick(PRODUCT_QUALIFIERS.buyer);
-    const vendorPartNumber = pick(PRODUCT_QUALIFIERS.vendor);
-    const upc = pick(PRODUCT_QUALIFIERS.upc);
-    const pid = segs.find((s) => s.id === 'PID' && el(s, 5));
-    const title =
-      el(pid, 5) ||
-      pick(PRODUCT_QUALIFIERS.description) ||
-      buyerPartNumber ||
-      vendorPartNumber ||
-      upc ||
-      `line ${n}`;
-    const sku = skuFor(partner, {
-      sku: pick(PRODUCT_QUALIFIERS.sku),
-      buyerPartNumber,
-      upc,
-      vendorPartNumber,
-    });
-    if (!sku) {
-      const known = Object.entries(codes)
-        .map(([q, v]) => `${q} ${v}`)
-        .join(', ');
-      problems.push(
-        `line ${n} (${title}): no SKU for ${known || 'an item without product ids'} in partner ${partner.id}'s items`,
-      );
-    }
-    let unitPrice = { amount: 0, currency };
-    const price = el(po1, 4);
-    if (price) {
-      try {
-        unitPrice = parseMoney(price, currency);
-      } catch (error) {
-        problems.push(
-          `line ${n}: unit price "${price}" ${error instanceof MoneyError ? error.message : 'cannot be read'}`,
-        );
-      }
-    } else problems.push(`line ${n}: no unit price (PO104)`);
-    return {
-      id: assigned || String(n),
-      ...(assigned ? { externalId: assigned } : {}),
-      ...(sku ? { sku } : {}),
-      title,
-      quantity: { ordered: Number.isSafeInteger(quantity) && quantity > 0 ? quantity : 0 },
-      unitOfMeasure: el(po1, 3) || 'EA',
-      unitPrice,
-      ...(buyerPartNumber ? { buyerPartNumber } : {}),
-      ...(vendorPartNumber ? { vendorPartNumber } : {}),
-      ...(upc ? { upc } : {}),
-    };
-  });
-
+  const orderLines = lines.map((segs, index) => orderLine(segs, index, partner, currency, problems));
+  // Line ids are the PO1 assigned ids: one sent twice gets its position added, so ids stay unique.
   const ids = new Set<string>();
-  for (const line of orderLines) {
-    if (ids.has(line.id)) line.id = `${line.id}#${orderLines.indexOf(line) + 1}`;
+  for (let i = 0; i < orderLines.length; i++) {
+    const line = orderLines[i]!;
+    if (ids.has(line.id)) line.id = `${line.id}#${i + 1}`;
     ids.add(line.id);
   }
 
@@ -297,6 +234,81 @@ export function purchaseOrder(
   const zero = { amount: 0, currency };
   draft.totals ??= { items: zero, discount: zero, shipping: zero, tax: zero, total: zero };
   return { order: draft as OrderDraftInput, problems };
+}
+
+type OrderLineInput = OrderDraftInput['lines'][number];
+
+/** One PO1 loop as an order line (a function of its own, no closure per line: big POs have thousands). */
+function orderLine(
+  segs: Segment[],
+  index: number,
+  partner: PartnerTables,
+  currency: string,
+  problems: string[],
+): OrderLineInput {
+  const po1 = segs[0]!;
+  const e = po1.elements;
+  const n = index + 1;
+  const assigned = e[0] ?? '';
+  const qty = e[1] ?? '';
+  const quantity = Number(qty);
+  const whole = /^\d+(\.0*)?$/.test(qty) && Number.isSafeInteger(quantity) && quantity > 0;
+  if (!whole) problems.push(`line ${n}: quantity "${qty}" is not a whole positive number`);
+  const codes: Record<string, string> = {};
+  for (let i = 5; i + 1 < e.length; i += 2) {
+    const q = e[i]!;
+    const v = e[i + 1]!;
+    if (q && v && !(q in codes)) codes[q] = v;
+  }
+  const buyerPartNumber = pickCode(codes, PRODUCT_QUALIFIERS.buyer);
+  const vendorPartNumber = pickCode(codes, PRODUCT_QUALIFIERS.vendor);
+  const upc = pickCode(codes, PRODUCT_QUALIFIERS.upc);
+  let description = '';
+  for (let i = 1; i < segs.length && !description; i++) {
+    if (segs[i]!.id === 'PID') description = segs[i]!.elements[4] ?? '';
+  }
+  const title =
+    description ||
+    pickCode(codes, PRODUCT_QUALIFIERS.description) ||
+    buyerPartNumber ||
+    vendorPartNumber ||
+    upc ||
+    `line ${n}`;
+  const sku = skuFor(partner, { sku: pickCode(codes, PRODUCT_QUALIFIERS.sku), buyerPartNumber, upc, vendorPartNumber });
+  if (!sku) {
+    const known = Object.entries(codes)
+      .map(([q, v]) => `${q} ${v}`)
+      .join(', ');
+    problems.push(`line ${n} (${title}): no SKU for ${known || 'an item without product ids'} in partner ${partner.id}'s items`);
+  }
+  let unitPrice = { amount: 0, currency };
+  const price = e[3] ?? '';
+  if (price) {
+    try {
+      unitPrice = parseMoney(price, currency);
+    } catch (error) {
+      problems.push(`line ${n}: unit price "${price}" ${error instanceof MoneyError ? error.message : 'cannot be read'}`);
+    }
+  } else problems.push(`line ${n}: no unit price (PO104)`);
+  const line: OrderLineInput = {
+    id: assigned || String(n),
+    title,
+    quantity: { ordered: whole ? quantity : 0 },
+    unitOfMeasure: e[2] || 'EA',
+    unitPrice,
+  };
+  if (assigned) line.externalId = assigned;
+  if (sku) line.sku = sku;
+  if (buyerPartNumber) line.buyerPartNumber = buyerPartNumber;
+  if (vendorPartNumber) line.vendorPartNumber = vendorPartNumber;
+  if (upc) line.upc = upc;
+  return line;
+}
+
+/** The first of the qualifiers the line carries a value for. */
+function pickCode(codes: Record<string, string>, qualifiers: readonly string[]): string | undefined {
+  for (const q of qualifiers) if (codes[q]) return codes[q];
+  return undefined;
 }
 
 function locationCode(n1: Segment): string | undefined {

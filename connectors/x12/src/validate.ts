@@ -66,13 +66,14 @@ export function hasControl(text: string): boolean {
   return false;
 }
 const CONTROL = { test: hasControl };
-const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
 
 interface Frame {
   entries: readonly StructureEntry[];
   /** The entry the walk is at (segments before it can no longer come). */
   index: number;
   counts: number[];
+  /** Where each segment can start an entry of this table. */
+  positions: Map<string, number[]>;
   /** The loop's trigger id, for AK303. */
   loop?: string;
 }
@@ -85,7 +86,6 @@ interface Frame {
 export class SetValidator {
   readonly errors: SetError[] = [];
   private readonly stack: Frame[];
-  private readonly known = new Set<string>();
   private position = 0;
 
   constructor(
@@ -98,15 +98,21 @@ export class SetValidator {
       unchecked?: readonly string[];
     } = {},
   ) {
-    this.stack = [{ entries: def.structure, index: 0, counts: def.structure.map(() => 0) }];
-    for (const id of Object.keys(def.segments)) this.known.add(id);
+    this.stack = [
+      {
+        entries: def.structure,
+        index: 0,
+        counts: new Array(def.structure.length).fill(0),
+        positions: positionsOf(def.structure),
+      },
+    ];
   }
 
   segment(segment: Segment): void {
     this.position++;
     if (this.errors.length >= (this.options.maxErrors ?? 100)) return;
     const { id } = segment;
-    if (!SEGMENT_ID.test(id)) {
+    if (!segmentId(id)) {
       this.error({ level: 'segment', code: '1', segment: id, message: `"${clip(id)}" is not a segment ID` });
       return;
     }
@@ -127,10 +133,11 @@ export class SetValidator {
       const frame = this.stack[depth]!;
       // Inside a loop, its trigger (entry 0) begins a new repeat of the loop, one level up.
       const from = depth > 0 ? Math.max(frame.index, 1) : frame.index;
-      for (let i = from; i < frame.entries.length; i++) {
+      const at = frame.positions.get(id);
+      if (!at) continue;
+      for (const i of at) {
+        if (i < from) continue;
         const entry = frame.entries[i]!;
-        const trigger = 'segment' in entry ? entry.segment : firstSegment(entry);
-        if (trigger !== id) continue;
         // Found: every frame above this one is finished.
         while (this.stack.length - 1 > depth) this.close(this.stack.pop()!, id);
         this.skipped(frame, i, id);
@@ -161,7 +168,8 @@ export class SetValidator {
         const child: Frame = {
           entries: entry.entries,
           index: 0,
-          counts: entry.entries.map(() => 0),
+          counts: new Array(entry.entries.length).fill(0),
+          positions: positionsOf(entry.entries),
           loop: entry.loop,
         };
         child.counts[0] = 1;
@@ -171,7 +179,7 @@ export class SetValidator {
     }
     const loop = this.stack[this.stack.length - 1]?.loop;
     if (this.options.unchecked?.includes(id)) return undefined;
-    if (!this.known.has(id)) {
+    if (!(id in this.def.segments)) {
       this.error({
         level: 'segment',
         code: '6',
@@ -215,119 +223,94 @@ export class SetValidator {
   }
 
   private elements(segment: Segment, def: SegmentDef, loop: string | undefined): void {
+    // The hot path of validation: a loop per element, no closure per call (tsx keeps function names, which
+    // makes each closure created here cost more than the check itself). Messages are built only on errors.
     const values = segment.elements;
-    const base = { segment: segment.id, loop };
+    const defs = def.elements;
     let last = values.length;
     if (!this.options.strict) while (last > 0 && values[last - 1] === '') last--;
     else if (last > 0 && values[last - 1] === '') {
-      this.elementError(base, def, last, '3', 'the segment ends with an empty element (trailing separator)');
+      this.elementError(segment.id, loop, def, last, '3', 'the segment ends with an empty element (trailing separator)');
     }
-    if (last > def.elements.length) {
+    if (last > defs.length) {
       this.elementError(
-        base,
+        segment.id,
+        loop,
         def,
-        def.elements.length + 1,
+        defs.length + 1,
         '3',
-        `${segment.id} has ${def.elements.length} elements at most; it has ${last}`,
-        values[def.elements.length],
+        `${segment.id} has ${defs.length} elements at most; it has ${last}`,
+        values[defs.length],
       );
     }
-    const present = (i: number) => (values[i - 1] ?? '') !== '';
-    def.elements.forEach((el, i) => {
-      const value = values[i] ?? '';
-      const position = i + 1;
+    for (let i = 0; i < defs.length; i++) {
+      const el = defs[i]!;
+      const value = i < values.length ? values[i]! : '';
       if (value === '') {
-        if (el.req === 'M')
-          this.elementError(base, def, position, '1', `${name(segment.id, position, el)} is mandatory`);
-        return;
+        if (el.req === 'M') this.elementError(segment.id, loop, def, i + 1, '1', `${name(segment.id, i + 1, el)} is mandatory`);
+        continue;
       }
-      if (el.components) {
-        const parts = value.split(this.delimiters.component);
-        if (parts.length > el.components.length) {
-          this.elementError(
-            base,
-            def,
-            position,
-            '13',
-            `${name(segment.id, position, el)} has too many components`,
-            value,
-          );
+      if (el.components) this.composite(segment.id, loop, def, el, value, i + 1);
+      else if (el.repeat && el.repeat > 1 && this.delimiters.repetition && value.includes(this.delimiters.repetition)) {
+        const reps = value.split(this.delimiters.repetition);
+        if (reps.length > el.repeat) {
+          this.elementError(segment.id, loop, def, i + 1, '12', `${name(segment.id, i + 1, el)} repeats ${reps.length} times, at most ${el.repeat}`, value);
         }
-        el.components.forEach((c, k) => {
-          const part = parts[k] ?? '';
-          if (part === '') {
-            if (c.req === 'M') {
-              this.elementError(
-                base,
-                def,
-                position,
-                '1',
-                `component ${k + 1} of ${name(segment.id, position, el)} is mandatory`,
-                undefined,
-                k + 1,
-              );
-            }
-            return;
-          }
-          const problem = checkValue(part, c);
-          if (problem)
-            this.elementError(
-              base,
-              def,
-              position,
-              problem.code,
-              `${name(segment.id, position, el)}-${k + 1} ${problem.message}`,
-              part,
-              k + 1,
-            );
-        });
-        return;
-      }
-      const reps =
-        el.repeat && el.repeat > 1 && this.delimiters.repetition
-          ? value.split(this.delimiters.repetition)
-          : [value];
-      if (el.repeat && reps.length > el.repeat) {
-        this.elementError(
-          base,
-          def,
-          position,
-          '12',
-          `${name(segment.id, position, el)} repeats ${reps.length} times, at most ${el.repeat}`,
-          value,
-        );
-      }
-      for (const rep of reps) {
-        const problem = checkValue(rep, el);
-        if (problem) {
-          this.elementError(
-            base,
-            def,
-            position,
-            problem.code,
-            `${name(segment.id, position, el)} ${problem.message}`,
-            rep,
-          );
-          break;
-        }
-      }
-    });
-    for (const note of def.syntax ?? []) this.syntaxNote(note, base, def, present);
+        for (const rep of reps) if (this.simple(segment.id, loop, def, el, rep, i + 1)) break;
+      } else this.simple(segment.id, loop, def, el, value, i + 1);
+    }
+    const notes = compiledNotes(def);
+    for (let n = 0; n < notes.length; n++) {
+      const note = notes[n]!;
+      if (!noteHolds(note, values)) this.syntaxNote(note.text, { segment: segment.id, loop }, def, values);
+    }
   }
 
+  /** One simple value; true when it had an error. */
+  private simple(id: string, loop: string | undefined, def: SegmentDef, el: ElementDef, value: string, position: number): boolean {
+    const problem = checkValue(value, el);
+    if (!problem) return false;
+    this.elementError(id, loop, def, position, problem.code, `${name(id, position, el)} ${problem.message}`, value);
+    return true;
+  }
+
+  private composite(id: string, loop: string | undefined, def: SegmentDef, el: ElementDef, value: string, position: number): void {
+    const components = el.components!;
+    const parts = value.split(this.delimiters.component);
+    if (parts.length > components.length) {
+      this.elementError(id, loop, def, position, '13', `${name(id, position, el)} has too many components`, value);
+    }
+    for (let k = 0; k < components.length; k++) {
+      const c = components[k]!;
+      const part = parts[k] ?? '';
+      if (part === '') {
+        if (c.req === 'M') {
+          this.elementError(id, loop, def, position, '1', `component ${k + 1} of ${name(id, position, el)} is mandatory`, undefined, k + 1);
+        }
+        continue;
+      }
+      const problem = checkValue(part, c);
+      if (problem) {
+        this.elementError(id, loop, def, position, problem.code, `${name(id, position, el)}-${k + 1} ${problem.message}`, part, k + 1);
+      }
+    }
+  }
+
+  /** A broken syntax note, in words (only called when the note does not hold). */
   private syntaxNote(
     note: string,
     base: { segment: string; loop: string | undefined },
     def: SegmentDef,
-    present: (i: number) => boolean,
+    values: readonly string[],
   ): void {
+    const present = (i: number) => (values[i - 1] ?? '') !== '';
     const kind = note[0];
     const positions: number[] = [];
     for (let i = 1; i + 2 <= note.length; i += 2) positions.push(Number(note.slice(i, i + 2)));
     const [first, ...rest] = positions as [number, ...number[]];
     const label = (p: number) => `${base.segment}${String(p).padStart(2, '0')}`;
     const report = (p: number, code: string, why: string) =>
-      this.elementError(base, def, p, code, `${why} (syntax note ${note})`, undefined, undefined, note);
+      this.elementError(base.segment, base.loop, def, p, code, `${why} (syntax note ${note})`, undefined, undefined, note);
     switch (kind) {
       case 'P': {
         const have = positions.filter(present);
@@ -373,7 +356,8 @@ export class SetValidator {
   }
 
   private elementError(
-    base: { segment: string; loop: string | undefined },
+    segment: string,
+    loop: string | undefined,
     def: SegmentDef,
     element: number,
     code: string,
@@ -396,7 +380,8 @@ export class SetValidator {
     this.error({
       level: 'element',
       code,
-      ...base,
+      segment,
+      loop,
       element,
       ...(component ? { component } : {}),
       ...(ref !== undefined ? { ref } : {}),
@@ -410,6 +395,84 @@ export class SetValidator {
     const { loop, ...rest } = error;
     this.errors.push({ ...rest, position: this.position, ...(loop ? { loop } : {}) });
   }
+}
+
+interface CompiledNote {
+  text: string;
+  kind: string;
+  /** Element positions, 1-based. */
+  positions: number[];
+}
+
+const NOTES = new WeakMap<SegmentDef, CompiledNote[]>();
+
+/** A segment's syntax notes parsed once ("P0607" → P, [6, 7]). */
+function compiledNotes(def: SegmentDef): CompiledNote[] {
+  let notes = NOTES.get(def);
+  if (!notes) {
+    notes = (def.syntax ?? []).map((text) => {
+      const positions: number[] = [];
+      for (let i = 1; i + 2 <= text.length; i += 2) positions.push(Number(text.slice(i, i + 2)));
+      return { text, kind: text[0]!, positions };
+    });
+    NOTES.set(def, notes);
+  }
+  return notes;
+}
+
+/** Whether a syntax note holds for a segment's values, without allocating. */
+function noteHolds(note: CompiledNote, values: readonly string[]): boolean {
+  const p = note.positions;
+  let count = 0;
+  for (let i = 0; i < p.length; i++) {
+    const v = values[p[i]! - 1];
+    if (v !== undefined && v !== '') count++;
+  }
+  const first = values[p[0]! - 1];
+  const firstPresent = first !== undefined && first !== '';
+  switch (note.kind) {
+    case 'P':
+      return count === 0 || count === p.length;
+    case 'R':
+      return count > 0;
+    case 'E':
+      return count <= 1;
+    case 'C':
+      return !firstPresent || count === p.length;
+    case 'L':
+      return !firstPresent || count > 1;
+    default:
+      return true;
+  }
+}
+
+const POSITIONS = new WeakMap<readonly StructureEntry[], Map<string, number[]>>();
+
+/** Where each segment may start an entry of a table (or loop), computed once per table. */
+function positionsOf(entries: readonly StructureEntry[]): Map<string, number[]> {
+  let map = POSITIONS.get(entries);
+  if (!map) {
+    map = new Map();
+    entries.forEach((entry, i) => {
+      const id = triggerOf(entry);
+      map!.set(id, [...(map!.get(id) ?? []), i]);
+    });
+    POSITIONS.set(entries, map);
+  }
+  return map;
+}
+
+const TRIGGERS = new WeakMap<StructureEntry, string>();
+
+/** The segment an entry starts with: itself, or a loop's first segment (cached per entry). */
+function triggerOf(entry: StructureEntry): string {
+  if ('segment' in entry) return entry.segment;
+  let id = TRIGGERS.get(entry);
+  if (id === undefined) {
+    id = firstSegment(entry);
+    TRIGGERS.set(entry, id);
+  }
+  return id;
 }
 
 function firstSegment(entry: StructureEntry): string {
@@ -458,23 +521,50 @@ export function checkValue(value: string, el: ElementDef): { code: string; messa
         return { code: '9', message: `"${value}" is not a time (HHMM[SS[d..]])` };
       break;
     case 'R': {
-      if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value))
-        return { code: '6', message: `"${value}" is not a decimal number` };
-      length = value.replace(/[-.]/g, '').length;
+      length = digits(value, true);
+      if (length < 0) return { code: '6', message: `"${value}" is not a decimal number` };
       break;
     }
     case 'B':
       break;
     default: {
       // N0..N9: an integer with implied decimals; the sign does not count toward the length.
-      if (!/^-?\d+$/.test(value))
-        return { code: '6', message: `"${value}" is not a whole number (${el.type})` };
-      length = value.replace('-', '').length;
+      length = digits(value, false);
+      if (length < 0) return { code: '6', message: `"${value}" is not a whole number (${el.type})` };
     }
   }
   if (length < el.min) return { code: '4', message: `"${value}" is shorter than ${el.min}` };
   if (length > el.max) return { code: '5', message: `"${clip(value)}" is longer than ${el.max}` };
   return undefined;
+}
+
+/**
+ * The digits of a number as X12 counts them (no sign, no decimal point), or -1 when it is not one: an optional
+ * leading minus, digits, and for R one decimal point with a digit on at least one side.
+ */
+function digits(value: string, decimal: boolean): number {
+  let i = value.charCodeAt(0) === 45 ? 1 : 0;
+  let count = 0;
+  let point = false;
+  for (; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) count++;
+    else if (c === 46 && decimal && !point) point = true;
+    else return -1;
+  }
+  return count > 0 ? count : -1;
+}
+
+/** A segment ID: a capital letter, then one or two capitals or digits. */
+function segmentId(id: string): boolean {
+  if (id.length < 2 || id.length > 3) return false;
+  const a = id.charCodeAt(0);
+  if (a < 65 || a > 90) return false;
+  for (let i = 1; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
 }
 
 function preview(codes: readonly string[]): string {
