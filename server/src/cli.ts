@@ -141,6 +141,17 @@ async function configCheck(values: Flags) {
   }
 }
 
+/** A file the command reads, or a one-line usage error naming why it cannot be read. */
+function readInput(file: string): Buffer {
+  try {
+    return readFileSync(resolve(file));
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
+    );
+  }
+}
+
 async function normalizeFile(values: Flags, [connectorId, file]: string[]) {
   if (!connectorId || !file) throw new UsageError('usage: switchyard normalize <connector> <file>');
   const connector = installedConnectors.get(connectorId);
@@ -148,14 +159,7 @@ async function normalizeFile(values: Flags, [connectorId, file]: string[]) {
     throw new UsageError(
       `no connector "${connectorId}"; installed: ${[...installedConnectors.keys()].join(', ')}`,
     );
-  let body: Buffer;
-  try {
-    body = readFileSync(resolve(file));
-  } catch (error) {
-    throw new UsageError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
-    );
-  }
+  const body = readInput(file);
   let settings: unknown;
   let secrets: unknown = {};
   if (values.connection) {
@@ -215,14 +219,7 @@ async function partnerProfile(values: Flags) {
 async function edi(values: Flags, [sub, file]: string[]): Promise<number> {
   if (sub === 'inspect') {
     if (!file) throw new UsageError('usage: switchyard edi inspect <file> [--partner <id>]');
-    let body: Buffer;
-    try {
-      body = readFileSync(resolve(file));
-    } catch (error) {
-      throw new UsageError(
-        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}`,
-      );
-    }
+    const body = readInput(file);
     const partner = await partnerProfile(values);
     const report = await inspect(new Uint8Array(body), partner ? { partner } : {});
     if (!report.interchanges.length) {

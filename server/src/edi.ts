@@ -63,7 +63,7 @@ export function startEdi(
         const t = partner.settings.transport;
         const every = (t.kind === 'sftp' ? t.pollSeconds : 60) * 1000;
         return loop(`sftp poll of ${partner.id}`, every, async () => {
-          const result = await transports.sftp(partner).poll(
+          const result = await (await transports.sftp(partner)).poll(
             async (file) => {
               const receipt = await receiveFile(hub.sql, partner, {
                 body: file.body,

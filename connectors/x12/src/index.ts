@@ -13,7 +13,7 @@ export * from './outbox.ts';
 export * from './partner.ts';
 export * from './po.ts';
 export * from './reader.ts';
-export * from './sftp.ts';
+export type { InboundFile as SftpFile, SftpSettings } from './sftp.ts';
 export * from './sscc.ts';
 export * from './store.ts';
 export type * from './types.ts';

@@ -1,6 +1,6 @@
 import { describeError, recordException, type Sql } from '@switchyard/core';
 import type { EdiConnection } from './intake.ts';
-import { SftpTransport } from './sftp.ts';
+import type { SftpTransport } from './sftp.ts';
 import { markAttemptFailed, markSent, type StoredDocument, takeOverdue, takeQueued } from './store.ts';
 
 /**
@@ -12,17 +12,18 @@ import { markAttemptFailed, markSent, type StoredDocument, takeOverdue, takeQueu
  */
 
 export interface Transports {
-  /** One SFTP client per partner, kept open between turns. */
-  sftp(connection: EdiConnection): SftpTransport;
+  /** One SFTP client per partner, kept open between turns (the SSH library is loaded on first use). */
+  sftp(connection: EdiConnection): Promise<SftpTransport>;
   close(): Promise<void>;
 }
 
 export function sftpTransports(): Transports {
   const open = new Map<string, SftpTransport>();
   return {
-    sftp(connection) {
+    async sftp(connection) {
       let t = open.get(connection.id);
       if (!t) {
+        const { SftpTransport } = await import('./sftp.ts');
         const tr = connection.settings.transport;
         if (tr.kind !== 'sftp') throw new Error(`partner ${connection.id} does not use SFTP`);
         const secrets = connection.secrets as Record<string, string>;
@@ -126,7 +127,7 @@ async function deliver(
   const transport = connection.settings.transport;
   const name = `${doc.kind}_${doc.isaControl}.x12`;
   if (transport.kind === 'sftp') {
-    await transports.sftp(connection).upload(name, doc.body);
+    await (await transports.sftp(connection)).upload(name, doc.body);
     return;
   }
   const secrets = connection.secrets as Record<string, string>;

@@ -274,12 +274,19 @@ function orderLine(
     vendorPartNumber ||
     upc ||
     `line ${n}`;
-  const sku = skuFor(partner, { sku: pickCode(codes, PRODUCT_QUALIFIERS.sku), buyerPartNumber, upc, vendorPartNumber });
+  const sku = skuFor(partner, {
+    sku: pickCode(codes, PRODUCT_QUALIFIERS.sku),
+    buyerPartNumber,
+    upc,
+    vendorPartNumber,
+  });
   if (!sku) {
     const known = Object.entries(codes)
       .map(([q, v]) => `${q} ${v}`)
       .join(', ');
-    problems.push(`line ${n} (${title}): no SKU for ${known || 'an item without product ids'} in partner ${partner.id}'s items`);
+    problems.push(
+      `line ${n} (${title}): no SKU for ${known || 'an item without product ids'} in partner ${partner.id}'s items`,
+    );
   }
   let unitPrice = { amount: 0, currency };
   const price = e[3] ?? '';
@@ -287,7 +294,9 @@ function orderLine(
     try {
       unitPrice = parseMoney(price, currency);
     } catch (error) {
-      problems.push(`line ${n}: unit price "${price}" ${error instanceof MoneyError ? error.message : 'cannot be read'}`);
+      problems.push(
+        `line ${n}: unit price "${price}" ${error instanceof MoneyError ? error.message : 'cannot be read'}`,
+      );
     }
   } else problems.push(`line ${n}: no unit price (PO104)`);
   const line: OrderLineInput = {

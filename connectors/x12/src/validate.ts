@@ -201,9 +201,12 @@ export class SetValidator {
 
   /** Mandatory entries between the frame's position and `to` that never occurred. */
   private skipped(frame: Frame, to: number, at: string): void {
-    for (let i = frame.index; i < to; i++) {
-      const entry = frame.entries[i]!;
-      if (entry.req === 'M' && frame.counts[i] === 0) this.missing(entry, frame.loop, at);
+    // Only the mandatory entries can be missing: most of a table is optional, and a loop closes often.
+    const mandatory = mandatoryOf(frame.entries);
+    for (let m = 0; m < mandatory.length; m++) {
+      const i = mandatory[m]!;
+      if (i >= to) break;
+      if (i >= frame.index && frame.counts[i] === 0) this.missing(frame.entries[i]!, frame.loop, at);
     }
   }
 
@@ -230,7 +233,14 @@ export class SetValidator {
     let last = values.length;
     if (!this.options.strict) while (last > 0 && values[last - 1] === '') last--;
     else if (last > 0 && values[last - 1] === '') {
-      this.elementError(segment.id, loop, def, last, '3', 'the segment ends with an empty element (trailing separator)');
+      this.elementError(
+        segment.id,
+        loop,
+        def,
+        last,
+        '3',
+        'the segment ends with an empty element (trailing separator)',
+      );
     }
     if (last > defs.length) {
       this.elementError(
@@ -247,14 +257,28 @@ export class SetValidator {
       const el = defs[i]!;
       const value = i < values.length ? values[i]! : '';
       if (value === '') {
-        if (el.req === 'M') this.elementError(segment.id, loop, def, i + 1, '1', `${name(segment.id, i + 1, el)} is mandatory`);
+        if (el.req === 'M')
+          this.elementError(segment.id, loop, def, i + 1, '1', `${name(segment.id, i + 1, el)} is mandatory`);
         continue;
       }
       if (el.components) this.composite(segment.id, loop, def, el, value, i + 1);
-      else if (el.repeat && el.repeat > 1 && this.delimiters.repetition && value.includes(this.delimiters.repetition)) {
+      else if (
+        el.repeat &&
+        el.repeat > 1 &&
+        this.delimiters.repetition &&
+        value.includes(this.delimiters.repetition)
+      ) {
         const reps = value.split(this.delimiters.repetition);
         if (reps.length > el.repeat) {
-          this.elementError(segment.id, loop, def, i + 1, '12', `${name(segment.id, i + 1, el)} repeats ${reps.length} times, at most ${el.repeat}`, value);
+          this.elementError(
+            segment.id,
+            loop,
+            def,
+            i + 1,
+            '12',
+            `${name(segment.id, i + 1, el)} repeats ${reps.length} times, at most ${el.repeat}`,
+            value,
+          );
         }
         for (const rep of reps) if (this.simple(segment.id, loop, def, el, rep, i + 1)) break;
       } else this.simple(segment.id, loop, def, el, value, i + 1);
@@ -267,31 +291,79 @@ export class SetValidator {
   }
 
   /** One simple value; true when it had an error. */
-  private simple(id: string, loop: string | undefined, def: SegmentDef, el: ElementDef, value: string, position: number): boolean {
+  private simple(
+    id: string,
+    loop: string | undefined,
+    def: SegmentDef,
+    el: ElementDef,
+    value: string,
+    position: number,
+  ): boolean {
     const problem = checkValue(value, el);
     if (!problem) return false;
-    this.elementError(id, loop, def, position, problem.code, `${name(id, position, el)} ${problem.message}`, value);
+    this.elementError(
+      id,
+      loop,
+      def,
+      position,
+      problem.code,
+      `${name(id, position, el)} ${problem.message}`,
+      value,
+    );
     return true;
   }
 
-  private composite(id: string, loop: string | undefined, def: SegmentDef, el: ElementDef, value: string, position: number): void {
+  private composite(
+    id: string,
+    loop: string | undefined,
+    def: SegmentDef,
+    el: ElementDef,
+    value: string,
+    position: number,
+  ): void {
     const components = el.components!;
     const parts = value.split(this.delimiters.component);
     if (parts.length > components.length) {
-      this.elementError(id, loop, def, position, '13', `${name(id, position, el)} has too many components`, value);
+      this.elementError(
+        id,
+        loop,
+        def,
+        position,
+        '13',
+        `${name(id, position, el)} has too many components`,
+        value,
+      );
     }
     for (let k = 0; k < components.length; k++) {
       const c = components[k]!;
       const part = parts[k] ?? '';
       if (part === '') {
         if (c.req === 'M') {
-          this.elementError(id, loop, def, position, '1', `component ${k + 1} of ${name(id, position, el)} is mandatory`, undefined, k + 1);
+          this.elementError(
+            id,
+            loop,
+            def,
+            position,
+            '1',
+            `component ${k + 1} of ${name(id, position, el)} is mandatory`,
+            undefined,
+            k + 1,
+          );
         }
         continue;
       }
       const problem = checkValue(part, c);
       if (problem) {
-        this.elementError(id, loop, def, position, problem.code, `${name(id, position, el)}-${k + 1} ${problem.message}`, part, k + 1);
+        this.elementError(
+          id,
+          loop,
+          def,
+          position,
+          problem.code,
+          `${name(id, position, el)}-${k + 1} ${problem.message}`,
+          part,
+          k + 1,
+        );
       }
     }
   }
@@ -310,7 +382,17 @@ export class SetValidator {
     const [first, ...rest] = positions as [number, ...number[]];
     const label = (p: number) => `${base.segment}${String(p).padStart(2, '0')}`;
     const report = (p: number, code: string, why: string) =>
-      this.elementError(base.segment, base.loop, def, p, code, `${why} (syntax note ${note})`, undefined, undefined, note);
+      this.elementError(
+        base.segment,
+        base.loop,
+        def,
+        p,
+        code,
+        `${why} (syntax note ${note})`,
+        undefined,
+        undefined,
+        note,
+      );
     switch (kind) {
       case 'P': {
         const have = positions.filter(present);
@@ -460,6 +542,19 @@ function positionsOf(entries: readonly StructureEntry[]): Map<string, number[]> 
     POSITIONS.set(entries, map);
   }
   return map;
+}
+
+const MANDATORY = new WeakMap<readonly StructureEntry[], number[]>();
+
+/** The positions of a table's mandatory entries, in order, computed once per table. */
+function mandatoryOf(entries: readonly StructureEntry[]): number[] {
+  let list = MANDATORY.get(entries);
+  if (!list) {
+    list = [];
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.req === 'M') list.push(i);
+    MANDATORY.set(entries, list);
+  }
+  return list;
 }
 
 const TRIGGERS = new WeakMap<StructureEntry, string>();

@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
-import { problem } from './problem.ts';
+import { problem, storeUnavailable, tooLarge } from './problem.ts';
 
 /** Media types an X12 file may arrive with: partners send all of these. */
 const EDI_TYPES = new Set([
@@ -71,13 +71,11 @@ export function ediRoutes(
     bodyLimit({
       maxSize: limit,
       onError: () =>
-        problem({
-          type: 'body-too-large',
-          title: 'Payload too large',
-          status: 413,
-          detail: `the file exceeds the limit of ${limit} bytes`,
-          fix: 'split the file, send it over SFTP, or raise server.bodyLimit in switchyard.config.ts',
-        }),
+        tooLarge(
+          limit,
+          'file',
+          'split the file, send it over SFTP, or raise server.bodyLimit in switchyard.config.ts',
+        ),
     }),
     async (c) => {
       const connection = c.get('connection');
@@ -121,16 +119,7 @@ export function ediRoutes(
             partner: connection.id,
             error: describeError(error),
           });
-          return problem(
-            {
-              type: 'store-unavailable',
-              title: 'Store unavailable',
-              status: 503,
-              detail: 'the file could not be stored; nothing was kept',
-              fix: 'retry later',
-            },
-            { 'retry-after': '5' },
-          );
+          return storeUnavailable('file');
         }
         throw error;
       }

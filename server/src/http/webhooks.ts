@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
-import { problem } from './problem.ts';
+import { problem, storeUnavailable, tooLarge } from './problem.ts';
 
 function answer(outcome: IntakeOutcome): Response {
   const json = (status: number, body: unknown) =>
@@ -93,13 +93,7 @@ export function webhookRoutes(
     bodyLimit({
       maxSize: limit,
       onError: () =>
-        problem({
-          type: 'body-too-large',
-          title: 'Payload too large',
-          status: 413,
-          detail: `the body exceeds the limit of ${limit} bytes`,
-          fix: 'split the payload, or raise server.bodyLimit in switchyard.config.ts',
-        }),
+        tooLarge(limit, 'body', 'split the payload, or raise server.bodyLimit in switchyard.config.ts'),
     }),
     async (c) => {
       const connection = c.get('connection');
@@ -158,16 +152,7 @@ export function webhookRoutes(
             connection: connection.id,
             error: describeError(error),
           });
-          return problem(
-            {
-              type: 'store-unavailable',
-              title: 'Store unavailable',
-              status: 503,
-              detail: 'the payload could not be stored; nothing was kept',
-              fix: 'retry later',
-            },
-            { 'retry-after': '5' },
-          );
+          return storeUnavailable('payload');
         }
         throw error;
       }
