@@ -8,6 +8,8 @@ import type { Order } from './order.ts';
  * control numbers) is returned, and it is delivered once.
  */
 export interface PartnerDocuments {
+  /** Whether the partner takes this document at all (its profile lists the documents it expects). */
+  expects(kind: PartnerDocumentRequest['kind']): boolean;
   send(request: PartnerDocumentRequest): Promise<{ documentId: string; kind: string; control: string }>;
 }
 

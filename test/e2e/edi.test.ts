@@ -535,6 +535,102 @@ describe('an X12 trading partner over HTTP', () => {
   });
 });
 
+describe('what a partner sends besides purchase orders', () => {
+  const envelope = (control: string, inner: string, e = '*', t = '~') =>
+    `${['ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'RETAILER'.padEnd(15), 'ZZ', 'ACMESUPPLY'.padEnd(15), '261201', '1200', 'U', '00401', control.padStart(9, '0'), '0', 'P', '>'].join(e)}${t}\n${inner}IEA${e}1${e}${control.padStart(9, '0')}${t}\n`;
+
+  it('keeps a file’s good interchange when another cannot be processed, and echoes no delimiter in its 997', async () => {
+    // A pipe-delimited interchange whose ST02 holds a "*" (our delimiter), then a good 850.
+    const odd = envelope(
+      '9101',
+      'GS|PO|RETAILER|ACMESUPPLY|20261201|1200|9101|X|004010~\nST|850|00*1~\nBEG|00|SA|PO-ODD||20261201~\nN1|ST|STORE|92|0042~\nPO1|1|1|EA|1.00||BP|BP-100~\nSE|5|00*1~\nGE|1|9101~\n',
+      '|',
+    );
+    const receipt = (await (await post('retailer', odd + purchaseOrderFile('PO-5005'))).json()) as Json;
+    // The odd set is rejected (its ST02 is no control number), the good one imported; both groups acknowledged.
+    expect(receipt.orders).toHaveLength(1);
+    expect(receipt.acknowledgments).toHaveLength(2);
+    await deliverAll();
+    const ack = received.find((r) => r.body.includes('AK2*850*001~'));
+    expect(ack?.body).toContain('AK5*R*7~');
+  });
+
+  it('acknowledges an 860 in its syntax and makes it an exception for a person, never dropping it', async () => {
+    const change = envelope(
+      '9102',
+      'GS*PC*RETAILER*ACMESUPPLY*20261201*1200*9102*X*004010~\nST*860*0001~\nBCH*01*SA*PO-5001**20261201~\nSE*3*0001~\nGE*1*9102~\n',
+    );
+    const receipt = (await (await post('retailer', change)).json()) as Json;
+    expect(receipt.exceptions).toHaveLength(1);
+    const open = await listExceptions(db.sql, 'acme', { status: 'open' });
+    expect(open.find((e) => e.id === receipt.exceptions[0])).toMatchObject({ kind: 'edi-unhandled' });
+    expect(open.find((e) => e.id === receipt.exceptions[0])!.message).toMatch(
+      /sent a 860 .*handle it by hand/,
+    );
+  });
+
+  it('takes the partner’s TA1: a rejection rejects the document it names, and a TA1 is never answered', async () => {
+    const { order } = (await getOrder(
+      db.sql,
+      'acme',
+      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
+    ))!;
+    const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
+      kind: '855',
+      order,
+      idempotencyKey: 'manual/855-ta1',
+    });
+    const before = (await listDocuments(db.sql, { connectionId: 'retailer' })).length;
+    const ta1 = `${['ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'RETAILER'.padEnd(15), 'ZZ', 'ACMESUPPLY'.padEnd(15), '261201', '1200', 'U', '00401', '000009103', '1', 'P', '>'].join('*')}~TA1*${sent.control}*261201*1200*R*024~IEA*0*000009103~`;
+    const receipt = (await (await post('retailer', ta1)).json()) as Json;
+    expect(receipt.acknowledged).toEqual([{ documentId: sent.documentId, kind: '855', status: 'rejected' }]);
+    expect(receipt.interchanges[0].ta1).toBeNull();
+    expect((await listDocuments(db.sql, { connectionId: 'retailer' })).length).toBe(before);
+  });
+
+  it('reads a group rejected in the partner’s AK9 as rejected, whatever its AK5 says', async () => {
+    const { order } = (await getOrder(
+      db.sql,
+      'acme',
+      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
+    ))!;
+    const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
+      kind: '855',
+      order,
+      idempotencyKey: 'manual/855-ak9',
+    });
+    const [doc] = (await listDocuments(db.sql, { connectionId: 'retailer' })).filter(
+      (d) => d.id === sent.documentId,
+    );
+    const ack = envelope(
+      '9104',
+      `GS*FA*RETAILER*ACMESUPPLY*20261201*1200*9104*X*004010~\nST*997*0001~\nAK1*PR*${doc!.gsControl}~\nAK2*855*${doc!.stControl}~\nAK5*A~\nAK9*R*1*1*0*5~\nSE*6*0001~\nGE*1*9104~\n`,
+    );
+    expect(((await (await post('retailer', ack)).json()) as Json).acknowledged).toEqual([
+      { documentId: sent.documentId, kind: '855', status: 'rejected' },
+    ]);
+  });
+
+  it('sends only the documents the partner expects, and calls an 855 not sent in time late', async () => {
+    const docs = partnerDocuments(db.sql, partners.get('dropship')!);
+    expect(['855', '856', '810'].map((k) => docs.expects(k as '855'))).toEqual([true, true, true]);
+    const none = partnerDocuments(db.sql, {
+      ...partners.get('dropship')!,
+      settings: { ...partners.get('dropship')!.settings, documents: {} },
+    });
+    expect(none.expects('855')).toBe(false);
+    // An order from the partner 25 hours old without an 855: one exception, once.
+    const receipt = (await (await post('retailer', purchaseOrderFile('PO-5006'))).json()) as Json;
+    await db.sql`update orders set created_at = now() - interval '25 hours' where id = ${receipt.orders[0].id}`;
+    expect(await sweepOverdue(db.sql)).toBeGreaterThanOrEqual(1);
+    await sweepOverdue(db.sql);
+    const late = (await listExceptions(db.sql, 'acme', { status: 'open' })).filter(
+      (e) => e.kind === 'edi-late' && e.message.includes('PO-5006'),
+    );
+    expect(late).toHaveLength(1);
+  });
+});
+
 describe('an X12 trading partner over SFTP', () => {
   it('picks up an 850 dropped in its folder, makes the order, and uploads the 997', async () => {
     const inbox = join(sftp.root, 'in');

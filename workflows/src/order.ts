@@ -205,7 +205,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       if (await stopped('load-order', start)) return undo({});
 
       const documents = deps.documents?.(source);
-      if (documents) {
+      if (documents?.expects('855')) {
         const ack = await thenCheck('edi-855', async (s) => {
           const sent = await documents.send({ kind: '855', order, idempotencyKey: s.idempotencyKey });
           await recordIn(s, order.id, 'edi.855.queued', sent);
@@ -284,34 +284,36 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       if (documents) {
         // The partner's ship notice and invoice take the place of a fulfillment pushed to a channel.
         const shippedAt = await ctx.now('shipped-at');
-        await ctx.step('edi-856', async (s) => {
-          const sent = await documents.send({
-            kind: '856',
-            order,
-            idempotencyKey: s.idempotencyKey,
-            shipFrom: plan.shipFrom,
-            shipment: {
-              shipmentId: label.shipmentId,
-              trackingCode: label.trackingCode,
-              carrier: label.carrier,
-              service: label.service,
-              shippedAt: shippedAt.toISOString(),
-              ...(weight > 0 ? { weightGrams: weight } : {}),
+        if (documents.expects('856'))
+          await ctx.step('edi-856', async (s) => {
+            const sent = await documents.send({
+              kind: '856',
+              order,
+              idempotencyKey: s.idempotencyKey,
+              shipFrom: plan.shipFrom,
+              shipment: {
+                shipmentId: label.shipmentId,
+                trackingCode: label.trackingCode,
+                carrier: label.carrier,
+                service: label.service,
+                shippedAt: shippedAt.toISOString(),
+                ...(weight > 0 ? { weightGrams: weight } : {}),
+                lines: shipped,
+              },
+            });
+            await recordIn(s, order.id, 'edi.856.queued', sent);
+          });
+        if (documents.expects('810'))
+          await ctx.step('edi-810', async (s) => {
+            const sent = await documents.send({
+              kind: '810',
+              order,
+              idempotencyKey: s.idempotencyKey,
               lines: shipped,
-            },
+              invoiceDate: shippedAt.toISOString().slice(0, 10),
+            });
+            await recordIn(s, order.id, 'edi.810.queued', sent);
           });
-          await recordIn(s, order.id, 'edi.856.queued', sent);
-        });
-        await ctx.step('edi-810', async (s) => {
-          const sent = await documents.send({
-            kind: '810',
-            order,
-            idempotencyKey: s.idempotencyKey,
-            lines: shipped,
-            invoiceDate: shippedAt.toISOString().slice(0, 10),
-          });
-          await recordIn(s, order.id, 'edi.810.queued', sent);
-        });
       } else
         await ctx.step('push-fulfillment', (s) =>
           actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {

@@ -18,21 +18,23 @@ export function functionalAck(
 ): Segment[] {
   const body: Segment[] = [];
   const base = group.version.slice(0, 6);
+  // What the partner sent is echoed as letters and digits only: one of its values may hold a character that is a
+  // delimiter of our interchange.
   body.push({
     id: 'AK1',
     elements:
-      base >= '005010'
-        ? [group.functionalId, group.control, group.version]
-        : [group.functionalId, group.control],
+      base >= '005010' || kind === '999'
+        ? [echo(group.functionalId), echo(group.control), echo(group.version)]
+        : [echo(group.functionalId), echo(group.control)],
   });
   for (const set of group.sets) {
-    body.push({ id: 'AK2', elements: [set.type, set.control] });
+    body.push({ id: 'AK2', elements: [echo(set.type), echo(set.control)] });
     let open = false;
     for (const e of set.errors.slice(0, 50)) {
       if (e.level === 'segment') {
         body.push({
           id: kind === '999' ? 'IK3' : 'AK3',
-          elements: [e.segment.slice(0, 3), String(e.position), e.loop ?? '', e.code],
+          elements: [echo(e.segment).slice(0, 3), String(e.position), echo(e.loop ?? ''), e.code],
         });
         open = true;
       } else if (open) {
@@ -60,6 +62,11 @@ export function functionalAck(
   return wrapSet(kind, control, body, kind === '999' ? '005010X231A1' : undefined);
 }
 
+/** An identifier echoed from the partner's interchange: its letters and digits. */
+function echo(value: string): string {
+  return value.replace(/[^A-Za-z0-9]/g, '');
+}
+
 /** AK404 carries a copy of the bad data: at most 99 characters, and never a delimiter. */
 function ackValue(value: string | undefined): string {
   if (!value) return '';
@@ -83,10 +90,8 @@ export function ta1Segment(interchange: InterchangeResult): Segment | undefined 
 
 /** Whether a group earns a 997: every group but acknowledgments themselves. */
 export function acknowledges(group: GroupResult): boolean {
-  return (
-    group.functionalId !== 'FA' &&
-    !group.sets.every((s) => s.type === '997' || s.type === '999' || s.type === 'TA1')
-  );
+  if (group.functionalId === 'FA') return false;
+  return !(group.sets.length > 0 && group.sets.every((s) => s.type === '997' || s.type === '999'));
 }
 
 export interface AckEnvelope {

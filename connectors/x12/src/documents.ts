@@ -11,7 +11,7 @@ import { FUNCTIONAL_IDS } from './envelope.ts';
 import type { EdiConnection } from './intake.ts';
 import { build810, build855, build856, OutboundError } from './outbound.ts';
 import { buildSscc } from './sscc.ts';
-import { findDocument, insertDocument, nextNumber } from './store.ts';
+import { envelopeScope, findDocument, insertDocument, nextNumber } from './store.ts';
 import type { Segment } from './types.ts';
 import { SetValidator } from './validate.ts';
 import { writeInterchange } from './write.ts';
@@ -28,40 +28,46 @@ export function partnerDocuments(
 ): PartnerDocuments {
   const profile = connection.settings;
   return {
+    expects: (kind) => profile.documents[kind] !== undefined,
     async send(request) {
       return sql.begin(async (t) => {
         const tx = t as unknown as Sql;
         const existing = await findDocument(tx, connection.id, request.idempotencyKey);
         if (existing) return { documentId: existing.id, kind: existing.kind, control: existing.isaControl };
-        const st = String(await nextNumber(tx, connection.id, 'st')).padStart(4, '0');
-        const sets = await build(tx, request, st);
+        const scope = envelopeScope(profile);
+        const st = String(await nextNumber(tx, scope, 'st')).padStart(4, '0');
+        const sets = scrub(await build(tx, request, st), profile.delimiters);
         const problems = check(request.kind, profile.version, sets, profile.delimiters);
         if (problems.length) {
           throw new PermanentError(
             `the ${request.kind} for order ${request.order.externalNumber ?? request.order.externalId} fails our X12 check and was not sent: ${problems.slice(0, 3).join('; ')}`,
           );
         }
-        const isa = String(await nextNumber(tx, connection.id, 'isa'));
-        const gs = String(await nextNumber(tx, connection.id, 'gs'));
+        const isa = String(await nextNumber(tx, scope, 'isa'));
+        const gs = String(await nextNumber(tx, scope, 'gs'));
         const at = now();
-        const body = writeInterchange({
-          sender: { qualifier: profile.us.qualifier, id: profile.us.id },
-          receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
-          control: isa,
-          at,
-          usage: profile.usage,
-          delimiters: profile.delimiters,
-          groups: [
-            {
-              functionalId: FUNCTIONAL_IDS[request.kind]!,
-              sender: profile.us.gsId ?? profile.us.id,
-              receiver: profile.partner.gsId ?? profile.partner.id,
-              control: gs,
-              version: profile.version,
-              sets: [sets],
-            },
-          ],
-        });
+        const body = written(
+          () =>
+            writeInterchange({
+              sender: { qualifier: profile.us.qualifier, id: profile.us.id },
+              receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
+              control: isa,
+              at,
+              usage: profile.usage,
+              delimiters: profile.delimiters,
+              groups: [
+                {
+                  functionalId: FUNCTIONAL_IDS[request.kind]!,
+                  sender: profile.us.gsId ?? profile.us.id,
+                  receiver: profile.partner.gsId ?? profile.partner.id,
+                  control: gs,
+                  version: profile.version,
+                  sets: [sets],
+                },
+              ],
+            }),
+          request,
+        );
         const hours = profile.documents[request.kind]?.hours;
         const doc = await insertDocument(tx, {
           tenantId: connection.tenantId,
@@ -103,7 +109,7 @@ export function partnerDocuments(
               `partner ${connection.id} expects an 856 but its profile has no gs1CompanyPrefix to number the cartons (SSCC-18): add it, then replay`,
             );
           }
-          const serial = await nextNumber(tx, connection.id, 'sscc');
+          const serial = await nextNumber(tx, `gs1:${profile.gs1CompanyPrefix}`, 'sscc');
           const sscc = buildSscc({ extensionDigit: 0, companyPrefix: profile.gs1CompanyPrefix, serial });
           const s = request.shipment;
           return build856({
@@ -144,6 +150,36 @@ export function partnerDocuments(
 export function documentsFor(sql: Sql): (connection: Connection) => PartnerDocuments | undefined {
   return (connection) =>
     connection.connector.id === 'x12' ? partnerDocuments(sql, connection as EdiConnection) : undefined;
+}
+
+/**
+ * Free text (a product title, an address) may hold a character that is one of the partner's delimiters: it is
+ * replaced by a space, so the document can be written. Our generators write no composite elements.
+ */
+function scrub(
+  set: Segment[],
+  d: { element: string; component: string; segment: string; repetition?: string | undefined },
+): Segment[] {
+  const bad = [d.element, d.component, d.segment, ...(d.repetition ? [d.repetition] : [])];
+  return set.map((segment) => ({
+    id: segment.id,
+    elements: segment.elements.map((value) => {
+      let out = value;
+      for (const ch of bad) if (out.includes(ch)) out = out.split(ch).join(' ');
+      return out;
+    }),
+  }));
+}
+
+/** Writing fails only on bad data: that is for a person, not a retry. */
+function written(write: () => string, request: PartnerDocumentRequest): string {
+  try {
+    return write();
+  } catch (error) {
+    throw new PermanentError(
+      `the ${request.kind} for order ${request.order.externalId} cannot be written: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Our own validator on what we are about to send: the full definition, strictly. */

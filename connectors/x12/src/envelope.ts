@@ -77,6 +77,8 @@ export interface InterchangeResult {
   ta1: Ta1 | null;
   /** Empty when the interchange is rejected (nothing in it is acknowledged or imported). */
   groups: GroupResult[];
+  /** TA1s the interchange carries: the partner's acknowledgments of our interchanges (never acknowledged back). */
+  acknowledgments: { control: string; date: string; time: string; status: string; note: string }[];
   problems: string[];
   /** Character offset of the ISA in the input. */
   offset: number;
@@ -189,6 +191,7 @@ export class InterchangeReader {
       duplicate: false,
       ta1: null,
       groups: [],
+      acknowledgments: [],
       problems: [],
       offset,
     };
@@ -285,6 +288,17 @@ export class InterchangeReader {
       default:
         if (open.set) {
           this.feed(open.set, segment);
+          return;
+        }
+        if (segment.id === 'TA1' && !open.group && !open.groupCount) {
+          const v = (i: number) => segment.elements[i - 1] ?? '';
+          open.result.acknowledgments.push({
+            control: v(1),
+            date: v(2),
+            time: v(3),
+            status: v(4),
+            note: v(5),
+          });
           return;
         }
         if (open.group) {
@@ -526,6 +540,7 @@ export class InterchangeReader {
         message: reason,
       },
       groups: [],
+      acknowledgments: [],
       problems: [reason],
       offset,
     };
@@ -537,7 +552,10 @@ export class InterchangeReader {
     const first = open.notes.find((n) => n.status === 'R') ?? open.notes[0];
     r.problems = open.notes.map((n) => n.message);
     if (first) r.ta1 = { status: first.status, note: first.note, message: first.message };
-    else if (r.ackRequested) r.ta1 = { status: 'A', note: '000', message: 'no error' };
+    // An interchange of TA1s alone is an acknowledgment: never acknowledged back.
+    else if (r.ackRequested && !(r.acknowledgments.length && !open.groups.length)) {
+      r.ta1 = { status: 'A', note: '000', message: 'no error' };
+    }
     // A rejected interchange is acknowledged by its TA1 alone: nothing in it is acknowledged or imported.
     r.groups = r.ta1?.status === 'R' ? [] : open.groups;
     this.current = undefined;
@@ -559,7 +577,14 @@ function withSegmentErrors(errors: SetError[]): SetError[] {
   const marked = new Set<number>();
   for (const e of errors) {
     if (e.level === 'element' && !marked.has(e.position)) {
-      if (!errors.some((s) => s.level === 'segment' && s.position === e.position)) {
+      // Its own AK3 comes first, unless the segment already has one (a "missing" AK3 at the same position names
+      // another segment, the one that never came).
+      if (
+        !errors.some(
+          (s) =>
+            s.level === 'segment' && s.position === e.position && s.segment === e.segment && s.code !== '3',
+        )
+      ) {
         out.push({
           level: 'segment',
           code: '8',

@@ -47,7 +47,10 @@ export const x12 = defineConnector({
             continue;
           }
           const po = purchaseOrder(set.segments ?? [], {
-            partner: { ...context.settings, id: context.connectionId },
+            // Without a profile (`switchyard normalize x12 <file>` with no --connection): no tables, no guesses.
+            ...(context.settings?.items
+              ? { partner: { ...context.settings, id: context.connectionId } }
+              : {}),
             groupDate: group.date,
             groupTime: group.time,
             setControl: set.control,

@@ -23,7 +23,15 @@ import {
 import { markDuplicate } from './inspect.ts';
 import type { PartnerSettings } from './partner.ts';
 import { purchaseOrder } from './po.ts';
-import { firstGroup, firstReceipt, insertDocument, nextNumber, recordAck } from './store.ts';
+import {
+  envelopeScope,
+  firstGroup,
+  firstReceipt,
+  insertDocument,
+  nextNumber,
+  recordAck,
+  recordInterchangeAck,
+} from './store.ts';
 import type { Segment } from './types.ts';
 import { ELEMENT_CODES, SEGMENT_CODES } from './validate.ts';
 import { writeSegment } from './write.ts';
@@ -71,6 +79,11 @@ export interface Receipt {
   /** Our documents the partner's 997s in this file accepted or rejected. */
   acknowledged: { documentId: string; kind: string; status: string }[];
   problems: string[];
+}
+
+/** The transaction's savepoints (postgres.js TransactionSql). */
+interface Savepoints {
+  savepoint<T>(fn: (sp: Sql) => Promise<T>): Promise<T>;
 }
 
 export const EDI_CONTENT_TYPE = 'application/edi-x12';
@@ -130,16 +143,18 @@ function emptyReceipt(status: Receipt['status']): Receipt {
 }
 
 async function process(
-  tx: Sql,
+  outer: Sql,
   connection: EdiConnection,
   file: EdiFile,
   inboxId: string,
   at: Date,
 ): Promise<Receipt> {
+  // The queries below run in the savepoint of the interchange being processed (or the file's transaction).
+  let tx = outer;
   const profile = connection.settings;
   const receipt: Receipt = { ...emptyReceipt('accepted'), inboxId };
   const read = readInterchangesSync(file.body, {
-    keep: (type) => type === '850' || type === '997' || type === '999',
+    keep: () => true,
     expect: {
       sender: { qualifier: profile.partner.qualifier, id: profile.partner.id },
       receiver: { qualifier: profile.us.qualifier, id: profile.us.id },
@@ -193,6 +208,7 @@ async function process(
     return receipt;
   }
   const kind: AckKind = profile.acknowledgments.functional;
+  const scope = envelopeScope(profile);
   const env = {
     at,
     kind,
@@ -208,8 +224,8 @@ async function process(
     write: (n: { isa: string; gs?: string }) => string,
     gs: boolean,
   ) => {
-    const isa = String(await nextNumber(tx, connection.id, 'isa'));
-    const gsControl = gs ? String(await nextNumber(tx, connection.id, 'gs')) : undefined;
+    const isa = String(await nextNumber(tx, scope, 'isa'));
+    const gsControl = gs ? String(await nextNumber(tx, scope, 'gs')) : undefined;
     const doc = await insertDocument(tx, {
       tenantId: connection.tenantId,
       connectionId: connection.id,
@@ -224,8 +240,14 @@ async function process(
     receipt.acknowledgments.push(doc.id);
   };
 
-  for (const ic of read.interchanges) {
+  const one = async (ic: InterchangeResult) => {
     const where = { interchange: ic.control, sender: `${ic.sender.qualifier}/${ic.sender.id}` };
+    for (const ta1 of ic.acknowledgments) {
+      // The partner's TA1 for one of our interchanges: a rejection is that document's rejection.
+      const docs = await recordInterchangeAck(tx, connection.id, ta1.control, ta1.status, ta1.note);
+      for (const doc of docs)
+        receipt.acknowledged.push({ documentId: doc.id, kind: doc.kind, status: doc.ackStatus ?? '' });
+    }
     if (ic.ta1?.status !== 'R' && !ic.duplicate) {
       const first = await firstReceipt(tx, {
         connectionId: connection.id,
@@ -258,7 +280,7 @@ async function process(
         },
       );
     }
-    for (const group of ic.groups) {
+    for (const [g, group] of ic.groups.entries()) {
       if (group.status !== 'R' && !(await firstGroup(tx, connection.id, group.sender, group.control))) {
         group.status = 'R';
         group.codes.push('19');
@@ -268,7 +290,7 @@ async function process(
       }
       if (acknowledges(group)) {
         await queue(
-          `ack:${inboxId}:${ic.offset}:${group.control}`,
+          `ack:${inboxId}:${ic.offset}:${g}`,
           kind,
           (n) => ackInterchange(ic, { group }, { isa: n.isa, gs: n.gs!, st: '0001' }, env),
           true,
@@ -278,6 +300,22 @@ async function process(
           if (set.status !== 'R') await matchAcknowledgment(tx, connection, set, receipt);
       }
       for (const set of group.sets) {
+        if (
+          set.type !== '850' &&
+          set.type !== '997' &&
+          set.type !== '999' &&
+          set.status !== 'R' &&
+          group.status !== 'R'
+        ) {
+          // Accepted in its syntax (that is all a 997 says) but not something the hub acts on: a person must.
+          await exception(
+            'edi-unhandled',
+            `partner ${connection.id} sent a ${set.type} (ST02 ${set.control}, group ${group.control}); the hub does not process ${set.type}s: handle it by hand`,
+            { stage: 'edi-route', ...where, group: group.control, set: set.control, type: set.type },
+            set.segments ? single(ic, group, set.segments) : undefined,
+          );
+          continue;
+        }
         if (set.type !== '850') continue;
         const setWhere = { ...where, group: group.control, set: set.control };
         const derived = set.segments ? single(ic, group, set.segments) : undefined;
@@ -333,6 +371,40 @@ async function process(
         sets: g.sets.map((s) => ({ type: s.type, control: s.control, status: s.status })),
       })),
     });
+  };
+
+  for (const ic of read.interchanges) {
+    // Each interchange in a savepoint of its own: one that cannot be processed becomes its own exception, and
+    // the others in the file still get their acknowledgments and orders.
+    const mark = [
+      receipt.orders.length,
+      receipt.exceptions.length,
+      receipt.acknowledgments.length,
+      receipt.acknowledged.length,
+    ];
+    try {
+      await (outer as unknown as Savepoints).savepoint(async (sp) => {
+        tx = sp;
+        await one(ic);
+      });
+    } catch (error) {
+      if (isTransientDbError(error)) throw error;
+      tx = outer;
+      receipt.orders.length = mark[0]!;
+      receipt.exceptions.length = mark[1]!;
+      receipt.acknowledgments.length = mark[2]!;
+      receipt.acknowledged.length = mark[3]!;
+      await exception(
+        'edi',
+        `interchange ${ic.control} from partner ${connection.id} could not be processed: ${describeError(error)}`,
+        {
+          stage: 'edi-interchange',
+          interchange: ic.control,
+        },
+      );
+    } finally {
+      tx = outer;
+    }
   }
   return receipt;
 }
@@ -488,14 +560,23 @@ export function readAcknowledgment(segments: readonly Segment[]): ReadAck[] {
         }
         segment = undefined;
         break;
-      case 'AK9':
-        if (!out.length)
-          out.push({
-            groupControl: group,
-            status: status(e(1)),
-            errors: e(5) ? [{ code: e(5), message: `group: code ${e(5)}` }] : [],
-          });
+      case 'AK9': {
+        const codes = s.elements.slice(4).filter(Boolean);
+        const groupErrors = codes.length
+          ? [{ code: codes[0]!, message: `group: code ${codes.join(', ')}` }]
+          : [];
+        if (!out.length) out.push({ groupControl: group, status: status(e(1)), errors: groupErrors });
+        else if (e(1) === 'R') {
+          // The whole group refused: every set in it is rejected, whatever its AK5 said.
+          for (const ack of out) {
+            ack.status = 'rejected';
+            ack.errors.push(...groupErrors, {
+              message: 'the partner rejected the whole functional group (AK9 R)',
+            });
+          }
+        }
         break;
+      }
     }
   }
   return out;

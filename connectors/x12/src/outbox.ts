@@ -1,7 +1,7 @@
 import { describeError, recordException, type Sql } from '@switchyard/core';
 import type { EdiConnection } from './intake.ts';
 import type { SftpTransport } from './sftp.ts';
-import { markAttemptFailed, markSent, type StoredDocument, takeOverdue, takeQueued } from './store.ts';
+import { claimQueued, markAttemptFailed, markSent, type StoredDocument, takeOverdue } from './store.ts';
 
 /**
  * The partners' outbox: every queued document (TA1, 997/999, 855, 856, 810) delivered through its partner's
@@ -59,7 +59,7 @@ export interface DeliveryReport {
   failed: number;
 }
 
-/** Delivers what is due, a batch at a time. */
+/** Delivers what is due, a batch at a time: claimed in a short transaction, each sent and recorded on its own. */
 export async function deliverQueued(
   sql: Sql,
   connections: ReadonlyMap<string, EdiConnection>,
@@ -67,44 +67,47 @@ export async function deliverQueued(
   options: { batch?: number; log?: (message: string, fields: Record<string, unknown>) => void } = {},
 ): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0 };
-  await sql.begin(async (t) => {
-    const tx = t as unknown as Sql;
-    const docs = await takeQueued(tx, options.batch ?? 20);
-    for (const doc of docs) {
-      const connection = connections.get(doc.connectionId);
-      try {
-        if (!connection) throw new Error(`partner ${doc.connectionId} is not configured`);
-        await deliver(connection, doc, transports);
-        await markSent(
-          tx,
-          doc.id,
-          doc.ackStatus === 'awaiting' ? connection.settings.acknowledgments.expectWithinHours : undefined,
-        );
-        report.sent++;
-      } catch (error) {
-        const message = describeError(error);
-        const last = doc.attempts + 1 >= MAX_ATTEMPTS || !connection;
+  // The lease outlasts the slowest send of the batch (each send has its own timeout).
+  const docs = await claimQueued(sql, options.batch ?? 20, 15 * 60_000);
+  for (const doc of docs) {
+    const connection = connections.get(doc.connectionId);
+    try {
+      if (!connection) throw new Error(`partner ${doc.connectionId} is not configured`);
+      await deliver(connection, doc, transports);
+    } catch (error) {
+      const message = describeError(error);
+      const last = doc.attempts + 1 >= MAX_ATTEMPTS || !connection;
+      options.log?.('edi delivery failed', {
+        partner: doc.connectionId,
+        document: doc.id,
+        kind: doc.kind,
+        error: message,
+      });
+      await sql.begin(async (t) => {
+        const tx = t as unknown as Sql;
         await markAttemptFailed(tx, doc.id, message, last ? null : backoff(doc.attempts + 1));
-        options.log?.('edi delivery failed', {
-          partner: doc.connectionId,
-          document: doc.id,
-          kind: doc.kind,
-          error: message,
+        if (!last) return;
+        await recordException(tx, {
+          tenantId: connection?.tenantId ?? (await tenantOf(tx, doc.id)),
+          connectionId: doc.connectionId,
+          inboxId: null,
+          kind: 'edi-delivery',
+          message: `the ${doc.kind} (ISA ${doc.isaControl}) could not be delivered to partner ${doc.connectionId} after ${doc.attempts + 1} attempts: ${message}`,
+          detail: { documentId: doc.id, fix: `fix the transport, then: switchyard edi resend ${doc.id}` },
         });
-        if (last) {
-          report.failed++;
-          await recordException(tx, {
-            tenantId: connection?.tenantId ?? (await tenantOf(tx, doc.id)),
-            connectionId: doc.connectionId,
-            inboxId: null,
-            kind: 'edi-delivery',
-            message: `the ${doc.kind} (ISA ${doc.isaControl}) could not be delivered to partner ${doc.connectionId} after ${doc.attempts + 1} attempts: ${message}`,
-            detail: { documentId: doc.id, fix: `fix the transport, then: switchyard edi resend ${doc.id}` },
-          });
-        } else report.retrying++;
-      }
+      });
+      if (last) report.failed++;
+      else report.retrying++;
+      continue;
     }
-  });
+    // Sent: recorded at once, on its own, so nothing else that fails can make it go out again.
+    await markSent(
+      sql,
+      doc.id,
+      doc.ackStatus === 'awaiting' ? connection.settings.acknowledgments.expectWithinHours : undefined,
+    );
+    report.sent++;
+  }
   return report;
 }
 
@@ -142,6 +145,13 @@ async function deliver(
     },
     body: doc.body,
     signal: AbortSignal.timeout(transport.timeoutMs),
+  }).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+    // fetch says only "fetch failed"; the reason is its cause (ECONNREFUSED, a TLS error, the timeout).
+    const why =
+      error.name === 'TimeoutError'
+        ? `no answer within ${transport.timeoutMs} ms`
+        : (error.cause?.code ?? error.cause?.message ?? error.message);
+    throw new Error(`could not reach ${new URL(transport.url).origin}: ${why}`);
   });
   if (!response.ok) {
     const text = (await response.text().catch(() => '')).slice(0, 300);
@@ -150,7 +160,10 @@ async function deliver(
   await response.body?.cancel().catch(() => undefined);
 }
 
-/** Business documents the partner has not acknowledged in time: each becomes one exception. */
+/**
+ * Business documents the partner has not acknowledged in time, and orders whose 855 was not sent in time: each
+ * becomes one exception. Returns how many.
+ */
 export async function sweepOverdue(sql: Sql): Promise<number> {
   return sql.begin(async (t) => {
     const tx = t as unknown as Sql;
@@ -165,6 +178,28 @@ export async function sweepOverdue(sql: Sql): Promise<number> {
         detail: { documentId: doc.id, orderId: doc.orderId },
       });
     }
-    return overdue.length;
+    // The partner's 855 is due within `documents.855.hours` of its 850: an order still without one is late.
+    const late = await tx<
+      { id: string; tenant_id: string; connection_id: string; external_id: string; hours: number }[]
+    >`
+      select o.id, o.tenant_id, o.connection_id, o.external_id, (c.settings -> 'documents' -> '855' ->> 'hours')::float8 as hours
+        from orders o join connections c on c.id = o.connection_id
+       where c.connector = 'x12' and c.settings -> 'documents' -> '855' ? 'hours'
+         and o.status not in ('cancelled', 'closed')
+         and o.created_at < now() - make_interval(secs => (c.settings -> 'documents' -> '855' ->> 'hours')::float8 * 3600)
+         and not exists (select 1 from edi_documents d where d.order_id = o.id and d.kind = '855')
+         and not exists (select 1 from exceptions e where e.kind = 'edi-late' and e.detail ->> 'orderId' = o.id)
+       limit 100`;
+    for (const o of late) {
+      await recordException(tx, {
+        tenantId: o.tenant_id,
+        connectionId: o.connection_id,
+        inboxId: null,
+        kind: 'edi-late',
+        message: `partner ${o.connection_id} expects the 855 for ${o.external_id} within ${o.hours} h of its 850, and none was sent: see the order's workflow (switchyard orders show ${o.id})`,
+        detail: { orderId: o.id, document: '855' },
+      });
+    }
+    return overdue.length + late.length;
   });
 }

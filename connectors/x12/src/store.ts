@@ -11,13 +11,23 @@ type Db = Sql;
 
 export type CounterKind = 'isa' | 'gs' | 'st' | 'sscc';
 
-/** The next number of a partner's counter; 1 the first time. Never the same number twice. */
-export async function nextNumber(tx: Db, connectionId: string, kind: CounterKind): Promise<number> {
+/**
+ * Where a counter lives: control numbers per envelope pair (our ISA identity and the partner's), so two
+ * connections to one partner never send the same ISA13; carton serials per GS1 company prefix.
+ */
+export function envelopeScope(profile: {
+  us: { qualifier: string; id: string };
+  partner: { qualifier: string; id: string };
+}): string {
+  return `${profile.us.qualifier}/${profile.us.id}>${profile.partner.qualifier}/${profile.partner.id}`;
+}
+
+/** The next number of a counter; 1 the first time. Never the same number twice (9 digits, then 1 again). */
+export async function nextNumber(tx: Db, scope: string, kind: CounterKind): Promise<number> {
   const [row] = await tx<{ last_value: string }[]>`
-    insert into edi_counters (connection_id, kind, last_value) values (${connectionId}, ${kind}, 1)
-    on conflict (connection_id, kind) do update
-      set last_value = case when edi_counters.last_value >= ${kind === 'isa' ? 999_999_999 : 999_999_999}
-                            then 1 else edi_counters.last_value + 1 end
+    insert into edi_counters (scope, kind, last_value) values (${scope}, ${kind}, 1)
+    on conflict (scope, kind) do update
+      set last_value = case when edi_counters.last_value >= 999999999 then 1 else edi_counters.last_value + 1 end
     returning last_value`;
   return Number(row!.last_value);
 }
@@ -73,7 +83,7 @@ export interface StoredDocument {
   gsControl: string | null;
   stControl: string | null;
   body: string;
-  status: 'queued' | 'sent' | 'failed';
+  status: 'queued' | 'sending' | 'sent' | 'failed';
   attempts: number;
   lastError: string | null;
   sentAt: Date | null;
@@ -197,19 +207,25 @@ export async function listDocuments(
   return rows.map(toDocument);
 }
 
-/** Documents due for delivery, locked for this process (others skip them). */
-export async function takeQueued(tx: Db, limit: number): Promise<StoredDocument[]> {
-  const rows = await tx.unsafe<Row[]>(
-    `select ${COLUMNS} from edi_documents where status = 'queued' and next_attempt_at <= now()
-      order by next_attempt_at limit $1 for update skip locked`,
-    [limit],
+/**
+ * Claims documents due for delivery for this process: each is `sending` until `leaseMs` from now, in a short
+ * transaction of its own, so no transaction stays open while the partner is called. A process that dies with a
+ * claim leaves it to be taken again when the lease ends.
+ */
+export async function claimQueued(sql: Db, limit: number, leaseMs: number): Promise<StoredDocument[]> {
+  const rows = await sql.unsafe<Row[]>(
+    `update edi_documents set status = 'sending', next_attempt_at = now() + make_interval(secs => $2)
+      where id in (select id from edi_documents where status in ('queued', 'sending') and next_attempt_at <= now()
+                    order by next_attempt_at limit $1 for update skip locked)
+      returning ${COLUMNS}`,
+    [limit, leaseMs / 1000],
   );
   return rows.map(toDocument);
 }
 
 export async function markSent(tx: Db, id: string, ackWithinHours: number | undefined): Promise<void> {
   await tx`
-    update edi_documents set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null,
+    update edi_documents set status = 'sent', sent_at = coalesce(sent_at, now()), attempts = attempts + 1, last_error = null,
       ack_due_at = case when ack_status = 'awaiting' and ${ackWithinHours ?? null}::float8 is not null
                         then now() + make_interval(secs => ${(ackWithinHours ?? 0) * 3600}) end
     where id = ${id}`;
@@ -254,6 +270,28 @@ export async function recordAck(
         and kind in ('855', '856', '810')
       returning ${COLUMNS}`,
     [connectionId, gsControl, stControl ?? null, outcome.status, JSON.stringify(outcome.errors)],
+  );
+  return rows.map(toDocument);
+}
+
+/** The partner's TA1 for our interchange (ISA13): a rejection rejects the business document it carried. */
+export async function recordInterchangeAck(
+  tx: Db,
+  connectionId: string,
+  isaControl: string,
+  status: string,
+  note: string,
+): Promise<StoredDocument[]> {
+  if (status !== 'R') return [];
+  const rows = await tx.unsafe<Row[]>(
+    `update edi_documents set ack_status = 'rejected', ack_errors = $3::jsonb, acked_at = now()
+      where connection_id = $1 and isa_control = $2 and kind in ('855', '856', '810')
+      returning ${COLUMNS}`,
+    [
+      connectionId,
+      isaControl.padStart(9, '0'),
+      JSON.stringify([{ code: note, message: `the partner's TA1 rejected the interchange (note ${note})` }]),
+    ],
   );
   return rows.map(toDocument);
 }

@@ -6,6 +6,9 @@ import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import { problem, storeUnavailable, tooLarge } from './problem.ts';
 
+/** Headers never stored with the file: credentials a sender may attach. */
+const UNSTORED = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
 /** Media types an X12 file may arrive with: partners send all of these. */
 const EDI_TYPES = new Set([
   'application/edi-x12',
@@ -91,7 +94,7 @@ export function ediRoutes(
       }
       const headers: Record<string, string> = {};
       c.req.raw.headers.forEach((value, name) => {
-        if (name !== 'authorization' && name !== 'cookie') headers[name] = value;
+        if (!UNSTORED.has(name)) headers[name] = value;
       });
       try {
         const receipt = await receiveFile(

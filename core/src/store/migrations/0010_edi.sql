@@ -23,13 +23,14 @@ create table edi_groups (
   primary key (connection_id, sender, control)
 );
 
--- Our control numbers, per partner and kind (isa, gs, st, sscc): each number is taken once, in the transaction
+-- Our control numbers (isa, gs, st) per envelope pair (our ISA id and theirs: two connections to one partner
+-- share them), and carton serials (sscc) per GS1 company prefix: each number is taken once, in the transaction
 -- that stores the document carrying it, so a crash can never hand the same number out twice.
 create table edi_counters (
-  connection_id  text not null references connections (id),
-  kind           text not null,
-  last_value     bigint not null,
-  primary key (connection_id, kind)
+  scope       text not null,
+  kind        text not null,
+  last_value  bigint not null,
+  primary key (scope, kind)
 );
 
 -- What we send to partners (TA1, 997/999, 855, 856, 810): written once per idempotency key with its control
@@ -45,7 +46,8 @@ create table edi_documents (
   gs_control      text,
   st_control      text,
   body            text not null,
-  status          text not null default 'queued' check (status in ('queued', 'sent', 'failed')),
+  -- queued → sending (claimed by one process until next_attempt_at) → sent, or back to queued, or failed.
+  status          text not null default 'queued' check (status in ('queued', 'sending', 'sent', 'failed')),
   attempts        integer not null default 0,
   next_attempt_at timestamptz not null default now(),
   last_error      text,
@@ -60,7 +62,7 @@ create table edi_documents (
   created_at      timestamptz not null default now(),
   constraint edi_documents_once unique (connection_id, idempotency_key)
 );
-create index edi_documents_queued on edi_documents (next_attempt_at) where status = 'queued';
+create index edi_documents_queued on edi_documents (next_attempt_at) where status in ('queued', 'sending');
 create index edi_documents_awaiting on edi_documents (ack_due_at) where ack_status = 'awaiting';
 create index edi_documents_group on edi_documents (connection_id, gs_control);
 create index edi_documents_order on edi_documents (order_id);
