@@ -35,12 +35,17 @@ function run(until: RegExp) {
 it('recovers a workflow after kill -9 and runs each step once', async () => {
   const first = run(/started/);
   await first.seen;
-  // The first step is done and the workflow sleeps durably: kill the process there.
-  for (let i = 0; i < 100; i++) {
-    const rows = await db.sql`select runs from crash_effects where key = 'buy-label'`;
-    if (rows.length) break;
-    await new Promise((r) => setTimeout(r, 50));
+  // The first step is done and checkpointed, and the workflow sleeps durably: kill the process there. (Its
+  // effect alone is not enough: a kill between the effect and the checkpoint runs the step again, by design.)
+  let checkpointed = false;
+  for (let i = 0; i < 200 && !checkpointed; i++) {
+    const rows = await db.sql`
+      select 1 from switchyard_dbos.operation_outputs
+       where workflow_uuid = 'crash-order-1' and function_name = 'buy-label'`.catch(() => []);
+    checkpointed = rows.length > 0;
+    if (!checkpointed) await new Promise((r) => setTimeout(r, 50));
   }
+  expect(checkpointed, 'the buy-label step was checkpointed before the kill').toBe(true);
   first.child.kill('SIGKILL');
   await new Promise((r) => first.child.once('exit', r));
 

@@ -162,7 +162,7 @@ export class X12Tokenizer {
   private flushStray(): void {
     const p = this.pendingStray;
     this.pendingStray = undefined;
-    if (p && p.text.trim()) this.emit({ kind: 'garbage', text: p.text.trim(), offset: p.offset });
+    if (p?.text.trim()) this.emit({ kind: 'garbage', text: p.text.trim(), offset: p.offset });
   }
 
   private segment(text: string, pos: number): void {
