@@ -58,6 +58,8 @@ export interface SftpTransportOptions {
   minAgeMs?: number;
   /** First back-off delay; doubles per attempt (±50% jitter), capped at 30 s. Default 500. */
   retryDelayMs?: number;
+  /** Files larger than this are left in the inbox and reported, never downloaded. Default 64 MiB. */
+  maxBytes?: number;
 }
 
 export type SftpErrorKind =
@@ -129,6 +131,7 @@ export class SftpTransport {
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #minAgeMs: number;
+  readonly #maxBytes: number;
   readonly #retryDelayMs: number;
   readonly #logFn: (msg: string) => void;
   readonly #secrets: string[];
@@ -177,6 +180,7 @@ export class SftpTransport {
     this.#timeoutMs = timeoutMs;
     this.#retries = retries;
     this.#minAgeMs = options.minAgeMs ?? 2000;
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#retryDelayMs = options.retryDelayMs ?? 500;
     this.#logFn = options.log ?? (() => {});
     const secrets = [settings.password, settings.passphrase, settings.privateKey].filter(
@@ -235,6 +239,14 @@ export class SftpTransport {
         if (signal?.aborted) break;
         const name = entry.name;
         const src = posix.join(this.#inbox, name);
+        if (entry.size > this.#maxBytes) {
+          // A file the hub would have to hold whole: left where it is, for a person to split or take another way.
+          result.failed.push({
+            name,
+            error: `${q(name)} is ${entry.size} bytes, over the limit of ${this.#maxBytes}: ask the partner to split it, or raise maxBytes`,
+          });
+          continue;
+        }
         let body: Buffer;
         try {
           body = await this.#retry(`downloading ${q(src)}`, (c) => this.#get(c, src), signal);

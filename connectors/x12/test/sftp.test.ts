@@ -140,6 +140,21 @@ describe('poll', () => {
     expect((await t.poll(take)).taken).toEqual(['c.edi']);
   });
 
+  it('leaves a file over maxBytes in the inbox, undownloaded, and says why', async () => {
+    const { tag, inbox } = await folders();
+    await drop(join(inbox, 'huge.edi'), 'x'.repeat(2048), 100_000);
+    await drop(join(inbox, 'small.edi'), 'ok', 90_000);
+    const { t } = transport(tag, {}, { maxBytes: 1024 });
+    const { files, take } = collector();
+    const result = await t.poll(take);
+    expect(result.taken).toEqual(['small.edi']);
+    expect(result.failed).toEqual([
+      { name: 'huge.edi', error: expect.stringMatching(/2048 bytes, over the limit of 1024/) },
+    ]);
+    expect(files.map((f) => f.name)).toEqual(['small.edi']);
+    expect(await readdir(inbox)).toEqual(['huge.edi']);
+  });
+
   it('leaves a file in the inbox when take throws, reports it, and goes on with the next', async () => {
     const { tag, inbox, archive } = await folders();
     await drop(join(inbox, 'bad.edi'), 'ISA*bad~', 120_000);
