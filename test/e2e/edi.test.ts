@@ -555,6 +555,23 @@ describe('what a partner sends besides purchase orders', () => {
     expect(ack?.body).toContain('AK5*R*7~');
   });
 
+  it('keeps one exception per rejected interchange of a file, each with its own text', async () => {
+    const broken = (control: string) =>
+      envelope(control, `GS*PO*RETAILER*ACMESUPPLY*20261201*1200*${control}*X*004010~\n`).replace(
+        /IEA\*1/,
+        'IEA*2',
+      );
+    const receipt = (await (await post('retailer', broken('9201') + broken('9202'))).json()) as Json;
+    expect(receipt.interchanges.map((i: Json) => i.ta1?.note)).toEqual(['021', '021']);
+    expect(new Set(receipt.exceptions).size).toBe(2);
+    const rows = await db.sql<{ body: Buffer }[]>`
+      select i.body from exceptions e join inbox i on i.id = e.inbox_id where e.id in ${db.sql(receipt.exceptions as string[])}`;
+    expect(rows.map((r) => r.body.toString().match(/ISA.{87}(\d{9})/)?.[1]).sort()).toEqual([
+      '000009201',
+      '000009202',
+    ]);
+  });
+
   it('acknowledges an 860 in its syntax and makes it an exception for a person, never dropping it', async () => {
     const change = envelope(
       '9102',

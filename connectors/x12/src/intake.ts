@@ -3,6 +3,7 @@ import {
   type ApplyResult,
   appendOrderEvent,
   applyOrder,
+  bodyText,
   type Connection,
   checkTotals,
   describeError,
@@ -161,6 +162,13 @@ async function process(
     },
   });
   receipt.problems = read.problems;
+  // An interchange's own text, from its ISA to the next one's: what its exception keeps.
+  let text: string | undefined;
+  const slice = (ic: InterchangeResult) => {
+    text ??= bodyText(file.body);
+    const next = read.interchanges.find((other) => other.offset > ic.offset)?.offset;
+    return text.slice(ic.offset, next);
+  };
   const exception = async (
     kind: string,
     message: string,
@@ -169,8 +177,10 @@ async function process(
   ) => {
     let id = inboxId;
     if (derived !== undefined) {
-      // One stored input per problem set, so each exception replays on its own.
-      const key = `${detail.interchange}:${detail.group}:${detail.set}`;
+      // One stored input per problem (a set, or an interchange), so each exception is its own and replays alone.
+      const key = [detail.offset ?? detail.interchange, detail.group, detail.set]
+        .filter((k) => k !== undefined)
+        .join(':');
       id =
         (await storeRaw(tx, {
           tenantId: connection.tenantId,
@@ -275,9 +285,11 @@ async function process(
         {
           stage: 'edi-envelope',
           ...where,
+          offset: ic.offset,
           note: ic.ta1.note,
           problems: ic.problems,
         },
+        slice(ic),
       );
     }
     for (const [g, group] of ic.groups.entries()) {
@@ -400,7 +412,9 @@ async function process(
         {
           stage: 'edi-interchange',
           interchange: ic.control,
+          offset: ic.offset,
         },
+        slice(ic),
       );
     } finally {
       tx = outer;
