@@ -18,34 +18,40 @@ export interface Transports {
 }
 
 export function sftpTransports(): Transports {
-  const open = new Map<string, SftpTransport>();
+  // The promise is kept, not the client: two callers at once get the same one (no second SSH connection).
+  const open = new Map<string, Promise<SftpTransport>>();
+  const create = async (connection: EdiConnection) => {
+    const { SftpTransport } = await import('./sftp.ts');
+    const tr = connection.settings.transport;
+    if (tr.kind !== 'sftp') throw new Error(`partner ${connection.id} does not use SFTP`);
+    const secrets = connection.secrets as Record<string, string>;
+    return new SftpTransport({
+      host: tr.host,
+      port: tr.port,
+      username: tr.username,
+      ...(tr.passwordSecret ? { password: secrets[tr.passwordSecret] } : {}),
+      ...(tr.privateKeySecret ? { privateKey: secrets[tr.privateKeySecret] } : {}),
+      ...(tr.passphraseSecret ? { passphrase: secrets[tr.passphraseSecret] } : {}),
+      hostKeySha256: tr.hostKeySha256,
+      inboxDir: tr.inboxDir,
+      ...(tr.archiveDir ? { archiveDir: tr.archiveDir } : {}),
+      outboxDir: tr.outboxDir,
+    });
+  };
   return {
-    async sftp(connection) {
+    sftp(connection) {
       let t = open.get(connection.id);
       if (!t) {
-        const { SftpTransport } = await import('./sftp.ts');
-        const tr = connection.settings.transport;
-        if (tr.kind !== 'sftp') throw new Error(`partner ${connection.id} does not use SFTP`);
-        const secrets = connection.secrets as Record<string, string>;
-        t = new SftpTransport({
-          host: tr.host,
-          port: tr.port,
-          username: tr.username,
-          ...(tr.passwordSecret ? { password: secrets[tr.passwordSecret] } : {}),
-          ...(tr.privateKeySecret ? { privateKey: secrets[tr.privateKeySecret] } : {}),
-          ...(tr.passphraseSecret ? { passphrase: secrets[tr.passphraseSecret] } : {}),
-          hostKeySha256: tr.hostKeySha256,
-          inboxDir: tr.inboxDir,
-          ...(tr.archiveDir ? { archiveDir: tr.archiveDir } : {}),
-          outboxDir: tr.outboxDir,
-        });
+        t = create(connection);
         open.set(connection.id, t);
+        t.catch(() => open.delete(connection.id));
       }
       return t;
     },
     async close() {
-      await Promise.allSettled([...open.values()].map((t) => t.close()));
+      const all = [...open.values()];
       open.clear();
+      await Promise.allSettled(all.map(async (t) => (await t).close()));
     },
   };
 }
