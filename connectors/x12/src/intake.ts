@@ -15,15 +15,11 @@ import {
   storeRaw,
 } from '@switchyard/core';
 import { type AckKind, ackInterchange, acknowledges } from './ack.ts';
-import {
-  type GroupResult,
-  type InterchangeResult,
-  readInterchangesSync,
-  type SetResult,
-} from './envelope.ts';
+import { type GroupResult, InterchangeReader, type InterchangeResult, type SetResult } from './envelope.ts';
 import { markDuplicate } from './inspect.ts';
 import type { PartnerSettings } from './partner.ts';
 import { purchaseOrder } from './po.ts';
+import { X12Tokenizer } from './reader.ts';
 import {
   envelopeScope,
   firstGroup,
@@ -154,21 +150,21 @@ async function process(
   let tx = outer;
   const profile = connection.settings;
   const receipt: Receipt = { ...emptyReceipt('accepted'), inboxId };
-  const read = readInterchangesSync(file.body, {
+  // The file is read a chunk at a time and each interchange processed as soon as the next one begins (or the
+  // file ends): the parsed segments of one interchange are held at a time, not the whole file's.
+  const text = bodyText(file.body);
+  const reader = new InterchangeReader({
     keep: () => true,
     expect: {
       sender: { qualifier: profile.partner.qualifier, id: profile.partner.id },
       receiver: { qualifier: profile.us.qualifier, id: profile.us.id },
     },
   });
-  receipt.problems = read.problems;
+  const tokenizer = new X12Tokenizer(reader.handle);
+  const found = reader.result.interchanges;
   // An interchange's own text, from its ISA to the next one's: what its exception keeps.
-  let text: string | undefined;
-  const slice = (ic: InterchangeResult) => {
-    text ??= bodyText(file.body);
-    const next = read.interchanges.find((other) => other.offset > ic.offset)?.offset;
-    return text.slice(ic.offset, next);
-  };
+  const ends = new Map<InterchangeResult, number | undefined>();
+  const slice = (ic: InterchangeResult) => text.slice(ic.offset, ends.get(ic));
   const exception = async (
     kind: string,
     message: string,
@@ -206,17 +202,6 @@ async function process(
       }),
     );
   };
-  if (!read.interchanges.length) {
-    await exception(
-      'edi',
-      `EDI file ${file.name} holds no interchange: ${read.problems[0] ?? 'no ISA segment found'}`,
-      {
-        stage: 'edi-read',
-        problems: read.problems,
-      },
-    );
-    return receipt;
-  }
   const kind: AckKind = profile.acknowledgments.functional;
   const scope = envelopeScope(profile);
   const env = {
@@ -385,7 +370,7 @@ async function process(
     });
   };
 
-  for (const ic of read.interchanges) {
+  const each = async (ic: InterchangeResult) => {
     // Each interchange in a savepoint of its own: one that cannot be processed becomes its own exception, and
     // the others in the file still get their acknowledgments and orders.
     const mark = [
@@ -419,6 +404,36 @@ async function process(
     } finally {
       tx = outer;
     }
+  };
+
+  let done = 0;
+  const ready = async (final: boolean) => {
+    // The last interchange read waits for the next one's ISA (its end) unless the file is over.
+    for (; done < (final ? found.length : found.length - 1); done++) {
+      const ic = found[done]!;
+      ends.set(ic, found[done + 1]?.offset);
+      await each(ic);
+      // Processed: its segments are let go.
+      for (const g of ic.groups) for (const set of g.sets) delete set.segments;
+    }
+  };
+  const CHUNK = 1 << 16;
+  for (let at = 0; at < text.length; at += CHUNK) {
+    tokenizer.push(text.slice(at, at + CHUNK));
+    await ready(false);
+  }
+  tokenizer.end();
+  await ready(true);
+  receipt.problems = reader.result.problems;
+  if (!found.length) {
+    await exception(
+      'edi',
+      `EDI file ${file.name} holds no interchange: ${receipt.problems[0] ?? 'no ISA segment found'}`,
+      {
+        stage: 'edi-read',
+        problems: receipt.problems,
+      },
+    );
   }
   return receipt;
 }
