@@ -42,20 +42,32 @@ export function purchaseOrder(
   const partner = context.partner ?? NO_TABLES;
   const problems: string[] = [];
   const el = (s: Segment | undefined, i: number) => s?.elements[i - 1] ?? '';
-  const beg = segments.find((s) => s.id === 'BEG');
-  const poNumber = el(beg, 3);
-  const cur = segments.find((s) => s.id === 'CUR');
-  const currency = /^[A-Z]{3}$/.test(el(cur, 2)) ? el(cur, 2) : partner.currency;
-
+  // One pass over the set: header, PO1 loops, and the few segments read by name.
   const header: Segment[] = [];
   const lines: Segment[][] = [];
   let inSummary = false;
+  let beg: Segment | undefined;
+  let cur: Segment | undefined;
+  let ctt: Segment | undefined;
+  let amt: Segment | undefined;
   for (const s of segments) {
-    if (s.id === 'PO1') lines.push([s]);
-    else if (s.id === 'CTT' || s.id === 'SE') inSummary = true;
-    else if (lines.length && !inSummary) lines[lines.length - 1]!.push(s);
-    else header.push(s);
+    const id = s.id;
+    if (id === 'PO1') lines.push([s]);
+    else if (id === 'CTT' || id === 'SE') {
+      inSummary = true;
+      if (id === 'CTT') ctt ??= s;
+    } else if (id === 'AMT' && inSummary) {
+      if (!amt && (s.elements[0] === 'TT' || s.elements[0] === '1')) amt = s;
+    } else if (lines.length && !inSummary) lines[lines.length - 1]!.push(s);
+    else {
+      header.push(s);
+      if (id === 'BEG') beg ??= s;
+      else if (id === 'CUR') cur ??= s;
+      else if (id === 'AMT' && !amt && (s.elements[0] === 'TT' || s.elements[0] === '1')) amt = s;
+    }
   }
+  const poNumber = el(beg, 3);
+  const currency = /^[A-Z]{3}$/.test(el(cur, 2)) ? el(cur, 2) : partner.currency;
 
   // N1 loops: an N1 and the N2/N3/N4/PER/REF after it.
   const parties = new Map<string, Segment[]>();
@@ -155,7 +167,6 @@ export function purchaseOrder(
     ids.add(line.id);
   }
 
-  const ctt = segments.find((s) => s.id === 'CTT');
   if (ctt && el(ctt, 1) && Number(el(ctt, 1)) !== lines.length) {
     problems.push(`CTT01 says ${Number(el(ctt, 1))} line items; the 850 has ${lines.length} PO1 lines`);
   }
@@ -220,7 +231,6 @@ export function purchaseOrder(
   } catch (error) {
     problems.push(`the totals cannot be computed: ${(error as Error).message}`);
   }
-  const amt = segments.find((s) => s.id === 'AMT' && ['TT', '1'].includes(el(s, 1)));
   if (amt && draft.totals) {
     try {
       const stated = parseMoney(el(amt, 2), currency);

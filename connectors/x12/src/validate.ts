@@ -116,10 +116,10 @@ export class SetValidator {
       this.error({ level: 'segment', code: '1', segment: id, message: `"${clip(id)}" is not a segment ID` });
       return;
     }
-    const placed = this.place(id);
-    if (!placed) return;
+    const loop = this.place(id);
+    if (loop === null) return;
     const def = this.def.segments[id];
-    if (def) this.elements(segment, def, placed.loop);
+    if (def) this.elements(segment, def, loop);
   }
 
   /** Closes the walk: mandatory segments and loops never seen are reported at the SE's position. */
@@ -128,14 +128,16 @@ export class SetValidator {
     return this.errors;
   }
 
-  private place(id: string): { loop?: string } | undefined {
+  /** Walks the table to the segment: the loop it is in (undefined outside loops), or null when it has no place. */
+  private place(id: string): string | undefined | null {
     for (let depth = this.stack.length - 1; depth >= 0; depth--) {
       const frame = this.stack[depth]!;
       // Inside a loop, its trigger (entry 0) begins a new repeat of the loop, one level up.
       const from = depth > 0 ? Math.max(frame.index, 1) : frame.index;
       const at = frame.positions.get(id);
       if (!at) continue;
-      for (const i of at) {
+      for (let a = 0; a < at.length; a++) {
+        const i = at[a]!;
         if (i < from) continue;
         const entry = frame.entries[i]!;
         // Found: every frame above this one is finished.
@@ -152,9 +154,9 @@ export class SetValidator {
               loop: frame.loop,
               message: `${id} may occur ${entry.max} time${entry.max === 1 ? '' : 's'} here; this is occurrence ${frame.counts[i]}`,
             });
-            return undefined;
+            return null;
           }
-          return { loop: frame.loop };
+          return frame.loop;
         }
         if (frame.counts[i]! > entry.max) {
           this.error({
@@ -174,11 +176,11 @@ export class SetValidator {
         };
         child.counts[0] = 1;
         this.stack.push(child);
-        return { loop: entry.loop };
+        return entry.loop;
       }
     }
     const loop = this.stack[this.stack.length - 1]?.loop;
-    if (this.options.unchecked?.includes(id)) return undefined;
+    if (this.options.unchecked?.includes(id)) return null;
     if (!(id in this.def.segments)) {
       this.error({
         level: 'segment',
@@ -196,7 +198,7 @@ export class SetValidator {
         message: `${id} is not in its proper place: it cannot come after the segments before it`,
       });
     }
-    return undefined;
+    return null;
   }
 
   /** Mandatory entries between the frame's position and `to` that never occurred. */
