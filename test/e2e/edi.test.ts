@@ -225,6 +225,12 @@ function partnerAck(document: string, reject?: { segment: string; position: numb
   });
 }
 
+/** An order of the retailer's already in the store (the first test made it). */
+async function aPartnerOrder() {
+  const docs = await listDocuments(db.sql, { connectionId: 'retailer' });
+  return (await getOrder(db.sql, 'acme', docs.find((d) => d.orderId)!.orderId!))!.order;
+}
+
 const deliverAll = () => deliverQueued(db.sql, partners, transports);
 /** Documents the partner received, by transaction set. */
 const receivedOf = (type: string) => received.filter((r) => r.body.includes(`ST*${type}*`));
@@ -517,11 +523,7 @@ describe('an X12 trading partner over HTTP', () => {
   });
 
   it('turns a document the partner never acknowledges into an exception once its time is up', async () => {
-    const { order } = (await getOrder(
-      db.sql,
-      'acme',
-      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
-    ))!;
+    const order = await aPartnerOrder();
     const docs = partnerDocuments(db.sql, partners.get('retailer')!);
     const sent = await docs.send({ kind: '855', order, idempotencyKey: 'manual/855-late' });
     // Asked twice: the same document, the same control number.
@@ -587,11 +589,7 @@ describe('what a partner sends besides purchase orders', () => {
   });
 
   it('takes the partner’s TA1: a rejection rejects the document it names, and a TA1 is never answered', async () => {
-    const { order } = (await getOrder(
-      db.sql,
-      'acme',
-      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
-    ))!;
+    const order = await aPartnerOrder();
     const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
       kind: '855',
       order,
@@ -606,11 +604,7 @@ describe('what a partner sends besides purchase orders', () => {
   });
 
   it('reads a group rejected in the partner’s AK9 as rejected, whatever its AK5 says', async () => {
-    const { order } = (await getOrder(
-      db.sql,
-      'acme',
-      (await listDocuments(db.sql, { connectionId: 'retailer' })).find((d) => d.orderId)!.orderId!,
-    ))!;
+    const order = await aPartnerOrder();
     const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
       kind: '855',
       order,

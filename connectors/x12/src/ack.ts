@@ -122,14 +122,16 @@ export function ackInterchange(
     sender: env.sender ?? interchange.receiver,
     receiver: env.receiver ?? interchange.sender,
   };
-  const usage = interchange.usage === 'T' ? 'T' : 'P';
+  const base = {
+    ...parties,
+    control: numbers.isa,
+    at: env.at,
+    usage: interchange.usage === 'T' ? ('T' as const) : ('P' as const),
+    delimiters,
+  };
   if ('ta1' in what) {
     return writeInterchange({
-      ...parties,
-      control: numbers.isa,
-      at: env.at,
-      usage,
-      delimiters,
+      ...base,
       ta1: ta1Segment(interchange)!,
       groups: [],
       version: /^\d{5}$/.test(interchange.version) ? interchange.version : '00401',
@@ -138,11 +140,7 @@ export function ackInterchange(
   const group = what.group;
   const kind = env.kind;
   return writeInterchange({
-    ...parties,
-    control: numbers.isa,
-    at: env.at,
-    usage,
-    delimiters,
+    ...base,
     groups: [
       {
         functionalId: 'FA',
