@@ -418,8 +418,8 @@ async function process(
     }
   };
   const CHUNK = 1 << 16;
-  for (let at = 0; at < text.length; at += CHUNK) {
-    tokenizer.push(text.slice(at, at + CHUNK));
+  for (let from = 0; from < text.length; from += CHUNK) {
+    tokenizer.push(text.slice(from, from + CHUNK));
     await ready(false);
   }
   tokenizer.end();
