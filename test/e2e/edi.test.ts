@@ -630,9 +630,9 @@ describe('what a partner sends besides purchase orders', () => {
       settings: { ...partners.get('dropship')!.settings, documents: {} },
     });
     expect(none.expects('855')).toBe(false);
-    // An order from the partner 25 hours old without an 855: one exception, once.
+    // An order from the partner past its 855's due time without one: one exception, once.
     const receipt = (await (await post('retailer', purchaseOrderFile('PO-5006'))).json()) as Json;
-    await db.sql`update orders set created_at = now() - interval '25 hours' where id = ${receipt.orders[0].id}`;
+    await db.sql`update edi_due set due_at = now() - interval '1 hour' where order_id = ${receipt.orders[0].id}`;
     expect(await sweepOverdue(db.sql)).toBeGreaterThanOrEqual(1);
     await sweepOverdue(db.sql);
     const late = (await listExceptions(db.sql, 'acme', { status: 'open' })).filter(

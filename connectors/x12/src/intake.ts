@@ -22,6 +22,7 @@ import { purchaseOrder } from './po.ts';
 import { X12Tokenizer } from './reader.ts';
 import {
   envelopeScope,
+  expectDocument,
   firstGroup,
   firstReceipt,
   insertDocument,
@@ -353,7 +354,12 @@ async function process(
           );
           continue;
         }
-        receipt.orders.push(await applyOrder(tx, sourceOf(connection), parsed.data, inboxId));
+        const applied = await applyOrder(tx, sourceOf(connection), parsed.data, inboxId);
+        receipt.orders.push(applied);
+        const hours = profile.documents['855']?.hours;
+        if (hours && applied.result === 'created') {
+          await expectDocument(tx, applied.orderId, '855', new Date(at.getTime() + hours * 3_600_000));
+        }
       }
     }
     receipt.interchanges.push({

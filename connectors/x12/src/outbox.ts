@@ -1,7 +1,14 @@
 import { describeError, recordException, type Sql } from '@switchyard/core';
 import type { EdiConnection } from './intake.ts';
 import type { SftpTransport } from './sftp.ts';
-import { claimQueued, markAttemptFailed, markSent, type StoredDocument, takeOverdue } from './store.ts';
+import {
+  claimQueued,
+  markAttemptFailed,
+  markSent,
+  type StoredDocument,
+  takeLate,
+  takeOverdue,
+} from './store.ts';
 
 /**
  * The partners' outbox: every queued document (TA1, 997/999, 855, 856, 810) delivered through its partner's
@@ -185,25 +192,15 @@ export async function sweepOverdue(sql: Sql): Promise<number> {
       });
     }
     // The partner's 855 is due within `documents.855.hours` of its 850: an order still without one is late.
-    const late = await tx<
-      { id: string; tenant_id: string; connection_id: string; external_id: string; hours: number }[]
-    >`
-      select o.id, o.tenant_id, o.connection_id, o.external_id, (c.settings -> 'documents' -> '855' ->> 'hours')::float8 as hours
-        from orders o join connections c on c.id = o.connection_id
-       where c.connector = 'x12' and c.settings -> 'documents' -> '855' ? 'hours'
-         and o.status not in ('cancelled', 'closed')
-         and o.created_at < now() - make_interval(secs => (c.settings -> 'documents' -> '855' ->> 'hours')::float8 * 3600)
-         and not exists (select 1 from edi_documents d where d.order_id = o.id and d.kind = '855')
-         and not exists (select 1 from exceptions e where e.kind = 'edi-late' and e.detail ->> 'orderId' = o.id)
-       limit 100`;
+    const late = await takeLate(tx);
     for (const o of late) {
       await recordException(tx, {
-        tenantId: o.tenant_id,
-        connectionId: o.connection_id,
+        tenantId: o.tenantId,
+        connectionId: o.connectionId,
         inboxId: null,
         kind: 'edi-late',
-        message: `partner ${o.connection_id} expects the 855 for ${o.external_id} within ${o.hours} h of its 850, and none was sent: see the order's workflow (switchyard orders show ${o.id})`,
-        detail: { orderId: o.id, document: '855' },
+        message: `partner ${o.connectionId} expected the ${o.kind} for ${o.externalId} by ${o.dueAt.toISOString()}, and none was sent: see the order's workflow (switchyard orders show ${o.orderId})`,
+        detail: { orderId: o.orderId, document: o.kind },
       });
     }
     return overdue.length + late.length;

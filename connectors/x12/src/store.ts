@@ -296,6 +296,48 @@ export async function recordInterchangeAck(
   return rows.map(toDocument);
 }
 
+/** Records when an order's document is due (once: a later import of the same order changes nothing). */
+export async function expectDocument(
+  tx: Db,
+  orderId: string,
+  kind: DocumentKind,
+  dueAt: Date,
+): Promise<void> {
+  await tx`insert into edi_due (order_id, kind, due_at) values (${orderId}, ${kind}, ${dueAt}) on conflict do nothing`;
+}
+
+/** Orders past a document's due time with no such document sent: flagged once and returned. */
+export async function takeLate(
+  tx: Db,
+): Promise<
+  { orderId: string; tenantId: string; connectionId: string; externalId: string; kind: string; dueAt: Date }[]
+> {
+  const rows = await tx<
+    {
+      order_id: string;
+      tenant_id: string;
+      connection_id: string;
+      external_id: string;
+      kind: string;
+      due_at: Date;
+    }[]
+  >`
+    update edi_due e set flagged_at = now()
+      from orders o
+     where e.order_id = o.id and e.flagged_at is null and e.due_at < now()
+       and o.status not in ('cancelled', 'closed')
+       and not exists (select 1 from edi_documents d where d.order_id = e.order_id and d.kind = e.kind)
+    returning e.order_id, o.tenant_id, o.connection_id, o.external_id, e.kind, e.due_at`;
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    tenantId: r.tenant_id,
+    connectionId: r.connection_id,
+    externalId: r.external_id,
+    kind: r.kind,
+    dueAt: r.due_at,
+  }));
+}
+
 /** Business documents whose acknowledgment is past due: marked overdue once and returned. */
 export async function takeOverdue(tx: Db): Promise<(StoredDocument & { tenantId: string })[]> {
   const rows = await tx.unsafe<(Row & { tenant_id: string })[]>(

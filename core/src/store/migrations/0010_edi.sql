@@ -66,3 +66,14 @@ create index edi_documents_queued on edi_documents (next_attempt_at) where statu
 create index edi_documents_awaiting on edi_documents (ack_due_at) where ack_status = 'awaiting';
 create index edi_documents_group on edi_documents (connection_id, gs_control);
 create index edi_documents_order on edi_documents (order_id);
+
+-- When a partner's order must have its 855 (`documents.855.hours` after its 850), written at import; the sweep
+-- reads what is due and not yet sent, once, instead of scanning the partner's orders.
+create table edi_due (
+  order_id      text not null references orders (id),
+  kind          text not null,
+  due_at        timestamptz not null,
+  flagged_at    timestamptz,
+  primary key (order_id, kind)
+);
+create index edi_due_open on edi_due (due_at) where flagged_at is null;
