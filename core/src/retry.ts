@@ -46,6 +46,20 @@ export function retryAfterMs(value: string | null | undefined, now = Date.now())
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/**
+ * The wait before retry `attempt` (1 for the first retry): `baseMs` doubled each time up to `maxMs`, with jitter
+ * so that many callers do not retry in step: full (anywhere from 0) or equal (at least half).
+ */
+export function backoffMs(
+  attempt: number,
+  o: { baseMs: number; maxMs: number; jitter?: 'full' | 'equal' },
+): number {
+  const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** (attempt - 1));
+  return Math.round(
+    o.jitter === 'equal' ? ceiling / 2 + (Math.random() * ceiling) / 2 : Math.random() * ceiling,
+  );
+}
+
 export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,
   classify: (error: unknown) => RetryVerdict,
@@ -63,8 +77,7 @@ export async function withRetries<T>(
       if (!verdict.retry || n >= attempts || policy.signal?.aborted) throw error;
       // The server's Retry-After is waited in full (retrying earlier only earns another refusal), up to a limit.
       if (verdict.afterMs !== undefined && verdict.afterMs > (policy.maxRetryAfterMs ?? 600_000)) throw error;
-      const backoff = Math.random() * Math.min(max, base * 2 ** (n - 1));
-      await sleep(Math.max(verdict.afterMs ?? 0, backoff), policy.signal);
+      await sleep(Math.max(verdict.afterMs ?? 0, backoffMs(n, { baseMs: base, maxMs: max })), policy.signal);
     }
   }
 }

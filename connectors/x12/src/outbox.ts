@@ -1,4 +1,4 @@
-import { describeError, recordException, type Sql } from '@switchyard/core';
+import { backoffMs, describeError, recordException, type Sql } from '@switchyard/core';
 import type { EdiConnection } from './intake.ts';
 import type { SftpTransport } from './sftp.ts';
 import {
@@ -98,7 +98,12 @@ export async function deliverQueued(
       });
       await sql.begin(async (t) => {
         const tx = t as unknown as Sql;
-        await markAttemptFailed(tx, doc.id, message, last ? null : backoff(doc.attempts + 1));
+        await markAttemptFailed(
+          tx,
+          doc.id,
+          message,
+          last ? null : backoffMs(doc.attempts + 1, { baseMs: 2_000, maxMs: 3_600_000, jitter: 'equal' }),
+        );
         if (!last) return;
         await recordException(tx, {
           tenantId: connection?.tenantId ?? (await tenantOf(tx, doc.id)),
@@ -122,12 +127,6 @@ export async function deliverQueued(
     report.sent++;
   }
   return report;
-}
-
-/** 2 s, 4 s, 8 s… up to an hour, with jitter so partners' retries do not line up. */
-function backoff(attempt: number): number {
-  const ms = Math.min(3_600_000, 2_000 * 2 ** (attempt - 1));
-  return Math.round(ms * (0.5 + Math.random() / 2));
 }
 
 async function tenantOf(tx: Sql, id: string): Promise<string> {

@@ -12,9 +12,11 @@
  * Delivery is at-least-once: a file is moved to the archive only after `take` resolved, so a crash (or a failed
  * move) between the two offers it again on the next poll. `take` must be idempotent (X12: ISA13/GS06 dedupe).
  */
+
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '@switchyard/core';
 import SftpClient from 'ssh2-sftp-client';
 
 export interface SftpSettings {
@@ -535,8 +537,7 @@ export class SftpTransport {
             e.status,
           );
         }
-        const base = this.#retryDelayMs * 2 ** attempt;
-        const delay = Math.round(Math.min(30_000, base / 2 + (Math.random() * base) / 2));
+        const delay = backoffMs(attempt + 1, { baseMs: this.#retryDelayMs, maxMs: 30_000, jitter: 'equal' });
         this.#log(
           `${what}: ${e.message}; retrying in ${delay} ms (attempt ${attempt + 2} of ${this.#retries + 1})`,
         );
