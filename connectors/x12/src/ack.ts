@@ -106,6 +106,38 @@ export interface AckEnvelope {
   kind: AckKind;
 }
 
+type Identity = { qualifier: string; id: string; gsId?: string | undefined };
+
+/**
+ * Who is who on what we send a partner, from its profile: us as sender, the partner as receiver, our delimiters.
+ * Without a profile (`edi inspect` with no --partner), the inbound interchange's parties swapped.
+ */
+export function partnerEnvelope(
+  profile:
+    | {
+        us?: Identity;
+        partner?: Identity;
+        delimiters?: OutboundInterchange['delimiters'];
+        acknowledgments?: { functional: AckKind };
+      }
+    | undefined,
+  at: Date,
+): AckEnvelope & { sender?: Identity; receiver?: Identity } {
+  const { us, partner } = profile ?? {};
+  return {
+    at,
+    kind: profile?.acknowledgments?.functional ?? '997',
+    ...(us ? { sender: { qualifier: us.qualifier, id: us.id }, groupSender: us.gsId ?? us.id } : {}),
+    ...(partner
+      ? {
+          receiver: { qualifier: partner.qualifier, id: partner.id },
+          groupReceiver: partner.gsId ?? partner.id,
+        }
+      : {}),
+    ...(profile?.delimiters ? { delimiters: profile.delimiters } : {}),
+  };
+}
+
 /** One acknowledgment interchange as text, control numbers given. */
 export function ackInterchange(
   interchange: InterchangeResult,

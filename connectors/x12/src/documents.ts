@@ -6,6 +6,7 @@ import {
   type ShipAddress,
   type Sql,
 } from '@switchyard/core';
+import { partnerEnvelope } from './ack.ts';
 import { transactionSet } from './dictionary/index.ts';
 import { FUNCTIONAL_IDS } from './envelope.ts';
 import type { EdiConnection } from './intake.ts';
@@ -46,11 +47,12 @@ export function partnerDocuments(
         const isa = String(await nextNumber(tx, scope, 'isa'));
         const gs = String(await nextNumber(tx, scope, 'gs'));
         const at = now();
+        const env = partnerEnvelope(profile, at);
         const body = written(
           () =>
             writeInterchange({
-              sender: { qualifier: profile.us.qualifier, id: profile.us.id },
-              receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
+              sender: env.sender!,
+              receiver: env.receiver!,
               control: isa,
               at,
               usage: profile.usage,
@@ -58,8 +60,8 @@ export function partnerDocuments(
               groups: [
                 {
                   functionalId: FUNCTIONAL_IDS[request.kind]!,
-                  sender: profile.us.gsId ?? profile.us.id,
-                  receiver: profile.partner.gsId ?? profile.partner.id,
+                  sender: env.groupSender!,
+                  receiver: env.groupReceiver!,
                   control: gs,
                   version: profile.version,
                   sets: [sets],

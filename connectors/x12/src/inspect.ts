@@ -1,4 +1,4 @@
-import { type AckKind, ackInterchange, acknowledges } from './ack.ts';
+import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
 import { type InterchangeResult, type ReadOptions, readInterchanges } from './envelope.ts';
 import { type PartnerTables, purchaseOrder } from './po.ts';
 import type { Delimiters } from './types.ts';
@@ -74,20 +74,7 @@ export async function inspect(
   let next = 1;
   const interchanges = result.interchanges.map((ic): InterchangeReport => {
     if (!ic.duplicate && options.alreadyReceived?.(ic)) markDuplicate(ic, 'was already received');
-    const env = {
-      at,
-      kind: p?.acknowledgments?.functional ?? ('997' as AckKind),
-      ...(p?.us
-        ? { sender: { qualifier: p.us.qualifier, id: p.us.id }, groupSender: p.us.gsId ?? p.us.id }
-        : {}),
-      ...(p?.partner
-        ? {
-            receiver: { qualifier: p.partner.qualifier, id: p.partner.id },
-            groupReceiver: p.partner.gsId ?? p.partner.id,
-          }
-        : {}),
-      ...(p?.delimiters ? { delimiters: p.delimiters } : {}),
-    };
+    const env = partnerEnvelope(p, at);
     const ta1 = ic.ta1
       ? { ...ic.ta1, ack: ackInterchange(ic, { ta1: true }, { isa: String(next++) }, env) }
       : null;

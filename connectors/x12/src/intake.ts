@@ -14,7 +14,7 @@ import {
   sourceOf,
   storeRaw,
 } from '@switchyard/core';
-import { type AckKind, ackInterchange, acknowledges } from './ack.ts';
+import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
 import { type GroupResult, InterchangeReader, type InterchangeResult, type SetResult } from './envelope.ts';
 import { markDuplicate } from './inspect.ts';
 import type { PartnerSettings } from './partner.ts';
@@ -205,15 +205,7 @@ async function process(
   };
   const kind: AckKind = profile.acknowledgments.functional;
   const scope = envelopeScope(profile);
-  const env = {
-    at,
-    kind,
-    sender: { qualifier: profile.us.qualifier, id: profile.us.id },
-    receiver: { qualifier: profile.partner.qualifier, id: profile.partner.id },
-    groupSender: profile.us.gsId ?? profile.us.id,
-    groupReceiver: profile.partner.gsId ?? profile.partner.id,
-    delimiters: profile.delimiters,
-  };
+  const env = partnerEnvelope(profile, at);
   const queue = async (
     key: string,
     docKind: 'TA1' | AckKind,
