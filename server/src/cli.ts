@@ -141,6 +141,15 @@ async function configCheck(values: Flags) {
   }
 }
 
+/** `--limit`: a positive whole number, 50 when absent. */
+function limitOf(values: Flags): number {
+  const limit = values.limit ? Number(values.limit) : 50;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError(`--limit "${values.limit}" must be a positive whole number`);
+  }
+  return limit;
+}
+
 /** A file the command reads, or a one-line usage error naming why it cannot be read. */
 function readInput(file: string): Buffer {
   try {
@@ -233,7 +242,7 @@ async function edi(values: Flags, [sub, file]: string[]): Promise<number> {
       const docs = await listDocuments(hub.sql, {
         tenantId: hub.tenant(values.tenant),
         ...(values.partner ? { connectionId: values.partner } : {}),
-        limit: values.limit ? Number(values.limit) : 50,
+        limit: limitOf(values),
       });
       const rows = docs.map((d) => ({
         id: d.id,
@@ -271,9 +280,7 @@ async function orders(values: Flags, [sub, id]: string[]) {
   await withHub(values, async (hub) => {
     const tenant = hub.tenant(values.tenant);
     if (sub === 'list') {
-      const limit = values.limit ? Number(values.limit) : 50;
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new UsageError(`--limit "${values.limit}" must be a positive whole number`);
+      const limit = limitOf(values);
       const page = await listOrders(hub.sql, tenant, {
         limit,
         after: values.after ?? null,

@@ -11,6 +11,7 @@ import {
   type OrderStatus,
   orderStatusOf,
   type Parcel,
+  type PartnerDocumentRequest,
   type PartnerDocuments,
   PermanentError,
   type PurchasedLabel,
@@ -205,12 +206,16 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       if (await stopped('load-order', start)) return undo({});
 
       const documents = deps.documents?.(source);
+      // A partner document is queued under its step's key and recorded on the order's timeline.
+      const sendDocument = async (s: StepContext, request: PartnerDocumentRequest) => {
+        const sent = await documents!.send(request);
+        await recordIn(s, order.id, `edi.${request.kind}.queued`, sent);
+        return sent;
+      };
       if (documents?.expects('855')) {
-        const ack = await thenCheck('edi-855', async (s) => {
-          const sent = await documents.send({ kind: '855', order, idempotencyKey: s.idempotencyKey });
-          await recordIn(s, order.id, 'edi.855.queued', sent);
-          return sent;
-        });
+        const ack = await thenCheck('edi-855', (s) =>
+          sendDocument(s, { kind: '855', order, idempotencyKey: s.idempotencyKey }),
+        );
         if (await stopped('edi-855', ack)) return undo({});
       }
 
@@ -285,8 +290,8 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         // The partner's ship notice and invoice take the place of a fulfillment pushed to a channel.
         const shippedAt = await ctx.now('shipped-at');
         if (documents.expects('856'))
-          await ctx.step('edi-856', async (s) => {
-            const sent = await documents.send({
+          await ctx.step('edi-856', (s) =>
+            sendDocument(s, {
               kind: '856',
               order,
               idempotencyKey: s.idempotencyKey,
@@ -300,20 +305,18 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
                 ...(weight > 0 ? { weightGrams: weight } : {}),
                 lines: shipped,
               },
-            });
-            await recordIn(s, order.id, 'edi.856.queued', sent);
-          });
+            }),
+          );
         if (documents.expects('810'))
-          await ctx.step('edi-810', async (s) => {
-            const sent = await documents.send({
+          await ctx.step('edi-810', (s) =>
+            sendDocument(s, {
               kind: '810',
               order,
               idempotencyKey: s.idempotencyKey,
               lines: shipped,
               invoiceDate: shippedAt.toISOString().slice(0, 10),
-            });
-            await recordIn(s, order.id, 'edi.810.queued', sent);
-          });
+            }),
+          );
       } else
         await ctx.step('push-fulfillment', (s) =>
           actionsOf(source).pushFulfillment!(act(source, s.idempotencyKey), {
