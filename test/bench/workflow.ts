@@ -8,10 +8,8 @@ import {
   type Connection,
   connect,
   migrate,
-  SecretBox,
   startEmbedded,
   stepIdempotencyKey,
-  syncConfig,
   type WorkflowContext,
 } from '@switchyard/core';
 import { ShippingRules } from '@switchyard/mappings';
@@ -23,6 +21,7 @@ import {
   startOrderDispatcher,
 } from '@switchyard/workflows';
 import { seededOrderDraft } from '../fakes/vendors.ts';
+import { storeConnections } from '../support/connections.ts';
 import { startFake } from '../support/fake-process.ts';
 import { scratchDir } from '../support/hub-process.ts';
 
@@ -90,22 +89,7 @@ export async function workflowBench(orders = 1000) {
         { apiKey: KEYS.VENDORS_FAKE_EASYPOST_KEY, webhookSecret: 'ep-bench' },
       ),
     ]);
-    await syncConfig(
-      sql,
-      {
-        tenants: [{ id: 'acme', name: 'Acme' }],
-        connections: [...connections.values()].map((c) => ({
-          id: c.id,
-          tenantId: 'acme',
-          connector: c.connector.id,
-          settings: c.settings,
-          secrets: c.secrets as Record<string, string>,
-          defaultedEnv: [],
-        })),
-        server: { bodyLimit: 1 << 20 },
-      },
-      SecretBox.fromString(SecretBox.generateKey()),
-    );
+    await storeConnections(sql, connections.values());
     const plan: FulfillmentPlan = {
       payment: 'capture-on-ship',
       paymentsConnection: 'payments',

@@ -23,8 +23,6 @@ import {
   IntakeQueue,
   listExceptions,
   replay,
-  SecretBox,
-  syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { ShippingRules } from '@switchyard/mappings';
@@ -41,6 +39,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SftpTestServer, startSftpServer } from '../../connectors/x12/test/support/sftp-server.ts';
 import { fakeEasyPost } from '../fakes/easypost.ts';
+import { storeConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 
 /**
@@ -286,22 +285,7 @@ beforeAll(async () => {
     ),
   );
   for (const [id, c] of connections) if (c.connector.id === 'x12') partners.set(id, c as EdiConnection);
-  await syncConfig(
-    db.sql,
-    {
-      tenants: [{ id: 'acme', name: 'Acme' }],
-      connections: [...connections.values()].map((c) => ({
-        id: c.id,
-        tenantId: 'acme',
-        connector: c.connector.id,
-        settings: c.settings,
-        secrets: c.secrets as Record<string, string>,
-        defaultedEnv: [],
-      })),
-      server: { bodyLimit: 1 << 20 },
-    },
-    SecretBox.fromString(SecretBox.generateKey()),
-  );
+  await storeConnections(db.sql, connections.values());
   const config = { tenants: [{ id: 'acme', name: 'Acme' }], connections: [], server: { bodyLimit: 1 << 20 } };
   app = createApp({ sql: db.sql, intake: new IntakeQueue(db.sql), connections, config }, silentLogger);
   transports = sftpTransports();

@@ -10,8 +10,6 @@ import {
   getOrder,
   IntakeQueue,
   OrderDraft,
-  SecretBox,
-  syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, sampleDraft, type TestDatabase } from '@switchyard/core/testing';
 import { ShippingRules } from '@switchyard/mappings';
@@ -30,6 +28,7 @@ import { fakeEasyPost } from '../fakes/easypost.ts';
 import { fakeShopify } from '../fakes/shopify.ts';
 import { authorizedIntent, fakeStripe } from '../fakes/stripe.ts';
 import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
+import { storeConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 
 /**
@@ -166,22 +165,7 @@ const timeline = async (orderId: string) =>
 beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'error' });
   db = await createTestDatabase();
-  await syncConfig(
-    db.sql,
-    {
-      tenants: [{ id: 'acme', name: 'Acme' }],
-      connections: [...connections.values()].map((c) => ({
-        id: c.id,
-        tenantId: 'acme',
-        connector: c.connector.id,
-        settings: c.settings,
-        secrets: c.secrets as Record<string, string>,
-        defaultedEnv: [],
-      })),
-      server: { bodyLimit: 1 << 20 },
-    },
-    SecretBox.fromString(SecretBox.generateKey()),
-  );
+  await storeConnections(db.sql, connections.values());
   // A switch to make the timeline's writes fail, standing in for a crash between a vendor's effect and its
   // step's checkpoint: the step is then retried with the effect already done.
   await db.sql.unsafe(`
