@@ -168,4 +168,45 @@ describe('config', () => {
       expect.objectContaining({ path: 'server.bodyLimit' }),
     ]);
   });
+
+  it('refuses a secret whose variable is set but empty, even with a development default', () => {
+    const config = valid();
+    config.connections[0]!.secrets = { token: env('SHOP_TOKEN', { default: 'dev-token-1' }) };
+    expect(issues(config, { SHOP_TOKEN: '' })).toEqual([
+      {
+        path: 'connections[0](id "shop").secrets.token',
+        problem: 'environment variable SHOP_TOKEN is set but empty',
+        fix: 'give SHOP_TOKEN a value, or unset it to use the development default',
+      },
+    ]);
+  });
+
+  it('bounds the server limits, naming the path and the range', () => {
+    expect(issues({ ...valid(), server: { bodyLimit: '10gb' } })).toEqual([
+      expect.objectContaining({ path: 'server.bodyLimit', problem: '10gb is outside 1 kb to 64 mb' }),
+    ]);
+    expect(issues({ ...valid(), server: { bodyLimit: '8mb', bodyMemory: '4mb' } })).toEqual([
+      expect.objectContaining({ path: 'server.bodyMemory' }),
+    ]);
+    expect(issues({ ...valid(), server: { requestTimeout: '5s', headersTimeout: '10s' } })).toEqual([
+      expect.objectContaining({ path: 'server.headersTimeout' }),
+    ]);
+    expect(issues({ ...valid(), server: { unhealthyAfter: 'soon', requestTimeout: '2h' } })).toEqual([
+      expect.objectContaining({ path: 'server.requestTimeout' }),
+      expect.objectContaining({ path: 'server.unhealthyAfter' }),
+    ]);
+    const server = resolveConfig(
+      { ...valid(), server: { requestTimeout: '1m', maxConnections: 50 } },
+      connectors,
+      { SHOP_TOKEN: 'abcdefgh12' },
+    ).server;
+    expect(server).toEqual({
+      bodyLimit: 5 * 1024 * 1024,
+      bodyMemory: 32 * 1024 * 1024,
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 10_000,
+      maxConnections: 50,
+      unhealthyAfterMs: 30_000,
+    });
+  });
 });

@@ -36,8 +36,21 @@ export interface HubConfig {
   tenants: { id: string; name: string }[];
   connections: ConnectionConfig[];
   server?: {
-    /** Largest accepted webhook body: bytes, or a string like "5mb" (default 5 MB). */
+    /** Largest accepted webhook or EDI body: bytes, or a string like "5mb" (default 5 MB, at most 64 MB). */
     bodyLimit?: number | string;
+    /**
+     * Bytes of request bodies the hub holds at once before they are authenticated (default 32 MB, at least
+     * bodyLimit). A body that would pass it is answered 503 with Retry-After instead of being read.
+     */
+    bodyMemory?: number | string;
+    /** How long a client may take to send a whole request, headers and body (default "30s"). */
+    requestTimeout?: string;
+    /** How long a client may take to send the request headers (default "10s", at most requestTimeout). */
+    headersTimeout?: string;
+    /** Open connections the hub keeps at once; further ones are refused (default 1024). */
+    maxConnections?: number;
+    /** /healthz answers 503 once the database has been unreachable this long (default "30s"). */
+    unhealthyAfter?: string;
     /** Where vendors reach this hub (https://hub.example.com): webhook subscriptions point at <publicUrl>/webhooks/<id>. */
     publicUrl?: string;
   };
@@ -62,10 +75,20 @@ export interface ResolvedConnection {
   fulfillment?: Record<string, unknown>;
 }
 
+export interface ServerLimits {
+  bodyLimit: number;
+  bodyMemory: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxConnections: number;
+  unhealthyAfterMs: number;
+  publicUrl?: string;
+}
+
 export interface ResolvedConfig {
   tenants: { id: string; name: string }[];
   connections: ResolvedConnection[];
-  server: { bodyLimit: number; publicUrl?: string };
+  server: ServerLimits;
 }
 
 export interface ConfigIssue {
@@ -121,6 +144,11 @@ const ConfigSchema = z.object({
   server: z
     .object({
       bodyLimit: z.union([z.number().int().positive(), z.string()]).optional(),
+      bodyMemory: z.union([z.number().int().positive(), z.string()]).optional(),
+      requestTimeout: z.string().optional(),
+      headersTimeout: z.string().optional(),
+      maxConnections: z.number().int().min(1).max(65_535).optional(),
+      unhealthyAfter: z.string().optional(),
       publicUrl: z.url({ message: 'must be an absolute URL such as https://hub.example.com' }).optional(),
     })
     .strict()
@@ -249,7 +277,14 @@ export function resolveConfig(
         continue;
       }
       const value = environment[refParsed.data.$env];
-      if (value !== undefined && value !== '') secrets[name] = value;
+      if (value === '') {
+        // Set but empty is a deployment mistake (an unfilled template), never a request for the default.
+        issues.push({
+          path: `${at}.secrets.${name}`,
+          problem: `environment variable ${refParsed.data.$env} is set but empty`,
+          fix: `give ${refParsed.data.$env} a value${refParsed.data.default !== undefined ? ', or unset it to use the development default' : ''}`,
+        });
+      } else if (value !== undefined) secrets[name] = value;
       else if (refParsed.data.default !== undefined) {
         secrets[name] = refParsed.data.default;
         defaultedEnv.push(refParsed.data.$env);
@@ -306,22 +341,84 @@ export function resolveConfig(
     }
   });
 
-  const bodyLimit = parseSize(config.server?.bodyLimit ?? 5 * 1024 * 1024);
-  if (bodyLimit === undefined) {
+  const server = resolveServer(config.server ?? {}, issues);
+  if (issues.length) throw new ConfigError(issues, file);
+  return { tenants: config.tenants, connections, server: server! };
+}
+
+const MB = 1024 * 1024;
+
+/** The server limits with nothing configured, or with some given: for code that builds a config without a file. */
+export function serverLimits(given: Partial<ServerLimits> = {}): ServerLimits {
+  const issues: ConfigIssue[] = [];
+  return { ...resolveServer({}, issues)!, ...given };
+}
+
+/** The server section with its defaults, each value checked against bounds a running hub can live with. */
+function resolveServer(
+  server: NonNullable<HubConfig['server']>,
+  issues: ConfigIssue[],
+): ServerLimits | undefined {
+  const size = (key: 'bodyLimit' | 'bodyMemory', fallback: number, min: number, max: number) => {
+    const given = server[key];
+    const value = parseSize(given ?? fallback);
+    if (value === undefined || value < min || value > max) {
+      issues.push({
+        path: `server.${key}`,
+        problem:
+          value === undefined
+            ? `"${given}" is not a size`
+            : `${given} is outside ${min / 1024} kb to ${max / MB} mb`,
+        fix: `give a number of bytes or a string like "5mb", from ${min / 1024}kb to ${max / MB}mb`,
+      });
+      return fallback;
+    }
+    return value;
+  };
+  const duration = (
+    key: 'requestTimeout' | 'headersTimeout' | 'unhealthyAfter',
+    fallback: string,
+    max: string,
+  ) => {
+    const given = server[key] ?? fallback;
+    const value = parseDuration(given);
+    const ceiling = parseDuration(max)!;
+    if (value === undefined || value < 1000 || value > ceiling) {
+      issues.push({
+        path: `server.${key}`,
+        problem: `"${given}" is not a duration from 1s to ${max}`,
+        fix: `write it like "${fallback}"`,
+      });
+    }
+    return value ?? parseDuration(fallback)!;
+  };
+  const bodyLimit = size('bodyLimit', 5 * MB, 1024, 64 * MB);
+  const bodyMemory = size('bodyMemory', Math.max(32 * MB, bodyLimit), 1024, 4096 * MB);
+  if (bodyMemory < bodyLimit) {
     issues.push({
-      path: 'server.bodyLimit',
-      problem: `"${config.server?.bodyLimit}" is not a size`,
-      fix: 'give a number of bytes or a string like "5mb"',
+      path: 'server.bodyMemory',
+      problem: `${server.bodyMemory} is less than server.bodyLimit (${server.bodyLimit ?? '5mb'}): no body of the largest size could be taken`,
+      fix: 'raise server.bodyMemory to at least server.bodyLimit',
     });
   }
-  if (issues.length) throw new ConfigError(issues, file);
+  const requestTimeoutMs = duration('requestTimeout', '30s', '10m');
+  const headersTimeoutMs = duration('headersTimeout', '10s', '10m');
+  if (headersTimeoutMs > requestTimeoutMs) {
+    issues.push({
+      path: 'server.headersTimeout',
+      problem: `${server.headersTimeout ?? '10s'} is longer than server.requestTimeout (${server.requestTimeout ?? '30s'})`,
+      fix: 'make server.headersTimeout at most server.requestTimeout',
+    });
+  }
+  const unhealthyAfterMs = duration('unhealthyAfter', '30s', '1h');
   return {
-    tenants: config.tenants,
-    connections,
-    server: {
-      bodyLimit: bodyLimit!,
-      ...(config.server?.publicUrl ? { publicUrl: config.server.publicUrl.replace(/\/+$/, '') } : {}),
-    },
+    bodyLimit,
+    bodyMemory,
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxConnections: server.maxConnections ?? 1024,
+    unhealthyAfterMs,
+    ...(server.publicUrl ? { publicUrl: server.publicUrl.replace(/\/+$/, '') } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverLimits } from './config.ts';
 import type { Connection, IntakeOutcome } from './intake.ts';
 import { IntakeQueue } from './intake-queue.ts';
 import { SecretBox } from './secrets.ts';
@@ -23,7 +24,7 @@ beforeAll(async () => {
       connections: [
         { id: 'shop', tenantId: 'acme', connector: 'test-json', settings: {}, secrets: {}, defaultedEnv: [] },
       ],
-      server: { bodyLimit: 1024 },
+      server: serverLimits({ bodyLimit: 1024 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );
@@ -93,7 +94,7 @@ describe('IntakeQueue (group commit)', () => {
     expect(await count('inbox')).toBe(before.inbox + 6);
     expect(await count('orders')).toBe(before.orders + 2);
     expect(await count('exceptions')).toBe(before.exceptions + 2);
-    const open = await listExceptions(db.sql, 'acme');
+    const { items: open } = await listExceptions(db.sql, 'acme');
     expect(open.map((e) => e.kind).sort()).toEqual(['normalize', 'order']);
     expect(open.find((e) => e.kind === 'normalize')!.detail).toEqual({ stage: 'normalize' });
     const [raw] = await db.sql<{ headers: unknown }[]>`select headers from inbox order by id desc limit 1`;
@@ -192,12 +193,6 @@ describe('intake under hostile or unlucky input', () => {
                   quantity: { ordered: 3 },
                   unitPrice: { amount: 9007199254740991, currency: 'USD' },
                 },
-                {
-                  id: '2',
-                  title: 'b',
-                  quantity: { ordered: 3 },
-                  unitPrice: { amount: -9007199254740991, currency: 'USD' },
-                },
                 { id: '3', title: 'c', quantity: { ordered: 1 }, unitPrice: { amount: 1, currency: 'USD' } },
               ],
               totals: {
@@ -215,7 +210,10 @@ describe('intake under hostile or unlucky input', () => {
     const outcome = await new IntakeQueue(db.sql).receive(huge, jsonRequest({ id: 'HUGE' }));
     expect(outcome).toMatchObject({
       status: 'exception',
-      message: expect.stringContaining('totals.items is 0.00 USD but the lines add up to 0.01'),
+      // 3 × (2^53 − 1) + 1, counted exactly (BigInt), not rounded to a double
+      message: expect.stringContaining(
+        'totals.items is 0.00 USD but the lines add up to 27021597764222974 minor units',
+      ),
     });
   });
 

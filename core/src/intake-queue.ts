@@ -84,7 +84,12 @@ export class IntakeQueue {
         batch.map((b) => b.delivery),
       );
       this.#stats.batches++;
-      for (const [i, b] of batch.entries()) b.resolve(outcomes[i]!);
+      for (const [i, b] of batch.entries()) {
+        const outcome = outcomes[i];
+        if (outcome) b.resolve(outcome);
+        // Its key was taken: a duplicate, or a corrected resend of a delivery that failed. `store` tells which.
+        else store(this.#sql, b.delivery).then(b.resolve, b.reject);
+      }
       return;
     } catch (error) {
       // Connection trouble: nothing can be stored now, the senders retry (503). A deadlock or
@@ -116,11 +121,12 @@ const BATCH_REFUSED = 'SYRTY';
  * scheduling delay. The deliveries, orders and exceptions go in as jsonb
  * recordsets; the first delivery per dedupe key is stored, later ones are duplicates.
  */
-async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<IntakeOutcome[]> {
+async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<(IntakeOutcome | undefined)[]> {
   const inbox: Record<string, unknown>[] = [];
   const orders: Record<string, unknown>[] = [];
   const exceptions: Record<string, unknown>[] = [];
-  const planned: ((inboxId: string | undefined) => IntakeOutcome)[] = [];
+  /** Each delivery's outcome once its inbox id is known; undefined when its dedupe key was already taken. */
+  const planned: ((inboxId: string) => IntakeOutcome)[] = [];
 
   deliveries.forEach(({ connection, entry, normalized }, i) => {
     inbox.push({
@@ -136,7 +142,6 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
       body: bytea(entry.body).toString('base64'),
       status: !normalized.ok ? 'failed' : normalized.drafts.length ? 'processed' : 'ignored',
     });
-    const duplicate: IntakeOutcome = { status: 'duplicate', dedupeKey: entry.dedupeKey };
     if (!normalized.ok) {
       const exceptionId = newId('exc');
       exceptions.push({
@@ -147,14 +152,12 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
         message: storableText(normalized.message),
         detail: storableDetail(normalized.detail),
       });
-      planned.push((inboxId) =>
-        inboxId ? { status: 'exception', inboxId, exceptionId, message: normalized.message } : duplicate,
-      );
+      planned.push((inboxId) => ({ status: 'exception', inboxId, exceptionId, message: normalized.message }));
       return;
     }
     if (!normalized.drafts.length) {
       const reason = normalized.ignored ?? 'no orders in payload';
-      planned.push((inboxId) => (inboxId ? { status: 'ignored', inboxId, reason } : duplicate));
+      planned.push((inboxId) => ({ status: 'ignored', inboxId, reason }));
       return;
     }
     const source = sourceOf(connection);
@@ -172,7 +175,7 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
       });
       return { result: 'created' as const, orderId: id, version: 1 };
     });
-    planned.push((inboxId) => (inboxId ? { status: 'accepted', inboxId, orders: created } : duplicate));
+    planned.push((inboxId) => ({ status: 'accepted', inboxId, orders: created }));
   });
 
   const [row] = await sql<{ stored: [number, string][] }[]>`
@@ -223,5 +226,8 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<Int
            switchyard_abort_unless((select count(*) from o) = (select count(*) from o_in),
                                    'an order in the batch already exists') as taken`;
   const inboxIds = new Map(row!.stored);
-  return planned.map((outcome, i) => outcome(inboxIds.get(i)));
+  return planned.map((outcome, i) => {
+    const inboxId = inboxIds.get(i);
+    return inboxId === undefined ? undefined : outcome(inboxId);
+  });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverLimits } from './config.ts';
 import { type Connection, receive, replay } from './intake.ts';
 import { SecretBox } from './secrets.ts';
 import { listExceptions } from './store/exceptions.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
       connections: [
         { id: 'shop', tenantId: 'acme', connector: 'test-json', settings: {}, secrets: {}, defaultedEnv: [] },
       ],
-      server: { bodyLimit: 1024 },
+      server: serverLimits({ bodyLimit: 1024 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );
@@ -76,7 +77,7 @@ describe('intake', () => {
     expect(outcome).toMatchObject({ status: 'exception', message: 'SKU UNKNOWN is not mapped' });
     const { exceptionId, inboxId } = outcome as { exceptionId: string; inboxId: string };
     expect((await getInboxEntry(db.sql, inboxId))!.status).toBe('failed');
-    expect(await listExceptions(db.sql, 'acme')).toEqual([
+    expect((await listExceptions(db.sql, 'acme')).items).toEqual([
       expect.objectContaining({
         id: exceptionId,
         kind: 'normalize',
@@ -85,18 +86,18 @@ describe('intake', () => {
         inboxId,
       }),
     ]);
-    expect(await listExceptions(db.sql, 'other')).toEqual([]);
+    expect((await listExceptions(db.sql, 'other')).items).toEqual([]);
 
     const failed = await replay(db.sql, 'acme', exceptionId, connections);
     expect(failed).toEqual({ status: 'failed', exceptionId, message: 'SKU UNKNOWN is not mapped' });
-    expect(await listExceptions(db.sql, 'acme')).toEqual([
+    expect((await listExceptions(db.sql, 'acme')).items).toEqual([
       expect.objectContaining({ id: exceptionId, status: 'open', replayCount: 1 }),
     ]);
 
     state.reject = undefined;
     const resolved = await replay(db.sql, 'acme', exceptionId, connections);
     expect(resolved).toMatchObject({ status: 'resolved', orders: [{ result: 'created' }] });
-    expect(await listExceptions(db.sql, 'acme', { status: 'resolved' })).toEqual([
+    expect((await listExceptions(db.sql, 'acme', { status: 'resolved' })).items).toEqual([
       expect.objectContaining({ id: exceptionId, replayCount: 2, resolvedAt: expect.any(String) }),
     ]);
     expect((await getInboxEntry(db.sql, inboxId))!.status).toBe('processed');
@@ -127,7 +128,7 @@ describe('intake', () => {
       status: 'delivered',
       version: 1,
     });
-    const exception = (await listExceptions(db.sql, 'acme')).find(
+    const exception = (await listExceptions(db.sql, 'acme')).items.find(
       (e) => e.id === (refused as { exceptionId: string }).exceptionId,
     );
     expect(exception).toMatchObject({ kind: 'order', status: 'open' });

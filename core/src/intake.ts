@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
 import type { AnyConnector, InboundRequest, StoredPayload } from './connector.ts';
 import { describeError, HubError } from './errors.ts';
-import { checkTotals, OrderDraft } from './order.ts';
-import { getException, markReplayed, recordException } from './store/exceptions.ts';
-import { getInboxEntry, type NewInboxEntry, setInboxStatus, storeRaw } from './store/inbox.ts';
+import { checkTotals, isWellFormed, OrderDraft } from './order.ts';
+import { getException, markReplayed, recordException, supersedeExceptions } from './store/exceptions.ts';
+import { getInboxEntry, type NewInboxEntry, setInboxStatus, storeDelivery } from './store/inbox.ts';
 import { type ApplyResult, applyOrder, type OrderSource } from './store/orders.ts';
 
 /** A configured connection at run time: its connector and its parsed settings and secrets. */
@@ -31,12 +31,14 @@ function sha256(data: string | Uint8Array): string {
 }
 
 /**
- * A dedupe key as stored: keys too long for the unique index, or holding a NUL that
- * PostgreSQL text refuses, are replaced by their hash (never truncated: two keys
- * sharing a prefix must stay distinct).
+ * A dedupe key as stored, one per distinct key: keys too long for the unique index, or holding a NUL that
+ * PostgreSQL text refuses, are replaced by their hash (never truncated: two keys sharing a prefix must stay
+ * distinct). A key holding a lone surrogate is hashed over its UTF-16 code units: as UTF-8 (what PostgreSQL and
+ * a plain hash would take) every lone surrogate becomes U+FFFD, and two keys would become one.
  */
-function storableKey(key: string | undefined): string | undefined {
+export function storableKey(key: string | undefined): string | undefined {
   if (key === undefined || key === '') return undefined;
+  if (!isWellFormed(key)) return `key-utf16-sha256:${sha256(Buffer.from(key, 'utf16le'))}`;
   return key.length > 200 || key.includes('\u0000') ? `key-sha256:${sha256(key)}` : key;
 }
 
@@ -212,8 +214,10 @@ async function storeOnce(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOu
     const { drafts } = normalized;
     try {
       return await sql.begin(async (tx): Promise<IntakeOutcome> => {
-        const inboxId = await storeRaw(tx, { ...entry, status: drafts.length ? 'processed' : 'ignored' });
-        if (!inboxId) return { status: 'duplicate', dedupeKey };
+        const stored = await storeDelivery(tx, { ...entry, status: drafts.length ? 'processed' : 'ignored' });
+        if (!stored) return { status: 'duplicate', dedupeKey };
+        const inboxId = stored.id;
+        await supersedeExceptions(tx, stored.supersedes, inboxId);
         if (!drafts.length)
           return { status: 'ignored', inboxId, reason: normalized.ignored ?? 'no orders in payload' };
         return {
@@ -231,8 +235,10 @@ async function storeOnce(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOu
   }
   const keep = (dedupeKey: string, why: typeof failure) =>
     sql.begin(async (tx): Promise<IntakeOutcome> => {
-      const inboxId = await storeRaw(tx, { ...entry, dedupeKey, status: 'failed' });
-      if (!inboxId) return { status: 'duplicate', dedupeKey };
+      const stored = await storeDelivery(tx, { ...entry, dedupeKey, status: 'failed' });
+      if (!stored) return { status: 'duplicate', dedupeKey };
+      const inboxId = stored.id;
+      await supersedeExceptions(tx, stored.supersedes, inboxId);
       const exceptionId = await recordException(tx, {
         tenantId: connection.tenantId,
         connectionId: connection.id,
@@ -292,11 +298,14 @@ export async function replay(
     });
   if (!exception) throw notFound();
   if (exception.status !== 'open') {
+    const by = (exception.detail.supersededBy as { inboxId?: string } | undefined)?.inboxId;
     throw new HubError({
       type: 'exception-resolved',
       title: 'Exception already resolved',
       status: 409,
-      detail: `exception ${exceptionId} was resolved at ${exception.resolvedAt}`,
+      detail: by
+        ? `exception ${exceptionId} was superseded at ${exception.resolvedAt} by a corrected delivery of the same payload (inbox ${by}), which is what counts now`
+        : `exception ${exceptionId} was resolved at ${exception.resolvedAt}`,
       fix: 'nothing to do; open exceptions are listed by: switchyard exceptions list',
     });
   }

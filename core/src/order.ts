@@ -1,8 +1,23 @@
 import { z } from 'zod';
 import { CurrencyCode, formatMoney, Money, money } from './money.ts';
 
-/** External ids are always strings: Shopify ids exceed 2^53. */
-const ExternalId = z.string().min(1).max(255);
+/** A UTF-16 surrogate without its pair: not a character, and PostgreSQL would store it as U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string is valid Unicode text (String.prototype.isWellFormed, which ES2023 typings lack). */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/**
+ * External ids are always strings (Shopify ids exceed 2^53), and valid Unicode: two ids differing only in a lone
+ * surrogate would be stored as one.
+ */
+const ExternalId = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(isWellFormed, 'must be valid Unicode text: it holds a lone UTF-16 surrogate');
 const IsoDateTime = z.iso.datetime({ offset: true });
 const IsoDate = z.iso.date();
 const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "0.0825"');
@@ -90,24 +105,56 @@ export const Customer = z.object({
   company: z.string().optional(),
 });
 
+/**
+ * What an order may carry, in one place. The canonical schema below enforces it, and each edge checks the
+ * sender's raw values against it before anything is accepted (an http-json line is refused with 400, an X12
+ * PO1 is rejected in the 997), so a sender hears of a bad value at once instead of finding an exception later.
+ */
+export const ORDER_RULES = {
+  quantity: 'a whole number of at least 1',
+  price: 'zero or more',
+} as const;
+
+/** Why an ordered quantity breaks the rule, or undefined when it keeps it. */
+export function quantityProblem(quantity: number): string | undefined {
+  if (!Number.isSafeInteger(quantity) || quantity < 1) return `must be ${ORDER_RULES.quantity}`;
+  return undefined;
+}
+
+/** Why a price, charge, discount, tax or payment amount (minor units) breaks the rule, or undefined. */
+export function priceProblem(amount: number): string | undefined {
+  return amount < 0 ? `must be ${ORDER_RULES.price}, not negative` : undefined;
+}
+
+/** An amount that cannot be negative: prices, shipping, discounts, taxes, payments, totals. */
+const Price = Money.superRefine((m, ctx) => {
+  const problem = priceProblem(m.amount);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['amount'] });
+});
+/** An ordered quantity, as the rule above has it: the canonical line's, and an edge's that reads a number. */
+export const OrderedQuantity = z.number().superRefine((n, ctx) => {
+  const problem = quantityProblem(n);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const TaxLine = z.object({
   title: z.string(),
   rate: DecimalString.optional(),
-  amount: Money,
+  amount: Price,
 });
 export type TaxLine = z.infer<typeof TaxLine>;
 
 export const Discount = z.object({
   code: z.string().optional(),
   title: z.string().optional(),
-  amount: Money,
+  amount: Price,
 });
 export type Discount = z.infer<typeof Discount>;
 
 const Count = z.number().int().nonnegative();
 
 export const LineQuantities = z.object({
-  ordered: Count,
+  ordered: OrderedQuantity,
   fulfilled: Count.default(0),
   shipped: Count.default(0),
   cancelled: Count.default(0),
@@ -123,7 +170,7 @@ export const OrderLine = z.object({
   quantity: LineQuantities,
   /** X12 unit of measure code; EA (each) unless the source says otherwise. */
   unitOfMeasure: z.string().default('EA'),
-  unitPrice: Money,
+  unitPrice: Price,
   /** Every discount allocated to this line, order-level allocations included. */
   discounts: z.array(Discount).default([]),
   taxLines: z.array(TaxLine).default([]),
@@ -140,7 +187,7 @@ export const ShippingLine = z.object({
   code: z.string(),
   title: z.string().optional(),
   carrier: z.string().optional(),
-  price: Money,
+  price: Price,
   discounts: z.array(Discount).default([]),
   taxLines: z.array(TaxLine).default([]),
 });
@@ -150,6 +197,7 @@ export type ShippingLine = z.infer<typeof ShippingLine>;
 export const Adjustment = z.object({
   kind: z.enum(['fee', 'tip', 'duty', 'rounding', 'other']),
   title: z.string(),
+  /** May be negative: cash rounding down, a credit. */
   amount: Money,
   taxLines: z.array(TaxLine).default([]),
 });
@@ -161,9 +209,9 @@ export const Payment = z.object({
   gateway: z.string(),
   /** The gateway's reference (a Stripe PaymentIntent id, a channel transaction id). */
   reference: z.string().optional(),
-  authorized: Money.optional(),
-  captured: Money.optional(),
-  refunded: Money.optional(),
+  authorized: Price.optional(),
+  captured: Price.optional(),
+  refunded: Price.optional(),
   at: IsoDateTime.optional(),
 });
 
@@ -183,7 +231,7 @@ export const Fulfillment = z.object({
 export const Refund = z.object({
   id: z.string().min(1),
   externalId: ExternalId.optional(),
-  amount: Money,
+  amount: Price,
   reason: z.string().optional(),
   lines: z.array(z.object({ lineId: z.string(), quantity: z.number().int().positive() })).default([]),
   at: IsoDateTime.optional(),
@@ -217,17 +265,17 @@ export const B2B = z.object({
 
 export const Totals = z.object({
   /** Sum of unit price times ordered quantity over all lines. */
-  items: Money,
+  items: Price,
   /** Line discounts, shipping discounts and unallocated order discounts. */
-  discount: Money,
+  discount: Price,
   /** Sum of shipping line prices before their discounts. */
-  shipping: Money,
+  shipping: Price,
   /** Sum of every tax line (lines, shipping, adjustments). */
-  tax: Money,
+  tax: Price,
   /** Sum of adjustments (fees, tips, duties, rounding); absent when there are none. */
   adjustments: Money.optional(),
   /** items - discount + shipping + adjustments (+ tax unless prices include tax). */
-  total: Money,
+  total: Price,
 });
 export type Totals = z.infer<typeof Totals>;
 

@@ -36,7 +36,22 @@ export const HttpTransport = z
     tokenSecret: z.string().optional(),
     timeoutMs: z.number().int().positive().default(30_000),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    // A token over plain http travels in clear to anyone on the path. Loopback stays allowed: a local relay or test.
+    if (t.tokenSecret && /^http:/i.test(t.url) && !isLoopback(t.url)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: `${t.url} is plain http, and the outbound token (${t.tokenSecret}) would be sent over it in clear: use an https:// URL`,
+      });
+    }
+  });
+
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 export const SftpTransport = z
   .object({

@@ -35,7 +35,8 @@ Usage: switchyard <command> [options]
   normalize <connector> <file>   print the canonical order(s) a stored payload maps to
   orders list                    list orders, newest first (--status, --limit, --after)
   orders show <id>               one order with its timeline
-  exceptions list                open exceptions (--status open|resolved|all)
+  exceptions list                exceptions, newest first, a page at a time (--status open|resolved|all,
+                                 --connection, --kind, --since <time or 24h>, --limit 1..1000, --cursor)
   sync <connection>              pull what changed since the last sync (resumes an interrupted one)
   connections sync-webhooks <connection>   create or repair the vendor's webhook subscriptions (--url)
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
@@ -50,11 +51,13 @@ Options:
   --tenant <id>       tenant to act for (needed when the config has several)
   --json              machine-readable output
   --header 'K: V'     with normalize: a header the payload arrived with (repeatable)
-  --connection <id>   with normalize: use that connection's settings
-  --since <date>      with backfill: ISO date or time to start from
+  --connection <id>   with normalize: use that connection's settings; with exceptions list: only its own
+  --since <date>      with backfill: ISO date or time to start from; with exceptions list: also an age (24h)
   --restart           with sync or backfill: start afresh instead of resuming an interrupted run
   --url <public url>  with sync-webhooks: where vendors reach this hub (default server.publicUrl)
   --partner <id>      with edi: the trading partner connection whose profile applies
+  --kind <kind>       with exceptions list: only that kind (normalize, order, ...)
+  --cursor <c>        with exceptions list: the page after the one that printed it
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
 
@@ -104,6 +107,8 @@ type Flags = {
   restart?: boolean | undefined;
   url?: string | undefined;
   partner?: string | undefined;
+  kind?: string | undefined;
+  cursor?: string | undefined;
 };
 
 async function startHub(values: Flags) {
@@ -130,10 +135,15 @@ async function configCheck(values: Flags) {
       defaultedEnv: c.defaultedEnv,
     })),
     bodyLimit: config.server.bodyLimit,
+    server: config.server,
   };
   if (values.json) return out(summary);
+  const s = config.server;
   out(`${file}: OK`);
   out(`tenants: ${summary.tenants.join(', ')}`);
+  out(
+    `server: bodies up to ${s.bodyLimit} bytes, ${s.bodyMemory} bytes of bodies at once, requests within ${s.requestTimeoutMs / 1000} s (headers ${s.headersTimeoutMs / 1000} s), ${s.maxConnections} connections, unhealthy after ${s.unhealthyAfterMs / 1000} s without the database`,
+  );
   for (const c of summary.connections) {
     out(
       `connection ${c.id}: ${c.connector} (tenant ${c.tenant})${c.defaultedEnv.length ? ` — uses development defaults for ${c.defaultedEnv.join(', ')}` : ''}`,
@@ -141,11 +151,14 @@ async function configCheck(values: Flags) {
   }
 }
 
-/** `--limit`: a positive whole number, 50 when absent. */
-function limitOf(values: Flags): number {
-  const limit = values.limit ? Number(values.limit) : 50;
+/** `--limit`: a positive whole number (at most `max` when given), `fallback` (50) when absent. */
+function limitOf(values: Flags, { fallback = 50, max }: { fallback?: number; max?: number } = {}): number {
+  const limit = values.limit ? Number(values.limit) : fallback;
   if (!Number.isInteger(limit) || limit < 1) {
     throw new UsageError(`--limit "${values.limit}" must be a positive whole number`);
+  }
+  if (max !== undefined && limit > max) {
+    throw new UsageError(`--limit "${values.limit}" must be at most ${max}`);
   }
   return limit;
 }
@@ -310,26 +323,109 @@ async function orders(values: Flags, [sub, id]: string[]) {
   });
 }
 
-async function exceptions(values: Flags, [sub, id]: string[]) {
+/** `--since`: an ISO date or date-time, or an age (`90m`, `24h`, `7d`, `2w`) counted back from now. */
+function sinceOf(values: Flags): Date | undefined {
+  const raw = values.since;
+  if (raw === undefined) return undefined;
+  const age = /^(\d{1,6})([mhdw])$/.exec(raw);
+  if (age) {
+    const minutes = { m: 1, h: 60, d: 60 * 24, w: 60 * 24 * 7 }[age[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(Date.now() - Number(age[1]) * minutes * 60_000);
+  }
+  const at = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)
+    ? new Date(raw)
+    : undefined;
+  if (!at || Number.isNaN(at.getTime())) {
+    throw new UsageError(
+      `--since "${raw}" must be an ISO date or date-time (2026-01-31, 2026-01-31T09:00:00Z) or an age (90m, 24h, 7d, 2w)`,
+    );
+  }
+  return at;
+}
+
+/** An argument as a POSIX shell reads it back: quoted only when it must be. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `exceptions list`: its flags checked before the database is opened, then one page. */
+async function listExceptionsPage(values: Flags) {
+  const status = (values.status ?? 'open') as 'open' | 'resolved' | 'all';
+  if (!['open', 'resolved', 'all'].includes(status))
+    throw new UsageError('--status must be open, resolved or all');
+  // listExceptions' default page and its largest.
+  const limit = limitOf(values, { fallback: 100, max: 1000 });
+  const since = sinceOf(values);
+  const filter = {
+    status,
+    ...(values.connection ? { connectionId: values.connection } : {}),
+    ...(values.kind ? { kind: values.kind } : {}),
+    ...(since ? { since } : {}),
+  };
   await withHub(values, async (hub) => {
     const tenant = hub.tenant(values.tenant);
-    if (sub === 'list') {
-      const status = (values.status ?? 'open') as 'open' | 'resolved' | 'all';
-      if (!['open', 'resolved', 'all'].includes(status))
-        throw new UsageError('--status must be open, resolved or all');
-      const list = await listExceptions(hub.sql, tenant, { status });
-      if (values.json) return out({ exceptions: list });
-      if (!list.length) return out(`no ${status === 'all' ? '' : `${status} `}exceptions`);
-      return out(
-        table(
-          list.map((e) => ({
-            ...e,
-            message: e.message.length > 80 ? `${e.message.slice(0, 77)}...` : e.message,
-          })),
-          ['id', 'kind', 'connectionId', 'status', 'replayCount', 'createdAt', 'message'],
-        ),
-      );
+    let page: Awaited<ReturnType<typeof listExceptions>>;
+    try {
+      page = await listExceptions(hub.sql, tenant, { ...filter, limit, cursor: values.cursor ?? null });
+    } catch (error) {
+      if (error instanceof HubError && error.problem.type === 'invalid-cursor') {
+        throw new UsageError(
+          `--cursor "${values.cursor!.length > 40 ? `${values.cursor!.slice(0, 37)}...` : values.cursor}" is not a cursor this list printed; copy it from the previous page, or leave it out to start from the newest`,
+        );
+      }
+      throw error;
     }
+    if (values.json) return out({ exceptions: page.items, next: page.next, remaining: page.remaining });
+    if (!page.items.length) {
+      const what = [
+        values.cursor ? 'no more' : 'no',
+        status === 'all' ? '' : status,
+        'exceptions',
+        values.connection ? `for connection ${values.connection}` : '',
+        values.kind ? `of kind ${values.kind}` : '',
+        since ? `since ${since.toISOString()}` : '',
+      ];
+      const typo =
+        values.connection && !hub.connections.has(values.connection)
+          ? ` (no connection "${values.connection}" is configured; configured: ${[...hub.connections.keys()].join(', ')})`
+          : '';
+      return out(`${what.filter(Boolean).join(' ')}${typo}`);
+    }
+    out(
+      table(
+        page.items.map((e) => ({
+          ...e,
+          message: e.message.length > 80 ? `${e.message.slice(0, 77)}...` : e.message,
+        })),
+        ['id', 'kind', 'connectionId', 'status', 'replayCount', 'createdAt', 'message'],
+      ),
+    );
+    if (!page.next) return;
+    // The same filters again, an age pinned to the time it meant on this page, so the pages fit together.
+    const again = [
+      'switchyard',
+      ...(values.config ? ['--config', values.config] : []),
+      ...(values.tenant ? ['--tenant', values.tenant] : []),
+      'exceptions',
+      'list',
+      ...(values.status ? ['--status', status] : []),
+      ...(values.connection ? ['--connection', values.connection] : []),
+      ...(values.kind ? ['--kind', values.kind] : []),
+      ...(since ? ['--since', since.toISOString()] : []),
+      ...(values.limit ? ['--limit', String(limit)] : []),
+      '--cursor',
+      page.next,
+    ];
+    out(
+      `${page.remaining} more after these ${page.items.length}; next page: ${again.map(shellWord).join(' ')}`,
+    );
+  });
+}
+
+async function exceptions(values: Flags, [sub, id]: string[]) {
+  if (sub === 'list') return listExceptionsPage(values);
+  await withHub(values, async (hub) => {
+    const tenant = hub.tenant(values.tenant);
     if (sub === 'replay') {
       if (!id) throw new UsageError('usage: switchyard exceptions replay <id>');
       const outcome = await replay(hub.sql, tenant, id, hub.connections);
@@ -471,6 +567,8 @@ export async function main(argv: string[]): Promise<number> {
         restart: { type: 'boolean' },
         url: { type: 'string' },
         partner: { type: 'string' },
+        kind: { type: 'string' },
+        cursor: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -22,6 +22,7 @@ import {
 } from '@switchyard/core';
 import { resolvePlans } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
+import { type StoreHealth, watchStore } from './health.ts';
 import type { Logger } from './log.ts';
 
 /** Everything a running hub (or one CLI command) needs: config, database, connections. */
@@ -35,6 +36,8 @@ export interface Hub {
   databaseLabel: string;
   /** The connection URL itself (with its password): for worker processes, never for logs. */
   databaseUrl: string;
+  /** Whether this process reaches its store, when opened with `watchStore` (a process serving /healthz). */
+  health?: StoreHealth;
   tenant(explicit?: string): string;
   close(): Promise<void>;
 }
@@ -50,6 +53,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Skip the start-up warnings (worker processes: the primary already gave them). */
   quiet?: boolean;
+  /** Ping the store every few seconds for /healthz (processes serving HTTP); stopped by close(). */
+  watchStore?: boolean;
 }
 
 /** Loads and validates the config, without touching the database. */
@@ -97,7 +102,8 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
   if (url) {
     databaseUrl = url;
   } else {
-    embedded = await startEmbedded({ dir: stateDir, log: (line) => log.info(line) });
+    // The embedded server is restarted by this process if it dies; a failed restart is logged as an error.
+    embedded = await startEmbedded({ dir: stateDir, log: (line, level = 'info') => log[level](line) });
     databaseUrl = embedded.url;
   }
   const sql = connect(databaseUrl, { max: options.poolSize ?? 20 });
@@ -123,12 +129,16 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
+    const health = options.watchStore
+      ? watchStore(sql, { unhealthyAfterMs: config.server.unhealthyAfterMs, log })
+      : undefined;
     return {
       config,
       sql,
       connections,
       intake: new IntakeQueue(sql),
       databaseUrl,
+      ...(health ? { health } : {}),
       databaseLabel: embedded
         ? `embedded PostgreSQL on 127.0.0.1:${embedded.port} (data in .switchyard/)`
         : redactUrl(databaseUrl),
@@ -155,6 +165,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
         });
       },
       async close() {
+        health?.stop();
         await sql.end({ timeout: 5 });
         await embedded?.stop();
       },

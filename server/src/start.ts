@@ -53,6 +53,7 @@ async function serveHub(hub: Hub, options: StartOptions): Promise<RunningServer>
     port: options.port,
     hostname: options.hostname,
     log: options.log,
+    limits: hub.config.server,
   }).catch(async (error) => {
     await hub.close();
     throw error;
@@ -62,7 +63,7 @@ async function serveHub(hub: Hub, options: StartOptions): Promise<RunningServer>
 async function startSingle(options: StartOptions): Promise<void> {
   const began = Date.now();
   const { log } = options;
-  const hub = await openHub({ log, configFile: options.configFile });
+  const hub = await openHub({ log, configFile: options.configFile, watchStore: true });
   const workflows = await startWorkflows(hub, log).catch(async (error) => {
     await hub.close();
     throw error;
@@ -183,6 +184,8 @@ async function startWorker(options: StartOptions): Promise<void> {
       databaseUrl: process.env.SWITCHYARD_WORKER_DATABASE_URL,
       migrate: false,
       quiet: true,
+      // A worker's /healthz speaks for its own pool; the primary restarts the embedded server if it dies.
+      watchStore: true,
     });
     server = await serveHub(hub, options);
   } catch (error) {

@@ -9,6 +9,7 @@ import {
   IntakeQueue,
   type ResolvedConfig,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -43,7 +44,7 @@ const config: ResolvedConfig = {
       defaultedEnv: [],
     },
   ],
-  server: { bodyLimit: 1024 * 1024 },
+  server: serverLimits({ bodyLimit: 1024 * 1024 }),
 };
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;

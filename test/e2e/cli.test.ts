@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordException } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot, scratchDir } from '../support/hub-process.ts';
@@ -160,4 +161,168 @@ describe('orders and exceptions on DATABASE_URL', () => {
     ]);
     expect(r.stderr).not.toContain('secret-pw');
   });
+});
+
+describe('switchyard exceptions list, a page at a time', () => {
+  // A database of its own: 250 open exceptions (more than the 100 a page shows by default), 5 resolved.
+  let many: TestDatabase;
+  // Each command starts a process that opens the database: a few seconds apiece on a busy machine.
+  const slow = 240_000;
+  const env = () => ({ DATABASE_URL: many.url });
+  const list = (...args: string[]) => cli(scratch.dir, ['exceptions', 'list', ...args], env());
+  /** The ids as the table shows them, and the line after it. */
+  const rowsOf = (stdout: string) => {
+    const [header, ...lines] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^id\s+kind\s+connectionId\s+status/);
+    const more = lines.at(-1)?.includes('more after these') ? lines.pop() : undefined;
+    return { ids: lines.map((l) => l.split(/\s+/)[0]!), more };
+  };
+  /** Every id the table would show, in its order, read straight from the database. */
+  const newestFirst = async (where = many.sql`status = 'open'`) =>
+    (
+      await many.sql<{ id: string }[]>`
+        select id from exceptions where tenant_id = 'demo' and ${where} order by created_at desc, id desc`
+    ).map((r) => r.id);
+
+  beforeAll(async () => {
+    many = await createTestDatabase({ migrate: false });
+    const migrated = cli(scratch.dir, ['migrate'], env());
+    expect(migrated.code, migrated.stderr).toBe(0);
+    for (let n = 0; n < 255; n++) {
+      await recordException(many.sql, {
+        tenantId: 'demo',
+        connectionId: n < 235 ? 'demo' : 'shop',
+        kind: n < 235 ? 'normalize' : 'order',
+        inboxId: null,
+        message: `payload ${n} cannot be mapped`,
+      });
+    }
+    // Runs of ten recorded in the same microsecond, so a page boundary falls inside a run; the shop's two days
+    // old; five resolved.
+    await many.sql`
+      with numbered as (select id, row_number() over (order by id) - 1 as n from exceptions)
+      update exceptions e
+      set created_at = case when n < 235 then date_trunc('second', now()) - (n / 10) * interval '1 second'
+                            else now() - interval '2 days' - n * interval '1 millisecond' end,
+          status = case when n < 5 then 'resolved' else 'open' end,
+          resolved_at = case when n < 5 then now() end
+      from numbered where e.id = numbered.id`;
+  });
+  afterAll(async () => many?.drop());
+
+  it(
+    'pages through all 250 with --limit and --cursor, each once, counting down what remains',
+    async () => {
+      const seen: string[] = [];
+      const remaining: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const r = list('--json', '--limit', '40', ...(cursor ? ['--cursor', cursor] : []));
+        expect(r.code, r.stderr).toBe(0);
+        const page = JSON.parse(r.stdout) as {
+          exceptions: { id: string; status: string }[];
+          next: string | null;
+          remaining: number;
+        };
+        expect(Object.keys(page).sort()).toEqual(['exceptions', 'next', 'remaining']);
+        expect(page.exceptions.length).toBeLessThanOrEqual(40);
+        expect(page.exceptions.every((e) => e.status === 'open')).toBe(true);
+        seen.push(...page.exceptions.map((e) => e.id));
+        remaining.push(page.remaining);
+        if (page.next) expect(page.next).toMatch(/^[A-Za-z0-9_-]+$/);
+        cursor = page.next;
+      } while (cursor && remaining.length < 20);
+      expect(remaining).toEqual([210, 170, 130, 90, 50, 10, 0]);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(await newestFirst());
+    },
+    slow,
+  );
+
+  it(
+    'shows 100 by default, says how many more, and prints the command that fetches them',
+    async () => {
+      const shown: string[] = [];
+      const mores: (string | undefined)[] = [];
+      let args: string[] = [];
+      for (let page = 0; page < 5; page++) {
+        const r = list(...args);
+        expect(r.code, r.stderr).toBe(0);
+        const { ids, more } = rowsOf(r.stdout);
+        shown.push(...ids);
+        mores.push(more);
+        if (!more) break;
+        // Run exactly what it printed.
+        const command = /next page: (switchyard .*)$/.exec(more)![1]!.split(' ');
+        expect(command.slice(0, 3)).toEqual(['switchyard', 'exceptions', 'list']);
+        args = command.slice(3);
+      }
+      expect(mores).toEqual([
+        expect.stringMatching(
+          /^150 more after these 100; next page: switchyard exceptions list --cursor [\w-]+$/,
+        ),
+        expect.stringMatching(
+          /^50 more after these 100; next page: switchyard exceptions list --cursor [\w-]+$/,
+        ),
+        undefined,
+      ]);
+      expect(shown).toEqual(await newestFirst());
+    },
+    slow,
+  );
+
+  it(
+    'filters by connection, kind, status and age, and carries the filters into the next page',
+    async () => {
+      const shop = JSON.parse(list('--connection', 'shop', '--json').stdout);
+      expect(shop.exceptions).toHaveLength(20);
+      expect(shop.exceptions.every((e: { connectionId: string }) => e.connectionId === 'shop')).toBe(true);
+      expect(shop).toMatchObject({ next: null, remaining: 0 });
+      const orders = JSON.parse(list('--kind', 'order', '--limit', '5', '--json').stdout);
+      expect(orders.exceptions.map((e: { kind: string }) => e.kind)).toEqual(Array(5).fill('order'));
+      expect(orders.remaining).toBe(15);
+      const resolved = JSON.parse(list('--status', 'resolved', '--json').stdout);
+      expect(resolved.exceptions.map((e: { id: string }) => e.id)).toEqual(
+        await newestFirst(many.sql`status = 'resolved'`),
+      );
+      // The last day: every one of the demo connection's, open or resolved, none of the shop's.
+      const day = list('--status', 'all', '--since', '24h', '--limit', '200');
+      expect(day.code, day.stderr).toBe(0);
+      const first = rowsOf(day.stdout);
+      expect(first.ids).toHaveLength(200);
+      const next =
+        /^35 more after these 200; next page: switchyard (exceptions list --status all --since (\S+) --limit 200 --cursor \S+)$/.exec(
+          first.more ?? '',
+        );
+      expect(next, first.more).not.toBeNull();
+      expect(Date.now() - Date.parse(next![2]!)).toBeGreaterThanOrEqual(24 * 3600_000);
+      const rest = cli(scratch.dir, next![1]!.split(' '), env());
+      expect(rest.code, rest.stderr).toBe(0);
+      const second = rowsOf(rest.stdout);
+      expect(second.more).toBeUndefined();
+      expect([...first.ids, ...second.ids]).toEqual(await newestFirst(many.sql`connection_id = 'demo'`));
+      expect(list('--kind', 'nope').stdout.trim()).toBe('no open exceptions of kind nope');
+    },
+    slow,
+  );
+
+  it(
+    'refuses a bad --limit, --cursor, --since or --status with one line, exit 2',
+    () => {
+      expectOneLineFailure(list('--limit', '0'), /--limit "0" must be a positive whole number/);
+      expectOneLineFailure(list('--limit', '1001'), /--limit "1001" must be at most 1000/);
+      expectOneLineFailure(list('--limit', 'ten'), /--limit "ten" must be a positive whole number/);
+      expectOneLineFailure(
+        list('--cursor', 'not-a-cursor'),
+        /--cursor "not-a-cursor" is not a cursor this list printed/,
+      );
+      expectOneLineFailure(
+        list('--cursor', Buffer.from('["yesterday","exc_1"]').toString('base64url')),
+        /is not a cursor this list printed/,
+      );
+      expectOneLineFailure(list('--since', 'yesterday'), /--since "yesterday" must be an ISO date/);
+      expectOneLineFailure(list('--status', 'closed'), /--status must be open, resolved or all/);
+    },
+    slow,
+  );
 });

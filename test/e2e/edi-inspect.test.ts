@@ -116,6 +116,46 @@ describe('switchyard edi inspect on bad input', () => {
     expect(notX12.stderr).toMatch(/letter\.txt is not an X12 file/);
   });
 
+  it('says what a file that is not X12 holds instead, on its one line', () => {
+    const noise = join(scratch.dir, 'noise.bin');
+    writeFileSync(
+      noise,
+      Buffer.from([0x8f, 0x3a, 0x00, 0xc1, 0xff, 0x10, 0x7e, 0x02, 0x9b, 0x41, 0x53, 0x00]),
+    );
+    const r = cli(scratch.dir, ['edi', 'inspect', noise]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /noise\.bin is not an X12 file: 12 bytes of binary data with no ISA segment, beginning 8f 3a 00 c1 ff 10 7e 02 9b 41 53 00$/m,
+    );
+  });
+
+  it('rejects an 850 line the hub cannot import (a negative quantity) in the 997, at the element, with no order', () => {
+    const file = join(scratch.dir, 'negative.edi');
+    writeFileSync(
+      file,
+      [
+        'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261201*1200*U*00401*000000008*0*P*>',
+        'GS*PO*SENDER*RECEIVER*20261201*1200*8*X*004010',
+        'ST*850*0001',
+        'BEG*00*SA*PO-8**20261201',
+        'N1*ST*STORE*92*0042',
+        'PO1*1*2*EA*12.50*PE*BP*BP-100',
+        'PO1*2*-2*EA*3.99*PE*BP*BP-200',
+        'SE*6*0001',
+        'GE*1*8',
+        'IEA*1*000000008',
+      ].join('~\n'),
+    );
+    const r = cli(scratch.dir, ['edi', 'inspect', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(verdict(report)).toEqual(['000000008 R[850 R 5 PO1@5:8 PO1@5.2:6]']);
+    const set = report.interchanges[0]!.groups[0]!.sets[0]!;
+    expect(set.order).toBeUndefined();
+    expect(report.interchanges[0]!.groups[0]!.ack).toContain('AK4*2*330*6*-2~');
+  });
+
   it('reports an interchange too broken to read groups from, with its TA1 and no groups', () => {
     const broken = join(scratch.dir, 'broken.edi');
     writeFileSync(

@@ -19,10 +19,12 @@ import {
   type AnyConnector,
   type Connection,
   type Engine,
+  getException,
   getOrder,
   IntakeQueue,
   listExceptions,
   replay,
+  serverLimits,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { ShippingRules } from '@switchyard/mappings';
@@ -175,7 +177,7 @@ function purchaseOrderFile(
 
 // biome-ignore lint/suspicious/noExplicitAny: the receipt's JSON, read field by field in the tests
 type Json = any;
-const post = (partner: string, body: string, token = inboundToken) =>
+const post = (partner: string, body: string | Uint8Array, token = inboundToken) =>
   app.request(`/edi/${partner}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/edi-x12' },
@@ -286,7 +288,11 @@ beforeAll(async () => {
   );
   for (const [id, c] of connections) if (c.connector.id === 'x12') partners.set(id, c as EdiConnection);
   await storeConnections(db.sql, connections.values());
-  const config = { tenants: [{ id: 'acme', name: 'Acme' }], connections: [], server: { bodyLimit: 1 << 20 } };
+  const config = {
+    tenants: [{ id: 'acme', name: 'Acme' }],
+    connections: [],
+    server: serverLimits({ bodyLimit: 1 << 20 }),
+  };
   app = createApp({ sql: db.sql, intake: new IntakeQueue(db.sql), connections, config }, silentLogger);
   transports = sftpTransports();
   engine = await startDbosEngine({
@@ -474,7 +480,7 @@ describe('an X12 trading partner over HTTP', () => {
     const receipt = (await (await post('retailer', file)).json()) as Json;
     expect(receipt.orders).toEqual([]);
     expect(receipt.exceptions).toHaveLength(1);
-    const [exception] = (await listExceptions(db.sql, 'acme', { status: 'open' })).filter(
+    const [exception] = (await listExceptions(db.sql, 'acme', { status: 'open' })).items.filter(
       (e) => e.id === receipt.exceptions[0],
     );
     expect(exception!.message).toMatch(/PO PO-5004 .*no SKU for BP BP-999/);
@@ -516,7 +522,7 @@ describe('an X12 trading partner over HTTP', () => {
     await db.sql`update edi_documents set ack_due_at = now() - interval '1 minute' where id = ${sent.documentId}`;
     expect(await sweepOverdue(db.sql)).toBe(1);
     expect(await sweepOverdue(db.sql)).toBe(0);
-    const open = await listExceptions(db.sql, 'acme', { status: 'open' });
+    const { items: open } = await listExceptions(db.sql, 'acme', { status: 'open' });
     expect(open.some((e) => e.kind === 'edi-unacknowledged' && e.message.includes(sent.control))).toBe(true);
   });
 });
@@ -565,7 +571,7 @@ describe('what a partner sends besides purchase orders', () => {
     );
     const receipt = (await (await post('retailer', change)).json()) as Json;
     expect(receipt.exceptions).toHaveLength(1);
-    const open = await listExceptions(db.sql, 'acme', { status: 'open' });
+    const { items: open } = await listExceptions(db.sql, 'acme', { status: 'open' });
     expect(open.find((e) => e.id === receipt.exceptions[0])).toMatchObject({ kind: 'edi-unhandled' });
     expect(open.find((e) => e.id === receipt.exceptions[0])!.message).toMatch(
       /sent a 860 .*handle it by hand/,
@@ -619,7 +625,7 @@ describe('what a partner sends besides purchase orders', () => {
     await db.sql`update edi_due set due_at = now() - interval '1 hour' where order_id = ${receipt.orders[0].id}`;
     expect(await sweepOverdue(db.sql)).toBeGreaterThanOrEqual(1);
     await sweepOverdue(db.sql);
-    const late = (await listExceptions(db.sql, 'acme', { status: 'open' })).filter(
+    const late = (await listExceptions(db.sql, 'acme', { status: 'open' })).items.filter(
       (e) => e.kind === 'edi-late' && e.message.includes('PO-5006'),
     );
     expect(late).toHaveLength(1);
@@ -660,4 +666,216 @@ describe('an X12 trading partner over SFTP', () => {
       await loops.stop();
     }
   });
+});
+
+describe('what the hub refuses at the edge (issue 10)', () => {
+  /** The same "random" bytes every run (xorshift32). */
+  function noise(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let x = 0x2545f491;
+    for (let i = 0; i < length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      out[i] = x & 0xff;
+    }
+    return out;
+  }
+  const ordersOf = async (externalId: string) =>
+    (await db.sql`select 1 from orders where external_id = ${externalId}`).length;
+  const exceptionOf = (id: string) => getException(db.sql, 'acme', id);
+
+  it('answers a body with no interchange 400 not-x12, says what it holds, and keeps it with an exception', async () => {
+    const body = noise(256);
+    const documents = (await listDocuments(db.sql, { connectionId: 'retailer' })).length;
+    const answer = await post('retailer', body);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await answer.json()) as Json;
+    expect(problem).toMatchObject({
+      type: 'urn:switchyard:problem:not-x12',
+      title: 'Not an X12 file',
+      status: 400,
+      detail: expect.stringMatching(
+        /256 bytes of binary data with no ISA segment, beginning ([0-9a-f]{2} ){16}…/,
+      ),
+      fix: expect.stringMatching(/begins with its ISA segment/),
+      exception: expect.any(String),
+      inboxId: expect.any(String),
+    });
+    expect(problem.detail).toContain(problem.exception);
+    // Nothing accepted is lost: the raw bytes in the inbox, an open exception on them.
+    const [row] = await db.sql<{ body: Buffer }[]>`select body from inbox where id = ${problem.inboxId}`;
+    expect(new Uint8Array(row!.body)).toEqual(body);
+    expect(await exceptionOf(problem.exception)).toMatchObject({
+      kind: 'edi',
+      inboxId: problem.inboxId,
+      message: expect.stringMatching(/is not X12: 256 bytes of binary data/),
+    });
+    // Sent again: still not X12, pointing at the same stored file and exception.
+    const again = await post('retailer', body);
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ exception: problem.exception, inboxId: problem.inboxId });
+    // Nothing is acknowledged for it.
+    expect((await listDocuments(db.sql, { connectionId: 'retailer' })).length).toBe(documents);
+  });
+
+  it('quotes the start of a text body that is not X12', async () => {
+    const answer = await post('retailer', 'Dear partner, here is our order:\nPO 5100, 2 mugs\n');
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as Json).detail).toMatch(
+      /49 bytes of text with no ISA segment, beginning "Dear partner, here is our order:\\nPO 5100…"/,
+    );
+  });
+
+  it.each([
+    [
+      'another application sender (GS02)',
+      '1',
+      'PO-5101',
+      ['GS*PO*RETAILER*', 'GS*PO*OTHERCO*'],
+      /GS02 "OTHERCO" is not this partner's application sender code \(RETAILER\)/,
+    ],
+    [
+      'another application receiver (GS03)',
+      '1',
+      'PO-5102',
+      ['*ACMESUPPLY*20261130*', '*SOMEONE*20261130*'],
+      /GS03 "SOMEONE" is not our application receiver code \(ACMESUPPLY\)/,
+    ],
+    [
+      'version 99999 (GS08)',
+      '2',
+      'PO-5103',
+      ['*X*004010~', '*X*99999~'],
+      /GS08 "99999" is not the version agreed with this partner \(004010\)/,
+    ],
+  ])(
+    'rejects a group from %s in its 997 (AK9 R, AK905 %s), as an exception, importing nothing',
+    async (_, code, po, [from, to], why) => {
+      const file = purchaseOrderFile(po).replace(from!, to!);
+      expect(file).toContain(to);
+      const receipt = (await (await post('retailer', file)).json()) as Json;
+      expect(receipt.status).toBe('accepted');
+      expect(receipt.orders).toEqual([]);
+      expect(receipt.interchanges[0].groups).toEqual([
+        expect.objectContaining({ status: 'R', codes: [code], problems: [expect.stringMatching(why)] }),
+      ]);
+      expect(receipt.exceptions).toHaveLength(1);
+      expect(await exceptionOf(receipt.exceptions[0])).toMatchObject({
+        kind: 'edi-rejected',
+        message: expect.stringMatching(why),
+      });
+      expect(await ordersOf(`retailer:${po}`)).toBe(0);
+      await deliverAll();
+      const ack = received[received.length - 1]!.body;
+      expect(ack).toContain(`AK9*R*1*1*0*${code}~`);
+      // Answered in the version agreed with the partner, whatever the group said.
+      expect(ack).toMatch(/\*X\*004010~/);
+    },
+  );
+
+  it('does not read a 997 in a group from another application sender, and keeps it as an exception', async () => {
+    const isa = [
+      'ISA',
+      '00',
+      ' '.repeat(10),
+      '00',
+      ' '.repeat(10),
+      'ZZ',
+      'RETAILER'.padEnd(15),
+      'ZZ',
+      'ACMESUPPLY'.padEnd(15),
+      '261201',
+      '1200',
+      'U',
+      '00401',
+      '000009301',
+      '0',
+      'P',
+      '>',
+    ].join('*');
+    const ack = `${isa}~GS*FA*OTHERCO*ACMESUPPLY*20261201*1200*9301*X*004010~ST*997*0001~AK1*PR*1~AK9*A*1*1*1~SE*4*0001~GE*1*9301~IEA*1*000009301~`;
+    const documents = (await listDocuments(db.sql, { connectionId: 'retailer' })).length;
+    const receipt = (await (await post('retailer', ack)).json()) as Json;
+    expect(receipt.acknowledged).toEqual([]);
+    expect(receipt.interchanges[0].groups).toEqual([expect.objectContaining({ status: 'R', codes: ['1'] })]);
+    expect(await exceptionOf(receipt.exceptions[0])).toMatchObject({
+      kind: 'edi-rejected',
+      message: expect.stringMatching(
+        /^997 0001 in group 9301 from ZZ\/RETAILER was not read: GS02 "OTHERCO"/,
+      ),
+    });
+    // A 997 is never acknowledged, rejected or not.
+    expect((await listDocuments(db.sql, { connectionId: 'retailer' })).length).toBe(documents);
+  });
+
+  it('rejects an interchange whose ISA12 is no version (99999) with TA1 R 017, importing nothing', async () => {
+    const file = purchaseOrderFile('PO-5104').replace('*U*00401*', '*U*99999*');
+    expect(file).toContain('*99999*');
+    const receipt = (await (await post('retailer', file)).json()) as Json;
+    expect(receipt.interchanges[0]).toMatchObject({ ta1: { status: 'R', note: '017' }, groups: [] });
+    expect(receipt.orders).toEqual([]);
+    expect(await exceptionOf(receipt.exceptions[0])).toMatchObject({ kind: 'edi-rejected' });
+    expect(await ordersOf('retailer:PO-5104')).toBe(0);
+    await deliverAll();
+    expect(received[received.length - 1]!.body).toMatch(
+      /^ISA(\*[^*]*){11}\*00401\*[\s\S]*TA1\*\d{9}\*\d{6}\*\d{4}\*R\*017~/,
+    );
+  });
+
+  it.each([
+    [
+      'a quantity of 0',
+      'PO-5201',
+      'PO1*1*0*EA*12.50',
+      'AK4*2*330*7*0~',
+      /quantity "0" must be a whole number of at least 1/,
+    ],
+    [
+      'a negative quantity',
+      'PO-5202',
+      'PO1*1*-2*EA*12.50',
+      'AK4*2*330*6*-2~',
+      /quantity "-2" must be a whole number of at least 1/,
+    ],
+    [
+      'a fractional quantity',
+      'PO-5203',
+      'PO1*1*1.5*EA*12.50',
+      'AK4*2*330*6*1.5~',
+      /quantity "1.5" must be a whole number of at least 1/,
+    ],
+    [
+      'a negative unit price',
+      'PO-5204',
+      'PO1*1*2*EA*-12.50',
+      'AK4*4*212*6*-12.50~',
+      /unit price "-12.50" must be zero or more, not negative/,
+    ],
+  ])(
+    'rejects an 850 line with %s in its 997 at the element, imports nothing, and says which line and why',
+    async (_, po, po1, ak4, why) => {
+      const file = purchaseOrderFile(po).replace('PO1*1*2*EA*12.50', po1);
+      expect(file).toContain(po1);
+      const receipt = (await (await post('retailer', file)).json()) as Json;
+      expect(receipt.orders).toEqual([]);
+      const [set] = receipt.interchanges[0].groups[0].sets;
+      expect(set).toMatchObject({ type: '850', status: 'R' });
+      expect(set.errors).toEqual([expect.stringMatching(/^PO10[24]: line 1 \(PO101 "1"\): /)]);
+      expect(set.errors[0]).toMatch(why);
+      expect(receipt.exceptions).toHaveLength(1);
+      const exception = await exceptionOf(receipt.exceptions[0]);
+      expect(exception).toMatchObject({ kind: 'edi-rejected' });
+      expect(exception!.message).toMatch(/line 1 \(PO101 "1"\)/);
+      expect(exception!.message).toMatch(why);
+      expect(await ordersOf(`retailer:${po}`)).toBe(0);
+      await deliverAll();
+      const ack = received[received.length - 1]!.body;
+      expect(ack).toContain('AK3*PO1*8*PO1*8~');
+      expect(ack).toContain(ak4);
+      expect(ack).toContain('AK5*R*5~');
+      expect(ack).toContain('AK9*R*1*1*0~');
+    },
+  );
 });

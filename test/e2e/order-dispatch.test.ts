@@ -10,6 +10,7 @@ import {
   OrderDraft,
   type ResolvedConnection,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, sampleDraft, type TestDatabase } from '@switchyard/core/testing';
@@ -114,7 +115,7 @@ describe('the order dispatcher', () => {
             defaultedEnv: [],
           },
         ],
-        server: { bodyLimit: 1 << 20 },
+        server: serverLimits({ bodyLimit: 1 << 20 }),
       },
       SecretBox.fromString(SecretBox.generateKey()),
     );

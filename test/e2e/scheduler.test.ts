@@ -4,6 +4,7 @@ import {
   type Connection,
   type ResolvedConfig,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -53,7 +54,7 @@ describe('polling scheduler', () => {
           pollEveryMs: 300,
         },
       ],
-      server: { bodyLimit: 1 << 20 },
+      server: serverLimits({ bodyLimit: 1 << 20 }),
     };
     await syncConfig(db.sql, config, SecretBox.fromString(SecretBox.generateKey()));
     const connection: Connection = {

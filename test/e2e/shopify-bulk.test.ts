@@ -7,6 +7,7 @@ import {
   listOrders,
   runSync,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -60,7 +61,7 @@ beforeAll(async () => {
         secrets,
         defaultedEnv: [],
       })),
-      server: { bodyLimit: 1 << 20 },
+      server: serverLimits({ bodyLimit: 1 << 20 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );

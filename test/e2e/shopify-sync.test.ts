@@ -6,6 +6,7 @@ import {
   listOrders,
   runSync,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -40,7 +41,7 @@ beforeAll(async () => {
       connections: [
         { id: 'shop', tenantId: 'acme', connector: 'shopify', settings, secrets, defaultedEnv: [] },
       ],
-      server: { bodyLimit: 1 << 20 },
+      server: serverLimits({ bodyLimit: 1 << 20 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );

@@ -6,6 +6,7 @@ import {
   listOrders,
   runSync,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -48,7 +49,7 @@ beforeAll(async () => {
     {
       tenants: [{ id: 'acme', name: 'Acme' }],
       connections: [c('woo'), c('woo-small'), c('woo-gap'), c('woo-lease')],
-      server: { bodyLimit: 1 << 20 },
+      server: serverLimits({ bodyLimit: 1 << 20 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );

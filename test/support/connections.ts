@@ -1,4 +1,4 @@
-import { type Connection, SecretBox, type Sql, syncConfig } from '@switchyard/core';
+import { type Connection, SecretBox, type Sql, serverLimits, syncConfig } from '@switchyard/core';
 
 /** Writes a test's tenant and its connections (already parsed) to the store, as the hub does from its config. */
 export async function storeConnections(
@@ -18,7 +18,7 @@ export async function storeConnections(
         secrets: c.secrets as Record<string, string>,
         defaultedEnv: [],
       })),
-      server: { bodyLimit: 1 << 20 },
+      server: serverLimits({ bodyLimit: 1 << 20 }),
     },
     SecretBox.fromString(SecretBox.generateKey()),
   );

@@ -1,4 +1,4 @@
-import { Address, B2B, PaymentTerms } from '@switchyard/core';
+import { Address, B2B, isWellFormed, OrderedQuantity, PaymentTerms } from '@switchyard/core';
 import { z } from 'zod';
 
 /**
@@ -6,15 +6,24 @@ import { z } from 'zod';
  * Amounts are decimal strings in major units ("19.99"; JSON numbers are accepted
  * but strings are exact); ids are strings (safe integers are accepted).
  */
-const Id = z.union([
-  z.string().min(1).max(255),
-  z
-    .number()
-    .refine(Number.isSafeInteger, {
-      message: 'must be a string: this number is not exact (ids may exceed 2^53)',
-    })
-    .transform(String),
-]);
+const Id = z
+  .custom<string | number>((id) => typeof id === 'string' || typeof id === 'number', 'must be a string')
+  .superRefine((id, ctx) => {
+    const problem =
+      typeof id === 'string'
+        ? !id || id.length > 255
+          ? 'must be 1 to 255 characters'
+          : isWellFormed(id)
+            ? undefined
+            : 'must be valid Unicode text: it holds a lone UTF-16 surrogate'
+        : !Number.isSafeInteger(id)
+          ? 'must be a string: this number is not exact (ids may exceed 2^53)'
+          : Object.is(id, -0)
+            ? 'must not be -0, which would be the same id as 0'
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform(String);
 const Amount = z.union([z.string(), z.number()]);
 const Timestamp = z.iso.datetime({
   offset: true,
@@ -32,7 +41,7 @@ const LineIn = z.object({
   id: Id.optional(),
   sku: z.string().optional(),
   title: z.string().min(1),
-  quantity: z.number().int().positive(),
+  quantity: OrderedQuantity,
   unitOfMeasure: z.string().optional(),
   unitPrice: Amount,
   discounts: z.array(DiscountIn).default([]),

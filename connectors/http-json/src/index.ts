@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
-  bodyText,
   computeTotals,
   type Discount,
   defineConnector,
   hmacSha256,
+  isWellFormed,
   type OrderDraftInput,
   parseMoney,
   safeEqual,
@@ -57,12 +57,31 @@ export function signedHeaders(
  * so it is parsed once per body.
  */
 const parsedBodies = new WeakMap<Uint8Array, unknown>();
+/** JSON is UTF-8 (RFC 8259): bytes that are not are refused, never replaced (two ids would become one). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 function parseBody(body: Uint8Array): unknown {
   if (parsedBodies.has(body)) return parsedBodies.get(body);
-  const json: unknown = JSON.parse(bodyText(body));
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new SyntaxError('the body is not valid UTF-8');
+  }
+  const json: unknown = JSON.parse(text);
   parsedBodies.set(body, json);
   return json;
 }
+
+/** The id as a key part, only when it names one order and nothing else: see `Id` in format.ts. */
+function keyId(id: unknown): string | undefined {
+  if (typeof id === 'string') return id && isWellFormed(id) ? id : undefined;
+  // 1e309 and a 309-digit number both parse to Infinity, -0 prints as 0, 2^53 + 1 as 2^53.
+  if (typeof id === 'number' && Number.isSafeInteger(id) && !Object.is(id, -0)) return String(id);
+  return undefined;
+}
+
+/** An ISO 8601 timestamp as the format takes it: it holds no "@", so the key below splits one way only. */
+const KEY_TIME = /^[0-9T:.+\-Z]{1,40}$/i;
 
 function mapOrder(o: OrderIn): OrderDraftInput {
   const currency = o.currency.toUpperCase();
@@ -214,10 +233,11 @@ export const httpJson = defineConnector({
       if (explicit) return `key:${explicit}#${createHash('sha256').update(request.body).digest('hex')}`;
       try {
         const body = parseBody(request.body) as { id?: unknown; updatedAt?: unknown };
-        const hasId = typeof body.id === 'string' || typeof body.id === 'number';
-        // Without updatedAt two states of one order would share a key: the hub then keys by the body's hash.
-        if (hasId && typeof body.updatedAt === 'string' && !('orders' in body)) {
-          return `order:${body.id}@${body.updatedAt}`;
+        const id = keyId(body.id);
+        // Without updatedAt two states of one order would share a key, and an id that does not name exactly one
+        // order would share it with another: the hub then keys by the body's hash.
+        if (id !== undefined && typeof body.updatedAt === 'string' && KEY_TIME.test(body.updatedAt)) {
+          return 'orders' in body ? undefined : `order:${id}@${body.updatedAt}`;
         }
       } catch {
         // malformed: the hub falls back to a hash of the body

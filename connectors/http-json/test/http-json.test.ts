@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { parseMoney } from '@switchyard/core';
+import { type AnyConnector, OrderDraft, parseMoney, prepare } from '@switchyard/core';
 import { connectorContract } from '@switchyard/core/testing';
 import { describe, expect, it } from 'vitest';
 import { httpJson, sign, signedHeaders } from '../src/index.ts';
@@ -202,6 +202,76 @@ describe('http-json specifics', () => {
     const { updatedAt: _u, ...noUpdatedAt } = b2b;
     expect(httpJson.webhook!.dedupeKey(request(JSON.stringify(noUpdatedAt), {}), ctx)).toBeUndefined();
     expect(httpJson.webhook!.dedupeKey(request('{"oops', {}), ctx)).toBeUndefined();
+  });
+
+  it('gives distinct deliveries distinct keys, even where their ids parse or print alike', () => {
+    const connection = {
+      id: 'c',
+      tenantId: 't',
+      connector: httpJson as unknown as AnyConnector,
+      settings: ctx.settings,
+      secrets,
+    };
+    const rest =
+      '"currency":"USD","placedAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z","lines":[{"title":"Mug","quantity":1,"unitPrice":"5.00"}]';
+    const body = (id: string | Uint8Array) =>
+      typeof id === 'string'
+        ? Buffer.from(`{"id":${id},${rest}}`)
+        : Buffer.concat([Buffer.from('{"id":"'), id, Buffer.from(`",${rest}}`)]);
+    const keyOf = (bytes: Buffer) =>
+      prepare(connection, { ...request('', {}), body: new Uint8Array(bytes) }, () => now).entry.dedupeKey;
+    const pairs: [Buffer, Buffer][] = [
+      // invalid UTF-8 that a lenient decoder turns into the same U+FFFD
+      [body(new Uint8Array([0x41, 0xff])), body(new Uint8Array([0x41, 0xfe]))],
+      // lone surrogates, which UTF-8 (and PostgreSQL) would store as the same U+FFFD
+      [body('"A\\ud800"'), body('"A\\ud801"')],
+      // both Infinity as a number
+      [body('1e309'), body('9'.repeat(309))],
+      // -0 prints as 0
+      [body('-0'), body('0')],
+      // both 2^53 as a number
+      [body('9007199254740993'), body('9007199254740992')],
+      // an id holding "@": the split at the time stays one way
+      [body('"a@2026-11-20T10:00:00Z"'), body('"a"')],
+    ];
+    for (const [a, b] of pairs) expect(keyOf(a), `${a} vs ${b}`).not.toBe(keyOf(b));
+    // ...and none of these names an order: what cannot be keyed exactly cannot be imported as one either.
+    for (const bad of [pairs[0]![0], pairs[1]![0], pairs[2]![0], pairs[3]![0], pairs[4]![0]]) {
+      expect(() => httpJson.normalize({ ...request('', {}), body: new Uint8Array(bad) }, ctx)).toThrow(
+        /not valid UTF-8|lone UTF-16 surrogate|not exact|must not be -0/,
+      );
+    }
+  });
+
+  it('refuses a negative price or a quantity that is not a whole number of at least 1, naming the field', () => {
+    const order = (line: Record<string, unknown>) =>
+      JSON.stringify({
+        ...kwd,
+        totals: undefined,
+        lines: [{ title: 'Mug', unitPrice: '5.000', quantity: 1, ...line }],
+      });
+    expect(() => httpJson.normalize(request(order({ quantity: 0 }), {}), ctx)).toThrow(
+      'lines.0.quantity: must be a whole number of at least 1',
+    );
+    expect(() => httpJson.normalize(request(order({ quantity: 1.5 }), {}), ctx)).toThrow(
+      'lines.0.quantity: must be a whole number of at least 1',
+    );
+    // The price is read here and refused by the canonical schema, the one place the rule lives.
+    const [negative] = httpJson.normalize(request(order({ unitPrice: '-500.000' }), {}), ctx).orders;
+    expect(OrderDraft.safeParse(negative).error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['lines', 0, 'unitPrice', 'amount'],
+        message: 'must be zero or more, not negative',
+      }),
+      expect.objectContaining({
+        path: ['totals', 'items', 'amount'],
+        message: 'must be zero or more, not negative',
+      }),
+      expect.objectContaining({
+        path: ['totals', 'total', 'amount'],
+        message: 'must be zero or more, not negative',
+      }),
+    ]);
   });
 
   it('keeps a 2^53+ id exact and KWD amounts in fils', () => {

@@ -124,6 +124,14 @@ export const stripe = defineConnector({
       if (!header) return { ok: false, reason: 'missing Stripe-Signature header' };
       const signing = Stripe.webhooks.signature!;
       const receivedAt = now().getTime(); // milliseconds, as the library counts
+      // The library bounds only the age of `t`; a signature dated ahead of our clock is bounded here the same way.
+      const t = /(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/.exec(header)?.[1];
+      if (t !== undefined && Number(t) - receivedAt / 1000 > SIGNATURE_TOLERANCE_SECONDS) {
+        return {
+          ok: false,
+          reason: `Stripe-Signature is dated ${Math.round(Number(t) - receivedAt / 1000)} s ahead of the hub's clock (tolerance ${SIGNATURE_TOLERANCE_SECONDS} s): check the hub's clock`,
+        };
+      }
       let stale = false;
       for (const secret of [secrets.webhookSecret, secrets.previousWebhookSecret].filter(
         Boolean,

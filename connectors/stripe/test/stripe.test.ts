@@ -79,6 +79,17 @@ describe('Stripe webhooks', () => {
     expect(stripe.webhook!.verify(request(fresh), context)).toEqual({ ok: true });
   });
 
+  it('refuses a delivery dated more than 300 s ahead of the hub’s clock, as it does one 300 s old', () => {
+    const ahead = sign(body, secrets.webhookSecret, new Date(now.getTime() + 3_600_000));
+    expect(stripe.webhook!.verify(request(ahead), context)).toEqual({
+      ok: false,
+      reason:
+        "Stripe-Signature is dated 3600 s ahead of the hub's clock (tolerance 300 s): check the hub's clock",
+    });
+    const near = sign(body, secrets.webhookSecret, new Date(now.getTime() + 299_000));
+    expect(stripe.webhook!.verify(request(near), context)).toEqual({ ok: true });
+  });
+
   it('accepts any of several v1 signatures, and the previous secret while it is configured', () => {
     const t = Math.floor(now.getTime() / 1000);
     const good = sign(body, secrets.webhookSecret, now)['stripe-signature'].split(',v1=')[1];

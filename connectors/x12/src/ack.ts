@@ -1,6 +1,6 @@
-import type { GroupResult, InterchangeResult } from './envelope.ts';
+import type { GroupResult, InterchangeResult, SetResult } from './envelope.ts';
 import type { Segment } from './types.ts';
-import { type OutboundInterchange, wrapSet, writeInterchange } from './write.ts';
+import { isaVersion, type OutboundInterchange, wrapSet, writeInterchange } from './write.ts';
 
 /**
  * The acknowledgments an inbound interchange earns: a TA1 when it asked for one or its envelope is broken,
@@ -9,15 +9,19 @@ import { type OutboundInterchange, wrapSet, writeInterchange } from './write.ts'
 
 export type AckKind = '997' | '999';
 
-/** The 997's (or 999's) set, ST to SE, for one group. */
+/**
+ * The 997's (or 999's) set, ST to SE, for one group; `version` is the acknowledgment's own GS08 (the group's
+ * by default), which decides its AK1's shape.
+ */
 export function functionalAck(
   group: GroupResult,
   kind: AckKind,
   control: string,
   component: string,
+  version = group.version,
 ): Segment[] {
   const body: Segment[] = [];
-  const base = group.version.slice(0, 6);
+  const base = version.slice(0, 6);
   // What the partner sent is echoed as letters and digits only: one of its values may hold a character that is a
   // delimiter of our interchange.
   body.push({
@@ -39,13 +43,16 @@ export function functionalAck(
         open = true;
       } else if (open) {
         const at = e.component ? `${e.element}${component}${e.component}` : String(e.element);
+        // A rule of the hub's own: the 999 has a code for it (I12), the 997 only the nearest syntax code.
+        const code = kind === '999' && e.implementation ? e.implementation : e.code;
         body.push({
           id: kind === '999' ? 'IK4' : 'AK4',
-          elements: [at, e.ref !== undefined && e.ref > 0 ? String(e.ref) : '', e.code, ackValue(e.value)],
+          elements: [at, e.ref !== undefined && e.ref > 0 ? String(e.ref) : '', code, ackValue(e.value)],
         });
       }
     }
-    body.push({ id: kind === '999' ? 'IK5' : 'AK5', elements: [set.status, ...set.codes.slice(0, 5)] });
+    const codes = kind === '999' ? implementationCodes(set) : set.codes;
+    body.push({ id: kind === '999' ? 'IK5' : 'AK5', elements: [set.status, ...codes.slice(0, 5)] });
   }
   const accepted =
     group.status === 'R' && group.codes.length ? 0 : group.sets.filter((s) => s.status !== 'R').length;
@@ -60,6 +67,18 @@ export function functionalAck(
     ],
   });
   return wrapSet(kind, control, body, kind === '999' ? '005010X231A1' : undefined);
+}
+
+/**
+ * IK502..: a set whose errors are all the hub's own rules is I5 (implementation: one or more segments in error)
+ * instead of 5; one with errors of both kinds has both.
+ */
+function implementationCodes(set: SetResult): string[] {
+  if (!set.errors.some((e) => e.implementation)) return set.codes;
+  // A segment's own AK3 code 8 only announces its element errors; any other segment code is the standard's.
+  const standard = set.errors.some((e) => (e.level === 'element' ? !e.implementation : e.code !== '8'));
+  if (standard) return set.codes.flatMap((c) => (c === '5' ? ['5', 'I5'] : [c]));
+  return set.codes.map((c) => (c === '5' ? 'I5' : c));
 }
 
 /** An identifier echoed from the partner's interchange: its letters and digits. */
@@ -102,6 +121,8 @@ export interface AckEnvelope {
   groupSender?: string;
   groupReceiver?: string;
   delimiters?: OutboundInterchange['delimiters'];
+  /** The version agreed with the partner (GS08 of a 997): what we answer in, whatever the partner sent. */
+  version?: string;
   at: Date;
   kind: AckKind;
 }
@@ -119,6 +140,7 @@ export function partnerEnvelope(
         partner?: Identity;
         delimiters?: OutboundInterchange['delimiters'];
         acknowledgments?: { functional: AckKind };
+        version?: string;
       }
     | undefined,
   at: Date,
@@ -135,6 +157,7 @@ export function partnerEnvelope(
         }
       : {}),
     ...(profile?.delimiters ? { delimiters: profile.delimiters } : {}),
+    ...(profile?.version ? { version: profile.version } : {}),
   };
 }
 
@@ -166,11 +189,17 @@ export function ackInterchange(
       ...base,
       ta1: ta1Segment(interchange)!,
       groups: [],
-      version: /^\d{5}$/.test(interchange.version) ? interchange.version : '00401',
+      // The partner's agreed version; without a profile, the interchange's own when it is one.
+      version: env.version
+        ? isaVersion(env.version)
+        : /^00[2-8]0\d$/.test(interchange.version)
+          ? interchange.version
+          : '00401',
     });
   }
   const group = what.group;
   const kind = env.kind;
+  const version = kind === '999' ? '005010X231A1' : (env.version ?? (group.version.slice(0, 6) || '004010'));
   return writeInterchange({
     ...base,
     groups: [
@@ -179,8 +208,8 @@ export function ackInterchange(
         sender: env.groupSender ?? group.receiver,
         receiver: env.groupReceiver ?? group.sender,
         control: numbers.gs ?? numbers.isa.replace(/^0+(?=\d)/, ''),
-        version: kind === '999' ? '005010X231A1' : group.version.slice(0, 6) || '004010',
-        sets: [functionalAck(group, kind, numbers.st ?? '0001', delimiters.component)],
+        version,
+        sets: [functionalAck(group, kind, numbers.st ?? '0001', delimiters.component, version)],
       },
     ],
   });

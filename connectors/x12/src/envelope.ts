@@ -1,7 +1,9 @@
 import { OMITTED, transactionSet } from './dictionary/index.ts';
 import { printable, type ReadEvent, tokenize, X12Tokenizer } from './reader.ts';
+import { PurchaseOrderRules } from './rules.ts';
 import type { Delimiters, Segment } from './types.ts';
 import { checkValue, type SetError, SetValidator, validDate, validTime } from './validate.ts';
+import { isaVersion } from './write.ts';
 
 /**
  * Reads interchanges, each judged on its own: the envelope (ISA/IEA, GS/GE, ST/SE: counts and control
@@ -45,7 +47,10 @@ export interface GroupResult {
   sets: SetResult[];
   /** AK901: A, E, P (partially accepted) or R. */
   status: 'A' | 'E' | 'P' | 'R';
-  /** AK905..: 3 trailer missing, 4 control mismatch, 5 set count mismatch, 6 control number syntax. */
+  /**
+   * AK905..: 1 not from this partner or not to us (GS02/GS03), 2 not the agreed version (GS08), 3 trailer missing,
+   * 4 control mismatch, 5 set count mismatch, 6 control number syntax, 19 duplicate control number.
+   */
   codes: string[];
   /** GE01 as sent (the sets the group says it holds). */
   included: number;
@@ -56,7 +61,7 @@ export interface GroupResult {
 
 export interface Ta1 {
   status: AckStatus;
-  /** TA105 note code: 000 no error, 001 control mismatch, 021 group count, 022 control structure, 023 end of file, 024 content, 025 duplicate… */
+  /** TA105 note code: 000 no error, 001 control mismatch, 003 version not the partner's, 017 not a version, 021 group count, 022 control structure, 023 end of file, 024 content, 025 duplicate… */
   note: string;
   message: string;
 }
@@ -89,8 +94,23 @@ export interface ReadOptions {
   keep?: (type: string) => boolean;
   /** Set types validated against their full definition (default: 850, 997 and 999, the ones the hub reads). */
   deep?: (type: string) => boolean;
-  /** The identities this interchange must carry, when it comes from a known partner to us. */
-  expect?: { sender?: Party; receiver?: Party };
+  /**
+   * What an interchange from a known partner to us must carry: the ISA ids (a mismatch is a TA1 rejection), the GS
+   * application ids and the X12 version agreed with the partner (004010, 005010: a GS08 in another version, or an
+   * ISA12 that does not go with it, is rejected). See `readingFor` (partner.ts).
+   */
+  expect?: {
+    sender?: Party;
+    receiver?: Party;
+    /** GS02: the partner's application sender code. */
+    groupSender?: string;
+    /** GS03: our application receiver code. */
+    groupReceiver?: string;
+    /** GS08's version (its first six characters; 004010VICS is 004010), and the ISA12 that goes with it. */
+    version?: string;
+  };
+  /** The currency of an 850's amounts when it has no CUR (the partner's; USD by default): how they are read. */
+  currency?: string;
   /**
    * Called at each set's SE (or where it ends), with its kept segments; they are then dropped from the result,
    * so a file of any size is read in the memory of one set. The group's and interchange's own verdicts come
@@ -217,20 +237,34 @@ export class InterchangeReader {
       note('014', `ISA09 "${result.date}" is not a date (YYMMDD)`);
     if (!/^\d{4}$/.test(result.time) || !validTime(result.time))
       note('015', `ISA10 "${result.time}" is not a time (HHMM)`);
-    if (!/^\d{5}$/.test(result.version))
-      note('017', `ISA12 "${result.version}" is not a version such as 00401`);
+    const expect = this.options.expect;
+    if (!CONTROL_VERSION.test(result.version)) {
+      note('017', `ISA12 "${result.version}" is not an interchange control version such as 00401 or 00501`);
+    } else if (expect?.version && result.version !== isaVersion(expect.version)) {
+      note(
+        '003',
+        `ISA12 "${result.version}" is not the version agreed with this partner (${isaVersion(expect.version)}, for ${expect.version})`,
+      );
+    }
     if (!/^\d{9}$/.test(result.control))
       note('018', `ISA13 "${result.control}" is not a 9-digit control number`);
     if (!['0', '1'].includes(value(14))) note('019', `ISA14 "${value(14)}" is not 0 or 1`);
     if (!['P', 'T'].includes(result.usage))
       note('020', `ISA15 "${result.usage}" is not P (production) or T (test)`);
     if (e.length !== 16) note('022', `the ISA has ${e.length} elements, not 16`);
-    const expect = this.options.expect;
+    // A qualifier alone that differs is 005/007 (invalid qualifier); another id is 006 (invalid sender: X12 has no
+    // "unknown sender") or 009 (unknown receiver).
     if (expect?.sender && !sameParty(expect.sender, result.sender)) {
-      note('006', `the sender ${partyText(result.sender)} is not this partner (${partyText(expect.sender)})`);
+      note(
+        expect.sender.id.trim() === result.sender.id ? '005' : '006',
+        `the sender ${partyText(result.sender)} is not this partner (${partyText(expect.sender)})`,
+      );
     }
     if (expect?.receiver && !sameParty(expect.receiver, result.receiver)) {
-      note('009', `the receiver ${partyText(result.receiver)} is not us (${partyText(expect.receiver)})`);
+      note(
+        expect.receiver.id.trim() === result.receiver.id ? '007' : '009',
+        `the receiver ${partyText(result.receiver)} is not us (${partyText(expect.receiver)})`,
+      );
     }
     const key = `${partyText(result.sender)}>${partyText(result.receiver)}#${result.control}`;
     if (this.seen.has(key)) {
@@ -345,7 +379,37 @@ export class InterchangeReader {
       result.problems.push(`group control number ${result.control} is used twice in this interchange`);
       result.codes.push('19');
     }
+    this.checkParties(result);
     open.group = { result, controls: new Set() };
+  }
+
+  /**
+   * The group against the partner's profile. The 997 has no code for an application sender or receiver that is
+   * not the agreed one: 1 (functional group not supported) is the nearest, the group being one this hub does not
+   * take from that sender or for that receiver. A GS08 in another version is 2 (version not supported).
+   */
+  private checkParties(result: GroupResult): void {
+    const expect = this.options.expect;
+    if (!expect) return;
+    const wrong: string[] = [];
+    if (expect.groupSender !== undefined && result.sender.trim() !== expect.groupSender) {
+      wrong.push(
+        `GS02 "${result.sender}" is not this partner's application sender code (${expect.groupSender})`,
+      );
+    }
+    if (expect.groupReceiver !== undefined && result.receiver.trim() !== expect.groupReceiver) {
+      wrong.push(`GS03 "${result.receiver}" is not our application receiver code (${expect.groupReceiver})`);
+    }
+    if (wrong.length) {
+      result.codes.push('1');
+      result.problems.push(...wrong);
+    }
+    if (expect.version && result.version.slice(0, 6) !== expect.version) {
+      result.codes.push('2');
+      result.problems.push(
+        `GS08 "${result.version}" is not the version agreed with this partner (${expect.version})`,
+      );
+    }
   }
 
   private closeGroup(open: OpenInterchange, ge: Segment | undefined): void {
@@ -384,7 +448,11 @@ export class InterchangeReader {
       type,
       control,
       validator: deep
-        ? new SetValidator(def!, open.result.delimiters, { unchecked: OMITTED[type] ?? [] })
+        ? new SetValidator(def!, open.result.delimiters, {
+            unchecked: OMITTED[type] ?? [],
+            // The values the hub imports from an 850 must keep core's order rules, checked here at the edge.
+            ...(type === '850' ? { rules: new PurchaseOrderRules(this.options.currency) } : {}),
+          })
         : undefined,
       count: 0,
       errors: [],
@@ -567,6 +635,13 @@ export class InterchangeReader {
     this.options.onInterchange?.(result);
   }
 }
+
+/**
+ * ISA12 as the standard's code list I11 has it: 00200 to 00801 and the releases between (00401, 00406, 00501…).
+ * Five digits outside that pattern (99999) are no version at all: TA1 017, where a real version that is not the
+ * partner's is 003.
+ */
+const CONTROL_VERSION = /^00[2-8]0\d$/;
 
 /** A simple element that accepts any printable text: the syntax check of sets read without a definition. */
 const ANY = { ref: 0, name: 'element', type: 'AN', min: 0, max: Number.MAX_SAFE_INTEGER, req: 'O' } as const;

@@ -1,6 +1,7 @@
 import { bodyText, defineConnector, type OrderDraftInput } from '@switchyard/core';
+import { describeNotX12 } from './content.ts';
 import { readInterchangesSync } from './envelope.ts';
-import { PartnerSecrets, PartnerSettings } from './partner.ts';
+import { PartnerSecrets, PartnerSettings, readingFor } from './partner.ts';
 import { purchaseOrder } from './po.ts';
 
 export * from './ack.ts';
@@ -33,7 +34,12 @@ export const x12 = defineConnector({
   settings: PartnerSettings,
   secrets: PartnerSecrets,
   normalize(payload, context) {
-    const read = readInterchangesSync(bodyText(payload.body), { keep: (type) => type === '850' });
+    // With the partner's profile (a replay, or --connection), its envelope ids and version are checked as on
+    // arrival: a set from a group rejected for them stays rejected until the profile says otherwise.
+    const read = readInterchangesSync(bodyText(payload.body), {
+      keep: (type) => type === '850',
+      ...readingFor(context.settings),
+    });
     const orders: OrderDraftInput[] = [];
     const problems: string[] = [];
     for (const ic of read.interchanges) {
@@ -60,8 +66,7 @@ export const x12 = defineConnector({
         }
       }
     }
-    if (!read.interchanges.length)
-      problems.push(read.problems[0] ?? 'no ISA segment found: this is not an X12 file');
+    if (!read.interchanges.length) problems.push(`not an X12 file: ${describeNotX12(payload.body).found}`);
     if (problems.length) throw new Error(problems.slice(0, 5).join('; '));
     return orders.length ? { orders } : { orders, ignored: 'no purchase order (850) in this file' };
   },

@@ -1,5 +1,7 @@
 import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
+import { describeNotX12 } from './content.ts';
 import { type InterchangeResult, type ReadOptions, readInterchanges } from './envelope.ts';
+import { readingFor } from './partner.ts';
 import { type PartnerTables, purchaseOrder } from './po.ts';
 import type { Delimiters } from './types.ts';
 import type { SetError } from './validate.ts';
@@ -45,6 +47,8 @@ export interface InspectOptions {
     us?: { qualifier: string; id: string; gsId?: string };
     acknowledgments?: { functional: AckKind };
     delimiters?: Delimiters;
+    /** The X12 version agreed with the partner: a group or interchange in another is rejected. */
+    version?: string;
   };
   /** The clock for the acknowledgments' dates. */
   now?: Date;
@@ -57,18 +61,13 @@ export async function inspect(
   options: InspectOptions = {},
 ): Promise<InspectReport> {
   const p = options.partner;
-  const read: ReadOptions = {
-    keep: (type) => type === '850',
-    ...(p?.partner && p.us
-      ? {
-          expect: {
-            sender: { qualifier: p.partner.qualifier, id: p.partner.id },
-            receiver: { qualifier: p.us.qualifier, id: p.us.id },
-          },
-        }
-      : {}),
-  };
+  const read: ReadOptions = { keep: (type) => type === '850', ...readingFor(p) };
   const result = await readInterchanges(input, read);
+  if (!result.interchanges.length && (typeof input === 'string' || input instanceof Uint8Array)) {
+    // Not X12 at all: what it is instead comes first.
+    const body = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+    result.problems.unshift(describeNotX12(body).found);
+  }
   const at = options.now ?? new Date();
   // Control numbers for the preview: counted from 1 here; the hub takes them from the partner's counter.
   let next = 1;

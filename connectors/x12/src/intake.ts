@@ -15,12 +15,14 @@ import {
   storeRaw,
 } from '@switchyard/core';
 import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
+import { describeNotX12, holdsIsa, type NotX12 } from './content.ts';
 import { type GroupResult, InterchangeReader, type InterchangeResult, type SetResult } from './envelope.ts';
 import { markDuplicate } from './inspect.ts';
-import type { PartnerSettings } from './partner.ts';
+import { type PartnerSettings, readingFor } from './partner.ts';
 import { purchaseOrder } from './po.ts';
 import { X12Tokenizer } from './reader.ts';
 import {
+  earlierFile,
   envelopeScope,
   expectDocument,
   firstGroup,
@@ -56,8 +58,15 @@ export interface EdiFile {
 }
 
 export interface Receipt {
-  status: 'accepted' | 'duplicate' | 'exception';
+  /**
+   * accepted: read, each interchange judged (its rejections are in `interchanges`); not-x12: no ISA at all (stored
+   * with an exception, `notX12` says what it holds); duplicate: these bytes were received before; exception: the
+   * file could not be processed (stored with an exception).
+   */
+  status: 'accepted' | 'duplicate' | 'exception' | 'not-x12';
   inboxId?: string;
+  /** What a file with no interchange holds instead, and what to send. */
+  notX12?: NotX12;
   interchanges: {
     control: string;
     sender: string;
@@ -67,7 +76,11 @@ export interface Receipt {
       functionalId: string;
       control: string;
       status: string;
-      sets: { type: string; control: string; status: string }[];
+      /** AK905 codes and why, when the group is rejected as a whole. */
+      codes?: string[];
+      problems?: string[];
+      /** Each set, with why it was rejected (the errors its AK3/AK4 point at) when it was. */
+      sets: { type: string; control: string; status: string; errors?: string[] }[];
     }[];
   }[];
   orders: ApplyResult[];
@@ -107,7 +120,7 @@ export async function receiveFile(
   try {
     return await sql.begin(async (tx) => {
       const inboxId = await storeRaw(tx, { ...entry, status: 'processed' });
-      if (!inboxId) return emptyReceipt('duplicate');
+      if (!inboxId) return await duplicate(tx as unknown as Sql, connection, file, dedupeKey);
       return await process(tx as unknown as Sql, connection, file, inboxId, now());
     });
   } catch (error) {
@@ -126,6 +139,26 @@ export async function receiveFile(
       return { ...emptyReceipt('exception'), inboxId, exceptions: [exceptionId] };
     });
   }
+}
+
+/**
+ * Bytes received before. A file with no interchange is still no X12 file the second time: its sender is told so
+ * again, with the inbox entry and exception the first copy was given.
+ */
+async function duplicate(
+  tx: Sql,
+  connection: EdiConnection,
+  file: EdiFile,
+  dedupeKey: string,
+): Promise<Receipt> {
+  if (holdsIsa(bodyText(file.body))) return emptyReceipt('duplicate');
+  const earlier = await earlierFile(tx, connection.id, dedupeKey);
+  return {
+    ...emptyReceipt('not-x12'),
+    ...(earlier ? { inboxId: earlier.inboxId } : {}),
+    exceptions: earlier?.exceptionId ? [earlier.exceptionId] : [],
+    notX12: describeNotX12(file.body),
+  };
 }
 
 function emptyReceipt(status: Receipt['status']): Receipt {
@@ -154,13 +187,7 @@ async function process(
   // The file is read a chunk at a time and each interchange processed as soon as the next one begins (or the
   // file ends): the parsed segments of one interchange are held at a time, not the whole file's.
   const text = bodyText(file.body);
-  const reader = new InterchangeReader({
-    keep: () => true,
-    expect: {
-      sender: { qualifier: profile.partner.qualifier, id: profile.partner.id },
-      receiver: { qualifier: profile.us.qualifier, id: profile.us.id },
-    },
-  });
+  const reader = new InterchangeReader({ keep: () => true, ...readingFor(profile) });
   const tokenizer = new X12Tokenizer(reader.handle);
   const found = reader.result.interchanges;
   // An interchange's own text, from its ISA to the next one's: what its exception keeps.
@@ -290,6 +317,25 @@ async function process(
           if (set.status !== 'R') await matchAcknowledgment(tx, connection, set, receipt);
       }
       for (const set of group.sets) {
+        if (set.type !== '850' && group.status === 'R' && group.codes.length) {
+          // A group refused as a whole (not from this partner, not for us, another version…): whatever it holds
+          // is kept for a person, a partner's 997 included, which is never acknowledged back.
+          await exception(
+            'edi-rejected',
+            `${set.type} ${set.control} in group ${group.control} from ${where.sender} was ${acknowledges(group) ? `rejected in our ${kind}` : 'not read'}: ${rejection(set, group)}`,
+            {
+              stage: 'edi-validate',
+              ...where,
+              group: group.control,
+              set: set.control,
+              type: set.type,
+              groupCodes: group.codes,
+              problems: [...set.problems, ...group.problems],
+            },
+            set.segments ? single(ic, group, set.segments) : undefined,
+          );
+          continue;
+        }
         if (
           set.type !== '850' &&
           set.type !== '997' &&
@@ -317,6 +363,7 @@ async function process(
               stage: 'edi-validate',
               ...setWhere,
               codes: set.codes,
+              ...(group.codes.length ? { groupCodes: group.codes } : {}),
               errors: set.errors.slice(0, 20),
               problems: [...set.problems, ...group.problems],
             },
@@ -363,7 +410,13 @@ async function process(
         functionalId: g.functionalId,
         control: g.control,
         status: g.status,
-        sets: g.sets.map((s) => ({ type: s.type, control: s.control, status: s.status })),
+        ...(g.status === 'R' && g.codes.length ? { codes: g.codes, problems: g.problems } : {}),
+        sets: g.sets.map((s) => ({
+          type: s.type,
+          control: s.control,
+          status: s.status,
+          ...(s.status === 'R' ? { errors: reasons(s).slice(0, 20) } : {}),
+        })),
       })),
     });
   };
@@ -424,26 +477,33 @@ async function process(
   await ready(true);
   receipt.problems = reader.result.problems;
   if (!found.length) {
-    await exception(
-      'edi',
-      `EDI file ${file.name} holds no interchange: ${receipt.problems[0] ?? 'no ISA segment found'}`,
-      {
-        stage: 'edi-read',
-        problems: receipt.problems,
-      },
-    );
+    // No ISA anywhere: not X12. Kept (the file and an exception on it) and said as what it is instead.
+    const notX12 = describeNotX12(file.body);
+    await exception('edi', `EDI file ${file.name} is not X12: ${notX12.found}`, {
+      stage: 'edi-read',
+      found: notX12.found,
+      problems: receipt.problems.slice(0, 5),
+    });
+    receipt.status = 'not-x12';
+    receipt.notX12 = notX12;
   }
   return receipt;
 }
 
+/** A set's AK3/AK4 errors in words, with the segment's position (an AK3 code 8 only announces its AK4s). */
+function errorWords(set: SetResult): string[] {
+  return set.errors
+    .filter((e) => e.level === 'element' || e.code !== '8')
+    .map((e) => `${e.message} (segment ${e.position})`);
+}
+
+/** Why a set was rejected: its own problems (counts, trailer), then its errors. */
+function reasons(set: SetResult): string[] {
+  return [...set.problems, ...errorWords(set)];
+}
+
 function rejection(set: SetResult, group: GroupResult): string {
-  const parts = [
-    ...set.problems,
-    ...group.problems,
-    ...set.errors
-      .filter((e) => e.level === 'element' || e.code !== '8')
-      .map((e) => `${e.message} (segment ${e.position})`),
-  ];
+  const parts = [...set.problems, ...group.problems, ...errorWords(set)];
   return parts.slice(0, 3).join('; ') || 'see the errors';
 }
 

@@ -1,5 +1,6 @@
 import { TradingPartner } from '@switchyard/mappings';
 import { z } from 'zod';
+import type { ReadOptions } from './envelope.ts';
 
 /** A partner connection's settings: its profile, the connection id being the partner's id. */
 export const PartnerSettings = TradingPartner.omit({ id: true });
@@ -13,3 +14,30 @@ export const PartnerSecrets = z
   })
   .catchall(z.string());
 export type PartnerSecrets = z.infer<typeof PartnerSecrets>;
+
+type Identity = { qualifier: string; id: string; gsId?: string | undefined };
+
+/**
+ * How a file from this partner is read: the ISA and GS ids it must carry (theirs as sender, ours as receiver; the
+ * GS ids are the ISA ids unless the profile names others), the version agreed with it, and the currency its
+ * amounts are in when an 850 has no CUR. Parts the profile lacks (`edi inspect` without --partner) are not checked.
+ */
+export function readingFor(
+  profile: { partner?: Identity; us?: Identity; version?: string; currency?: string } | undefined,
+): Pick<ReadOptions, 'expect' | 'currency'> {
+  if (!profile) return {};
+  const { partner, us } = profile;
+  return {
+    expect: {
+      ...(partner
+        ? {
+            sender: { qualifier: partner.qualifier, id: partner.id },
+            groupSender: partner.gsId ?? partner.id,
+          }
+        : {}),
+      ...(us ? { receiver: { qualifier: us.qualifier, id: us.id }, groupReceiver: us.gsId ?? us.id } : {}),
+      ...(profile.version ? { version: profile.version } : {}),
+    },
+    ...(profile.currency ? { currency: profile.currency } : {}),
+  };
+}

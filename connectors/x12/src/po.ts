@@ -1,5 +1,6 @@
-import { type Address, computeTotals, MoneyError, type OrderDraftInput, parseMoney } from '@switchyard/core';
+import { type Address, computeTotals, type OrderDraftInput, parseMoney } from '@switchyard/core';
 import { locationFor, skuFor, type TradingPartner } from '@switchyard/mappings';
+import { amountMessage, quantityMessage, x12Money, x12Number } from './rules.ts';
 import type { Segment } from './types.ts';
 
 /**
@@ -261,9 +262,10 @@ function orderLine(
   const n = index + 1;
   const assigned = e[0] ?? '';
   const qty = e[1] ?? '';
-  const quantity = Number(qty);
-  const whole = /^\d+(\.0*)?$/.test(qty) && Number.isSafeInteger(quantity) && quantity > 0;
-  if (!whole) problems.push(`line ${n}: quantity "${qty}" is not a whole positive number`);
+  // A set the hub receives has its quantities checked in the 997 already (rules.ts); this is for any other way in.
+  const quantity = x12Number(qty);
+  const badQuantity = quantityMessage(qty);
+  if (badQuantity) problems.push(`line ${n}: ${badQuantity}`);
   const codes: Record<string, string> = {};
   for (let i = 5; i + 1 < e.length; i += 2) {
     const q = e[i]!;
@@ -301,18 +303,18 @@ function orderLine(
   let unitPrice = { amount: 0, currency };
   const price = e[3] ?? '';
   if (price) {
-    try {
-      unitPrice = parseMoney(price, currency);
-    } catch (error) {
-      problems.push(
-        `line ${n}: unit price "${price}" ${error instanceof MoneyError ? error.message : 'cannot be read'}`,
-      );
+    const read = x12Money(price, currency);
+    if ('error' in read) problems.push(`line ${n}: unit price "${price}" ${read.error}`);
+    else {
+      unitPrice = { amount: read.amount, currency };
+      const negative = amountMessage('unit price', price, read.amount);
+      if (negative) problems.push(`line ${n}: ${negative}`);
     }
   } else problems.push(`line ${n}: no unit price (PO104)`);
   const line: OrderLineInput = {
     id: assigned || String(n),
     title,
-    quantity: { ordered: whole ? quantity : 0 },
+    quantity: { ordered: badQuantity ? 0 : quantity },
     unitOfMeasure: e[2] || 'EA',
     unitPrice,
   };

@@ -72,6 +72,24 @@ export async function firstGroup(
   return taken.length > 0;
 }
 
+/**
+ * The inbox entry a file was stored as the first time it came (by its dedupe key), with the exception it was
+ * given then (the open one first): what a repeat of a file the hub could not read points the sender to.
+ */
+export async function earlierFile(
+  tx: Db,
+  connectionId: string,
+  dedupeKey: string,
+): Promise<{ inboxId: string; exceptionId: string | null } | undefined> {
+  const [row] = await tx<{ inboxId: string; exceptionId: string | null }[]>`
+    select i.id::text as "inboxId", e.id as "exceptionId"
+    from inbox i left join exceptions e on e.inbox_id = i.id
+    where i.connection_id = ${connectionId} and i.dedupe_key = ${dedupeKey}
+    order by (e.status = 'open') desc nulls last, e.created_at desc nulls last
+    limit 1`;
+  return row;
+}
+
 export type DocumentKind = 'TA1' | '997' | '999' | '855' | '856' | '810';
 
 export interface StoredDocument {

@@ -27,7 +27,32 @@ export interface SetError {
   syntaxNote?: string;
   /** A copy of the bad data, when it is short and printable. */
   value?: string;
+  /**
+   * The 999's IK403 code when the value breaks a rule of the hub's own rather than the standard's (I12,
+   * implementation pattern match failure); `code` is then what a 997, which has syntax codes only, says.
+   */
+  implementation?: string;
   message: string;
+}
+
+/** A value that keeps the standard but breaks a rule of the hub's (see SetRules). */
+export interface RuleBreak {
+  /** The element's position in its segment. */
+  element: number;
+  /** The 997's AK403 code. */
+  code: string;
+  /** The 999's IK403 code. */
+  implementation: string;
+  message: string;
+  value: string;
+}
+
+/**
+ * Rules beyond the standard for the values the hub imports from a set (an order line's quantity, its price):
+ * shown every segment of the set in order, in its place; answers with the values that break them.
+ */
+export interface SetRules {
+  check(segment: Segment): readonly RuleBreak[] | undefined;
 }
 
 export const SEGMENT_CODES: Readonly<Record<string, string>> = {
@@ -54,6 +79,12 @@ export const ELEMENT_CODES: Readonly<Record<string, string>> = {
   '10': 'exclusion condition violated',
   '12': 'too many repetitions',
   '13': 'too many components',
+  I6: 'code value not used in implementation',
+  I9: 'implementation dependent data element missing',
+  I10: 'implementation "not used" data element present',
+  I11: 'implementation too few repetitions',
+  I12: 'implementation pattern match failure',
+  I13: 'implementation dependent "not used" data element present',
 };
 
 /** Control characters are outside the X12 basic and extended character sets. */
@@ -96,6 +127,8 @@ export class SetValidator {
       maxErrors?: number;
       /** Segments of the standard's table that the dictionary does not define: let through unchecked. */
       unchecked?: readonly string[];
+      /** The hub's own rules for the values it imports (inbound 850s). */
+      rules?: SetRules;
     } = {},
   ) {
     this.stack = [
@@ -110,6 +143,8 @@ export class SetValidator {
 
   segment(segment: Segment): void {
     this.position++;
+    // The rules see every segment (they keep count of lines), even past the error limit.
+    const broken = this.options.rules?.check(segment);
     if (this.errors.length >= (this.options.maxErrors ?? 100)) return;
     const { id } = segment;
     if (!segmentId(id)) {
@@ -119,7 +154,36 @@ export class SetValidator {
     const loop = this.place(id);
     if (loop === null) return;
     const def = this.def.segments[id];
-    if (def) this.elements(segment, def, loop);
+    if (!def) return;
+    this.elements(segment, def, loop);
+    if (broken?.length) this.ruleBreaks(segment.id, loop, def, broken);
+  }
+
+  /** A rule's breaks, for elements the standard's checks found nothing wrong with (one error per element). */
+  private ruleBreaks(
+    id: string,
+    loop: string | undefined,
+    def: SegmentDef,
+    broken: readonly RuleBreak[],
+  ): void {
+    for (const b of broken) {
+      const known = this.errors.some(
+        (e) => e.position === this.position && e.level === 'element' && e.element === b.element,
+      );
+      if (known) continue;
+      this.elementError(
+        id,
+        loop,
+        def,
+        b.element,
+        b.code,
+        b.message,
+        b.value,
+        undefined,
+        undefined,
+        b.implementation,
+      );
+    }
   }
 
   /** Closes the walk: mandatory segments and loops never seen are reported at the SE's position. */
@@ -449,6 +513,7 @@ export class SetValidator {
     value?: string,
     component?: number,
     syntaxNote?: string,
+    implementation?: string,
   ): void {
     // One error per element and code: two syntax notes that point at the same missing element say it once.
     const dup = this.errors.some(
@@ -471,6 +536,7 @@ export class SetValidator {
       ...(ref !== undefined ? { ref } : {}),
       ...(syntaxNote ? { syntaxNote } : {}),
       ...(value !== undefined && value.length <= 99 && !CONTROL.test(value) ? { value } : {}),
+      ...(implementation ? { implementation } : {}),
       message,
     });
   }

@@ -9,6 +9,7 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEmbedded } from './embedded.ts';
+import { connect } from './db.ts';
+import { type EmbeddedLogLevel, startEmbedded } from './embedded.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const base = join(root, '.switchyard-test');
@@ -170,10 +172,134 @@ describe('embedded PostgreSQL refuses what it must not touch', () => {
   });
 });
 
-async function waitUntil(check: () => boolean, ms = 15_000) {
+describe('embedded PostgreSQL under supervision', () => {
+  /** The server's log lines, each prefixed with its level. */
+  const recorder = () => {
+    const lines: string[] = [];
+    return {
+      lines,
+      log: (line: string, level: EmbeddedLogLevel = 'info') => lines.push(`${level} ${line}`),
+      show: () => lines.join('\n'),
+    };
+  };
+  const postmasterOf = (dir: string) => {
+    const [pid, , , port] = readFileSync(
+      join(realpathSync(join(dir, 'pgdata')), 'postmaster.pid'),
+      'utf8',
+    ).split('\n');
+    return { pid: Number(pid), port: Number(port) };
+  };
+  const isRunning = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').length > 0; // a zombie has no command line
+    } catch {
+      return false;
+    }
+  };
+  /** Whether the pool answers (it reconnects by itself once the server is back). */
+  const answers = async (sql: ReturnType<typeof connect>) => {
+    try {
+      const [row] = await sql<{ n: number }[]>`select n from kept`;
+      return row?.n === 42;
+    } catch {
+      return false;
+    }
+  };
+
+  it('restarts a server killed with SIGKILL on the same data and port, and the pool reconnects by itself', async () => {
+    const dir = join(scratch, 'killed', '.switchyard');
+    const out = recorder();
+    const server = await startEmbedded({ dir, sharedRoot, log: out.log, supervise: { everyMs: 100 } });
+    const sql = connect(server.url, { max: 2 });
+    try {
+      await sql`create table kept (n int)`;
+      await sql`insert into kept values (42)`;
+      const before = postmasterOf(dir);
+      process.kill(before.pid, 'SIGKILL');
+      await waitUntil(() => out.lines.some((l) => l.includes('PostgreSQL restarted')), 45_000, out.show);
+      const after = postmasterOf(dir);
+      expect(after.pid).not.toBe(before.pid);
+      expect(after.port).toBe(server.port);
+      expect(isRunning(after.pid)).toBe(true);
+      expect(out.lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^error PostgreSQL \\(pid ${before.pid}\\) .*exited without being stopped`),
+        ),
+      );
+      expect(out.lines).toContainEqual(expect.stringMatching(/^warn restarting PostgreSQL .*\(attempt 1\)/));
+      // The same pool, not a new one: postgres.js opens new connections to the same port by itself.
+      await waitUntil(() => answers(sql), 30_000, out.show);
+    } finally {
+      await sql.end({ timeout: 1 });
+      await server.stop();
+    }
+    await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
+  }, 180_000);
+
+  it('keeps trying at the capped backoff while the server cannot start, each failure an error, then restarts it', async () => {
+    const dir = join(scratch, 'broken', '.switchyard');
+    const out = recorder();
+    const server = await startEmbedded({
+      dir,
+      sharedRoot,
+      log: out.log,
+      supervise: { everyMs: 100, baseMs: 50, maxMs: 200 },
+    });
+    const sql = connect(server.url, { max: 1 });
+    const conf = join(realpathSync(join(dir, 'pgdata')), 'postgresql.conf');
+    const original = readFileSync(conf, 'utf8');
+    const failures = () => out.lines.filter((l) => l.includes('restarting PostgreSQL failed'));
+    try {
+      await sql`create table kept (n int)`;
+      await sql`insert into kept values (42)`;
+      // The running server read its config at start; a new one refuses this line and exits at once.
+      writeFileSync(conf, `${original}\nno_such_setting = 1\n`);
+      process.kill(postmasterOf(dir).pid, 'SIGKILL');
+      await waitUntil(() => failures().length >= 6, 45_000, out.show);
+      expect(failures().every((l) => l.startsWith('error '))).toBe(true);
+      // From the third attempt the wait is at its cap (200 ms, at least half of it with jitter), and stays there.
+      expect(failures().slice(2)).toEqual(
+        failures()
+          .slice(2)
+          .map(() => expect.stringMatching(/trying again in 0\.[12] s$/)),
+      );
+      expect(out.lines.some((l) => l.includes('PostgreSQL restarted'))).toBe(false);
+      expect(await answers(sql)).toBe(false);
+      writeFileSync(conf, original);
+      await waitUntil(() => out.lines.some((l) => l.includes('PostgreSQL restarted')), 45_000, out.show);
+      expect(postmasterOf(dir).port).toBe(server.port);
+      await waitUntil(() => answers(sql), 30_000, out.show);
+    } finally {
+      writeFileSync(conf, original);
+      await sql.end({ timeout: 1 });
+      await server.stop();
+    }
+    await waitUntil(() => !existsSync(join(dir, 'pgdata', 'postmaster.pid')));
+  }, 180_000);
+
+  it('does not restart the server it stopped itself', async () => {
+    const dir = join(scratch, 'stopped', '.switchyard');
+    const out = recorder();
+    const server = await startEmbedded({ dir, sharedRoot, log: out.log, supervise: { everyMs: 20 } });
+    const { pid } = postmasterOf(dir);
+    await server.stop();
+    expect(isRunning(pid)).toBe(false);
+    // Many turns of the watch later, nothing came back.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(dir, 'pgdata', 'postmaster.pid'))).toBe(false);
+    expect(out.lines.filter((l) => /restart|exited/.test(l))).toEqual([]);
+  });
+});
+
+async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  ms = 15_000,
+  describe: () => string = () => '',
+) {
   const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in time\n${describe()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

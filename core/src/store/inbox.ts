@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './orders.ts';
 
 export type InboxStatus = 'processed' | 'ignored' | 'failed';
@@ -35,6 +36,39 @@ export async function storeRaw(tx: Db, e: NewInboxEntry): Promise<string | null>
     on conflict (connection_id, dedupe_key) do nothing
     returning id`;
   return row?.id ?? null;
+}
+
+/**
+ * The key a corrected resend is kept under: its twin's key and the hash of its own bytes. Deterministic, so the
+ * same corrected bytes sent again are a duplicate of the revision.
+ */
+export function revisionKey(key: string, body: Uint8Array): string {
+  return `${key}#rev:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+/**
+ * Stores a delivery once under its dedupe key. When the key is taken by a delivery that failed (it became an
+ * exception) and these bytes differ from it, the sender has corrected it and resent it under the same id and
+ * time: it is stored as a revision, and the failed deliveries it supersedes are returned with it. A delivery
+ * whose twin was imported, or that has the same bytes as its failed twin, is a duplicate (null).
+ */
+export async function storeDelivery(
+  tx: Db,
+  e: NewInboxEntry,
+): Promise<{ id: string; supersedes: string[] } | null> {
+  const id = await storeRaw(tx, e);
+  if (id) return { id, supersedes: [] };
+  const [twin] = await tx<{ status: InboxStatus; same: boolean }[]>`
+    select status, body = ${bytea(e.body)} as same from inbox
+    where connection_id = ${e.connectionId} and dedupe_key = ${e.dedupeKey}`;
+  if (twin?.status !== 'failed' || twin.same) return null;
+  const revision = await storeRaw(tx, { ...e, dedupeKey: revisionKey(e.dedupeKey, e.body) });
+  if (!revision) return null;
+  const failed = await tx<{ id: string }[]>`
+    select id::text from inbox
+    where connection_id = ${e.connectionId} and status = 'failed' and id <> ${revision}
+      and (dedupe_key = ${e.dedupeKey} or left(dedupe_key, ${e.dedupeKey.length + 5}) = ${`${e.dedupeKey}#rev:`})`;
+  return { id: revision, supersedes: failed.map((f) => f.id) };
 }
 
 export async function setInboxStatus(tx: Db, id: string, status: InboxStatus): Promise<void> {

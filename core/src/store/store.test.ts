@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverLimits } from '../config.ts';
 import { OrderDraft, TransitionError } from '../order.ts';
 import { SecretBox } from '../secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
@@ -33,7 +34,7 @@ const config = {
       defaultedEnv: [],
     },
   ],
-  server: { bodyLimit: 1024 },
+  server: serverLimits({ bodyLimit: 1024 }),
 };
 const acme = { tenantId: 'acme', connectionId: 'acme-web', connector: 'http-json' };
 const globex = { tenantId: 'globex', connectionId: 'globex-web', connector: 'http-json' };

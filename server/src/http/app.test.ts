@@ -8,6 +8,7 @@ import {
   listOrders,
   type ResolvedConfig,
   SecretBox,
+  serverLimits,
   syncConfig,
 } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
@@ -30,7 +31,7 @@ const config: ResolvedConfig = {
       defaultedEnv: [],
     },
   ],
-  server: { bodyLimit: 64 * 1024 },
+  server: serverLimits({ bodyLimit: 64 * 1024 }),
 };
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -145,7 +146,7 @@ describe('webhook intake over HTTP', () => {
       { body: Buffer }[]
     >`select body from inbox i join exceptions e on e.inbox_id = i.id where e.id = ${json.exceptionId}`;
     expect(row!.body.toString()).toBe(body);
-    expect((await listExceptions(db.sql, 'demo')).map((e) => e.id)).toContain(json.exceptionId);
+    expect((await listExceptions(db.sql, 'demo')).items.map((e) => e.id)).toContain(json.exceptionId);
   });
 
   it('answers every other error as problem+json, never a bare 500', async () => {

@@ -2,6 +2,7 @@ import { describeError, HubError } from '@switchyard/core';
 import { Hono } from 'hono';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
+import { bodyBudget } from './body-budget.ts';
 import { ediRoutes } from './edi.ts';
 import { problem } from './problem.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -12,32 +13,64 @@ export interface AppOptions {
 
 /** The hub's HTTP surface. */
 export function createApp(
-  hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config'>,
+  hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config' | 'health'>,
   log: Logger,
   options: AppOptions = {},
 ) {
   const app = new Hono();
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Alive, and reaching the store or not for long (server.unhealthyAfter): past that, look at the process.
+  app.get('/healthz', (c) => {
+    const downMs = hub.health?.downForMs() ?? 0;
+    if (!hub.health || !downMs) return c.json({ status: 'ok' });
+    const storeDownSeconds = Math.floor(downMs / 1000);
+    if (!hub.health.unhealthy()) return c.json({ status: 'ok', storeDownSeconds });
+    return problem({
+      type: 'unhealthy',
+      title: 'Unhealthy',
+      status: 503,
+      detail: `the database has not answered for ${storeDownSeconds} s (server.unhealthyAfter: ${Math.round(hub.health.unhealthyAfterMs / 1000)} s)`,
+      fix: 'read the hub log for why (with the embedded database, also .switchyard/postgres.log)',
+      storeDownSeconds,
+    });
+  });
 
   app.get('/readyz', async (c) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         hub.sql`select 1`,
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref()),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000);
+        }),
       ]);
       return c.json({ status: 'ready' });
     } catch (error) {
+      // The error names hosts, ports and users: it goes to the log, not to whoever asks.
+      log.warn('not ready: the database does not answer', { error: describeError(error) });
       return problem({
         type: 'not-ready',
         title: 'Not ready',
         status: 503,
-        detail: `the database does not answer: ${describeError(error)}`,
-        fix: 'check the database server; the hub reconnects by itself',
+        detail: 'the database does not answer',
+        fix: 'retry later; the hub log says why',
       });
+    } finally {
+      clearTimeout(timer);
     }
   });
 
+  // One budget for every route that reads a body before it can authenticate it.
+  let refusals = 0;
+  const budget = bodyBudget({
+    maxBytes: hub.config.server.bodyMemory,
+    bodyLimit: hub.config.server.bodyLimit,
+    onRefused: (held) => {
+      if (refusals++ % 100 === 0) log.warn('body refused: server.bodyMemory in use', { held, refusals });
+    },
+  });
+  app.use('/webhooks/*', budget);
+  app.use('/edi/*', budget);
   app.route('/webhooks', webhookRoutes(hub, log, options.now));
   app.route('/edi', ediRoutes(hub, log, options.now));
 

@@ -1,4 +1,4 @@
-import { type EdiConnection, receiveFile } from '@switchyard/connector-x12';
+import { type EdiConnection, type Receipt, receiveFile } from '@switchyard/connector-x12';
 import { describeError, isTransientDbError, safeEqual } from '@switchyard/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -21,7 +21,8 @@ const EDI_TYPES = new Set([
 /**
  * POST /edi/:partnerId — a partner's X12 file, raw. The partner authenticates with its bearer token (compared in
  * constant time); the file is stored raw, then judged interchange by interchange. 200 with what was decided for
- * each interchange, group and set; the TA1 and 997s go back through the partner's transport.
+ * each interchange, group and set; the TA1 and 997s go back through the partner's transport. A body with no
+ * interchange at all is 400 not-x12 (still stored, with an exception).
  */
 export function ediRoutes(
   hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
@@ -109,6 +110,7 @@ export function ediRoutes(
             exceptions: receipt.exceptions,
           });
         }
+        if (receipt.status === 'not-x12') return notX12(receipt);
         return c.json(
           {
             ...receipt,
@@ -129,4 +131,21 @@ export function ediRoutes(
     },
   );
   return app;
+}
+
+/**
+ * 400: no ISA anywhere in the body, so nothing in it can be acknowledged. The file is kept all the same (an inbox
+ * entry and an open exception, named here so an operator can find it); the sender hears what it sent instead.
+ */
+function notX12(receipt: Receipt): Response {
+  const exception = receipt.exceptions[0];
+  return problem({
+    type: 'not-x12',
+    title: 'Not an X12 file',
+    status: 400,
+    detail: `the body holds no X12 interchange: ${receipt.notX12?.found ?? 'no ISA segment'}${exception ? `; it is kept for inspection as exception ${exception}` : ''}`,
+    fix: receipt.notX12?.fix ?? 'send the X12 interchange, which begins with its ISA segment',
+    ...(exception ? { exception } : {}),
+    ...(receipt.inboxId ? { inboxId: receipt.inboxId } : {}),
+  });
 }
