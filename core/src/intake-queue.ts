@@ -84,12 +84,22 @@ export class IntakeQueue {
         batch.map((b) => b.delivery),
       );
       this.#stats.batches++;
+      const recheck: Waiting[] = [];
       for (const [i, b] of batch.entries()) {
-        const outcome = outcomes[i];
-        if (outcome) b.resolve(outcome);
-        // Its key was taken: a duplicate, or a corrected resend of a delivery that failed. `store` tells which.
-        else store(this.#sql, b.delivery).then(b.resolve, b.reject);
+        const outcome = outcomes[i]!;
+        if (outcome === RECHECK) recheck.push(b);
+        else b.resolve(outcome);
       }
+      // Its key was taken by a delivery that failed, with other bytes: perhaps a corrected resend. `store`
+      // tells, within this writer's slot (so the concurrency bound holds).
+      await Promise.all(
+        recheck.map((b) =>
+          store(this.#sql, b.delivery).then(
+            (outcome) => b.resolve(outcome),
+            (error: unknown) => b.reject(error),
+          ),
+        ),
+      );
       return;
     } catch (error) {
       // Connection trouble: nothing can be stored now, the senders retry (503). A deadlock or
@@ -112,6 +122,9 @@ export class IntakeQueue {
   }
 }
 
+/** A delivery whose key was taken by one that failed, or by another of the same batch: `store` decides. */
+const RECHECK = Symbol('recheck');
+
 /** SQLSTATE of switchyard_abort_unless: the batch was undone and must be stored delivery by delivery. */
 const BATCH_REFUSED = 'SYRTY';
 
@@ -121,11 +134,14 @@ const BATCH_REFUSED = 'SYRTY';
  * scheduling delay. The deliveries, orders and exceptions go in as jsonb
  * recordsets; the first delivery per dedupe key is stored, later ones are duplicates.
  */
-async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<(IntakeOutcome | undefined)[]> {
+async function writeBatch(
+  sql: Sql,
+  deliveries: PreparedDelivery[],
+): Promise<(IntakeOutcome | typeof RECHECK)[]> {
   const inbox: Record<string, unknown>[] = [];
   const orders: Record<string, unknown>[] = [];
   const exceptions: Record<string, unknown>[] = [];
-  /** Each delivery's outcome once its inbox id is known; undefined when its dedupe key was already taken. */
+  /** Each delivery's outcome once its inbox id is known. */
   const planned: ((inboxId: string) => IntakeOutcome)[] = [];
 
   deliveries.forEach(({ connection, entry, normalized }, i) => {
@@ -178,7 +194,7 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<(In
     planned.push((inboxId) => ({ status: 'accepted', inboxId, orders: created }));
   });
 
-  const [row] = await sql<{ stored: [number, string][] }[]>`
+  const [row] = await sql<{ stored: [number, string][]; recheck: number[] }[]>`
     with d as (
       select * from jsonb_to_recordset(${sql.json(inbox as never)}) as d(
         i int, tenant_id text, connection_id text, dedupe_key text, received_at timestamptz, method text, path text,
@@ -196,6 +212,15 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<(In
       returning id, connection_id, dedupe_key
     ), stored as (
       select f.i, ib.id from ib join firsts f using (connection_id, dedupe_key)
+    ), recheck as (
+      -- Not stored, and not plainly a duplicate: a later twin within this batch (whose first is invisible to this
+      -- statement), or a delivery whose key a failed one holds with other bytes.
+      select d.i from d
+      where not exists (select 1 from stored s where s.i = d.i)
+        and (not exists (select 1 from firsts f where f.i = d.i)
+             or exists (select 1 from inbox x
+                        where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
+                          and x.status = 'failed' and x.body <> decode(d.body, 'base64')))
     ), o_in as (
       select x.* from jsonb_to_recordset(${sql.json(orders as never)}) as x(
         i int, id text, tenant_id text, connection_id text, connector text, external_id text, external_number text,
@@ -223,11 +248,14 @@ async function writeBatch(sql: Sql, deliveries: PreparedDelivery[]): Promise<(In
       join stored s on s.i = x.i
     )
     select coalesce((select jsonb_agg(jsonb_build_array(i, id::text)) from stored), '[]') as stored,
+           coalesce((select jsonb_agg(i) from recheck), '[]') as recheck,
            switchyard_abort_unless((select count(*) from o) = (select count(*) from o_in),
                                    'an order in the batch already exists') as taken`;
   const inboxIds = new Map(row!.stored);
+  const recheck = new Set(row!.recheck);
   return planned.map((outcome, i) => {
     const inboxId = inboxIds.get(i);
-    return inboxId === undefined ? undefined : outcome(inboxId);
+    if (inboxId !== undefined) return outcome(inboxId);
+    return recheck.has(i) ? RECHECK : { status: 'duplicate', dedupeKey: deliveries[i]!.entry.dedupeKey };
   });
 }

@@ -197,9 +197,9 @@ export type ShippingLine = z.infer<typeof ShippingLine>;
 export const Adjustment = z.object({
   kind: z.enum(['fee', 'tip', 'duty', 'rounding', 'other']),
   title: z.string(),
-  /** May be negative: cash rounding down, a credit. */
+  /** May be negative: cash rounding down, a credit, a negative fee; so may its tax. */
   amount: Money,
-  taxLines: z.array(TaxLine).default([]),
+  taxLines: z.array(TaxLine.extend({ amount: Money })).default([]),
 });
 export type Adjustment = z.infer<typeof Adjustment>;
 

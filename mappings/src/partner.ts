@@ -49,6 +49,7 @@ export const HttpTransport = z
   });
 
 function isLoopback(url: string): boolean {
+  if (!URL.canParse(url)) return false; // z.url() reports it
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -117,7 +118,7 @@ export const TradingPartner = z
     partner: Identity,
     /** Us, as we appear to them. */
     us: Identity,
-    /** The X12 version we send (GS08). */
+    /** The X12 version agreed with the partner: what we send (GS08), and the only one we accept from it. */
     version: z.enum(['004010', '005010']).default('004010'),
     /** P production, T test (ISA15 of what we send). */
     usage: z.enum(['P', 'T']).default('P'),

@@ -129,8 +129,10 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
-    const health = options.watchStore
-      ? watchStore(sql, { unhealthyAfterMs: config.server.unhealthyAfterMs, log })
+    // Its own connection: a ping queued behind a busy pool would call a busy hub unhealthy.
+    const healthSql = options.watchStore ? connect(databaseUrl, { max: 1 }) : undefined;
+    const health = healthSql
+      ? watchStore(healthSql, { unhealthyAfterMs: config.server.unhealthyAfterMs, log })
       : undefined;
     return {
       config,
@@ -166,7 +168,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       },
       async close() {
         health?.stop();
-        await sql.end({ timeout: 5 });
+        await Promise.all([sql.end({ timeout: 5 }), healthSql?.end({ timeout: 1 })]);
         await embedded?.stop();
       },
     };

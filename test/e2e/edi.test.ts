@@ -39,6 +39,7 @@ import {
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noise } from '../../connectors/x12/test/support/noise.ts';
 import { type SftpTestServer, startSftpServer } from '../../connectors/x12/test/support/sftp-server.ts';
 import { fakeEasyPost } from '../fakes/easypost.ts';
 import { storeConnections } from '../support/connections.ts';
@@ -669,24 +670,12 @@ describe('an X12 trading partner over SFTP', () => {
 });
 
 describe('what the hub refuses at the edge (issue 10)', () => {
-  /** The same "random" bytes every run (xorshift32). */
-  function noise(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let x = 0x2545f491;
-    for (let i = 0; i < length; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = x & 0xff;
-    }
-    return out;
-  }
   const ordersOf = async (externalId: string) =>
     (await db.sql`select 1 from orders where external_id = ${externalId}`).length;
   const exceptionOf = (id: string) => getException(db.sql, 'acme', id);
 
   it('answers a body with no interchange 400 not-x12, says what it holds, and keeps it with an exception', async () => {
-    const body = noise(256);
+    const body = noise(256, 0x2545f491);
     const documents = (await listDocuments(db.sql, { connectionId: 'retailer' })).length;
     const answer = await post('retailer', body);
     expect(answer.status).toBe(400);

@@ -6,21 +6,25 @@ import { z } from 'zod';
  * Amounts are decimal strings in major units ("19.99"; JSON numbers are accepted
  * but strings are exact); ids are strings (safe integers are accepted).
  */
+/**
+ * Why a value cannot be an order id, or undefined when it names exactly one order: a string of 1 to 255
+ * characters of valid Unicode, or an exact integer. The dedupe key uses the same test, so a value that could stand
+ * for two ids (1e309 and a 309-digit number both parse to Infinity; -0 prints as 0) keys nothing.
+ */
+export function idProblem(id: unknown): string | undefined {
+  if (typeof id === 'string') {
+    if (!id || id.length > 255) return 'must be 1 to 255 characters';
+    return isWellFormed(id) ? undefined : 'must be valid Unicode text: it holds a lone UTF-16 surrogate';
+  }
+  if (typeof id !== 'number') return 'must be a string';
+  if (!Number.isSafeInteger(id)) return 'must be a string: this number is not exact (ids may exceed 2^53)';
+  return Object.is(id, -0) ? 'must not be -0, which would be the same id as 0' : undefined;
+}
+
 const Id = z
   .custom<string | number>((id) => typeof id === 'string' || typeof id === 'number', 'must be a string')
   .superRefine((id, ctx) => {
-    const problem =
-      typeof id === 'string'
-        ? !id || id.length > 255
-          ? 'must be 1 to 255 characters'
-          : isWellFormed(id)
-            ? undefined
-            : 'must be valid Unicode text: it holds a lone UTF-16 surrogate'
-        : !Number.isSafeInteger(id)
-          ? 'must be a string: this number is not exact (ids may exceed 2^53)'
-          : Object.is(id, -0)
-            ? 'must not be -0, which would be the same id as 0'
-            : undefined;
+    const problem = idProblem(id);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .transform(String);

@@ -4,7 +4,6 @@ import {
   type Discount,
   defineConnector,
   hmacSha256,
-  isWellFormed,
   type OrderDraftInput,
   parseMoney,
   safeEqual,
@@ -12,7 +11,7 @@ import {
   zodMessage,
 } from '@switchyard/core';
 import { z } from 'zod';
-import { Batch, OrderIn } from './format.ts';
+import { Batch, idProblem, OrderIn } from './format.ts';
 
 export const TIMESTAMP_HEADER = 'x-switchyard-timestamp';
 export const SIGNATURE_HEADER = 'x-switchyard-signature';
@@ -70,14 +69,6 @@ function parseBody(body: Uint8Array): unknown {
   const json: unknown = JSON.parse(text);
   parsedBodies.set(body, json);
   return json;
-}
-
-/** The id as a key part, only when it names one order and nothing else: see `Id` in format.ts. */
-function keyId(id: unknown): string | undefined {
-  if (typeof id === 'string') return id && isWellFormed(id) ? id : undefined;
-  // 1e309 and a 309-digit number both parse to Infinity, -0 prints as 0, 2^53 + 1 as 2^53.
-  if (typeof id === 'number' && Number.isSafeInteger(id) && !Object.is(id, -0)) return String(id);
-  return undefined;
 }
 
 /** An ISO 8601 timestamp as the format takes it: it holds no "@", so the key below splits one way only. */
@@ -233,11 +224,10 @@ export const httpJson = defineConnector({
       if (explicit) return `key:${explicit}#${createHash('sha256').update(request.body).digest('hex')}`;
       try {
         const body = parseBody(request.body) as { id?: unknown; updatedAt?: unknown };
-        const id = keyId(body.id);
         // Without updatedAt two states of one order would share a key, and an id that does not name exactly one
         // order would share it with another: the hub then keys by the body's hash.
-        if (id !== undefined && typeof body.updatedAt === 'string' && KEY_TIME.test(body.updatedAt)) {
-          return 'orders' in body ? undefined : `order:${id}@${body.updatedAt}`;
+        if (!idProblem(body.id) && typeof body.updatedAt === 'string' && KEY_TIME.test(body.updatedAt)) {
+          return 'orders' in body ? undefined : `order:${String(body.id)}@${body.updatedAt}`;
         }
       } catch {
         // malformed: the hub falls back to a hash of the body

@@ -124,12 +124,15 @@ export const stripe = defineConnector({
       if (!header) return { ok: false, reason: 'missing Stripe-Signature header' };
       const signing = Stripe.webhooks.signature!;
       const receivedAt = now().getTime(); // milliseconds, as the library counts
-      // The library bounds only the age of `t`; a signature dated ahead of our clock is bounded here the same way.
-      const t = /(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/.exec(header)?.[1];
-      if (t !== undefined && Number(t) - receivedAt / 1000 > SIGNATURE_TOLERANCE_SECONDS) {
+      // The library bounds only the age of `t`; a signature dated ahead of our clock is bounded here the same way,
+      // reading `t` exactly as the library does (the last `t=`, parseInt), so no spelling of it slips past.
+      const stamps = header.split(',').filter((item) => item.split('=')[0] === 't');
+      if (stamps.length > 1) return { ok: false, reason: 'Stripe-Signature has more than one t= timestamp' };
+      const t = stamps.length ? Number.parseInt(stamps[0]!.split('=')[1]!, 10) : Number.NaN;
+      if (Number.isFinite(t) && t - receivedAt / 1000 > SIGNATURE_TOLERANCE_SECONDS) {
         return {
           ok: false,
-          reason: `Stripe-Signature is dated ${Math.round(Number(t) - receivedAt / 1000)} s ahead of the hub's clock (tolerance ${SIGNATURE_TOLERANCE_SECONDS} s): check the hub's clock`,
+          reason: `Stripe-Signature is dated ${Math.round(t - receivedAt / 1000)} s ahead of the hub's clock (tolerance ${SIGNATURE_TOLERANCE_SECONDS} s): check the hub's clock`,
         };
       }
       let stale = false;

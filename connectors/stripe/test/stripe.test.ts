@@ -88,6 +88,16 @@ describe('Stripe webhooks', () => {
     });
     const near = sign(body, secrets.webhookSecret, new Date(now.getTime() + 299_000));
     expect(stripe.webhook!.verify(request(near), context)).toEqual({ ok: true });
+    // Spelled as the library still reads it (parseInt, the last t=): refused all the same.
+    const t = Math.floor(now.getTime() / 1000) + 3600;
+    const v1 = ahead['stripe-signature'].split(',v1=')[1];
+    for (const header of [`t=${t}x,v1=${v1}`, `t=${t}.0,v1=${v1}`]) {
+      expect(stripe.webhook!.verify(request({ 'stripe-signature': header }), context).ok, header).toBe(false);
+    }
+    expect(stripe.webhook!.verify(request({ 'stripe-signature': `t=0,t=${t},v1=${v1}` }), context)).toEqual({
+      ok: false,
+      reason: 'Stripe-Signature has more than one t= timestamp',
+    });
   });
 
   it('accepts any of several v1 signatures, and the previous secret while it is configured', () => {

@@ -1,4 +1,4 @@
-import type { GroupResult, InterchangeResult, SetResult } from './envelope.ts';
+import { CONTROL_VERSION, type GroupResult, type InterchangeResult, type SetResult } from './envelope.ts';
 import type { Segment } from './types.ts';
 import { isaVersion, type OutboundInterchange, wrapSet, writeInterchange } from './write.ts';
 
@@ -192,7 +192,7 @@ export function ackInterchange(
       // The partner's agreed version; without a profile, the interchange's own when it is one.
       version: env.version
         ? isaVersion(env.version)
-        : /^00[2-8]0\d$/.test(interchange.version)
+        : CONTROL_VERSION.test(interchange.version)
           ? interchange.version
           : '00401',
     });

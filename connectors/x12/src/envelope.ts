@@ -641,7 +641,7 @@ export class InterchangeReader {
  * Five digits outside that pattern (99999) are no version at all: TA1 017, where a real version that is not the
  * partner's is 003.
  */
-const CONTROL_VERSION = /^00[2-8]0\d$/;
+export const CONTROL_VERSION = /^00[2-8]0\d$/;
 
 /** A simple element that accepts any printable text: the syntax check of sets read without a definition. */
 const ANY = { ref: 0, name: 'element', type: 'AN', min: 0, max: Number.MAX_SAFE_INTEGER, req: 'O' } as const;

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeNotX12, holdsIsa } from '../src/content.ts';
 import { readInterchangesSync } from '../src/envelope.ts';
+import { noise } from './support/noise.ts';
 
 /** What the hub says a file holds when it holds no X12 interchange: what it is, how it begins, safely. */
-
-/** The same "random" bytes every run (xorshift32). */
-function noise(length: number, seed = 0x9e3779b9): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const text = (s: string) => new TextEncoder().encode(s);

@@ -662,7 +662,9 @@ function supervise(
         return pm.pid; // someone (a CLI command) started it meanwhile, where we want it: adopt it
       }
       if (pm && alive(pm.pid)) await fs.rm(join(data, 'postmaster.pid'), { force: true }); // pid now reused
-      const pid = await launch(spec);
+      // After a crash PostgreSQL replays its WAL before it answers, which can take long on a big database:
+      // a restart is given 10 minutes rather than the start's limit, so the replay is never cut off and redone.
+      const pid = await launch({ ...spec, timeoutS: Math.max(spec.timeoutS, 600) });
       const latest = readState(spec.files.state);
       if (latest) {
         await writeState(spec.files.state, {

@@ -14,6 +14,8 @@ export interface NewInboxEntry {
   contentType: string;
   body: Uint8Array;
   status: InboxStatus;
+  /** The failed delivery this one corrects (see storeDelivery). */
+  revisionOf?: string;
 }
 
 export interface InboxEntry extends NewInboxEntry {
@@ -29,10 +31,10 @@ export function bytea(body: Uint8Array): Buffer {
 export async function storeRaw(tx: Db, e: NewInboxEntry): Promise<string | null> {
   const [row] = await tx<{ id: string }[]>`
     insert into inbox (tenant_id, connection_id, dedupe_key, received_at, method, path, headers, content_type, body,
-                       status, processed_at)
+                       status, processed_at, revision_of)
     values (${e.tenantId}, ${e.connectionId}, ${e.dedupeKey}, ${e.receivedAt}, ${e.method}, ${e.path},
             ${tx.json(e.headers)}, ${e.contentType}, ${bytea(e.body)},
-            ${e.status}, now())
+            ${e.status}, now(), ${e.revisionOf ?? null})
     on conflict (connection_id, dedupe_key) do nothing
     returning id`;
   return row?.id ?? null;
@@ -48,9 +50,9 @@ export function revisionKey(key: string, body: Uint8Array): string {
 
 /**
  * Stores a delivery once under its dedupe key. When the key is taken by a delivery that failed (it became an
- * exception) and these bytes differ from it, the sender has corrected it and resent it under the same id and
- * time: it is stored as a revision, and the failed deliveries it supersedes are returned with it. A delivery
- * whose twin was imported, or that has the same bytes as its failed twin, is a duplicate (null).
+ * exception), and neither it nor any revision of it was imported since, and these bytes are none of theirs, the
+ * sender has corrected it and resent it under the same id and time: it is stored as a revision of it, and the
+ * failed deliveries it supersedes are returned with it. Anything else is a duplicate (null).
  */
 export async function storeDelivery(
   tx: Db,
@@ -58,17 +60,18 @@ export async function storeDelivery(
 ): Promise<{ id: string; supersedes: string[] } | null> {
   const id = await storeRaw(tx, e);
   if (id) return { id, supersedes: [] };
-  const [twin] = await tx<{ status: InboxStatus; same: boolean }[]>`
-    select status, body = ${bytea(e.body)} as same from inbox
-    where connection_id = ${e.connectionId} and dedupe_key = ${e.dedupeKey}`;
-  if (twin?.status !== 'failed' || twin.same) return null;
-  const revision = await storeRaw(tx, { ...e, dedupeKey: revisionKey(e.dedupeKey, e.body) });
-  if (!revision) return null;
-  const failed = await tx<{ id: string }[]>`
-    select id::text from inbox
-    where connection_id = ${e.connectionId} and status = 'failed' and id <> ${revision}
-      and (dedupe_key = ${e.dedupeKey} or left(dedupe_key, ${e.dedupeKey.length + 5}) = ${`${e.dedupeKey}#rev:`})`;
-  return { id: revision, supersedes: failed.map((f) => f.id) };
+  const family = await tx<{ id: string; status: InboxStatus; same: boolean }[]>`
+    with twin as (select id from inbox where connection_id = ${e.connectionId} and dedupe_key = ${e.dedupeKey})
+    select i.id::text, i.status, i.body = ${bytea(e.body)} as same
+    from inbox i where i.id in (select id from twin) or i.revision_of in (select id from twin)`;
+  if (!family.length || family.some((f) => f.status !== 'failed' || f.same)) return null;
+  const original = family.reduce((a, b) => (BigInt(a.id) < BigInt(b.id) ? a : b));
+  const revision = await storeRaw(tx, {
+    ...e,
+    dedupeKey: revisionKey(e.dedupeKey, e.body),
+    revisionOf: original.id,
+  });
+  return revision ? { id: revision, supersedes: family.map((f) => f.id) } : null;
 }
 
 export async function setInboxStatus(tx: Db, id: string, status: InboxStatus): Promise<void> {
