@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { describeError, HubError, type Problem } from '@switchyard/core';
+import { describeError, HubError, isTransientDbError, type Problem } from '@switchyard/core';
 import { createApp } from './http/app.ts';
 import { type Hub, openHub } from './hub.ts';
 import type { Logger } from './log.ts';
@@ -23,9 +23,30 @@ export interface StartOptions {
  * pool and intake queue. Workers drain on SIGTERM and exit if the primary dies.
  */
 export async function start(options: StartOptions): Promise<void> {
+  survivesLostConnections(options.log);
   if (cluster.isWorker) return startWorker(options);
   if (options.workers > 1) return startPrimary(options);
   return startSingle(options);
+}
+
+/**
+ * When the database goes away, a library's background connection (the engine's notification listener, a pool
+ * reconnecting) can reject a promise no one awaits: Node would end the process for it, and with it every
+ * request in flight (under SWITCHYARD_WORKERS, the primary, and so every worker). A lost connection is logged
+ * and survived: the pools reconnect, /healthz reports the outage. Any other unhandled rejection is a bug: it
+ * is logged and the process exits as Node would.
+ */
+function survivesLostConnections(log: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    if (isTransientDbError(reason)) {
+      log.error('a database connection was lost in the background; carrying on', {
+        error: describeError(reason),
+      });
+      return;
+    }
+    log.error('unhandled rejection: exiting', { error: describeError(reason) });
+    process.exit(1);
+  });
 }
 
 function onSignals(stop: (signal: string) => Promise<void>, log: Logger): void {

@@ -200,12 +200,16 @@ describe('switchyard exceptions list, a page at a time', () => {
     // Runs of ten recorded in the same microsecond, so a page boundary falls inside a run; the shop's two days
     // old; five resolved.
     await many.sql`
-      with numbered as (select id, row_number() over (order by id) - 1 as n from exceptions)
+      with numbered as (
+        -- Numbered within each connection: ids made in the same millisecond do not sort in the order made.
+        select id, connection_id, row_number() over (partition by connection_id order by id) - 1 as n from exceptions
+      )
       update exceptions e
-      set created_at = case when n < 235 then date_trunc('second', now()) - (n / 10) * interval '1 second'
+      set created_at = case when numbered.connection_id = 'demo'
+                            then date_trunc('second', now()) - (n / 10) * interval '1 second'
                             else now() - interval '2 days' - n * interval '1 millisecond' end,
-          status = case when n < 5 then 'resolved' else 'open' end,
-          resolved_at = case when n < 5 then now() end
+          status = case when numbered.connection_id = 'demo' and n < 5 then 'resolved' else 'open' end,
+          resolved_at = case when numbered.connection_id = 'demo' and n < 5 then now() end
       from numbered where e.id = numbered.id`;
   });
   afterAll(async () => many?.drop());

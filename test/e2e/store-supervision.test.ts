@@ -28,7 +28,9 @@ const order = (id: string) => JSON.stringify({ ...example, id });
 const post = (hub: HubProcess, body: string) =>
   fetch(`${hub.url}/webhooks/demo`, { method: 'POST', body, headers: signedHeaders('dev-secret', body) });
 const get = async (hub: HubProcess, path: string) => {
-  const res = await fetch(`${hub.url}${path}`);
+  const res = await fetch(`${hub.url}${path}`).catch((error: unknown) => {
+    throw new Error(`GET ${path} failed (${String(error)}); the hub's log:\n${hub.log()}`);
+  });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
 };
 /** What the database's own errors look like: none of it may reach an HTTP answer. */
