@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
  *   from the workflow id and the step's key, the same on every retry and every recovery) to the vendor.
  * - Starting a workflow id that exists returns the existing run; a signal with a dedupe key already
  *   delivered to that workflow is dropped.
+ * - A step may register an undo once it succeeded; `compensate` runs them, last first, each a step of its
+ *   own (`withCompensation` gives every adapter the same implementation over its durable steps).
  */
 
 /** How a failing step is retried before the workflow gives up on it. */
@@ -33,13 +35,58 @@ export interface StepContext {
   attempt: number;
 }
 
+/**
+ * What undoes a step's effect, registered by the step once it succeeded (`compensate` in its options) and run
+ * by `WorkflowContext.compensate`, as a checkpointed step of its own under `key`.
+ */
+export interface Undo<T = unknown> {
+  /** The undo's own step key, unique within the workflow: its idempotency key with the vendor derives from it. */
+  key: string;
+  /** What it does, in words (e.g. "void the label"): how it is named when it fails and is left for a person. */
+  what: string;
+  /**
+   * Takes the place, in the order of undoing, of the undo registered under this key (a capture turns
+   * "release the authorization" into "refund the capture", still undone where the money was first committed).
+   */
+  replaces?: string;
+  retry?: StepRetry;
+  /** The undo itself. Without it the undo is a person's (no system can do it): it is only named in `left`. */
+  run?(step: StepContext & { reason: string }): Promise<T>;
+  /**
+   * Read once the undo has run and been recorded: an error answered here ends the compensation, thrown by
+   * `compensate` with the undos after it not run (e.g. the parcel is with the carrier: the rest is a person's).
+   */
+  stop?(result: T, reason: string): Error | undefined;
+}
+
+export interface StepOptions<T> {
+  retry?: StepRetry;
+  /** The step's undo, given its result once it succeeded (undefined: nothing to undo). */
+  // biome-ignore lint/suspicious/noExplicitAny: an undo's result is its own business
+  compensate?: (result: T) => Undo<any> | undefined;
+}
+
+/** What `compensate` did: the keys of the undos done, and what is left for a person, in words. */
+export interface Compensation {
+  undone: string[];
+  left: string[];
+}
+
 export interface WorkflowContext {
   readonly workflowId: string;
   /**
    * Runs `body` as a checkpointed step named `key` (unique within the workflow), retrying by `retry`.
-   * Its result must be JSON-serializable. After the last attempt the step's error is thrown.
+   * Its result must be JSON-serializable. After the last attempt the step's error is thrown. Once it has
+   * succeeded (now, or recorded before a recovery) its `compensate` undo is registered.
    */
-  step<T>(key: string, body: (step: StepContext) => Promise<T>, options?: { retry?: StepRetry }): Promise<T>;
+  step<T>(key: string, body: (step: StepContext) => Promise<T>, options?: StepOptions<T>): Promise<T>;
+  /**
+   * Runs the undos registered so far, the last registered first, each as a step of its own under its key (so
+   * after a crash the undos done are not done again and the one cut off runs again under the same idempotency
+   * key). An undo that fails does not keep the others from running: it is named in `left`. `reason` is handed
+   * to each undo. The registrations are then cleared.
+   */
+  compensate(reason: string): Promise<Compensation>;
   /** A durable sleep: after a crash only what is left of it is slept. */
   sleep(key: string, ms: number): Promise<void>;
   /**
@@ -55,6 +102,64 @@ export interface WorkflowDefinition<Input, Output> {
   /** Stable name: runs are recovered by it, so renaming one strands its running workflows. */
   name: string;
   run(context: WorkflowContext, input: Input): Promise<Output>;
+}
+
+/** An adapter's context before compensation: steps, sleeps, waits and time, each durable. */
+export type DurableContext = Omit<WorkflowContext, 'step' | 'compensate'> & {
+  step<T>(key: string, body: (step: StepContext) => Promise<T>, options?: { retry?: StepRetry }): Promise<T>;
+};
+
+/**
+ * Compensation over an adapter's durable steps, the same for every engine: the registry of undos is rebuilt
+ * as the workflow runs again from the top (each step, recorded or not, registers its undo once it has a
+ * result), so it needs no record of its own; each undo is a durable step under its own key.
+ */
+export function withCompensation(durable: DurableContext): WorkflowContext {
+  // biome-ignore lint/suspicious/noExplicitAny: undos of any result
+  let undos: Undo<any>[] = [];
+  return {
+    workflowId: durable.workflowId,
+    sleep: (key, ms) => durable.sleep(key, ms),
+    waitForSignal: (topic, options) => durable.waitForSignal(topic, options),
+    now: (key) => durable.now(key),
+    async step(key, body, options) {
+      const result = await durable.step(key, body, options?.retry ? { retry: options.retry } : undefined);
+      const undo = options?.compensate?.(result);
+      if (undo) {
+        const at = undo.replaces ? undos.findIndex((u) => u.key === undo.replaces) : -1;
+        if (at >= 0) undos[at] = undo;
+        else undos.push(undo);
+      }
+      return result;
+    },
+    async compensate(reason) {
+      const todo = undos.reverse();
+      undos = [];
+      const done: Compensation = { undone: [], left: [] };
+      for (const undo of todo) {
+        const run = undo.run;
+        if (!run) {
+          done.left.push(undo.what);
+          continue;
+        }
+        let result: unknown;
+        try {
+          result = await durable.step(
+            undo.key,
+            (step) => run({ ...step, reason }),
+            undo.retry ? { retry: undo.retry } : undefined,
+          );
+        } catch (error) {
+          done.left.push(`${undo.what}: ${(error as Error).message}`);
+          continue;
+        }
+        done.undone.push(undo.key);
+        const stop = undo.stop?.(result, reason);
+        if (stop) throw stop;
+      }
+      return done;
+    },
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds workflows of any input and output

@@ -1,4 +1,4 @@
-export { main } from './cli.ts';
+export { main } from './cli/index.ts';
 export { installedConnectors } from './connectors.ts';
 export { partners, startEdi } from './edi.ts';
 export { createApp } from './http/app.ts';

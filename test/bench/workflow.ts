@@ -11,6 +11,7 @@ import {
   startEmbedded,
   stepIdempotencyKey,
   type WorkflowContext,
+  withCompensation,
 } from '@switchyard/core';
 import { ShippingRules } from '@switchyard/mappings';
 import {
@@ -124,24 +125,25 @@ export async function workflowBench(orders = 1000) {
     const plainIds = await Promise.all(Array.from({ length: orders }, (_, k) => place(orders + k + 1)));
     const bodyTimes: number[] = [];
     const byKey: Record<string, number[]> = {};
-    const plainContext = (workflowId: string): WorkflowContext => ({
-      workflowId,
-      async step(key, body) {
-        const start = performance.now();
-        try {
-          return await body({ idempotencyKey: stepIdempotencyKey(workflowId, key), attempt: 1 });
-        } finally {
-          bodyTimes.push(performance.now() - start);
-          byKey[key] = [...(byKey[key] ?? []), performance.now() - start];
-        }
-      },
-      sleep: (_key, wait) => new Promise((r) => setTimeout(r, wait)),
-      async waitForSignal(_topic, { timeoutMs }) {
-        if (timeoutMs === 0) return undefined;
-        throw new AtTrackingWait();
-      },
-      now: async () => new Date(),
-    });
+    const plainContext = (workflowId: string): WorkflowContext =>
+      withCompensation({
+        workflowId,
+        async step(key, body) {
+          const start = performance.now();
+          try {
+            return await body({ idempotencyKey: stepIdempotencyKey(workflowId, key), attempt: 1 });
+          } finally {
+            bodyTimes.push(performance.now() - start);
+            byKey[key] = [...(byKey[key] ?? []), performance.now() - start];
+          }
+        },
+        sleep: (_key, wait) => new Promise((r) => setTimeout(r, wait)),
+        async waitForSignal(_topic, { timeoutMs }) {
+          if (timeoutMs === 0) return undefined;
+          throw new AtTrackingWait();
+        },
+        now: async () => new Date(),
+      });
     let next = 0;
     await Promise.all(
       Array.from({ length: 50 }, async () => {

@@ -1,21 +1,20 @@
-export {
-  FulfillmentConfig,
-  type OrderDispatcher,
-  orderQueueName,
-  orderQueues,
-  resolvePlans,
-  startOrderDispatcher,
-  startSignalDispatcher,
-} from './dispatch.ts';
+export { type OrderDispatcher, startOrderDispatcher, startSignalDispatcher } from './dispatch.ts';
 export { type DbosEngineOptions, replayWithClient, startDbosEngine } from './engines/dbos.ts';
 export {
-  type FulfillmentPlan,
+  CANCELLED_ON_CHANNEL,
   ORDER_EVENTS_TOPIC,
   type OrderEvent,
-  type OrderWorkflowDeps,
-  orderWorkflow,
   orderWorkflowId,
   PAYMENT_TOPIC,
+} from './order/events.ts';
+export type { OrderWorkflowDeps } from './order/step.ts';
+export { validateOrder } from './order/steps/load-and-validate.ts';
+export { orderWorkflow } from './order/workflow.ts';
+export {
+  FulfillmentConfig,
+  type FulfillmentPlan,
+  orderQueueName,
+  orderQueues,
   type PaymentPolicy,
-  validateOrder,
-} from './order.ts';
+  resolvePlans,
+} from './plan.ts';

@@ -82,6 +82,41 @@ const held = defineWorkflow({
   },
 });
 
+/** Undos in reverse, one replacing another in its place, one failing, one a person's, one stopping the rest. */
+const undone: string[] = [];
+let voidAnswer = 'voided';
+const cancellable = defineWorkflow({
+  name: 'cancellable',
+  async run(ctx) {
+    const undo = (key: string, extra: object = {}) => ({
+      key,
+      what: `undo ${key}`,
+      run: async ({ idempotencyKey, reason }: { idempotencyKey: string; reason: string }) => {
+        undone.push(`${ctx.workflowId}:${key}:${idempotencyKey}:${reason}`);
+        if (key === 'refund' && ctx.workflowId === 'undo-2') throw new Error('the refund was refused');
+        return key === 'void' ? { status: voidAnswer } : key;
+      },
+      ...extra,
+    });
+    await ctx.step('authorize', async () => 'auth', { compensate: () => undo('release') });
+    await ctx.step('invoice', async () => 'inv', {
+      compensate: () => ({ key: 'x', what: 'void the invoice' }),
+    });
+    await ctx.step('label', async () => 'lbl', {
+      compensate: () =>
+        undo('void', {
+          stop: (answer: { status: string }, reason: string) =>
+            answer.status === 'scanned' ? new Error(`with the carrier (${reason})`) : undefined,
+        }),
+    });
+    await ctx.step('capture', async () => 'cap', {
+      compensate: () => undo('refund', { replaces: 'release', retry: { attempts: 1 } }),
+    });
+    await ctx.step('nothing', async () => 'x', { compensate: () => undefined });
+    return ctx.compensate('changed mind');
+  },
+});
+
 const logged: string[] = [];
 let db: TestDatabase;
 let engine: Engine;
@@ -92,7 +127,7 @@ beforeAll(async () => {
     databaseUrl: db.url,
     executorId: 'test-1',
     applicationVersion: 'test',
-    workflows: [charge, fragile, waiter, careless, held],
+    workflows: [charge, fragile, waiter, careless, held, cancellable],
     queues: [{ name: 'lane', concurrency: 2 }],
     queuePollMs: 50,
     log: (level, message) => logged.push(`${level}: ${message}`),
@@ -181,9 +216,48 @@ describe('DBOS engine', () => {
     );
   });
 
+  it('compensates last registered first, each undo a step of its own: a replaced undo in its place, a failure named and passed', async () => {
+    await engine.start('cancellable', {}, { workflowId: 'undo-1' });
+    expect(await engine.settled('undo-1')).toMatchObject({
+      state: 'succeeded',
+      output: { undone: ['void', 'refund'], left: ['void the invoice'] },
+    });
+    // The label first, then the money (the refund took the release's place), each under its own key.
+    expect(undone.splice(0)).toEqual([
+      'undo-1:void:undo-1/void:changed mind',
+      'undo-1:refund:undo-1/refund:changed mind',
+    ]);
+    const steps = await db.sql<{ name: string }[]>`
+      select function_name as name from switchyard_dbos.operation_outputs
+       where workflow_uuid = 'undo-1' order by function_id`;
+    expect(steps.map((r) => r.name)).toEqual([
+      'authorize',
+      'invoice',
+      'label',
+      'capture',
+      'nothing',
+      'void',
+      'refund',
+    ]);
+
+    await engine.start('cancellable', {}, { workflowId: 'undo-2' });
+    expect(await engine.settled('undo-2')).toMatchObject({
+      state: 'succeeded',
+      output: { undone: ['void'], left: ['void the invoice', 'undo refund: the refund was refused'] },
+    });
+    undone.length = 0;
+    voidAnswer = 'scanned';
+    await engine.start('cancellable', {}, { workflowId: 'undo-3' });
+    expect(await engine.settled('undo-3')).toMatchObject({
+      state: 'failed',
+      error: 'with the carrier (changed mind)',
+    });
+    expect(undone).toEqual(['undo-3:void:undo-3/void:changed mind']);
+  });
+
   it('refuses an unknown workflow name and a step key used twice', async () => {
     await expect(engine.start('nope', {}, { workflowId: 'x' })).rejects.toThrow(
-      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless, held/,
+      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless, held, cancellable/,
     );
     await engine.start('careless', {}, { workflowId: 'order-4' });
     expect(await engine.settled('order-4')).toMatchObject({

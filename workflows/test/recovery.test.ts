@@ -15,9 +15,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function run(until: RegExp) {
+function run(until: RegExp, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', worker], {
-    env: { ...process.env, CRASH_DATABASE_URL: db.url },
+    env: { ...process.env, CRASH_DATABASE_URL: db.url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -56,5 +56,28 @@ it('recovers a workflow after kill -9 and runs each step once', async () => {
   expect(effects).toEqual([
     { key: 'buy-label', runs: 1 },
     { key: 'notify-channel', runs: 1 },
+  ]);
+}, 60_000);
+
+it('recovers a workflow killed during its compensation: the undo done is not done again, the one cut off is done', async () => {
+  const first = run(/compensating/, { CRASH_SCENARIO: 'compensation', CRASH_HANG: '1' });
+  await first.seen;
+  // The label's undo (registered last, so run first) is done and recorded; the release hangs: kill it there.
+  const recorded = await db.sql`
+    select function_name from switchyard_dbos.operation_outputs
+     where workflow_uuid = 'crash-order-2' order by function_id`;
+  expect(recorded.map((r) => r.function_name)).toEqual(['authorize', 'buy-label', 'void-label']);
+  first.child.kill('SIGKILL');
+  await new Promise((r) => first.child.once('exit', r));
+
+  const second = run(/settled/, { CRASH_SCENARIO: 'compensation' });
+  const output = await second.seen;
+  expect(output).toContain('settled succeeded {"undone":["void-label","release"],"left":[]}');
+  const effects = await db.sql`
+    select key, runs from crash_effects where key in ('authorize', 'void-label', 'release') order by key`;
+  expect(effects).toEqual([
+    { key: 'authorize', runs: 1 },
+    { key: 'release', runs: 1 },
+    { key: 'void-label', runs: 1 },
   ]);
 }, 60_000);

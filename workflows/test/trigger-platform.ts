@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { parsePacket } from '@trigger.dev/core/v3';
 import { type MockTaskContextOptions, runInMockTaskContext } from '@trigger.dev/core/v3/test';
 import { HttpResponse, http } from 'msw';
+import { routeWaitpoint } from './trigger-waitpoints.ts';
 
 /**
  * Trigger.dev's platform as the SDK sees it, in one process: the HTTP API the SDK's client calls (trigger,
@@ -44,7 +45,7 @@ interface Run {
   updatedAt: Date;
 }
 
-interface Waitpoint {
+export interface Waitpoint {
   id: string;
   type: 'MANUAL' | 'DATETIME';
   idempotencyKey?: string;
@@ -69,7 +70,8 @@ export class FakeTrigger {
    * `staleReads` completions, the token's next read still shows it as it was before.
    */
   staleReads = 0;
-  private readonly stale = new Map<string, unknown>();
+  /** @internal for the waitpoint routes */
+  readonly stale = new Map<string, unknown>();
   /** Answers to give instead of the route's, once each, by method and path pattern. */
   readonly faults: { method: string; path: RegExp; status: number }[] = [];
   readonly handlers;
@@ -124,16 +126,19 @@ export class FakeTrigger {
     return this.queue;
   }
 
-  private id(prefix: string) {
+  /** @internal for the waitpoint routes */
+  id(prefix: string) {
     return `${prefix}_${String(++this.seq).padStart(6, '0')}`;
   }
 
-  private later(at: Date, fn: () => void) {
+  /** @internal for the waitpoint routes */
+  later(at: Date, fn: () => void) {
     const ms = Math.max(0, (at.getTime() - Date.now()) * (this.options.timeScale ?? 1));
     setTimeout(fn, ms);
   }
 
-  private finish(wp: Waitpoint, status: 'COMPLETED' | 'TIMED_OUT', output?: string) {
+  /** @internal for the waitpoint routes */
+  finish(wp: Waitpoint, status: 'COMPLETED' | 'TIMED_OUT', output?: string) {
     if (wp.status !== 'WAITING') return;
     wp.status = status;
     wp.output = status === 'TIMED_OUT' ? TIMEOUT_OUTPUT : output;
@@ -141,7 +146,8 @@ export class FakeTrigger {
     for (const wake of wp.waiters.splice(0)) wake();
   }
 
-  private byKey(key: string | undefined) {
+  /** @internal for the waitpoint routes */
+  byKey(key: string | undefined) {
     if (!key) return undefined;
     return [...this.waitpoints.values()].find((w) => w.idempotencyKey === key);
   }
@@ -269,7 +275,8 @@ export class FakeTrigger {
     return run;
   }
 
-  private tokenJson(wp: Waitpoint) {
+  /** @internal for the waitpoint routes */
+  tokenJson(wp: Waitpoint) {
     return {
       id: wp.id,
       url: `${this.baseURL}/api/v1/waitpoints/tokens/${wp.id}/callback/fake`,
@@ -372,74 +379,8 @@ export class FakeTrigger {
       }
       return HttpResponse.json({ id: key });
     }
-    if (path === '/api/v1/waitpoints/tokens' && request.method === 'POST') {
-      const key = body?.idempotencyKey as string | undefined;
-      const found = this.byKey(key);
-      if (found)
-        return HttpResponse.json({ id: found.id, isCached: true, url: this.tokenJson(found).url }, jwt);
-      const timeout = body?.timeout as string | undefined;
-      const seconds = timeout ? /^(\d+)s$/.exec(timeout) : null;
-      if (timeout && !seconds) throw new Error(`the fake reads timeouts as "<n>s", not ${timeout}`);
-      const wp: Waitpoint = {
-        id: this.id('waitpoint'),
-        type: 'MANUAL',
-        ...(key ? { idempotencyKey: key } : {}),
-        status: 'WAITING',
-        createdAt: new Date(),
-        waiters: [],
-        ...(seconds ? { timeoutAt: new Date(Date.now() + Number(seconds[1]) * 1000) } : {}),
-      };
-      this.waitpoints.set(wp.id, wp);
-      if (wp.timeoutAt) this.later(wp.timeoutAt, () => this.finish(wp, 'TIMED_OUT'));
-      return HttpResponse.json({ id: wp.id, isCached: false, url: this.tokenJson(wp).url }, jwt);
-    }
-    m = request.method === 'GET' ? /^\/api\/v1\/waitpoints\/tokens\/([^/]+)$/.exec(path) : null;
-    if (m) {
-      const wp = this.waitpoints.get(m[1]!);
-      if (!wp) return HttpResponse.json({ error: 'Waitpoint not found' }, { status: 404 });
-      const lagging = this.stale.get(wp.id);
-      this.stale.delete(wp.id);
-      return HttpResponse.json(lagging ?? this.tokenJson(wp));
-    }
-    m = request.method === 'POST' ? /^\/api\/v1\/waitpoints\/tokens\/([^/]+)\/complete$/.exec(path) : null;
-    if (m) {
-      const wp = this.waitpoints.get(m[1]!);
-      if (!wp) return HttpResponse.json({ error: 'Waitpoint not found' }, { status: 404 });
-      const data = body?.data;
-      if (this.staleReads > 0 && wp.status === 'WAITING') {
-        this.staleReads--;
-        this.stale.set(wp.id, this.tokenJson(wp));
-      }
-      this.finish(wp, 'COMPLETED', data === undefined || data === null ? undefined : JSON.stringify(data));
-      return HttpResponse.json({ success: true });
-    }
-    if (
-      /^\/engine\/v1\/runs\/[^/]+\/waitpoints\/tokens\/[^/]+\/wait$/.test(path) &&
-      request.method === 'POST'
-    ) {
-      return HttpResponse.json({ success: true });
-    }
-    m = request.method === 'POST' ? /^\/engine\/v1\/runs\/([^/]+)\/wait\/duration$/.exec(path) : null;
-    if (m) {
-      const date = new Date(String(body?.date));
-      const key = body?.idempotencyKey as string | undefined;
-      let wp = this.byKey(key);
-      if (!wp) {
-        const created: Waitpoint = {
-          id: this.id('waitpoint'),
-          type: 'DATETIME',
-          ...(key ? { idempotencyKey: key } : {}),
-          status: 'WAITING',
-          completedAfter: date,
-          createdAt: new Date(),
-          waiters: [],
-        };
-        this.waitpoints.set(created.id, created);
-        this.later(date, () => this.finish(created, 'COMPLETED'));
-        wp = created;
-      }
-      return HttpResponse.json({ waitUntil: date.toISOString(), waitpoint: { id: wp.id } });
-    }
+    const waitpoint = routeWaitpoint(this, request.method, path, body, jwt);
+    if (waitpoint) return waitpoint;
     return HttpResponse.json({ error: `the fake has no route ${request.method} ${path}` }, { status: 501 });
   }
 }

@@ -2,13 +2,7 @@ import { createHash } from 'node:crypto';
 import { defineWorkflow, type Engine, PermanentError, stepIdempotencyKey } from '@switchyard/core';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createTriggerEngine,
-  tokenKeys,
-  triggerTasks,
-  workflowRun,
-  workflowTag,
-} from '../src/engines/trigger.ts';
+import { createTriggerEngine, tokenKeys, workflowRun, workflowTag } from '../src/engines/trigger.ts';
 import { FakeTrigger } from './trigger-platform.ts';
 
 /**
@@ -392,20 +386,6 @@ describe('sleep', () => {
       ),
     ).toHaveLength(1);
     expect(ran).toEqual(['wf-sleep:after-sleep', 'wf-sleep:after-sleep']);
-  });
-});
-
-describe('the tasks', () => {
-  it('exports each workflow as a task named after it, and refuses a name given twice', () => {
-    const exported = triggerTasks([charge, waiter]);
-    expect(Object.keys(exported)).toEqual(['charge', 'waiter']);
-    expect(exported.charge!.id).toBe('charge');
-    expect(() => triggerTasks([charge, charge])).toThrow(/given twice/);
-  });
-
-  it('imports the deployed order task without a database or config (Trigger.dev indexes it at deploy)', async () => {
-    const { order } = await import('../src/trigger/order.ts');
-    expect(order.id).toBe('order');
   });
 });
 

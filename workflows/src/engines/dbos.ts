@@ -13,6 +13,7 @@ import {
   type WorkflowContext,
   type WorkflowState,
   type WorkflowStatus,
+  withCompensation,
 } from '@switchyard/core';
 import postgres from 'postgres';
 
@@ -274,7 +275,8 @@ function contextOf(workflowId: string, onStep?: DbosEngineOptions['onStep']): Wo
     if (keys.has(key)) throw new Error(`workflow ${workflowId} uses the step key "${key}" twice`);
     keys.add(key);
   };
-  return {
+  // Compensation: each undo a DBOS step of its own, so a recovery during it finds the undos done recorded.
+  return withCompensation({
     workflowId,
     async step(key, body, options) {
       unique(key);
@@ -308,5 +310,5 @@ function contextOf(workflowId: string, onStep?: DbosEngineOptions['onStep']): Wo
       unique(key);
       return new Date(await DBOS.now());
     },
-  };
+  });
 }

@@ -7,8 +7,8 @@ import {
   importConfig,
   resolveConfig,
 } from '@switchyard/core';
-import { resolvePlans } from '../dispatch.ts';
-import type { OrderWorkflowDeps } from '../order.ts';
+import type { OrderWorkflowDeps } from '../order/step.ts';
+import { resolvePlans } from '../plan.ts';
 
 /**
  * What the order workflow needs on a Trigger.dev machine, from its environment: the hub's database

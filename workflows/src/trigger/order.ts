@@ -1,6 +1,6 @@
 import { documentsFor } from '@switchyard/connector-x12';
 import { workflowTask } from '../engines/trigger.ts';
-import { orderWorkflow } from '../order.ts';
+import { orderWorkflow } from '../order/workflow.ts';
 import { deployedConnectors } from './connectors.ts';
 import { orderDeps } from './deps.ts';
 

@@ -1,0 +1,65 @@
+import {
+  type Connection,
+  type Order,
+  PermanentError,
+  type PurchasedLabel,
+  type ShippingRate,
+} from '@switchyard/core';
+import { type Shipment, shipmentKey } from '../shipments.ts';
+import { act, actionsOf, createCheckedStep, type UndoRun } from '../step.ts';
+
+/** A cancellation the carrier's scan came before: nothing more is undone, the order goes to a person. */
+export function withCarrier(order: Order, label: PurchasedLabel, reason: string) {
+  return new PermanentError(
+    `order ${order.externalId} was cancelled on the channel (${reason}) after ${label.carrier} had the parcel (${label.trackingCode}): intercept it or arrange a return, then refund`,
+  );
+}
+
+/**
+ * `buy-label` (per shipment): the label at the chosen rate (EasyPost reads the shipment before buying, so a
+ * step run again gets the label it bought), written as `label.purchased` on the order's timeline.
+ *
+ * Undo (`void-label`): the label voided, before any money moves. When EasyPost answers that the carrier has
+ * scanned the parcel (`with-carrier`), the compensation stops there: the parcel is on its way, and its money
+ * stays until a person has intercepted it or arranged a return.
+ */
+export const buyLabel = createCheckedStep({
+  async invoke(
+    input: {
+      order: Order;
+      shipping: Connection;
+      shipment: Shipment;
+      made: { shipment: { shipmentId: string }; rate: ShippingRate };
+    },
+    s,
+  ): Promise<PurchasedLabel> {
+    const { order, shipping, made } = input;
+    const label = await actionsOf(shipping).buyLabel!(act(shipping, s.idempotencyKey), {
+      shipmentId: made.shipment.shipmentId,
+      rateId: made.rate.rateId,
+    });
+    await s.record(order.id, 'label.purchased', {
+      carrier: label.carrier,
+      service: label.service,
+      trackingCode: label.trackingCode,
+      price: label.price,
+    });
+    return label;
+  },
+  key: ({ shipment }) => shipmentKey('buy-label', shipment),
+  compensate: (label, { order, shipping, shipment }) => ({
+    key: shipmentKey('void-label', shipment),
+    what: 'void the label',
+    async run(s: UndoRun) {
+      const answer = await actionsOf(shipping).voidLabel!(act(shipping, s.idempotencyKey), {
+        shipmentId: label.shipmentId,
+      });
+      if (answer.status !== 'with-carrier') {
+        await s.record(order.id, 'label.voided', { trackingCode: label.trackingCode, ...answer });
+      }
+      return answer;
+    },
+    stop: (answer: { status: string }, reason: string) =>
+      answer.status === 'with-carrier' ? withCarrier(order, label, reason) : undefined,
+  }),
+});
