@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineConnector, mediaType } from './connector.ts';
+import { defineConnector, type FileIntake, fileIntakeOf, mediaType } from './connector.ts';
 
 const base = {
   title: 'T',
@@ -48,6 +48,26 @@ describe('defineConnector', () => {
         actions: { pushFulfillment: async () => ({}) },
       }),
     ).toThrow('does not declare fulfillment.push');
+  });
+
+  it('routes files only to a connector that declares files.inbound, with its file intake', () => {
+    const files: FileIntake<unknown, unknown> = {
+      contentTypes: ['text/plain'],
+      words: { file: 'file', sentAs: 'a file is sent as text/plain', contentType: 'text/plain' },
+      inboundToken: () => 'token',
+      receive: async () => ({ exceptions: [], answer: { status: 200, body: {} } }),
+    };
+    expect(() => defineConnector({ ...base, id: 'e', capabilities: ['files.inbound'] })).toThrow(
+      'declares files.inbound but has no files',
+    );
+    expect(() => defineConnector({ ...base, id: 'f', capabilities: [], files })).toThrow(
+      'has files but does not declare files.inbound',
+    );
+    const partner = defineConnector({ ...base, id: 'g', capabilities: ['files.inbound'], files });
+    expect(fileIntakeOf(partner)).toBe(files);
+    expect(
+      fileIntakeOf(defineConnector({ ...base, id: 'h', capabilities: ['orders.webhook'], webhook })),
+    ).toBe(undefined);
   });
 
   it('refuses an id that cannot appear in config', () => {

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Problem } from './errors.ts';
 import type { Order, OrderDraftInput } from './order.ts';
+import type { Sql } from './store/db.ts';
 
 /** What a connector can do; the hub only calls what is declared. */
 export type Capability =
@@ -12,7 +14,9 @@ export type Capability =
   | 'payment.capture'
   | 'shipment.label'
   | 'accounting.invoice'
-  | 'edi.inbound';
+  | 'edi.inbound'
+  /** Files from a partner, posted to `POST /edi/:connectionId` or fetched from its SFTP folder: needs `files`. */
+  | 'files.inbound';
 
 /** An inbound HTTP request as the connector sees it: raw bytes, lower-cased header names. */
 export interface InboundRequest {
@@ -221,6 +225,59 @@ export interface ConnectorActions<Settings, Secrets> {
   ): Promise<ActionResult>;
 }
 
+/** A file a partner sent, as a connector's file intake receives it. */
+export interface InboundFile {
+  body: Uint8Array;
+  /** The file's name on SFTP, or the request path. */
+  name: string;
+  via: 'http' | 'sftp';
+  receivedAt: Date;
+  /** The request's headers, credentials left out (HTTP only). */
+  headers?: Record<string, string>;
+}
+
+/** The connection a file arrived for, with the settings and secrets its connector's schemas checked. */
+export interface FileConnection<Settings, Secrets> {
+  id: string;
+  tenantId: string;
+  connector: AnyConnector;
+  settings: Settings;
+  secrets: Secrets;
+}
+
+/** What the intake of one file did: the exceptions it opened, and the answer for a sender over HTTP. */
+export interface FileReceipt {
+  exceptions: readonly string[];
+  answer: { status: 200 | 202; body: unknown } | { problem: Problem };
+}
+
+/**
+ * Receiving a partner's files (`files.inbound`): the hub routes `POST /edi/:connectionId` and the connection's
+ * SFTP polling here. The connector stores the raw file first and owns everything after (its own tables,
+ * acknowledgments), which is why it gets the store.
+ */
+export interface FileIntake<Settings, Secrets> {
+  /** Media types a file may be posted with ('' for none sent); another is answered 415. */
+  contentTypes: readonly string[];
+  /** The sender's answers in the connector's words. */
+  words: {
+    /** What one file is: "X12 file". */
+    file: string;
+    /** The 415's detail, before `, not "<type>"`: "an X12 file is sent as application/edi-x12 (or text/plain)". */
+    sentAs: string;
+    /** The media type the 415 tells the sender to use. */
+    contentType: string;
+  };
+  /** The bearer token a sender over HTTP must present (compared by the hub in constant time). */
+  inboundToken(secrets: Secrets): string;
+  receive(
+    sql: Sql,
+    connection: FileConnection<Settings, Secrets>,
+    file: InboundFile,
+    now?: () => Date,
+  ): Promise<FileReceipt>;
+}
+
 /** A postal address as carriers need it. */
 export interface ShipAddress {
   name?: string;
@@ -312,6 +369,8 @@ export interface ConnectorDefinition<
    * undefined when it carries none. Pure, like normalize.
    */
   signal?(payload: StoredPayload): ConnectorSignal | undefined;
+  /** Required with the `files.inbound` capability: how the connector receives a partner's files. */
+  files?: FileIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
 }
 
 export type AnyConnector = ConnectorDefinition<z.ZodType, z.ZodType>;
@@ -335,6 +394,7 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     ['shipment.label', !!definition.actions?.buyLabel, 'actions.buyLabel'],
     ['orders.pull', !!definition.pull, 'pull'],
     ['fulfillment.push', !!definition.actions?.pushFulfillment, 'actions.pushFulfillment'],
+    ['files.inbound', !!definition.files, 'files'],
   ];
   for (const [capability, present, what] of pairs) {
     if (declares(capability) && !present) {
@@ -345,6 +405,11 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     }
   }
   return Object.freeze(definition);
+}
+
+/** The connector's file intake when it declares `files.inbound` (the hub routes files by this), else undefined. */
+export function fileIntakeOf(connector: AnyConnector): FileIntake<unknown, unknown> | undefined {
+  return connector.capabilities.includes('files.inbound') ? connector.files : undefined;
 }
 
 /** Parses the media type of a Content-Type header: "Application/JSON; charset=utf-8" -> "application/json". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, currencyExponent, formatMoney, money, parseMoney, sum } from './money.ts';
+import { add, currencyExponent, formatMoney, money, parseMoney, splitLineTotal, sum } from './money.ts';
 
 describe('money', () => {
   it('uses each currency’s real ISO 4217 exponent', () => {
@@ -42,5 +42,37 @@ describe('money', () => {
     expect(() => add(money(1, 'USD'), money(1, 'EUR'))).toThrow(/cannot combine USD with EUR/);
     expect(sum('USD', [money(1, 'USD'), money(2, 'USD')])).toEqual(money(3, 'USD'));
     expect(() => money(1.5, 'USD')).toThrow(/not an integer/);
+  });
+
+  it('rounds finer amounts only when asked, by the rule asked', () => {
+    expect(() => parseMoney('1.2345', 'USD')).toThrow(/round it explicitly/);
+    const even = (v: string | number, c = 'USD') => parseMoney(v, c, { round: 'half-even' }).amount;
+    const up = (v: string | number, c = 'USD') => parseMoney(v, c, { round: 'half-up' }).amount;
+    expect(even('1.2345')).toBe(123);
+    expect(even('1.2350')).toBe(124); // tie, 3 is odd: to 4
+    expect(even('1.2250')).toBe(122); // tie, 2 is even: stays
+    expect(even('1.22501')).toBe(123); // beyond the tie
+    expect(up('1.2250')).toBe(123);
+    expect(up('1.2249')).toBe(122);
+    expect(up('-1.2250')).toBe(-123); // half away from zero
+    expect(even('-0.005')).toBe(0);
+    expect(up('0.995')).toBe(100); // the carry reaches the units
+    expect(even('2.5', 'JPY')).toBe(2);
+    expect(up('2.5', 'JPY')).toBe(3);
+    expect(even('12.3455', 'KWD')).toBe(12346);
+    expect(even(19.9999)).toBe(2000);
+    expect(even('19.99')).toBe(1999); // nothing to round: as without the option
+  });
+
+  it('splits a line total into a unit price and the remainder that does not divide', () => {
+    expect(splitLineTotal(money(1000, 'USD'), 3)).toEqual({
+      unit: money(333, 'USD'),
+      remainder: money(1, 'USD'),
+    });
+    expect(splitLineTotal(money(900, 'USD'), 3)).toEqual({
+      unit: money(300, 'USD'),
+      remainder: money(0, 'USD'),
+    });
+    expect(() => splitLineTotal(money(900, 'USD'), 0)).toThrow(/at least 1/);
   });
 });

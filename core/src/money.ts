@@ -125,22 +125,60 @@ const DECIMAL = /^([+-])?(\d+)(?:\.(\d+))?$/;
  * number already parsed) into integer minor units, without floating-point
  * arithmetic. More decimals than the currency allows are accepted only when the
  * extra digits are zeros ("19.990" USD); otherwise it is an error, because
- * silently rounding money hides a mapping bug.
+ * silently rounding money hides a mapping bug. A vendor known to send finer
+ * prices (4-decimal unit prices) is read with `{ round: 'half-even' }` (banker's
+ * rounding, what most tax engines use) or `{ round: 'half-up' }` (half away from
+ * zero, what shop carts show), asked for explicitly at that call.
  */
-export function parseMoney(value: string | number, currency: string): Money {
+export function parseMoney(value: string | number, currency: string, options: ParseMoneyOptions = {}): Money {
   const exponent = currencyExponent(currency);
   const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
   const match = DECIMAL.exec(text);
   if (!match) throw new MoneyError(`"${value}" is not a decimal amount`);
   const [, sign, whole = '0', fraction = ''] = match;
   const extra = fraction.slice(exponent);
-  if (/[^0]/.test(extra)) {
-    throw new MoneyError(`"${value}" has more decimals than ${currency} allows (${exponent})`);
+  if (/[^0]/.test(extra) && !options.round) {
+    throw new MoneyError(
+      `"${value}" has more decimals than ${currency} allows (${exponent}): round it explicitly (parseMoney(value, currency, { round: 'half-even' })) if the vendor is known to send finer amounts`,
+    );
   }
   const digits = (whole + fraction.slice(0, exponent).padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
-  const amount = Number(digits);
+  const kept = Number(digits);
+  const amount = options.round && roundsAway(extra, kept, options.round) ? kept + 1 : kept;
   if (!Number.isSafeInteger(amount)) throw new MoneyError(`"${value}" is too large`);
-  return money(sign === '-' ? -amount : amount, currency);
+  // "-0.00" (or a negative amount rounded to nothing) is zero, not -0.
+  return money(sign === '-' && amount !== 0 ? -amount : amount, currency);
+}
+
+export interface ParseMoneyOptions {
+  /** Round digits beyond the currency's exponent instead of refusing them; ties by the rule named. */
+  round?: 'half-even' | 'half-up';
+}
+
+/** Whether the dropped digits round the magnitude up (ties: half-up away from zero, half-even to even). */
+function roundsAway(dropped: string, kept: number, rule: 'half-even' | 'half-up'): boolean {
+  const first = dropped.charCodeAt(0) - 48;
+  if (!(first >= 5)) return false;
+  if (first > 5 || /[^0]/.test(dropped.slice(1))) return true;
+  return rule === 'half-up' || kept % 2 === 1;
+}
+
+/**
+ * A line's total as a unit price for `quantity` items and what does not divide: vendors that send line totals
+ * (WooCommerce's rounded lines, Amazon's ItemPrice for the quantity) give a unit price in whole minor units,
+ * the remainder carried as a rounding adjustment so the order still adds up to the cent.
+ */
+export function splitLineTotal(total: Money, quantity: number): { unit: Money; remainder: Money } {
+  if (!Number.isSafeInteger(quantity) || quantity < 1) {
+    throw new MoneyError(
+      `cannot split a line total over a quantity of ${quantity}: it must be a whole number of at least 1`,
+    );
+  }
+  const unit = Math.floor(total.amount / quantity);
+  return {
+    unit: money(unit, total.currency),
+    remainder: money(total.amount - unit * quantity, total.currency),
+  };
 }
 
 function numberToPlainString(n: number): string {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { InboundRequest, PullPage } from './connector.ts';
 import { describeError, HubError } from './errors.ts';
-import { type Connection, connectionContext } from './intake.ts';
-import { IntakeQueue } from './intake-queue.ts';
+import { type Connection, connectionContext, IntakeQueue } from './intake/index.ts';
 import type { Sql } from './store/db.ts';
 
 /** What one sync did. `missedByWebhooks` counts order states the hub did not have: new orders and newer versions. */

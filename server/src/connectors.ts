@@ -1,14 +1,2 @@
-import { easypost } from '@switchyard/connector-easypost';
-import { httpJson } from '@switchyard/connector-http-json';
-import { shopify } from '@switchyard/connector-shopify';
-import { stripe } from '@switchyard/connector-stripe';
-import { woocommerce } from '@switchyard/connector-woocommerce';
-import { x12 } from '@switchyard/connector-x12';
-import type { AnyConnector } from '@switchyard/core';
-
-/** The connectors this hub ships. A new connector is one folder under connectors/ and one line here. */
-export const installedConnectors: ReadonlyMap<string, AnyConnector> = new Map<string, AnyConnector>(
-  [easypost, httpJson, shopify, stripe, woocommerce, x12]
-    .map((c) => c as unknown as AnyConnector)
-    .map((c) => [c.id, c]),
-);
+/** The connectors this hub ships: the registry's list (connectors/registry/src/installed.ts, one line each). */
+export { installedConnectors } from '@switchyard/connectors';

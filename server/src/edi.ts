@@ -5,7 +5,7 @@ import {
   sftpTransports,
   sweepOverdue,
 } from '@switchyard/connector-x12';
-import { abortableSleep, describeError } from '@switchyard/core';
+import { describeError, type Loop, type LoopOptions, startLoop } from '@switchyard/core';
 import type { Hub } from './hub.ts';
 import type { Logger } from './log.ts';
 
@@ -22,7 +22,8 @@ export function partners(hub: Pick<Hub, 'connections'>): Map<string, EdiConnecti
 
 /**
  * The EDI loops of a hub process: the outbox (every second), the sweep of documents the partner has not
- * acknowledged in time (every minute), and each SFTP partner's inbox (every `pollSeconds`).
+ * acknowledged in time (every minute), and each SFTP partner's inbox (every `pollSeconds`). A loop whose turns
+ * keep failing backs off (up to a minute, or its own interval when longer).
  */
 export function startEdi(
   hub: Pick<Hub, 'sql' | 'connections'>,
@@ -31,27 +32,21 @@ export function startEdi(
 ): EdiLoops {
   const all = partners(hub);
   if (!all.size) return { stop: async () => {} };
-  const stop = new AbortController();
   const transports = sftpTransports();
-  const loop = async (name: string, every: number, turn: () => Promise<unknown>) => {
-    while (!stop.signal.aborted) {
-      try {
-        await turn();
-      } catch (error) {
-        if (stop.signal.aborted) break;
-        log.error(`edi ${name} failed; trying again at the next turn`, { error: describeError(error) });
-      }
-      await abortableSleep(every, stop.signal).catch(() => undefined);
-    }
-  };
+  const loop = (name: string, everyMs: number, turn: LoopOptions['turn']): Loop =>
+    startLoop({
+      everyMs,
+      turn,
+      onError: (error) =>
+        log.error(`edi ${name} failed; trying again at the next turn`, { error: describeError(error) }),
+    });
   const loops = [
+    // A full batch (20 documents) means more are waiting: the next turn runs at once.
     loop('outbox', options.outboxEveryMs ?? 1000, async () => {
-      for (;;) {
-        const report = await deliverQueued(hub.sql, all, transports, {
-          log: (message, fields) => log.warn(message, fields),
-        });
-        if (report.sent + report.retrying + report.failed < 20 || stop.signal.aborted) break;
-      }
+      const report = await deliverQueued(hub.sql, all, transports, {
+        log: (message, fields) => log.warn(message, fields),
+      });
+      return report.sent + report.retrying + report.failed < 20 ? undefined : 'again';
     }),
     loop('sweep', options.sweepEveryMs ?? 60_000, async () => {
       const overdue = await sweepOverdue(hub.sql);
@@ -62,7 +57,7 @@ export function startEdi(
       .map((partner) => {
         const t = partner.settings.transport;
         const every = (t.kind === 'sftp' ? t.pollSeconds : 60) * 1000;
-        return loop(`sftp poll of ${partner.id}`, every, async () => {
+        return loop(`sftp poll of ${partner.id}`, every, async (signal) => {
           const result = await (await transports.sftp(partner)).poll(
             async (file) => {
               const receipt = await receiveFile(hub.sql, partner, {
@@ -79,7 +74,7 @@ export function startEdi(
                 exceptions: receipt.exceptions.length,
               });
             },
-            { signal: stop.signal },
+            { signal },
           );
           for (const f of result.failed)
             log.error('edi file not taken', { partner: partner.id, file: f.name, error: f.error });
@@ -89,8 +84,7 @@ export function startEdi(
   log.info('edi partners', { partners: [...all.keys()].join(',') });
   return {
     async stop() {
-      stop.abort();
-      await Promise.allSettled(loops);
+      await Promise.all(loops.map((l) => l.stop()));
       await transports.close();
     },
   };

@@ -1,4 +1,4 @@
-import { abortableSleep, describeError, lastSyncAt, runSync } from '@switchyard/core';
+import { describeError, lastSyncAt, runSync, startLoop } from '@switchyard/core';
 import { startEdi } from './edi.ts';
 import type { Hub } from './hub.ts';
 import type { Logger } from './log.ts';
@@ -12,24 +12,23 @@ export interface Scheduler {
  * Pulls every connection that has `poll.every` on its schedule. The next run is due
  * `every` after the last one recorded in the database, so a restart does not reset
  * the clock; the sync's lease keeps two processes (or two hubs) from pulling one
- * connection at once. A failed sync is logged and tried again at the next turn.
+ * connection at once. A failed sync is logged and tried again at the next turn, later while it keeps failing.
  */
 export function startScheduler(hub: Pick<Hub, 'sql' | 'connections' | 'config'>, log: Logger): Scheduler {
-  const stop = new AbortController();
   // Config loading has already refused `poll` on a connector without orders.pull.
   const polled = hub.config.connections.filter((c) => c.pollEveryMs !== undefined);
-  const loops = polled.map(async ({ id, pollEveryMs }) => {
+  const loops = polled.map(({ id, pollEveryMs }) => {
     const connection = hub.connections.get(id)!;
     const every = pollEveryMs!;
-    while (!stop.signal.aborted) {
-      try {
+    return startLoop({
+      everyMs: every,
+      async turn(signal) {
         const last = await lastSyncAt(hub.sql, id);
-        const wait = last === undefined ? 0 : Math.max(0, last + every - Date.now());
-        await abortableSleep(wait, stop.signal);
-        const report = await runSync(hub.sql, connection, { signal: stop.signal });
-        if (report.status === 'busy') {
-          await abortableSleep(every, stop.signal); // another process has it: look again a turn later
-        } else if (report.records || report.status !== 'completed') {
+        const wait = last === undefined ? 0 : last + every - Date.now();
+        if (wait > 0) return { nextInMs: wait };
+        const report = await runSync(hub.sql, connection, { signal });
+        if (report.status === 'busy') return; // another process has it: look again a turn later
+        if (report.records || report.status !== 'completed') {
           log.info('poll', {
             connection: id,
             status: report.status,
@@ -38,15 +37,14 @@ export function startScheduler(hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
             exceptions: report.exceptions,
           });
         }
-      } catch (error) {
-        if (stop.signal.aborted) break;
+        return 'again'; // the next run is due `every` after this one, by the database's clock
+      },
+      onError: (error) =>
         log.error('poll failed; trying again at the next turn', {
           connection: id,
           error: describeError(error),
-        });
-        await abortableSleep(every, stop.signal).catch(() => undefined);
-      }
-    }
+        }),
+    });
   });
   // Trading partners: the EDI outbox, the acknowledgment sweep and the SFTP inboxes.
   const edi = startEdi(hub, log);
@@ -56,8 +54,7 @@ export function startScheduler(hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
     });
   return {
     async stop() {
-      stop.abort();
-      await Promise.allSettled([...loops, edi.stop()]);
+      await Promise.allSettled([...loops.map((loop) => loop.stop()), edi.stop()]);
     },
   };
 }

@@ -147,7 +147,8 @@ describe('orders and exceptions on DATABASE_URL', () => {
       }),
       /SWITCHYARD_ENGINE is trigger but TRIGGER_SECRET_KEY is not set — export TRIGGER_SECRET_KEY=/,
     );
-  });
+    // About fifteen CLI processes in a row: a few seconds apiece on a loaded machine.
+  }, 240_000);
 
   it('says clearly when the database cannot be reached', () => {
     const r = cli(scratch.dir, ['orders', 'list'], {

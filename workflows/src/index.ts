@@ -1,4 +1,3 @@
-export { type OrderDispatcher, startOrderDispatcher, startSignalDispatcher } from './dispatch.ts';
 export { type DbosEngineOptions, replayWithClient, startDbosEngine } from './engines/dbos.ts';
 export {
   CANCELLED_ON_CHANNEL,
@@ -10,6 +9,7 @@ export {
 export type { OrderWorkflowDeps } from './order/step.ts';
 export { validateOrder } from './order/steps/load-and-validate.ts';
 export { orderWorkflow } from './order/workflow.ts';
+export { type OrderDispatcher, startOrderDispatcher } from './order-dispatcher.ts';
 export {
   FulfillmentConfig,
   type FulfillmentPlan,
@@ -18,3 +18,4 @@ export {
   type PaymentPolicy,
   resolvePlans,
 } from './plan.ts';
+export { startSignalDispatcher } from './signal-dispatcher.ts';

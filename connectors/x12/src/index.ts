@@ -1,6 +1,7 @@
 import { bodyText, defineConnector, type OrderDraftInput } from '@switchyard/core';
 import { describeNotX12 } from './content.ts';
 import { readInterchangesSync } from './envelope.ts';
+import { x12Files } from './file-intake.ts';
 import { PartnerSecrets, PartnerSettings, readingFor } from './partner.ts';
 import { purchaseOrder } from './po.ts';
 
@@ -23,16 +24,17 @@ export * from './write.ts';
 
 /**
  * EDI X12 trading partners. A connection per partner; its settings are the partner's profile. Files arrive at
- * `POST /edi/<connection>` or from the partner's SFTP folder and go through `receiveFile` (it needs the store:
- * duplicates, control numbers, acknowledgments). `normalize` is the pure part: the orders an EDI payload maps
- * to, used by `switchyard normalize x12 <file>` and by the replay of an exception's stored set.
+ * `POST /edi/<connection>` or from the partner's SFTP folder (`files.inbound`) and go through `receiveFile` (it
+ * needs the store: duplicates, control numbers, acknowledgments). `normalize` is the pure part: the orders an
+ * EDI payload maps to, used by `switchyard normalize x12 <file>` and by the replay of an exception's stored set.
  */
 export const x12 = defineConnector({
   id: 'x12',
   title: 'EDI X12 trading partner',
-  capabilities: ['edi.inbound'],
+  capabilities: ['edi.inbound', 'files.inbound'],
   settings: PartnerSettings,
   secrets: PartnerSecrets,
+  files: x12Files,
   normalize(payload, context) {
     // With the partner's profile (a replay, or --connection), its envelope ids and version are checked as on
     // arrival: a set from a group rejected for them stays rejected until the profile says otherwise.

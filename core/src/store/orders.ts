@@ -1,15 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Sql, TransactionSql } from 'postgres';
-import { newId } from '../ids.ts';
 import { assertTransition, type Order, type OrderDraft, type OrderStatus } from '../order.ts';
+import { columns, createOrder, type OrderSource, toOrder } from './new-orders.ts';
+
+/** Who an order came from: applyOrder's callers name it. */
+export type { OrderSource } from './new-orders.ts';
 
 export type Db = Sql | TransactionSql;
-
-export interface OrderSource {
-  tenantId: string;
-  connectionId: string;
-  connector: string;
-}
 
 export type ApplyResult =
   | { result: 'created'; orderId: string; version: number }
@@ -25,28 +22,6 @@ interface OrderRow {
   data: Order;
 }
 
-export function columns(draft: OrderDraft) {
-  return {
-    external_number: draft.externalNumber ?? null,
-    status: draft.status,
-    currency: draft.currency,
-    total_amount: draft.totals.total.amount,
-    po_number: draft.b2b?.poNumber ?? null,
-    placed_at: draft.placedAt,
-    source_updated_at: draft.updatedAt,
-  };
-}
-
-export function toOrder(id: string, source: OrderSource, draft: OrderDraft, version: number): Order {
-  return {
-    id,
-    tenantId: source.tenantId,
-    source: { connectionId: source.connectionId, connector: source.connector },
-    version,
-    ...draft,
-  };
-}
-
 function changedKeys(before: Order, after: Order): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   keys.delete('version');
@@ -60,7 +35,8 @@ function changedKeys(before: Order, after: Order): string[] {
  * inside the caller's transaction. An older source version never overwrites a newer
  * one; an identical one changes nothing; a status change must be legal (else
  * TransitionError, and the caller records an exception). Every change bumps the
- * version and appends one timeline event.
+ * version and appends one timeline event. A new order is written by `createOrder`
+ * (new-orders.ts), the same statement parts the intake's batch writes through.
  */
 export async function applyOrder(
   tx: Db,
@@ -68,27 +44,8 @@ export async function applyOrder(
   draft: OrderDraft,
   inboxId: string | null,
 ): Promise<ApplyResult> {
-  const cols = columns(draft);
-  const id = newId('ord');
-  const created = await tx<{ id: string }[]>`
-    insert into orders ${tx({
-      id,
-      tenant_id: source.tenantId,
-      connection_id: source.connectionId,
-      connector: source.connector,
-      external_id: draft.externalId,
-      ...cols,
-      version: 1,
-      data: tx.json(toOrder(id, source, draft, 1) as never),
-    })}
-    on conflict (tenant_id, connection_id, external_id) do nothing
-    returning id`;
-  if (created.length) {
-    await tx`
-      insert into order_events (order_id, tenant_id, version, type, data, inbox_id)
-      values (${id}, ${source.tenantId}, 1, 'order.created', ${tx.json({ status: draft.status })}, ${inboxId})`;
-    return { result: 'created', orderId: id, version: 1 };
-  }
+  const created = await createOrder(tx, source, draft, inboxId);
+  if (created) return { result: 'created', orderId: created, version: 1 };
 
   const [existing] = await tx<OrderRow[]>`
     select id, version, status, source_updated_at, data from orders
@@ -110,7 +67,7 @@ export async function applyOrder(
   if (existing.status !== draft.status) assertTransition(existing.status, draft.status);
 
   await tx`
-    update orders set ${tx({ ...cols, version, data: tx.json(next as never) })}, updated_at = now()
+    update orders set ${tx({ ...columns(draft), version, data: tx.json(next as never) })}, updated_at = now()
     where id = ${existing.id}`;
   const statusChange =
     existing.status !== draft.status ? { from: existing.status, to: draft.status } : undefined;

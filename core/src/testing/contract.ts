@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type AnyConnector, type ConnectionContext, type InboundRequest, mediaType } from '../connector.ts';
-import { connectionContext } from '../intake.ts';
+import { connectionContext } from '../intake/index.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
 
 export interface ContractPayload {

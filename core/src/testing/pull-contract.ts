@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyConnector, PullPage } from '../connector.ts';
-import { type Connection, connectionContext, normalize } from '../intake.ts';
+import { type Connection, connectionContext, normalize } from '../intake/index.ts';
 
 export interface PullScenario {
   /** How many records the fake vendor holds. */

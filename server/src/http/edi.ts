@@ -1,5 +1,11 @@
-import { type EdiConnection, type Receipt, receiveFile } from '@switchyard/connector-x12';
-import { describeError, isTransientDbError, safeEqual } from '@switchyard/core';
+import {
+  type Connection,
+  describeError,
+  type FileIntake,
+  fileIntakeOf,
+  isTransientDbError,
+  safeEqual,
+} from '@switchyard/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
@@ -9,34 +15,27 @@ import { problem, storeUnavailable, tooLarge } from './problem.ts';
 /** Headers never stored with the file: credentials a sender may attach. */
 const UNSTORED = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
-/** Media types an X12 file may arrive with: partners send all of these. */
-const EDI_TYPES = new Set([
-  'application/edi-x12',
-  'application/edi',
-  'text/plain',
-  'application/octet-stream',
-  '',
-]);
-
 /**
- * POST /edi/:partnerId — a partner's X12 file, raw. The partner authenticates with its bearer token (compared in
- * constant time); the file is stored raw, then judged interchange by interchange. 200 with what was decided for
- * each interchange, group and set; the TA1 and 997s go back through the partner's transport. A body with no
- * interchange at all is 400 not-x12 (still stored, with an exception).
+ * POST /edi/:partnerId — a partner's file, raw, for a connection whose connector receives files (`files.inbound`;
+ * today x12). The partner authenticates with its bearer token (compared in constant time); the connector's file
+ * intake stores the file raw and says what the sender hears: for X12, 200 with what was decided for each
+ * interchange, group and set (the TA1 and 997s go back through the partner's transport), and 400 not-x12 for a
+ * body with no interchange at all (still stored, with an exception).
  */
 export function ediRoutes(
   hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
   log: Logger,
   now = () => new Date(),
 ) {
-  const app = new Hono<{ Variables: { connection: EdiConnection } }>();
+  const app = new Hono<{ Variables: { connection: Connection; files: FileIntake<unknown, unknown> } }>();
   const limit = hub.config.server.bodyLimit;
   app.post(
     '/:partnerId',
     async (c, next) => {
       const id = c.req.param('partnerId');
       const connection = hub.connections.get(id);
-      if (connection?.connector.id !== 'x12') {
+      const files = connection && fileIntakeOf(connection.connector);
+      if (!connection || !files) {
         return problem({
           type: 'unknown-partner',
           title: 'Unknown trading partner',
@@ -46,7 +45,7 @@ export function ediRoutes(
         });
       }
       const token = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim() ?? '';
-      const expected = (connection.secrets as { inboundToken: string }).inboundToken;
+      const expected = files.inboundToken(connection.secrets);
       if (!token || !safeEqual(token, expected)) {
         log.warn('edi file refused: bad token', { partner: id });
         return problem({
@@ -60,16 +59,17 @@ export function ediRoutes(
         });
       }
       const type = (c.req.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
-      if (!EDI_TYPES.has(type)) {
+      if (!files.contentTypes.includes(type)) {
         return problem({
           type: 'unsupported-media-type',
           title: 'Unsupported media type',
           status: 415,
-          detail: `an X12 file is sent as application/edi-x12 (or text/plain), not "${type}"`,
-          fix: 'send Content-Type: application/edi-x12',
+          detail: `${files.words.sentAs}, not "${type}"`,
+          fix: `send Content-Type: ${files.words.contentType}`,
         });
       }
-      c.set('connection', connection as EdiConnection);
+      c.set('connection', connection);
+      c.set('files', files);
       await next();
     },
     bodyLimit({
@@ -83,6 +83,7 @@ export function ediRoutes(
     }),
     async (c) => {
       const connection = c.get('connection');
+      const files = c.get('files');
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (!body.length) {
         return problem({
@@ -90,7 +91,7 @@ export function ediRoutes(
           title: 'Empty file',
           status: 400,
           detail: 'the request has no body',
-          fix: 'send the X12 file as the request body',
+          fix: `send the ${files.words.file} as the request body`,
         });
       }
       const headers: Record<string, string> = {};
@@ -98,7 +99,7 @@ export function ediRoutes(
         if (!UNSTORED.has(name)) headers[name] = value;
       });
       try {
-        const receipt = await receiveFile(
+        const receipt = await files.receive(
           hub.sql,
           connection,
           { body, name: c.req.path, via: 'http', receivedAt: now(), headers },
@@ -110,14 +111,8 @@ export function ediRoutes(
             exceptions: receipt.exceptions,
           });
         }
-        if (receipt.status === 'not-x12') return notX12(receipt);
-        return c.json(
-          {
-            ...receipt,
-            orders: receipt.orders.map((o) => ({ id: o.orderId, result: o.result, version: o.version })),
-          },
-          receipt.status === 'exception' ? 202 : 200,
-        );
+        const { answer } = receipt;
+        return 'problem' in answer ? problem(answer.problem) : c.json(answer.body, answer.status);
       } catch (error) {
         if (isTransientDbError(error)) {
           log.error('database unavailable during edi intake', {
@@ -131,21 +126,4 @@ export function ediRoutes(
     },
   );
   return app;
-}
-
-/**
- * 400: no ISA anywhere in the body, so nothing in it can be acknowledged. The file is kept all the same (an inbox
- * entry and an open exception, named here so an operator can find it); the sender hears what it sent instead.
- */
-function notX12(receipt: Receipt): Response {
-  const exception = receipt.exceptions[0];
-  return problem({
-    type: 'not-x12',
-    title: 'Not an X12 file',
-    status: 400,
-    detail: `the body holds no X12 interchange: ${receipt.notX12?.found ?? 'no ISA segment'}${exception ? `; it is kept for inspection as exception ${exception}` : ''}`,
-    fix: receipt.notX12?.fix ?? 'send the X12 interchange, which begins with its ISA segment',
-    ...(exception ? { exception } : {}),
-    ...(receipt.inboxId ? { inboxId: receipt.inboxId } : {}),
-  });
 }

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverLimits } from './config.ts';
-import type { Connection, IntakeOutcome } from './intake.ts';
-import { IntakeQueue } from './intake-queue.ts';
-import { SecretBox } from './secrets.ts';
-import { listExceptions } from './store/exceptions.ts';
-import { getOrder, listOrders } from './store/orders.ts';
-import { syncConfig } from './store/tenants.ts';
-import { createTestDatabase, type TestDatabase } from './testing/database.ts';
-import { jsonRequest, testConnector } from './testing/fixtures.ts';
+import { serverLimits } from '../config.ts';
+import { SecretBox } from '../secrets.ts';
+import { listExceptions } from '../store/exceptions.ts';
+import { getOrder, listOrders } from '../store/orders.ts';
+import { syncConfig } from '../store/tenants.ts';
+import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { jsonRequest, testConnector } from '../testing/fixtures.ts';
+import type { Connection } from './connection.ts';
+import type { IntakeOutcome } from './outcome.ts';
+import { IntakeQueue } from './queue.ts';
 
 let db: TestDatabase;
 const { connector } = testConnector({

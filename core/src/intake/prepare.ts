@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { InboundRequest } from '../connector.ts';
+import { isWellFormed } from '../order.ts';
+import type { NewInboxEntry } from '../store/inbox.ts';
+import { type Connection, connectionContext } from './connection.ts';
+import { type Normalized, normalize } from './normalize.ts';
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** The key of a delivery kept under the hash of its bytes: it has no key of its own, or the database refused it. */
+export function bodyKey(body: Uint8Array): string {
+  return `body-sha256:${sha256(body)}`;
+}
+
+/**
+ * A dedupe key as stored, one per distinct key: keys too long for the unique index, or holding a NUL that
+ * PostgreSQL text refuses, are replaced by their hash (never truncated: two keys sharing a prefix must stay
+ * distinct). A key holding a lone surrogate is hashed over its UTF-16 code units: as UTF-8 (what PostgreSQL and
+ * a plain hash would take) every lone surrogate becomes U+FFFD, and two keys would become one.
+ */
+export function storableKey(key: string | undefined): string | undefined {
+  if (key === undefined || key === '') return undefined;
+  if (!isWellFormed(key)) return `key-utf16-sha256:${sha256(Buffer.from(key, 'utf16le'))}`;
+  return key.length > 200 || key.includes('\u0000') ? `key-sha256:${sha256(key)}` : key;
+}
+
+/** Headers never stored: credentials a sender may attach. */
+const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/** A verified delivery, keyed and normalized in memory, ready to be stored. */
+export interface PreparedDelivery {
+  connection: Connection;
+  entry: Omit<NewInboxEntry, 'status'>;
+  normalized: Normalized;
+}
+
+/** Computes the dedupe key, strips credential headers and normalizes: pure, no I/O. */
+export function prepare(
+  connection: Connection,
+  request: InboundRequest,
+  now: () => Date = () => new Date(),
+  /** For pulled records: the key the connector gave; webhooks leave it to the connector's dedupeKey. */
+  dedupeKey?: string,
+): PreparedDelivery {
+  let key = dedupeKey;
+  try {
+    key ??= connection.connector.webhook?.dedupeKey(request, connectionContext(connection, now));
+  } catch {
+    key = undefined;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!UNSTORED_HEADERS.has(name)) headers[name] = value;
+  }
+  return {
+    connection,
+    entry: {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      dedupeKey: storableKey(key) ?? bodyKey(request.body),
+      receivedAt: request.receivedAt,
+      method: request.method,
+      path: request.path,
+      headers,
+      contentType: request.contentType,
+      body: request.body,
+    },
+    normalized: normalize(connection, request, now),
+  };
+}
