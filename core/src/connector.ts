@@ -64,6 +64,12 @@ export interface WebhookIntake<Settings, Secrets> {
    * with, or undefined for everything else. Nothing it recognises is stored.
    */
   handshake?(request: InboundRequest): Record<string, unknown> | undefined;
+  /**
+   * Request headers of this vendor's deliveries that carry credentials (a token, a key), besides the common ones
+   * the hub never stores from any sender (`CREDENTIAL_HEADERS`). Matched case-insensitively; never stored in the
+   * inbox. A signature over the body is not a credential (it signs that body only) and is kept with it.
+   */
+  credentialHeaders?: readonly string[];
   /** Signature and freshness check on the raw bytes. Must use a constant-time compare. */
   verify(request: InboundRequest, context: ConnectionContext<Settings, Secrets>): VerifyResult;
   /**
@@ -375,6 +381,39 @@ export interface ConnectorDefinition<
 
 export type AnyConnector = ConnectorDefinition<z.ZodType, z.ZodType>;
 
+/**
+ * Request headers that carry credentials whoever sends them: never stored with a delivery or a file. A connector
+ * adds its vendor's own with `webhook.credentialHeaders`.
+ */
+export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'x-api-key',
+  'x-auth-token',
+]);
+
+/** Whether a request header carries credentials: a common one, or one the connector declares. Case-insensitive. */
+export function isCredentialHeader(name: string, declared: readonly string[] = []): boolean {
+  const lower = name.toLowerCase();
+  return CREDENTIAL_HEADERS.includes(lower) || declared.some((d) => d.toLowerCase() === lower);
+}
+
+/** The headers of a request as stored: all but those that carry credentials (`isCredentialHeader`). */
+export function storableHeaders(
+  headers: Readonly<Record<string, string>>,
+  declared: readonly string[] = [],
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!isCredentialHeader(name, declared)) kept[name] = value;
+  }
+  return kept;
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** Declares a connector. Checks the declaration itself so a mistake fails at import, not at the first webhook. */
@@ -402,6 +441,13 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     }
     if (present && !declares(capability)) {
       throw new Error(`connector "${definition.id}" has ${what} but does not declare ${capability}`);
+    }
+  }
+  for (const name of definition.webhook?.credentialHeaders ?? []) {
+    if (!HEADER_NAME.test(name)) {
+      throw new Error(
+        `connector "${definition.id}" declares credential header "${name}", which is not a header name`,
+      );
     }
   }
   return Object.freeze(definition);

@@ -4,8 +4,9 @@ import {
   receiveFile,
   sftpTransports,
   sweepOverdue,
+  x12,
 } from '@switchyard/connector-x12';
-import { describeError, type Loop, type LoopOptions, startLoop } from '@switchyard/core';
+import { describeError, fileIntakeOf, type Loop, type LoopOptions, startLoop } from '@switchyard/core';
 import type { Hub } from './hub.ts';
 import type { Logger } from './log.ts';
 
@@ -13,10 +14,21 @@ export interface EdiLoops {
   stop(): Promise<void>;
 }
 
-/** The hub's trading partners: the x12 connections. */
+/** The file intake these loops serve: the x12 connector's declared `files.inbound`. */
+const X12_FILES = fileIntakeOf(x12);
+
+/**
+ * The hub's trading partners: the connections whose connector receives files (`files.inbound`) through the x12
+ * file intake. Chosen by the capability, not the connector's id; narrowed to x12's intake because what these loops
+ * run is x12's own (its SFTP transport and partner settings, its outbox and acknowledgment tables), which another
+ * connector's file intake would not have.
+ */
 export function partners(hub: Pick<Hub, 'connections'>): Map<string, EdiConnection> {
   const found = new Map<string, EdiConnection>();
-  for (const c of hub.connections.values()) if (c.connector.id === 'x12') found.set(c.id, c as EdiConnection);
+  for (const c of hub.connections.values()) {
+    const files = fileIntakeOf(c.connector);
+    if (files && files === X12_FILES) found.set(c.id, c as EdiConnection);
+  }
   return found;
 }
 

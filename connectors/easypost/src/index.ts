@@ -75,6 +75,9 @@ export const easypost = defineConnector({
   secrets: Secrets,
   webhook: {
     contentTypes: ['application/json'],
+    // EasyPost sends X-Hmac-Signature (an HMAC of this body): no credential of its own. Its other mode, basic auth
+    // in the webhook URL, arrives as Authorization, on the hub's common list.
+    credentialHeaders: [],
     verify(request, { secrets }) {
       const given = request.headers['x-hmac-signature'];
       if (!given) return { ok: false, reason: 'missing X-Hmac-Signature header' };

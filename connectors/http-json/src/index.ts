@@ -188,6 +188,10 @@ export const httpJson = defineConnector({
   secrets: Secrets,
   webhook: {
     contentTypes: ['application/json'],
+    // The protocol's headers are X-Switchyard-Timestamp, X-Switchyard-Signature (an HMAC of timestamp.body) and
+    // Idempotency-Key: none is a credential. A gateway's key in front of the sender (X-Api-Key, Authorization) is on
+    // the hub's common list.
+    credentialHeaders: [],
     verify(request, { secrets, settings, now }) {
       const timestamp = request.headers[TIMESTAMP_HEADER];
       const signature = request.headers[SIGNATURE_HEADER];

@@ -73,6 +73,9 @@ export const shopify = defineConnector({
   secrets: Secrets,
   webhook: {
     contentTypes: ['application/json'],
+    // Shopify sends X-Shopify-Topic, -Hmac-Sha256, -Shop-Domain, -Webhook-Id, -Event-Id, -Triggered-At, -API-Version:
+    // no credential of its own (the HMAC signs this body only, and is kept so the stored body can be re-verified).
+    credentialHeaders: [],
     verify(request, { settings, secrets, now }) {
       const given = request.headers['x-shopify-hmac-sha256'];
       if (!given) return { ok: false, reason: 'missing X-Shopify-Hmac-Sha256 header' };

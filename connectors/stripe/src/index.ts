@@ -119,6 +119,8 @@ export const stripe = defineConnector({
   secrets: Secrets,
   webhook: {
     contentTypes: ['application/json'],
+    // Stripe sends Stripe-Signature (t= and HMACs of t.body): no credential of its own.
+    credentialHeaders: [],
     verify(request, { secrets, now }) {
       const header = request.headers['stripe-signature'];
       if (!header) return { ok: false, reason: 'missing Stripe-Signature header' };

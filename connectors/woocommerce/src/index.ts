@@ -45,6 +45,9 @@ export const woocommerce = defineConnector({
   secrets: Secrets,
   webhook: {
     contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+    // WooCommerce sends X-WC-Webhook-Source, -Topic, -Resource, -Event, -Signature, -ID, -Delivery-ID: no credential
+    // of its own (the signature is an HMAC of this body). Basic auth in the delivery URL arrives as Authorization.
+    credentialHeaders: [],
     handshake(request) {
       // On creation WooCommerce POSTs an unsigned `webhook_id=N`; it disables the webhook unless it gets a 200.
       if (

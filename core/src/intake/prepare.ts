@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { InboundRequest } from '../connector.ts';
+import { type InboundRequest, storableHeaders } from '../connector.ts';
 import { isWellFormed } from '../order.ts';
 import type { NewInboxEntry } from '../store/inbox.ts';
 import { type Connection, connectionContext } from './connection.ts';
@@ -26,9 +26,6 @@ export function storableKey(key: string | undefined): string | undefined {
   return key.length > 200 || key.includes('\u0000') ? `key-sha256:${sha256(key)}` : key;
 }
 
-/** Headers never stored: credentials a sender may attach. */
-const UNSTORED_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-
 /** A verified delivery, keyed and normalized in memory, ready to be stored. */
 export interface PreparedDelivery {
   connection: Connection;
@@ -50,10 +47,8 @@ export function prepare(
   } catch {
     key = undefined;
   }
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (!UNSTORED_HEADERS.has(name)) headers[name] = value;
-  }
+  // Never stored: the common credential headers and those the connector declares.
+  const headers = storableHeaders(request.headers, connection.connector.webhook?.credentialHeaders);
   return {
     connection,
     entry: {

@@ -50,6 +50,35 @@ describe('intake', () => {
     expect(entry!.status).toBe('processed');
   });
 
+  it('never stores a credential header: the common ones and those the connector declares', async () => {
+    const declaring: Connection = {
+      ...connection,
+      connector: {
+        ...connector,
+        webhook: { ...connector.webhook!, credentialHeaders: ['X-Shop-Token'] },
+      },
+    };
+    const outcome = await receive(
+      db.sql,
+      declaring,
+      jsonRequest(
+        { id: '1006', updatedAt: '2026-11-20T10:00:00Z' },
+        {
+          'x-api-key': 'key-secret',
+          'x-auth-token': 'token-secret',
+          'x-shop-token': 'shop-secret',
+          cookie: 'session=cookie-secret',
+          'x-topic': 'orders/create',
+        },
+      ),
+    );
+    expect(outcome).toMatchObject({ status: 'accepted' });
+    const [row] = await db.sql<{ headers: Record<string, string> }[]>`
+      select headers from inbox where id = ${(outcome as { inboxId: string }).inboxId}`;
+    expect(row!.headers).toEqual({ 'content-type': 'application/json', 'x-topic': 'orders/create' });
+    expect(JSON.stringify(row!.headers)).not.toMatch(/secret/);
+  });
+
   it('treats a redelivery as a no-op, even many at once', async () => {
     const before = await inboxCount();
     const body = { id: '1002', updatedAt: '2026-11-20T10:00:00Z' };

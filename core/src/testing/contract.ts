@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type AnyConnector, type ConnectionContext, type InboundRequest, mediaType } from '../connector.ts';
-import { connectionContext } from '../intake/index.ts';
+import {
+  type AnyConnector,
+  type ConnectionContext,
+  CREDENTIAL_HEADERS,
+  type InboundRequest,
+  mediaType,
+} from '../connector.ts';
+import { type Connection, connectionContext, prepare } from '../intake/index.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
 
 export interface ContractPayload {
@@ -34,23 +40,21 @@ function bytes(body: ContractPayload['body']): Uint8Array {
 
 /**
  * The checks every connector passes: declaration, signature accepted and rejected,
- * stable dedupe keys that survive malformed bodies, golden normalization that
+ * no credential header stored (the common ones and the connector's), stable dedupe keys that survive malformed bodies, golden normalization that
  * yields valid canonical orders whose totals add up, purity, and explanatory
  * errors on malformed input. Call it at the top level of a connector's test file.
  */
 export function connectorContract(options: ContractOptions): void {
   const { connector } = options;
   const now = options.now ?? new Date();
-  const context: ConnectionContext<unknown, unknown> = connectionContext(
-    {
-      id: 'contract',
-      tenantId: 'contract',
-      connector,
-      settings: connector.settings.parse(options.settings),
-      secrets: connector.secrets.parse(options.secrets),
-    },
-    () => now,
-  );
+  const connection: Connection = {
+    id: 'contract',
+    tenantId: 'contract',
+    connector,
+    settings: connector.settings.parse(options.settings),
+    secrets: connector.secrets.parse(options.secrets),
+  };
+  const context: ConnectionContext<unknown, unknown> = connectionContext(connection, () => now);
   const lower = (headers: Record<string, string>) =>
     Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   const request = (p: ContractPayload, signWith = options.secrets): InboundRequest => {
@@ -108,6 +112,23 @@ export function connectorContract(options: ContractOptions): void {
           const headers = { ...r.headers };
           delete headers[name.toLowerCase()];
           expect(webhook.verify({ ...r, headers }, context).ok, `without ${name}`).toBe(false);
+        }
+      });
+
+      it('stores no credential header, common or declared, and every other header', () => {
+        const declared = webhook.credentialHeaders ?? [];
+        const credentials = [...CREDENTIAL_HEADERS, ...declared].map((name) => name.toLowerCase());
+        for (const p of options.payloads) {
+          const r = request(p);
+          const sent = { ...r.headers };
+          for (const name of credentials) sent[name] = `credential-${name}`;
+          const stored = prepare(connection, { ...r, headers: sent }, () => now).entry.headers;
+          for (const name of Object.keys(stored)) {
+            expect(credentials, `${p.name}: ${name} is stored`).not.toContain(name.toLowerCase());
+          }
+          // What the vendor sends besides (its signature, topic, ids) is kept: replay normalizes from it.
+          const others = Object.keys(r.headers).filter((name) => !credentials.includes(name));
+          expect(Object.keys(stored).sort(), p.name).toEqual(others.sort());
         }
       });
 

@@ -5,15 +5,13 @@ import {
   fileIntakeOf,
   isTransientDbError,
   safeEqual,
+  storableHeaders,
 } from '@switchyard/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import { problem, storeUnavailable, tooLarge } from './problem.ts';
-
-/** Headers never stored with the file: credentials a sender may attach. */
-const UNSTORED = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
 
 /**
  * POST /edi/:partnerId — a partner's file, raw, for a connection whose connector receives files (`files.inbound`;
@@ -94,10 +92,8 @@ export function ediRoutes(
           fix: `send the ${files.words.file} as the request body`,
         });
       }
-      const headers: Record<string, string> = {};
-      c.req.raw.headers.forEach((value, name) => {
-        if (!UNSTORED.has(name)) headers[name] = value;
-      });
+      // Stored with the file without the credential headers (the bearer token among them): core's one list.
+      const headers = storableHeaders(Object.fromEntries(c.req.raw.headers));
       try {
         const receipt = await files.receive(
           hub.sql,
