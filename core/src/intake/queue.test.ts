@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverLimits } from '../config.ts';
-import { SecretBox } from '../secrets.ts';
 import { listExceptions } from '../store/exceptions.ts';
 import { getOrder, listOrders } from '../store/orders.ts';
-import { syncConfig } from '../store/tenants.ts';
-import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { createShopDatabase, type TestDatabase } from '../testing/database.ts';
 import { jsonRequest, testConnector } from '../testing/fixtures.ts';
 import type { Connection } from './connection.ts';
 import type { IntakeOutcome } from './outcome.ts';
@@ -17,18 +14,7 @@ const { connector } = testConnector({
 const connection: Connection = { id: 'shop', tenantId: 'acme', connector, settings: {}, secrets: {} };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await syncConfig(
-    db.sql,
-    {
-      tenants: [{ id: 'acme', name: 'Acme' }],
-      connections: [
-        { id: 'shop', tenantId: 'acme', connector: 'test-json', settings: {}, secrets: {}, defaultedEnv: [] },
-      ],
-      server: serverLimits({ bodyLimit: 1024 }),
-    },
-    SecretBox.fromString(SecretBox.generateKey()),
-  );
+  db = await createShopDatabase();
 });
 afterAll(async () => db?.drop());
 

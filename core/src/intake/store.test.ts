@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverLimits } from '../config.ts';
-import { SecretBox } from '../secrets.ts';
 import { listExceptions } from '../store/exceptions.ts';
 import { getInboxEntry } from '../store/inbox.ts';
 import { getOrder, listOrders } from '../store/orders.ts';
-import { syncConfig } from '../store/tenants.ts';
-import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { createShopDatabase, type TestDatabase } from '../testing/database.ts';
 import { jsonRequest, testConnector } from '../testing/fixtures.ts';
 import type { Connection } from './connection.ts';
 import { receive } from './store.ts';
@@ -15,21 +12,7 @@ const { connector, state } = testConnector();
 const connection: Connection = { id: 'shop', tenantId: 'acme', connector, settings: {}, secrets: {} };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await syncConfig(
-    db.sql,
-    {
-      tenants: [
-        { id: 'acme', name: 'Acme' },
-        { id: 'other', name: 'Other' },
-      ],
-      connections: [
-        { id: 'shop', tenantId: 'acme', connector: 'test-json', settings: {}, secrets: {}, defaultedEnv: [] },
-      ],
-      server: serverLimits({ bodyLimit: 1024 }),
-    },
-    SecretBox.fromString(SecretBox.generateKey()),
-  );
+  db = await createShopDatabase();
 });
 afterAll(async () => db?.drop());
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { serverLimits } from '../config.ts';
+import { SecretBox } from '../secrets.ts';
 import { connect, type Sql } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
+import { syncConfig } from '../store/tenants.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,4 +45,27 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await again.end();
     },
   };
+}
+
+/**
+ * A test database holding the tenants `acme` and `other` and the connection `shop` of the test connector
+ * (fixtures.ts): the ground the intake suites stand on.
+ */
+export async function createShopDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  await syncConfig(
+    db.sql,
+    {
+      tenants: [
+        { id: 'acme', name: 'Acme' },
+        { id: 'other', name: 'Other' },
+      ],
+      connections: [
+        { id: 'shop', tenantId: 'acme', connector: 'test-json', settings: {}, secrets: {}, defaultedEnv: [] },
+      ],
+      server: serverLimits({ bodyLimit: 1024 }),
+    },
+    SecretBox.fromString(SecretBox.generateKey()),
+  );
+  return db;
 }
