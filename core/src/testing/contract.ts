@@ -9,6 +9,7 @@ import {
 } from '../connector.ts';
 import { type Connection, connectionContext, prepare } from '../intake/index.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
+import { requireGolden } from './golden.ts';
 
 export interface ContractPayload {
   name: string;
@@ -158,6 +159,7 @@ export function connectorContract(options: ContractOptions): void {
         expect(checkTotals(parsed.data!)).toEqual([]);
         expect(typeof parsed.data!.externalId).toBe('string');
       }
+      requireGolden(p.golden);
       await expect(`${JSON.stringify(result, null, 2)}\n`).toMatchFileSnapshot(p.golden);
     });
 
