@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { CurrencyCode, formatMoney, Money, money } from './money.ts';
+import { CurrencyCode, Money } from './money.ts';
+import { OrderStatus } from './order-status.ts';
+
+export * from './order-status.ts';
+export * from './totals.ts';
 
 /** A UTF-16 surrogate without its pair: not a character, and PostgreSQL would store it as U+FFFD. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -21,61 +25,6 @@ const ExternalId = z
 const IsoDateTime = z.iso.datetime({ offset: true });
 const IsoDate = z.iso.date();
 const DecimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "0.0825"');
-
-/**
- * The main chain of an order's life. It only moves forward (a channel may report
- * several steps at once, so a forward jump is legal); hold and cancel are side
- * branches; closed is final.
- */
-const MAIN_CHAIN = [
-  'placed',
-  'accepted',
-  'in_fulfillment',
-  'partially_shipped',
-  'shipped',
-  'delivered',
-] as const;
-
-export const OrderStatus = z.enum([...MAIN_CHAIN, 'cancelled', 'on_hold', 'closed']);
-export type OrderStatus = z.infer<typeof OrderStatus>;
-
-const OPEN: OrderStatus[] = ['placed', 'accepted', 'in_fulfillment', 'partially_shipped'];
-
-/** The legal status changes. */
-export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  placed: [...MAIN_CHAIN.slice(1), 'on_hold', 'cancelled'],
-  accepted: [...MAIN_CHAIN.slice(2), 'on_hold', 'cancelled'],
-  in_fulfillment: [...MAIN_CHAIN.slice(3), 'on_hold', 'cancelled'],
-  partially_shipped: [...MAIN_CHAIN.slice(4), 'on_hold', 'cancelled'],
-  shipped: ['delivered', 'closed'],
-  delivered: ['closed'],
-  on_hold: [...OPEN, 'cancelled'],
-  cancelled: ['closed'],
-  closed: [],
-};
-
-export class TransitionError extends Error {
-  override name = 'TransitionError';
-  constructor(
-    readonly from: OrderStatus,
-    readonly to: OrderStatus,
-  ) {
-    const allowed = TRANSITIONS[from];
-    super(
-      `an order cannot go from "${from}" to "${to}"; from "${from}" it may go to ${
-        allowed.length ? allowed.map((s) => `"${s}"`).join(', ') : 'nothing (it is final)'
-      }`,
-    );
-  }
-}
-
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return from === to || TRANSITIONS[from].includes(to);
-}
-
-export function assertTransition(from: OrderStatus, to: OrderStatus): void {
-  if (!canTransition(from, to)) throw new TransitionError(from, to);
-}
 
 export const Address = z.object({
   name: z.string().optional(),
@@ -328,112 +277,3 @@ export const Order = OrderDraft.extend({
   version: z.number().int().positive(),
 });
 export type Order = z.infer<typeof Order>;
-
-export class TotalsError extends Error {
-  override name = 'TotalsError';
-}
-
-type Sums = Record<keyof Totals, bigint>;
-
-/** The parts of an order (parsed, or a connector's input before defaults) that totals are made of. */
-interface Summable {
-  currency: string;
-  taxesIncluded?: boolean | undefined;
-  lines: {
-    unitPrice: Money;
-    quantity: { ordered: number };
-    discounts?: Discount[] | undefined;
-    taxLines?: TaxLine[] | undefined;
-  }[];
-  shippingLines?:
-    | { price: Money; discounts?: Discount[] | undefined; taxLines?: TaxLine[] | undefined }[]
-    | undefined;
-  discounts?: Discount[] | undefined;
-  adjustments?: { amount: Money; taxLines?: TaxLine[] | undefined }[] | undefined;
-}
-
-/**
- * Adds up an order's lines in minor units, exactly (BigInt: a sum of safe integers
- * can leave the safe range), noting every amount not in the order's currency.
- */
-function addUp(order: Summable, problems: string[]): Sums {
-  const currency = order.currency;
-  const sums = { items: 0n, discount: 0n, shipping: 0n, tax: 0n, adjustments: 0n, total: 0n };
-  const amount = (m: Money, where: string): bigint => {
-    if (m.currency !== currency) problems.push(`${where} is in ${m.currency}, the order is in ${currency}`);
-    return BigInt(m.amount);
-  };
-  order.lines.forEach((line, i) => {
-    sums.items += amount(line.unitPrice, `lines[${i}].unitPrice`) * BigInt(line.quantity.ordered);
-    for (const d of line.discounts ?? []) sums.discount += amount(d.amount, `lines[${i}].discounts`);
-    for (const t of line.taxLines ?? []) sums.tax += amount(t.amount, `lines[${i}].taxLines`);
-  });
-  (order.shippingLines ?? []).forEach((s, i) => {
-    sums.shipping += amount(s.price, `shippingLines[${i}].price`);
-    for (const d of s.discounts ?? []) sums.discount += amount(d.amount, `shippingLines[${i}].discounts`);
-    for (const t of s.taxLines ?? []) sums.tax += amount(t.amount, `shippingLines[${i}].taxLines`);
-  });
-  for (const d of order.discounts ?? []) sums.discount += amount(d.amount, 'discounts');
-  (order.adjustments ?? []).forEach((a, i) => {
-    sums.adjustments += amount(a.amount, `adjustments[${i}].amount`);
-    for (const t of a.taxLines ?? []) sums.tax += amount(t.amount, `adjustments[${i}].taxLines`);
-  });
-  sums.total =
-    sums.items - sums.discount + sums.shipping + sums.adjustments + (order.taxesIncluded ? 0n : sums.tax);
-  return sums;
-}
-
-const TOTAL_KEYS = ['items', 'discount', 'shipping', 'tax', 'adjustments', 'total'] as const;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function format(amount: bigint, currency: string): string {
-  return amount <= SAFE && amount >= -SAFE
-    ? formatMoney(money(Number(amount), currency))
-    : `${amount} minor units`;
-}
-
-/**
- * Checks that the totals add up from the lines, exactly, in minor units, and that
- * every amount is in the order's currency. Returns the problems found (empty when
- * the order is consistent).
- */
-export function checkTotals(order: OrderDraft): string[] {
-  const problems: string[] = [];
-  const expected = addUp(order, problems);
-  for (const key of TOTAL_KEYS) {
-    // No adjustments stated means none: zero in the order's currency.
-    const stated = order.totals[key] ?? money(0, order.currency);
-    if (stated.currency !== order.currency) {
-      problems.push(`totals.${key} is in ${stated.currency}, the order is in ${order.currency}`);
-    } else if (BigInt(stated.amount) !== expected[key]) {
-      problems.push(
-        `totals.${key} is ${formatMoney(stated)} ${order.currency} but the lines add up to ${format(expected[key], order.currency)}`,
-      );
-    }
-  }
-  return problems;
-}
-
-/**
- * Computes consistent totals from the lines; connectors use it when the source
- * sends none. It sums the input as given (no schema pass: the intake validates the
- * whole draft afterwards).
- */
-export function computeTotals(draft: Summable): Totals {
-  const problems: string[] = [];
-  const sums = addUp(draft, problems);
-  for (const key of TOTAL_KEYS) {
-    if (sums[key] > SAFE || sums[key] < -SAFE)
-      problems.push(`${key} (${sums[key]} minor units) is beyond the safe integer range`);
-  }
-  if (problems.length) throw new TotalsError(problems.join('; '));
-  const c = draft.currency;
-  return {
-    items: money(Number(sums.items), c),
-    discount: money(Number(sums.discount), c),
-    shipping: money(Number(sums.shipping), c),
-    tax: money(Number(sums.tax), c),
-    ...(sums.adjustments !== 0n ? { adjustments: money(Number(sums.adjustments), c) } : {}),
-    total: money(Number(sums.total), c),
-  };
-}
