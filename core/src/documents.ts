@@ -1,9 +1,10 @@
-import type { ShipAddress } from './connector.ts';
+import type { ShipAddress } from './connector/index.ts';
 import type { Order } from './order.ts';
 
 /**
- * Documents a B2B partner expects back for its order (an X12 partner's 855, 856 and 810), as the workflow asks
- * for them. The hub wires an implementation for the connections whose connector speaks to partners; the
+ * Documents a B2B partner expects back for its order, by their business names: the acknowledgment, the ship
+ * notice and the invoice (an X12 partner's 855, 856 and 810; another format maps them to its own), as the
+ * workflow asks for them. The hub wires an implementation for the connections whose connector speaks to partners; the
  * workflow knows only this. Each call is idempotent on its key: asked twice, the same document (with the same
  * control numbers) is returned, and it is delivered once.
  */
@@ -25,12 +26,12 @@ export interface ShippedLines {
 
 export type PartnerDocumentRequest =
   /** The acknowledgment of the order: every line accepted as imported. */
-  | { kind: '855'; order: Order; idempotencyKey: string }
+  | { kind: 'acknowledgment'; order: Order; idempotencyKey: string }
   /** The ship notice for a shipment. */
-  | { kind: '856'; order: Order; idempotencyKey: string; shipment: ShippedLines; shipFrom: ShipAddress }
+  | { kind: 'ship-notice'; order: Order; idempotencyKey: string; shipment: ShippedLines; shipFrom: ShipAddress }
   /** The invoice for what was shipped. */
   | {
-      kind: '810';
+      kind: 'invoice';
       order: Order;
       idempotencyKey: string;
       lines: { lineId: string; quantity: number }[];

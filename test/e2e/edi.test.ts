@@ -1,6 +1,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { easypost } from '@switchyard/connector-easypost';
+import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import {
   deliverQueued,
   documentsFor,
@@ -41,7 +42,6 @@ import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noise } from '../../connectors/x12/test/support/noise.ts';
 import { type SftpTestServer, startSftpServer } from '../../connectors/x12/test/support/sftp-server.ts';
-import { fakeEasyPost } from '../fakes/easypost.ts';
 import { storeConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -516,9 +516,9 @@ describe('an X12 trading partner over HTTP', () => {
   it('turns a document the partner never acknowledges into an exception once its time is up', async () => {
     const order = await aPartnerOrder();
     const docs = partnerDocuments(db.sql, partners.get('retailer')!);
-    const sent = await docs.send({ kind: '855', order, idempotencyKey: 'manual/855-late' });
+    const sent = await docs.send({ kind: 'acknowledgment', order, idempotencyKey: 'manual/855-late' });
     // Asked twice: the same document, the same control number.
-    expect(await docs.send({ kind: '855', order, idempotencyKey: 'manual/855-late' })).toEqual(sent);
+    expect(await docs.send({ kind: 'acknowledgment', order, idempotencyKey: 'manual/855-late' })).toEqual(sent);
     await deliverAll();
     await db.sql`update edi_documents set ack_due_at = now() - interval '1 minute' where id = ${sent.documentId}`;
     expect(await sweepOverdue(db.sql)).toBe(1);
@@ -582,7 +582,7 @@ describe('what a partner sends besides purchase orders', () => {
   it('takes the partner’s TA1: a rejection rejects the document it names, and a TA1 is never answered', async () => {
     const order = await aPartnerOrder();
     const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
-      kind: '855',
+      kind: 'acknowledgment',
       order,
       idempotencyKey: 'manual/855-ta1',
     });
@@ -597,7 +597,7 @@ describe('what a partner sends besides purchase orders', () => {
   it('reads a group rejected in the partner’s AK9 as rejected, whatever its AK5 says', async () => {
     const order = await aPartnerOrder();
     const sent = await partnerDocuments(db.sql, partners.get('retailer')!).send({
-      kind: '855',
+      kind: 'acknowledgment',
       order,
       idempotencyKey: 'manual/855-ak9',
     });
@@ -620,7 +620,7 @@ describe('what a partner sends besides purchase orders', () => {
       ...partners.get('dropship')!,
       settings: { ...partners.get('dropship')!.settings, documents: {} },
     });
-    expect(none.expects('855')).toBe(false);
+    expect(none.expects('acknowledgment')).toBe(false);
     // An order from the partner past its 855's due time without one: one exception, once.
     const receipt = (await (await post('retailer', purchaseOrderFile('PO-5006'))).json()) as Json;
     await db.sql`update edi_due set due_at = now() - interval '1 hour' where order_id = ${receipt.orders[0].id}`;

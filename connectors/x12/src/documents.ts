@@ -22,6 +22,9 @@ import { writeInterchange } from './write.ts';
  * dictionary before anything leaves, and queued in the partner's outbox with control numbers from its
  * counters, in one transaction keyed by the workflow step: a step run again gets the same document back.
  */
+/** The X12 transaction set of each partner document the workflow asks for. */
+export const X12_SET = { acknowledgment: '855', 'ship-notice': '856', invoice: '810' } as const;
+
 export function partnerDocuments(
   sql: Sql,
   connection: EdiConnection,
@@ -29,8 +32,9 @@ export function partnerDocuments(
 ): PartnerDocuments {
   const profile = connection.settings;
   return {
-    expects: (kind) => profile.documents[kind] !== undefined,
+    expects: (kind) => profile.documents[X12_SET[kind]] !== undefined,
     async send(request) {
+      const set = X12_SET[request.kind];
       return sql.begin(async (t) => {
         const tx = t as unknown as Sql;
         const existing = await findDocument(tx, connection.id, request.idempotencyKey);
@@ -38,10 +42,10 @@ export function partnerDocuments(
         const scope = envelopeScope(profile);
         const st = String(await nextNumber(tx, scope, 'st')).padStart(4, '0');
         const sets = scrub(await build(tx, request, st), profile.delimiters);
-        const problems = check(request.kind, profile.version, sets, profile.delimiters);
+        const problems = check(set, profile.version, sets, profile.delimiters);
         if (problems.length) {
           throw new PermanentError(
-            `the ${request.kind} for order ${request.order.externalNumber ?? request.order.externalId} fails our X12 check and was not sent: ${problems.slice(0, 3).join('; ')}`,
+            `the ${set} for order ${request.order.externalNumber ?? request.order.externalId} fails our X12 check and was not sent: ${problems.slice(0, 3).join('; ')}`,
           );
         }
         const isa = String(await nextNumber(tx, scope, 'isa'));
@@ -59,7 +63,7 @@ export function partnerDocuments(
               delimiters: profile.delimiters,
               groups: [
                 {
-                  functionalId: FUNCTIONAL_IDS[request.kind]!,
+                  functionalId: FUNCTIONAL_IDS[set]!,
                   sender: env.groupSender!,
                   receiver: env.groupReceiver!,
                   control: gs,
@@ -70,12 +74,12 @@ export function partnerDocuments(
             }),
           request,
         );
-        const hours = profile.documents[request.kind]?.hours;
+        const hours = profile.documents[set]?.hours;
         const doc = await insertDocument(tx, {
           tenantId: connection.tenantId,
           connectionId: connection.id,
           idempotencyKey: request.idempotencyKey,
-          kind: request.kind,
+          kind: set,
           orderId: request.order.id,
           isaControl: isa.padStart(9, '0'),
           gsControl: gs,
@@ -93,7 +97,7 @@ export function partnerDocuments(
     const version = profile.version;
     try {
       switch (request.kind) {
-        case '855':
+        case 'acknowledgment':
           return build855({
             order: request.order,
             decisions: request.order.lines.map((l) => ({
@@ -105,7 +109,7 @@ export function partnerDocuments(
             controlNumber: st,
             version,
           });
-        case '856': {
+        case 'ship-notice': {
           if (!profile.gs1CompanyPrefix) {
             throw new PermanentError(
               `partner ${connection.id} expects an 856 but its profile has no gs1CompanyPrefix to number the cartons (SSCC-18): add it, then replay`,
@@ -127,7 +131,7 @@ export function partnerDocuments(
             version,
           });
         }
-        case '810':
+        case 'invoice':
           return build810({
             order: request.order,
             invoiceNumber: (request.order.externalNumber ?? request.order.id).slice(0, 22),
@@ -140,7 +144,7 @@ export function partnerDocuments(
     } catch (error) {
       if (error instanceof OutboundError) {
         throw new PermanentError(
-          `the ${request.kind} for order ${request.order.externalId} cannot be built: ${error.message}`,
+          `the ${X12_SET[request.kind]} for order ${request.order.externalId} cannot be built: ${error.message}`,
         );
       }
       throw error;
@@ -179,7 +183,7 @@ function written(write: () => string, request: PartnerDocumentRequest): string {
     return write();
   } catch (error) {
     throw new PermanentError(
-      `the ${request.kind} for order ${request.order.externalId} cannot be written: ${(error as Error).message}`,
+      `the ${X12_SET[request.kind]} for order ${request.order.externalId} cannot be written: ${(error as Error).message}`,
     );
   }
 }

@@ -38,7 +38,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         goesOn(flow, { order, plan, after: step.key, status: step.status });
 
       if (!(await next({ key: 'load-order', status: loaded.status }))) return cancel();
-      if (documents?.expects('855')) {
+      if (documents?.expects('acknowledgment')) {
         if (!(await next(await partnerAcknowledgment(flow, { order, documents })))) return cancel();
       }
       let invoice: string | undefined;
@@ -70,10 +70,10 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         // A B2B partner gets its ship notices and invoice in place of a fulfillment pushed to a channel.
         const shippedAt = await ctx.now('shipped-at');
         for (const [i, shipment] of shipments.entries()) {
-          if (documents.expects('856'))
+          if (documents.expects('ship-notice'))
             await partnerShipNotice(flow, { order, documents, shipment, label: labels[i]!, shippedAt });
         }
-        if (documents.expects('810'))
+        if (documents.expects('invoice'))
           await partnerInvoice(flow, {
             order,
             documents,

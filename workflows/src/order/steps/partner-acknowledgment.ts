@@ -6,5 +6,5 @@ import { createCheckedStep } from '../step.ts';
 export const partnerAcknowledgment = createCheckedStep({
   key: 'edi-855',
   invoke: ({ order, documents }: { order: Order; documents: PartnerDocuments }, s) =>
-    queueDocument(s, documents, { kind: '855', order, idempotencyKey: s.idempotencyKey }),
+    queueDocument(s, documents, { kind: 'acknowledgment', order, idempotencyKey: s.idempotencyKey }),
 });

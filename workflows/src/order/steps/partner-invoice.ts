@@ -15,7 +15,7 @@ export const partnerInvoice = createStep({
     s,
   ) =>
     queueDocument(s, input.documents, {
-      kind: '810',
+      kind: 'invoice',
       order: input.order,
       idempotencyKey: s.idempotencyKey,
       lines: input.lines,

@@ -17,7 +17,7 @@ export const partnerShipNotice = createStep({
   ) => {
     const { order, documents, shipment, label, shippedAt } = input;
     return queueDocument(s, documents, {
-      kind: '856',
+      kind: 'ship-notice',
       order,
       idempotencyKey: s.idempotencyKey,
       shipFrom: shipment.from,
