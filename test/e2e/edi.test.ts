@@ -518,7 +518,9 @@ describe('an X12 trading partner over HTTP', () => {
     const docs = partnerDocuments(db.sql, partners.get('retailer')!);
     const sent = await docs.send({ kind: 'acknowledgment', order, idempotencyKey: 'manual/855-late' });
     // Asked twice: the same document, the same control number.
-    expect(await docs.send({ kind: 'acknowledgment', order, idempotencyKey: 'manual/855-late' })).toEqual(sent);
+    expect(await docs.send({ kind: 'acknowledgment', order, idempotencyKey: 'manual/855-late' })).toEqual(
+      sent,
+    );
     await deliverAll();
     await db.sql`update edi_documents set ack_due_at = now() - interval '1 minute' where id = ${sent.documentId}`;
     expect(await sweepOverdue(db.sql)).toBe(1);
@@ -615,7 +617,11 @@ describe('what a partner sends besides purchase orders', () => {
 
   it('sends only the documents the partner expects, and calls an 855 not sent in time late', async () => {
     const docs = partnerDocuments(db.sql, partners.get('dropship')!);
-    expect(['855', '856', '810'].map((k) => docs.expects(k as '855'))).toEqual([true, true, true]);
+    expect((['acknowledgment', 'ship-notice', 'invoice'] as const).map((k) => docs.expects(k))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     const none = partnerDocuments(db.sql, {
       ...partners.get('dropship')!,
       settings: { ...partners.get('dropship')!.settings, documents: {} },

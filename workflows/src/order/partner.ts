@@ -12,6 +12,6 @@ export async function queueDocument(
   request: PartnerDocumentRequest,
 ) {
   const sent = await documents.send(request);
-  await s.record(request.order.id, `edi.${request.kind}.queued`, sent);
+  await s.record(request.order.id, `edi.${sent.kind}.queued`, sent);
   return sent;
 }
