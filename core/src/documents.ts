@@ -28,7 +28,13 @@ export type PartnerDocumentRequest =
   /** The acknowledgment of the order: every line accepted as imported. */
   | { kind: 'acknowledgment'; order: Order; idempotencyKey: string }
   /** The ship notice for a shipment. */
-  | { kind: 'ship-notice'; order: Order; idempotencyKey: string; shipment: ShippedLines; shipFrom: ShipAddress }
+  | {
+      kind: 'ship-notice';
+      order: Order;
+      idempotencyKey: string;
+      shipment: ShippedLines;
+      shipFrom: ShipAddress;
+    }
   /** The invoice for what was shipped. */
   | {
       kind: 'invoice';

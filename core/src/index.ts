@@ -1,7 +1,7 @@
 export * from './address.ts';
 export * from './budget.ts';
 export * from './config.ts';
-export * from './connector.ts';
+export * from './connector/index.ts';
 export type * from './documents.ts';
 export * from './engine.ts';
 export * from './errors.ts';
@@ -19,7 +19,7 @@ export { checkServer, connect, redactUrl, type Sql } from './store/db.ts';
 export { type EmbeddedOptions, type EmbeddedServer, startEmbedded } from './store/embedded.ts';
 export { getException, type HubException, listExceptions, recordException } from './store/exceptions.ts';
 export { getInboxEntry, type InboxEntry, storeRaw } from './store/inbox.ts';
-export { type MigrationResult, migrate } from './store/migrate.ts';
+export { connectorMigrations, type MigrationResult, type MigrationSource, migrate } from './store/migrate.ts';
 export {
   type ApplyResult,
   appendOrderEvent,

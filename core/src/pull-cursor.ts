@@ -1,4 +1,4 @@
-import type { PulledRecord, PullPage, PullRequest } from './connector.ts';
+import type { PulledRecord, PullPage, PullRequest } from './connector/index.ts';
 
 /**
  * Pulling "what was modified since", for vendors that list by modification time with page numbers (WooCommerce,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { InboundRequest, PullPage } from './connector.ts';
+import type { InboundRequest, PullPage } from './connector/index.ts';
 import { describeError, HubError } from './errors.ts';
 import { type Connection, connectionContext, IntakeQueue } from './intake/index.ts';
 import type { Sql } from './store/db.ts';

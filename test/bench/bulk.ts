@@ -54,7 +54,7 @@ export async function bulkBench(orders = 100_000, pageSize = 1000) {
   let full: { perSecond: number; seconds: number } | undefined;
   let baselinePerSecond = 0;
   for (const size of sizes) {
-    const fake = await startFake('shopify-server.ts', {
+    const fake = await startFake('../../connectors/shopify/test/fakes/shopify-server.ts', {
       SHOPIFY_FAKE_TOKEN: TOKEN,
       SHOPIFY_FAKE_ORDERS: String(size),
     });

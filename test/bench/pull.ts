@@ -13,7 +13,7 @@ const TOKEN = 'shpat_bench_pull_0123456789';
  * parse cost that no persistence can beat.
  */
 export async function pullBench(orders = 10_000, pageSize = 90) {
-  const fake = await startFake('shopify-server.ts', {
+  const fake = await startFake('../../connectors/shopify/test/fakes/shopify-server.ts', {
     SHOPIFY_FAKE_TOKEN: TOKEN,
     SHOPIFY_FAKE_ORDERS: String(orders),
     SHOPIFY_FAKE_RESTORE_RATE: '1000000000',
@@ -84,7 +84,7 @@ export async function pullBench(orders = 10_000, pageSize = 90) {
  * `extensions.cost.throttleStatus`, so it should be none).
  */
 export async function budgetBench(orders = 5_000, pageSize = 250, restoreRate = 100, costPerNode = 1) {
-  const fake = await startFake('shopify-server.ts', {
+  const fake = await startFake('../../connectors/shopify/test/fakes/shopify-server.ts', {
     SHOPIFY_FAKE_TOKEN: TOKEN,
     SHOPIFY_FAKE_ORDERS: String(orders),
     SHOPIFY_FAKE_RESTORE_RATE: String(restoreRate),

@@ -27,6 +27,7 @@ export default defineConfig({
   connections: [{ id: 'shop', tenant: 'bench', connector: 'shopify', settings: { shop: '${SHOP}' }, secrets: { clientSecret: env('BENCH_SHOPIFY_SECRET') } }],
 });`,
       env: { BENCH_SHOPIFY_SECRET: SECRET },
+      secret: SECRET,
       path: '/webhooks/shop',
       signed: (n) => {
         // A distinct order id beyond 2^53 for every delivery, as Shopify's are.

@@ -16,15 +16,19 @@ let shopUrl: string;
 
 beforeAll(async () => {
   db = await createTestDatabase({ migrate: false });
-  shop = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/fakes/woocommerce-server.ts')], {
-    env: {
-      ...process.env,
-      WOO_FAKE_ORDERS: '30',
-      WOO_FAKE_KEY: 'ck_cli_sync',
-      WOO_FAKE_SECRET: 'cs_cli_sync',
+  shop = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'connectors/woocommerce/test/fakes/woocommerce-server.ts')],
+    {
+      env: {
+        ...process.env,
+        WOO_FAKE_ORDERS: '30',
+        WOO_FAKE_KEY: 'ck_cli_sync',
+        WOO_FAKE_SECRET: 'cs_cli_sync',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   shopUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     shop.stdout!.on('data', (d) => {

@@ -16,12 +16,12 @@ let fakes: { origin: string; stop(): void }[] = [];
 let env: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  const shopify = await startFake('shopify-server.ts', {
+  const shopify = await startFake('../../connectors/shopify/test/fakes/shopify-server.ts', {
     SHOPIFY_FAKE_TOKEN: 'shpat_example_e2e',
     SHOPIFY_FAKE_ORDERS: '12',
     SHOPIFY_FAKE_RESTORE_RATE: '1000',
   });
-  const woo = await startFake('woocommerce-server.ts', {
+  const woo = await startFake('../../connectors/woocommerce/test/fakes/woocommerce-server.ts', {
     WOO_FAKE_KEY: 'ck_example_e2e',
     WOO_FAKE_SECRET: 'cs_example_e2e',
     WOO_FAKE_ORDERS: '8',

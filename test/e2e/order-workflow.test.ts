@@ -1,7 +1,11 @@
 import { easypost, easypostSignature } from '@switchyard/connector-easypost';
+import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import { fakeShopify } from '@switchyard/connector-shopify/testing';
 import { stripe } from '@switchyard/connector-stripe';
+import { authorizedIntent, fakeStripe } from '@switchyard/connector-stripe/testing';
 import { woocommerce } from '@switchyard/connector-woocommerce';
+import { fakeWooCommerce, wooOrder } from '@switchyard/connector-woocommerce/testing';
 import {
   type AnyConnector,
   applyOrder,
@@ -24,10 +28,6 @@ import {
 } from '@switchyard/workflows';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeEasyPost } from '../fakes/easypost.ts';
-import { fakeShopify } from '../fakes/shopify.ts';
-import { authorizedIntent, fakeStripe } from '../fakes/stripe.ts';
-import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
 import { storeConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 

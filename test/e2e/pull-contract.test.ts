@@ -1,11 +1,11 @@
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import { fakeShopify, shopifyNode } from '@switchyard/connector-shopify/testing';
 import { woocommerce } from '@switchyard/connector-woocommerce';
+import { fakeWooCommerce, wooOrder } from '@switchyard/connector-woocommerce/testing';
 import type { AnyConnector } from '@switchyard/core';
 import { pullContract } from '@switchyard/core/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll } from 'vitest';
-import { fakeShopify, shopifyNode } from '../fakes/shopify.ts';
-import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
 
 /** The contract kit's pull checks, for every connector that pulls, against its fake vendor API. */
 const wooSite = 'https://woo-contract.example.com';

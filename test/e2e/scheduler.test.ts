@@ -1,4 +1,5 @@
 import { woocommerce } from '@switchyard/connector-woocommerce';
+import { fakeWooCommerce, wooOrder } from '@switchyard/connector-woocommerce/testing';
 import {
   type AnyConnector,
   type Connection,
@@ -12,7 +13,6 @@ import { silentLogger } from '@switchyard/server';
 import { startScheduler } from '@switchyard/server/scheduler';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
 
 const siteUrl = 'https://woo-scheduled.example.com';
 const keys = { consumerKey: 'ck_sched_123456', consumerSecret: 'cs_sched_123456' };

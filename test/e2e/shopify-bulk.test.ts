@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import { fakeShopify, shopifyNode } from '@switchyard/connector-shopify/testing';
 import {
   type AnyConnector,
   type Connection,
@@ -14,7 +15,6 @@ import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing'
 import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeShopify, shopifyNode } from '../fakes/shopify.ts';
 
 /**
  * `backfill` through a Shopify bulk operation: the mutation, the status polls, the JSONL download streamed and

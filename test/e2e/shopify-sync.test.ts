@@ -1,4 +1,5 @@
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import { fakeShopify, shopifyNode } from '@switchyard/connector-shopify/testing';
 import {
   type AnyConnector,
   type Connection,
@@ -12,7 +13,6 @@ import {
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeShopify, shopifyNode } from '../fakes/shopify.ts';
 
 /** The Shopify pull against a fake GraphQL Admin API with the cost-based throttle, shopify-api-node in the loop. */
 const shop = 'sync-demo.myshopify.com';

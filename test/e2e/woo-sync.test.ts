@@ -1,4 +1,5 @@
 import { woocommerce, wooSignature } from '@switchyard/connector-woocommerce';
+import { fakeWooCommerce, wooOrder } from '@switchyard/connector-woocommerce/testing';
 import {
   type AnyConnector,
   type Connection,
@@ -12,7 +13,6 @@ import {
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
 
 /** The poll that fills WooCommerce's gaps, against a fake shop served by msw, the real REST client in the loop. */
 const siteUrl = 'https://woo-sync.example.com';

@@ -4,12 +4,12 @@
 // Stripe PaymentIntent `pi_crash_<i>` authorized for it. VENDORS_FAKE_DELAY_MS delays every answer.
 // GET /__fake/effects reports what the hub did to each order.
 
+import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { API_VERSION } from '@switchyard/connector-shopify';
+import { fakeShopify } from '@switchyard/connector-shopify/testing';
+import { fakeStripe } from '@switchyard/connector-stripe/testing';
 import { delay, HttpResponse, http } from 'msw';
-import { fakeEasyPost } from './easypost.ts';
 import { serveHandlers } from './serve.ts';
-import { fakeShopify } from './shopify.ts';
-import { fakeStripe } from './stripe.ts';
 import { CRASH_AMOUNT, crashOrderId } from './vendors.ts';
 
 const count = Number(process.env.VENDORS_FAKE_ORDERS ?? 10);

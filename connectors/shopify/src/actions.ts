@@ -4,33 +4,25 @@ import {
   actionReference,
   type ConnectorActions,
   formatMoney,
-  withRetries,
 } from '@switchyard/core';
-import { createClient, failure, retryable } from './graphql.ts';
+import { type CallOptions, type ShopifyClient, shopifyClient } from './client.ts';
 import { gidNumber } from './json.ts';
+import type { Secrets, Settings } from './settings.ts';
 
-interface Settings {
-  shop: string;
-  timeoutSeconds: number;
-  apiOrigin?: string | undefined;
-}
-interface Secrets {
-  accessToken?: string | undefined;
-}
 type Context = ActionContext<Settings, Secrets>;
 
 const gid = (kind: string, id: string) => (id.startsWith('gid://') ? id : `gid://shopify/${kind}/${id}`);
 
 /** One client per action call (a context is one step's run), shared by the calls it makes. */
-const clients = new WeakMap<object, ReturnType<typeof createClient>>();
+const clients = new WeakMap<object, ShopifyClient>();
 
-/** Runs one GraphQL call: retries THROTTLED, 429, 5xx and dropped connections; refusals become plain errors. */
+/** Runs one GraphQL call for write-back (or the subscriptions); refusals become plain errors. */
 export async function graphql<T>(
   context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
-  apiVersion: string,
   what: string,
   query: string,
   variables: object,
+  options: Omit<CallOptions, 'signal'> = {},
 ): Promise<T> {
   if (!context.secrets.accessToken) {
     throw new Error(
@@ -39,19 +31,14 @@ export async function graphql<T>(
   }
   let client = clients.get(context);
   if (!client) {
-    client = createClient(context.settings, context.secrets.accessToken, apiVersion);
+    client = shopifyClient(
+      context.settings,
+      context.secrets.accessToken,
+      'write_orders and write_fulfillments',
+    );
     clients.set(context, client);
   }
-  const api = client;
-  try {
-    return (await withRetries(
-      () => api.graphql(query, variables as Record<string, unknown>),
-      (error) => retryable(error, 1000),
-      { signal: context.signal, attempts: 6 },
-    )) as T;
-  } catch (error) {
-    throw failure(error, what, 'write_orders and write_fulfillments');
-  }
+  return client.graphql<T>(what, query, variables, { ...options, signal: context.signal });
 }
 
 /** The userErrors list of a GraphQL mutation's payload. */
@@ -133,71 +120,70 @@ interface FulfillmentState {
   } | null;
 }
 
-function orderState(
-  context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
-  apiVersion: string,
-  externalId: string,
-) {
-  return graphql<FulfillmentState>(context, apiVersion, `order ${externalId}`, FULFILLMENT_STATE, {
+function orderState(context: Pick<Context, 'settings' | 'secrets' | 'signal'>, externalId: string) {
+  return graphql<FulfillmentState>(context, `order ${externalId}`, FULFILLMENT_STATE, {
     id: gid('Order', externalId),
   });
 }
 
 /** Write-back through the GraphQL Admin API; each action safe to repeat under the same idempotency key. */
-export function shopifyActions(apiVersion: string): ConnectorActions<Settings, Secrets> {
-  return {
-    /**
-     * Fulfills the order's lines on its fulfillment orders, with carrier and tracking. fulfillmentCreate has
-     * no idempotency key: a fulfillment already carrying these tracking numbers means a retry, and is returned.
-     */
-    async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-      const state = await orderState(context, apiVersion, order.externalId);
-      if (!state.order) throw new Error(`Shopify has no order ${order.externalId}`);
-      const numbers = fulfillment.trackingNumbers;
-      const earlier = state.order.fulfillments.find(
-        (f) => numbers.length > 0 && numbers.every((n) => f.trackingInfo.some((t) => t.number === n)),
-      );
-      if (earlier) return { externalId: earlier.id };
-      const byLine = new Map<string, { fulfillmentOrderId: string; id: string; remaining: number }[]>();
-      for (const fo of state.order.fulfillmentOrders.nodes) {
-        if (!['OPEN', 'IN_PROGRESS'].includes(fo.status)) continue;
-        for (const li of fo.lineItems.nodes) {
-          const key = gidNumber(li.lineItem.id) ?? li.lineItem.id;
-          byLine.set(key, [
-            ...(byLine.get(key) ?? []),
-            { fulfillmentOrderId: fo.id, id: li.id, remaining: li.remainingQuantity },
-          ]);
-        }
+export const shopifyActions: ConnectorActions<Settings, Secrets> = {
+  /**
+   * Fulfills the order's lines on its fulfillment orders, with carrier and tracking. fulfillmentCreate has
+   * no idempotency key: a fulfillment already carrying these tracking numbers means a retry, and is returned.
+   */
+  async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+    const state = await orderState(context, order.externalId);
+    if (!state.order) throw new Error(`Shopify has no order ${order.externalId}`);
+    const numbers = fulfillment.trackingNumbers;
+    const earlier = state.order.fulfillments.find(
+      (f) => numbers.length > 0 && numbers.every((n) => f.trackingInfo.some((t) => t.number === n)),
+    );
+    if (earlier) return { externalId: earlier.id };
+    const byLine = new Map<string, { fulfillmentOrderId: string; id: string; remaining: number }[]>();
+    for (const fo of state.order.fulfillmentOrders.nodes) {
+      if (!['OPEN', 'IN_PROGRESS'].includes(fo.status)) continue;
+      for (const li of fo.lineItems.nodes) {
+        const key = gidNumber(li.lineItem.id) ?? li.lineItem.id;
+        byLine.set(key, [
+          ...(byLine.get(key) ?? []),
+          { fulfillmentOrderId: fo.id, id: li.id, remaining: li.remainingQuantity },
+        ]);
       }
-      const groups = new Map<string, { id: string; quantity: number }[]>();
-      for (const line of fulfillment.lines) {
-        let wanted = line.quantity;
-        for (const slot of byLine.get(gidNumber(line.lineId) ?? line.lineId) ?? []) {
-          const take = Math.min(wanted, slot.remaining);
-          if (take <= 0) continue;
-          groups.set(slot.fulfillmentOrderId, [
-            ...(groups.get(slot.fulfillmentOrderId) ?? []),
-            { id: slot.id, quantity: take },
-          ]);
-          wanted -= take;
-        }
-        if (wanted > 0) {
-          const fos = state.order.fulfillmentOrders;
-          const truncated =
-            fos.pageInfo?.hasNextPage || fos.nodes.some((fo) => fo.lineItems.pageInfo?.hasNextPage);
-          throw new Error(
-            truncated
-              ? `Shopify order ${order.externalId} has more fulfillment orders (over 5) or lines (over 50 on one) than the hub reads, and line ${line.lineId} is not among those read: fulfill it in the Shopify admin`
-              : `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
-          );
-        }
+    }
+    const groups = new Map<string, { id: string; quantity: number }[]>();
+    for (const line of fulfillment.lines) {
+      let wanted = line.quantity;
+      for (const slot of byLine.get(gidNumber(line.lineId) ?? line.lineId) ?? []) {
+        const take = Math.min(wanted, slot.remaining);
+        if (take <= 0) continue;
+        groups.set(slot.fulfillmentOrderId, [
+          ...(groups.get(slot.fulfillmentOrderId) ?? []),
+          { id: slot.id, quantity: take },
+        ]);
+        wanted -= take;
       }
-      const result = await graphql<{
-        fulfillmentCreate: {
-          fulfillment: { id: string } | null;
-          userErrors: UserErrors;
-        };
-      }>(context, apiVersion, `fulfillment of order ${order.externalId}`, FULFILL, {
+      if (wanted > 0) {
+        const fos = state.order.fulfillmentOrders;
+        const truncated =
+          fos.pageInfo?.hasNextPage || fos.nodes.some((fo) => fo.lineItems.pageInfo?.hasNextPage);
+        throw new Error(
+          truncated
+            ? `Shopify order ${order.externalId} has more fulfillment orders (over 5) or lines (over 50 on one) than the hub reads, and line ${line.lineId} is not among those read: fulfill it in the Shopify admin`
+            : `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
+        );
+      }
+    }
+    const result = await graphql<{
+      fulfillmentCreate: {
+        fulfillment: { id: string } | null;
+        userErrors: UserErrors;
+      };
+    }>(
+      context,
+      `fulfillment of order ${order.externalId}`,
+      FULFILL,
+      {
         fulfillment: {
           lineItemsByFulfillmentOrder: [...groups].map(([fulfillmentOrderId, items]) => ({
             fulfillmentOrderId,
@@ -210,146 +196,149 @@ export function shopifyActions(apiVersion: string): ConnectorActions<Settings, S
           },
           notifyCustomer,
         },
-      });
-      userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
-      const created = result.fulfillmentCreate.fulfillment;
-      if (!created)
-        throw new Error(`Shopify created no fulfillment for order ${order.externalId} and said nothing why`);
-      return { externalId: created.id };
-    },
+      },
+      // No idempotency key: after a lost answer the step runs again, and finds the fulfillment by its tracking.
+      { idempotent: false },
+    );
+    userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
+    const created = result.fulfillmentCreate.fulfillment;
+    if (!created)
+      throw new Error(`Shopify created no fulfillment for order ${order.externalId} and said nothing why`);
+    return { externalId: created.id };
+  },
 
-    /** Sets the fulfillment's tracking (carrier, numbers, URLs): the same call twice leaves the same state. */
-    async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-      if (!fulfillment.externalId)
-        throw new Error(`fulfillment ${fulfillment.id} of order ${order.externalId} has no Shopify id yet`);
-      const fulfillmentId = gid('Fulfillment', fulfillment.externalId);
-      const result = await graphql<{
-        fulfillmentTrackingInfoUpdate: {
-          fulfillment: { id: string } | null;
-          userErrors: UserErrors;
-        };
-      }>(context, apiVersion, `tracking of order ${order.externalId}`, TRACKING, {
-        fulfillmentId,
-        trackingInfoInput: {
-          ...(fulfillment.carrier ? { company: fulfillment.carrier } : {}),
-          numbers: fulfillment.trackingNumbers,
-          urls: fulfillment.trackingUrls,
-        },
-        notifyCustomer,
-      });
-      userErrors(
-        `the tracking of order ${order.externalId}`,
-        result.fulfillmentTrackingInfoUpdate.userErrors,
-      );
-      return { externalId: fulfillmentId };
-    },
+  /** Sets the fulfillment's tracking (carrier, numbers, URLs): the same call twice leaves the same state. */
+  async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
+    if (!fulfillment.externalId)
+      throw new Error(`fulfillment ${fulfillment.id} of order ${order.externalId} has no Shopify id yet`);
+    const fulfillmentId = gid('Fulfillment', fulfillment.externalId);
+    const result = await graphql<{
+      fulfillmentTrackingInfoUpdate: {
+        fulfillment: { id: string } | null;
+        userErrors: UserErrors;
+      };
+    }>(context, `tracking of order ${order.externalId}`, TRACKING, {
+      fulfillmentId,
+      trackingInfoInput: {
+        ...(fulfillment.carrier ? { company: fulfillment.carrier } : {}),
+        numbers: fulfillment.trackingNumbers,
+        urls: fulfillment.trackingUrls,
+      },
+      notifyCustomer,
+    });
+    userErrors(`the tracking of order ${order.externalId}`, result.fulfillmentTrackingInfoUpdate.userErrors);
+    return { externalId: fulfillmentId };
+  },
 
-    /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */
-    async cancelOrder(context, { order, reason }): Promise<ActionResult> {
-      const orderId = gid('Order', order.externalId);
-      const state = await graphql<{ order: { cancelledAt: string | null } | null }>(
-        context,
-        apiVersion,
-        `order ${order.externalId}`,
-        CANCEL_STATE,
-        { id: orderId },
-      );
-      if (state.order?.cancelledAt) return {};
-      const result = await graphql<{
-        orderCancel: {
-          job: { id: string } | null;
-          orderCancelUserErrors: UserErrors;
-        };
-      }>(context, apiVersion, `cancellation of order ${order.externalId}`, CANCEL, {
+  /** Cancels the order (restocking, no refund: money is the payment workflow's); an already cancelled order is done. */
+  async cancelOrder(context, { order, reason }): Promise<ActionResult> {
+    const orderId = gid('Order', order.externalId);
+    const state = await graphql<{ order: { cancelledAt: string | null } | null }>(
+      context,
+      `order ${order.externalId}`,
+      CANCEL_STATE,
+      { id: orderId },
+    );
+    if (state.order?.cancelledAt) return {};
+    const result = await graphql<{
+      orderCancel: {
+        job: { id: string } | null;
+        orderCancelUserErrors: UserErrors;
+      };
+    }>(
+      context,
+      `cancellation of order ${order.externalId}`,
+      CANCEL,
+      {
         orderId,
         staffNote: `Cancelled by the hub: ${reason}`,
-      });
-      userErrors(`the cancellation of order ${order.externalId}`, result.orderCancel.orderCancelUserErrors);
-      return result.orderCancel.job ? { externalId: result.orderCancel.job.id } : {};
-    },
+      },
+      // After a lost answer the step runs again, and finds the order cancelled.
+      { idempotent: false },
+    );
+    userErrors(`the cancellation of order ${order.externalId}`, result.orderCancel.orderCancelUserErrors);
+    return result.orderCancel.job ? { externalId: result.orderCancel.job.id } : {};
+  },
 
-    /**
-     * Adds tags (tagsAdd leaves tags already there alone, so a retry changes nothing) and appends a line to the
-     * order's note carrying the step's reference, skipped when the note already has it. The note is read then
-     * written: an edit by staff in the same instant can be lost, which Shopify offers no way to prevent.
-     */
-    async annotateOrder(context, { order, tags, note }): Promise<ActionResult> {
-      const id = gid('Order', order.externalId);
-      const { order: current } = await graphql<{ order: { note: string | null; tags: string[] } | null }>(
+  /**
+   * Adds tags (tagsAdd leaves tags already there alone, so a retry changes nothing) and appends a line to the
+   * order's note carrying the step's reference, skipped when the note already has it. The note is read then
+   * written: an edit by staff in the same instant can be lost, which Shopify offers no way to prevent.
+   */
+  async annotateOrder(context, { order, tags, note }): Promise<ActionResult> {
+    const id = gid('Order', order.externalId);
+    const { order: current } = await graphql<{ order: { note: string | null; tags: string[] } | null }>(
+      context,
+      `notes of order ${order.externalId}`,
+      ANNOTATIONS,
+      { id },
+    );
+    if (!current) throw new Error(`Shopify has no order ${order.externalId}`);
+    const missing = tags.filter((t) => !current.tags.includes(t));
+    if (missing.length) {
+      const added = await graphql<{ tagsAdd: { userErrors: UserErrors } }>(
         context,
-        apiVersion,
-        `notes of order ${order.externalId}`,
-        ANNOTATIONS,
-        { id },
+        `tags of order ${order.externalId}`,
+        TAGS_ADD,
+        { id, tags: missing },
       );
-      if (!current) throw new Error(`Shopify has no order ${order.externalId}`);
-      const missing = tags.filter((t) => !current.tags.includes(t));
-      if (missing.length) {
-        const added = await graphql<{ tagsAdd: { userErrors: UserErrors } }>(
-          context,
-          apiVersion,
-          `tags of order ${order.externalId}`,
-          TAGS_ADD,
-          { id, tags: missing },
-        );
-        userErrors(`the tags of order ${order.externalId}`, added.tagsAdd.userErrors);
-      }
-      const ref = actionReference(context.idempotencyKey);
-      if (note && !current.note?.includes(`(ref ${ref})`)) {
-        const line = `${note} (ref ${ref})`;
-        let text = current.note ? `${current.note}\n${line}` : line;
-        while (text.length > NOTE_LIMIT && text.includes('\n')) text = text.slice(text.indexOf('\n') + 1);
-        const updated = await graphql<{
-          orderUpdate: { userErrors: UserErrors };
-        }>(context, apiVersion, `note of order ${order.externalId}`, NOTE, {
-          input: { id, note: text.slice(-NOTE_LIMIT) },
-        });
-        userErrors(`the note of order ${order.externalId}`, updated.orderUpdate.userErrors);
-      }
-      return { externalId: id };
-    },
-
-    /** Refunds through refundCreate with Shopify's own idempotency key (required from 2026-04). */
-    async refundOrder(context, { order, amount, reason, lines }): Promise<ActionResult> {
-      const orderId = gid('Order', order.externalId);
-      const { order: found } = await graphql<{
-        order: { transactions: { id: string; kind: string; status: string; gateway: string }[] } | null;
-      }>(context, apiVersion, `transactions of order ${order.externalId}`, TRANSACTIONS, { id: orderId });
-      const parent = found?.transactions.find(
-        (t) => ['SALE', 'CAPTURE'].includes(t.kind) && t.status === 'SUCCESS',
-      );
-      if (!parent)
-        throw new Error(
-          `Shopify order ${order.externalId} has no successful sale or capture to refund against`,
-        );
-      const result = await graphql<{
-        refundCreate: { refund: { id: string } | null; userErrors: UserErrors };
-      }>(context, apiVersion, `refund of order ${order.externalId}`, REFUND, {
-        key: context.idempotencyKey,
-        input: {
-          orderId,
-          note: reason,
-          refundLineItems: lines.map((l) => ({
-            lineItemId: gid('LineItem', l.lineId),
-            quantity: l.quantity,
-            restockType: 'RETURN',
-          })),
-          transactions: [
-            {
-              orderId,
-              parentId: parent.id,
-              gateway: parent.gateway,
-              kind: 'REFUND',
-              amount: formatMoney(amount),
-            },
-          ],
-        },
+      userErrors(`the tags of order ${order.externalId}`, added.tagsAdd.userErrors);
+    }
+    const ref = actionReference(context.idempotencyKey);
+    if (note && !current.note?.includes(`(ref ${ref})`)) {
+      const line = `${note} (ref ${ref})`;
+      let text = current.note ? `${current.note}\n${line}` : line;
+      while (text.length > NOTE_LIMIT && text.includes('\n')) text = text.slice(text.indexOf('\n') + 1);
+      const updated = await graphql<{
+        orderUpdate: { userErrors: UserErrors };
+      }>(context, `note of order ${order.externalId}`, NOTE, {
+        input: { id, note: text.slice(-NOTE_LIMIT) },
       });
-      userErrors(`the refund of order ${order.externalId}`, result.refundCreate.userErrors);
-      const refund = result.refundCreate.refund;
-      if (!refund)
-        throw new Error(`Shopify created no refund for order ${order.externalId} and said nothing why`);
-      return { externalId: refund.id };
-    },
-  };
-}
+      userErrors(`the note of order ${order.externalId}`, updated.orderUpdate.userErrors);
+    }
+    return { externalId: id };
+  },
+
+  /** Refunds through refundCreate with Shopify's own idempotency key (required from 2026-04). */
+  async refundOrder(context, { order, amount, reason, lines }): Promise<ActionResult> {
+    const orderId = gid('Order', order.externalId);
+    const { order: found } = await graphql<{
+      order: { transactions: { id: string; kind: string; status: string; gateway: string }[] } | null;
+    }>(context, `transactions of order ${order.externalId}`, TRANSACTIONS, { id: orderId });
+    const parent = found?.transactions.find(
+      (t) => ['SALE', 'CAPTURE'].includes(t.kind) && t.status === 'SUCCESS',
+    );
+    if (!parent)
+      throw new Error(
+        `Shopify order ${order.externalId} has no successful sale or capture to refund against`,
+      );
+    const result = await graphql<{
+      refundCreate: { refund: { id: string } | null; userErrors: UserErrors };
+    }>(context, `refund of order ${order.externalId}`, REFUND, {
+      key: context.idempotencyKey,
+      input: {
+        orderId,
+        note: reason,
+        refundLineItems: lines.map((l) => ({
+          lineItemId: gid('LineItem', l.lineId),
+          quantity: l.quantity,
+          restockType: 'RETURN',
+        })),
+        transactions: [
+          {
+            orderId,
+            parentId: parent.id,
+            gateway: parent.gateway,
+            kind: 'REFUND',
+            amount: formatMoney(amount),
+          },
+        ],
+      },
+    });
+    userErrors(`the refund of order ${order.externalId}`, result.refundCreate.userErrors);
+    const refund = result.refundCreate.refund;
+    if (!refund)
+      throw new Error(`Shopify created no refund for order ${order.externalId} and said nothing why`);
+    return { externalId: refund.id };
+  },
+};

@@ -1,23 +1,15 @@
+import { abortableSleep, type PulledRecord, type PullPage, type PullRequest } from '@switchyard/core';
+import { shopifyClient } from './client.ts';
+import { gidNumber, parseExact } from './json.ts';
 import {
-  abortableSleep,
-  type PulledRecord,
-  type PullPage,
-  type PullRequest,
-  type RetryVerdict,
-  withRetries,
-} from '@switchyard/core';
-import {
-  createClient,
   FULFILLMENT_FIELDS,
-  failure,
   LINE_FIELDS,
   ORDER_FIELDS,
   pulledRecord,
   REFUND_FIELDS,
-  retryable,
   SHIPPING_FIELDS,
-} from './graphql.ts';
-import { gidNumber, parseExact } from './json.ts';
+} from './pull.ts';
+import type { Settings } from './settings.ts';
 
 /**
  * Backfills through a bulk operation: Shopify runs the query on its side and leaves the result as one JSONL
@@ -76,16 +68,10 @@ function decode(cursor: string): BulkCursor {
   return { operation: `gid://shopify/BulkOperation/${id}`, offset: Number(offset), done: Number(done) };
 }
 
-export interface BulkSettings {
-  shop: string;
-  apiVersion: string;
-  timeoutSeconds: number;
-  apiOrigin?: string | undefined;
-  /** Orders per page handed to the hub (each page's cursor is committed with it). */
-  bulkPageSize: number;
+export type BulkSettings = Pick<Settings, 'shop' | 'timeoutSeconds' | 'apiOrigin' | 'bulkPageSize'> & {
   /** First wait between status polls; it grows to 30 s. */
   bulkPollMs?: number;
-}
+};
 
 /** Poll waits: from `first`, growing by half each time, to 30 s. */
 function* pollDelays(first: number) {
@@ -100,19 +86,9 @@ export async function* pullBulk(
   if (!accessToken) {
     throw new Error('a bulk backfill needs secrets.accessToken (an Admin API access token with read_orders)');
   }
-  const client = createClient(settings, accessToken, settings.apiVersion);
-  const call = <T>(
-    query: string,
-    variables: Record<string, unknown>,
-    what: string,
-    retry: (e: unknown) => RetryVerdict = (e) => retryable(e, 2000),
-  ) =>
-    withRetries(() => client.graphql(query, variables) as Promise<T>, retry, {
-      signal: request.signal,
-      attempts: 8,
-    }).catch((error) => {
-      throw failure(error, what, 'read_orders');
-    });
+  const client = shopifyClient(settings, accessToken, 'read_orders');
+  const call = <T>(query: string, variables: Record<string, unknown>, what: string, idempotent = true) =>
+    client.graphql<T>(what, query, variables, { signal: request.signal, attempts: 8, idempotent });
   const search = request.since
     ? `updated_at:>='${new Date(request.since.getTime() - 1000).toISOString()}'`
     : null;
@@ -125,12 +101,7 @@ export async function* pullBulk(
         bulkOperation: Operation | null;
         userErrors: { message: string; code?: string }[];
       };
-    }>(RUN, { query: bulkQuery(search) }, 'bulk export', (e) => {
-      const error = e as { message?: string; code?: string; response?: { statusCode?: number } };
-      const unsent =
-        error.message === 'Throttled' || error.response?.statusCode === 429 || error.code === 'ECONNREFUSED';
-      return unsent ? retryable(e, 2000) : { retry: false };
-    });
+    }>(RUN, { query: bulkQuery(search) }, 'bulk export', false);
     const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
     if (!bulkOperation) {
       const busy = userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS' || e.code === 'LIMIT_REACHED');

@@ -27,7 +27,6 @@ const UPDATE = `mutation SwitchyardWebhookUpdate($id: ID!, $webhookSubscription:
  */
 export async function syncSubscriptions(
   context: Parameters<typeof graphql>[0],
-  apiVersion: string,
   url: string,
 ): Promise<{ created: string[]; updated: string[]; unchanged: string[] }> {
   const existing: { id: string; topic: string; uri: string }[] = [];
@@ -38,7 +37,7 @@ export async function syncSubscriptions(
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
         nodes: typeof existing;
       };
-    } = await graphql(context, apiVersion, 'webhook subscriptions', LIST, { after });
+    } = await graphql(context, 'webhook subscriptions', LIST, { after });
     existing.push(...page.webhookSubscriptions.nodes);
     after = page.webhookSubscriptions.pageInfo.hasNextPage
       ? page.webhookSubscriptions.pageInfo.endCursor
@@ -53,7 +52,6 @@ export async function syncSubscriptions(
     } else if (same[0]) {
       const r = await graphql<{ webhookSubscriptionUpdate: { userErrors: UserErrors } }>(
         context,
-        apiVersion,
         `the ${topic} subscription`,
         UPDATE,
         {
@@ -66,13 +64,14 @@ export async function syncSubscriptions(
     } else {
       const r = await graphql<{ webhookSubscriptionCreate: { userErrors: UserErrors } }>(
         context,
-        apiVersion,
         `the ${topic} subscription`,
         CREATE,
         {
           topic,
           webhookSubscription: { uri: url, format: 'JSON' },
         },
+        // A create repeated after a lost answer would be refused as a duplicate: asked again only when unsent.
+        { idempotent: false },
       );
       userErrors(`subscribing to ${topic}`, r.webhookSubscriptionCreate.userErrors);
       result.created.push(topic);

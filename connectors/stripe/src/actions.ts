@@ -1,78 +1,19 @@
-import {
-  type ActionContext,
-  type ConnectorActions,
-  type Order,
-  PermanentError,
-  withinBudget,
-} from '@switchyard/core';
-import type Stripe from 'stripe';
+import { type ConnectorActions, type Money, PermanentError } from '@switchyard/core';
 import { fromStripeAmount, toStripeAmount } from './amounts.ts';
-import { type StripeSettings, stripeClient } from './index.ts';
-
-type Secrets = { secretKey: string; webhookSecret: string; previousWebhookSecret?: string | undefined };
-type Context = ActionContext<StripeSettings, Secrets>;
-type Money = Order['totals']['total'];
-
-/** One client per action call (the context object), so retries inside one step share its connection pool. */
-const clients = new WeakMap<object, Stripe>();
-const client = (context: Context) => {
-  let c = clients.get(context);
-  if (!c) {
-    c = stripeClient(context.settings, context.secrets.secretKey);
-    clients.set(context, c);
-  }
-  return c;
-};
-
-/**
- * A Stripe failure in words to act on. Refused input, permissions and state conflicts become PermanentError
- * (retrying cannot mend them); rate limits, connection trouble and Stripe's own 5xx stay retryable. The
- * client has already retried those under the same idempotency key before this is thrown.
- */
-function failure(error: unknown, what: string): Error {
-  const e = error as { type?: string; statusCode?: number; code?: string; message?: string; raw?: unknown };
-  const message = `Stripe ${what} failed: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`;
-  switch (e.type) {
-    case 'StripeCardError':
-    case 'StripeInvalidRequestError':
-    case 'StripePermissionError':
-    case 'StripeIdempotencyError':
-      return new PermanentError(message, { cause: error });
-    case 'StripeAuthenticationError':
-      return new PermanentError(
-        `Stripe refused the API key for the ${what}: check secrets.secretKey (and that a restricted key may write PaymentIntents, Refunds, Customers and Invoices)`,
-        { cause: error },
-      );
-    default:
-      return new Error(message, { cause: error });
-  }
-}
-
-/** The connection's pace: what it sets, or by the key's mode (see Settings.requestsPerSecond). */
-const paceOf = (context: Context) =>
-  context.settings.requestsPerSecond ?? (/^(sk|rk)_live_/.test(context.secrets.secretKey) ? 80 : 20);
-
-/** One Stripe call of the connection: within its request budget, failing in words to act on. */
-const call = async <T>(context: Context, what: string, run: () => Promise<T>): Promise<T> => {
-  try {
-    await withinBudget(
-      `stripe:${context.connectionId}`,
-      { perSecond: paceOf(context), burst: 10 },
-      context.signal,
-    );
-    return await run();
-  } catch (error) {
-    throw failure(error, what);
-  }
-};
+import { call, clientFor } from './client.ts';
+import type { StripeSecrets, StripeSettings } from './settings.ts';
 
 /** Stripe's currencies are lower-case; its amounts go through toStripeAmount (exponents differ for some). */
 const stripeCurrency = (money: Money) => money.currency.toLowerCase();
 
-export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
+/**
+ * Stripe's payment actions, each once in effect under the step's idempotency key: what a retried step finds
+ * done (an intent captured, a refund or an invoice carrying the step's or workflow's mark) is its answer.
+ */
+export function stripeActions(): ConnectorActions<StripeSettings, StripeSecrets> {
   return {
     async capturePayment(context, { paymentId, amount }) {
-      const stripe = client(context);
+      const stripe = clientFor(context);
       // Read first: Stripe keeps an idempotency key for about a day, a replayed step may come later.
       const current = await call(context, 'read of the PaymentIntent', () =>
         stripe.paymentIntents.retrieve(paymentId),
@@ -105,7 +46,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     },
 
     async cancelPayment(context, { paymentId, reason }) {
-      const stripe = client(context);
+      const stripe = clientFor(context);
       const current = await call(context, 'read of the PaymentIntent', () =>
         stripe.paymentIntents.retrieve(paymentId),
       );
@@ -127,7 +68,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     },
 
     async refundPayment(context, { paymentId, amount, reason }) {
-      const stripe = client(context);
+      const stripe = clientFor(context);
       // Read first: a refund this step made earlier (its key may have expired) carries the step's key.
       const earlier = await call(context, 'refund lookup', () =>
         stripe.refunds.list({ payment_intent: paymentId, limit: 100 }),
@@ -149,7 +90,7 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     },
 
     async sendInvoice(context, { order, workflowId, daysUntilDue }) {
-      const stripe = client(context);
+      const stripe = clientFor(context);
       const key = context.idempotencyKey;
       const email = order.customer?.email ?? order.billingAddress?.email;
       if (!email) {
@@ -252,5 +193,3 @@ export function stripeActions(): ConnectorActions<StripeSettings, Secrets> {
     },
   };
 }
-
-export type { Context as StripeActionContext };

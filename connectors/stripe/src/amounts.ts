@@ -1,6 +1,4 @@
-import { currencyExponent, type Order, PermanentError } from '@switchyard/core';
-
-type Money = Order['totals']['total'];
+import { currencyExponent, type Money, PermanentError } from '@switchyard/core';
 
 /** Currencies Stripe counts in whole units, whatever ISO 4217 says (MGA has 2 decimals in ISO, none in Stripe). */
 const STRIPE_ZERO_DECIMAL = new Set([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineConnector, type FileIntake, fileIntakeOf, mediaType } from './connector.ts';
+import { defineConnector, type FileIntake, fileIntakeOf, mediaType } from './index.ts';
 
 const base = {
   title: 'T',

@@ -42,7 +42,8 @@ export class VendorError extends HubError {
       type: 'vendor-call-failed',
       title: `${init.vendor} call failed`,
       status: 502,
-      detail: `${init.vendor} ${what} failed: ${[answer, init.message].filter(Boolean).join(': ')}`,
+      // A refusal of the credentials says so in its first words: it is the one failure a person must mend.
+      detail: `${init.vendor} ${init.status === 401 || init.status === 403 ? `refused the credentials for ${what}` : `${what} failed`}: ${[answer, init.message].filter(Boolean).join(': ')}`,
       ...(init.fix ? { fix: init.fix } : {}),
       vendorStatus: init.status,
       vendorCode: init.code,

@@ -1,6 +1,7 @@
 import { newId } from '../ids.ts';
 import type { Sql } from '../store/db.ts';
 import { storableDetail, storableText } from '../store/exceptions.ts';
+import { insertHydrations } from '../store/hydrations.ts';
 import { bytea } from '../store/inbox.ts';
 import { insertNewOrders, type NewOrderRow, newOrderRecordset, newOrderRow } from '../store/new-orders.ts';
 import { sourceOf } from './connection.ts';
@@ -30,6 +31,8 @@ export async function writeBatch(
   /** Each delivery's outcome once its inbox id is known. */
   const planned: ((inboxId: string) => IntakeOutcome)[] = [];
 
+  // Thin notifications' resources to fetch after the answer, stored with their inbox rows (hydrate.ts).
+  const hydrations = deliveries.flatMap((d, i) => (d.hydration ? [{ i, ...d.hydration }] : []));
   deliveries.forEach(({ connection, entry, normalized }, i) => {
     inbox.push({
       i,
@@ -101,7 +104,7 @@ export async function writeBatch(
     ), new_orders as (
       -- The orders of the deliveries stored, with the inbox row each came from.
       select x.*, s.id as inbox_id from ${newOrderRecordset(sql, orders)} join stored s on s.i = x.i
-    ), ${insertNewOrders(sql)}, ex as (
+    ), ${insertNewOrders(sql)}, ${insertHydrations(sql, hydrations)}, ex as (
       insert into exceptions (id, tenant_id, connection_id, kind, inbox_id, message, detail)
       select x.id, x.tenant_id, x.connection_id, 'normalize', s.id, x.message, x.detail
       from jsonb_to_recordset(${sql.json(exceptions as never)}) as x(

@@ -1,4 +1,4 @@
-import type { AnyConnector } from '../connector.ts';
+import type { AnyConnector } from '../connector/index.ts';
 import type { OrderSource } from '../store/new-orders.ts';
 
 /** A configured connection at run time: its connector and its parsed settings and secrets. */

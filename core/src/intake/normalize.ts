@@ -1,4 +1,4 @@
-import type { AnyConnector, StoredPayload } from '../connector.ts';
+import type { AnyConnector, StoredPayload } from '../connector/index.ts';
 import { describeError } from '../errors.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
 import { type Connection, connectionContext } from './connection.ts';

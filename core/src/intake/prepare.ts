@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type InboundRequest, storableHeaders } from '../connector.ts';
+import { type InboundRequest, storableHeaders } from '../connector/index.ts';
 import { isWellFormed } from '../order.ts';
+import type { NewHydration } from '../store/hydrations.ts';
 import type { NewInboxEntry } from '../store/inbox.ts';
 import { type Connection, connectionContext } from './connection.ts';
 import { type Normalized, normalize } from './normalize.ts';
+import { notificationOf } from './notification.ts';
 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -31,6 +33,8 @@ export interface PreparedDelivery {
   connection: Connection;
   entry: Omit<NewInboxEntry, 'status'>;
   normalized: Normalized;
+  /** A thin notification's resource, to fetch after the answer: stored in the same transaction (hydrate.ts). */
+  hydration?: NewHydration;
 }
 
 /** Computes the dedupe key, strips credential headers and normalizes: pure, no I/O. */
@@ -49,6 +53,8 @@ export function prepare(
   }
   // Never stored: the common credential headers and those the connector declares.
   const headers = storableHeaders(request.headers, connection.connector.webhook?.credentialHeaders);
+  // A thin notification is not normalized: it carries no order, only the resource to fetch (notification.ts).
+  const notification = notificationOf(connection, request, now, dedupeKey);
   return {
     connection,
     entry: {
@@ -62,6 +68,7 @@ export function prepare(
       contentType: request.contentType,
       body: request.body,
     },
-    normalized: normalize(connection, request, now),
+    normalized: notification?.normalized ?? normalize(connection, request, now),
+    ...(notification?.hydration ? { hydration: notification.hydration } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { InboundRequest } from '../connector.ts';
+import type { InboundRequest } from '../connector/index.ts';
 import type { Sql } from '../store/db.ts';
 import { BATCH_REFUSED, RECHECK, writeBatch } from './batch.ts';
 import type { Connection } from './connection.ts';

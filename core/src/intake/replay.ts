@@ -5,8 +5,10 @@ import { getInboxEntry, setInboxStatus } from '../store/inbox.ts';
 import type { ApplyResult } from '../store/orders.ts';
 import type { Connection } from './connection.ts';
 import { isTransientDbError } from './database-errors.ts';
+import { HYDRATE_EXCEPTION } from './hydrate.ts';
 import { normalize } from './normalize.ts';
 import { type Failure, failureOf } from './outcome.ts';
+import { replayHydration } from './replay-hydration.ts';
 import { applyDrafts } from './store.ts';
 
 export type ReplayOutcome =
@@ -68,6 +70,8 @@ export async function replay(
     });
   }
 
+  // A thin notification whose resource could not be fetched: fetch it again, not normalize (replay-hydration.ts).
+  if (exception.kind === HYDRATE_EXCEPTION) return replayHydration(sql, exception, connection, now);
   const normalized = normalize(connection, entry, now);
   let failure: Failure;
   if (normalized.ok) {

@@ -1,8 +1,9 @@
 import type { Sql } from 'postgres';
-import type { InboundRequest } from '../connector.ts';
+import type { InboundRequest } from '../connector/index.ts';
 import { describeError } from '../errors.ts';
 import type { OrderDraft } from '../order.ts';
 import { recordException, supersedeExceptions } from '../store/exceptions.ts';
+import { recordHydration } from '../store/hydrations.ts';
 import { storeDelivery } from '../store/inbox.ts';
 import { type ApplyResult, applyOrder } from '../store/orders.ts';
 import { type Connection, sourceOf } from './connection.ts';
@@ -49,6 +50,8 @@ async function storeOnce(sql: Sql, delivery: PreparedDelivery): Promise<IntakeOu
         if (!stored) return { status: 'duplicate', dedupeKey };
         const inboxId = stored.id;
         await supersedeExceptions(tx, stored.supersedes, inboxId);
+        // A thin notification: what to fetch after the answer commits with it, so a crash loses none (hydrate.ts).
+        if (delivery.hydration) await recordHydration(tx, inboxId, delivery.hydration);
         if (!drafts.length)
           return { status: 'ignored', inboxId, reason: normalized.ignored ?? 'no orders in payload' };
         return {

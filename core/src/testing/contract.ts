@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type AnyConnector,
+  authModeOf,
   type ConnectionContext,
   CREDENTIAL_HEADERS,
   type InboundRequest,
   mediaType,
-} from '../connector.ts';
+} from '../connector/index.ts';
 import { type Connection, connectionContext, prepare } from '../intake/index.ts';
 import { checkTotals, OrderDraft } from '../order.ts';
+import { authChecks } from './auth-contract.ts';
 import { requireGolden } from './golden.ts';
+import { type HydrationContract, hydrationChecks } from './hydrate-contract.ts';
 
 export interface ContractPayload {
   name: string;
@@ -24,13 +27,27 @@ export interface ContractOptions {
   /** Connection settings and secrets, as config would give them. */
   settings: unknown;
   secrets: Record<string, string>;
-  /** Signs a body the way the vendor does, returning the headers to add. */
+  /**
+   * Signs a body the way the vendor does, returning the headers to add: the HMAC signature, the shared token, the
+   * public-key signature; for `queue` connectors the message attributes, if any.
+   */
   sign(body: Uint8Array, secrets: Record<string, string>, now: Date): Record<string, string>;
   /** Payloads in the vendor's real shape, each with a golden file of its canonical output. */
   payloads: (ContractPayload & { golden: string })[];
   /** Payloads that verify but cannot be mapped: normalize must throw a plain, explanatory Error. */
   malformed: ContractPayload[];
   now?: Date;
+  /**
+   * For `public-key` webhooks: signs a body as an impostor would, with a key the vendor never published but under
+   * a key id it did (the kit expects it refused).
+   */
+  forge?(body: Uint8Array, secrets: Record<string, string>, now: Date): Record<string, string>;
+  /**
+   * For connectors with `webhook.hydrate`: the thin notifications the vendor sends (the auth, dedupe and
+   * credential checks use these; `payloads` are then the fetched records, for the golden checks) and the fake
+   * vendor that holds what they name. The hydration checks run on the run's PostgreSQL.
+   */
+  hydration?: HydrationContract & { notifications: ContractPayload[] };
 }
 
 function bytes(body: ContractPayload['body']): Uint8Array {
@@ -40,7 +57,8 @@ function bytes(body: ContractPayload['body']): Uint8Array {
 }
 
 /**
- * The checks every connector passes: declaration, signature accepted and rejected,
+ * The checks every connector passes: declaration, each auth mode accepted and rejected (auth-contract.ts),
+ * thin-webhook hydration (hydrate-contract.ts),
  * no credential header stored (the common ones and the connector's), stable dedupe keys that survive malformed bodies, golden normalization that
  * yields valid canonical orders whose totals add up, purity, and explanatory
  * errors on malformed input. Call it at the top level of a connector's test file.
@@ -58,12 +76,12 @@ export function connectorContract(options: ContractOptions): void {
   const context: ConnectionContext<unknown, unknown> = connectionContext(connection, () => now);
   const lower = (headers: Record<string, string>) =>
     Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const request = (p: ContractPayload, signWith = options.secrets): InboundRequest => {
+  const request = (p: ContractPayload, signWith = options.secrets, sign = options.sign): InboundRequest => {
     const body = bytes(p.body);
     const headers: Record<string, string> = {
       'content-type': connector.webhook?.contentTypes[0] ?? 'application/octet-stream',
       ...lower(p.headers ?? {}),
-      ...lower(options.sign(body, signWith, now)),
+      ...lower(sign(body, signWith, now)),
     };
     return {
       method: 'POST',
@@ -74,6 +92,9 @@ export function connectorContract(options: ContractOptions): void {
       receivedAt: now,
     };
   };
+
+  // What arrives over the webhook: the thin notifications of a hydrating connector, else the payloads themselves.
+  const delivered = options.hydration?.notifications ?? options.payloads;
 
   describe(`connector contract: ${connector.id}`, () => {
     it('declares a valid id, capabilities and settings that accept the given config', () => {
@@ -86,40 +107,25 @@ export function connectorContract(options: ContractOptions): void {
 
     if (connector.webhook) {
       const webhook = connector.webhook;
-      it.each(options.payloads)('accepts a correctly signed delivery: $name', (p) => {
-        expect(webhook.verify(request(p), context)).toEqual({ ok: true });
-      });
-
-      it('rejects a body changed after signing', () => {
-        const r = request(options.payloads[0]!);
-        const body = new Uint8Array(r.body);
-        const at = Math.floor(body.length / 2);
-        body[at] = (body[at] ?? 0) ^ 1;
-        const verdict = webhook.verify({ ...r, body }, context);
-        expect(verdict.ok).toBe(false);
-      });
-
-      it('rejects a signature made with another secret', () => {
-        const wrong = Object.fromEntries(
-          Object.keys(options.secrets).map((k) => [k, 'not-the-secret-0123456789']),
-        );
-        const verdict = webhook.verify(request(options.payloads[0]!, wrong), context);
-        expect(verdict).toMatchObject({ ok: false, reason: expect.stringMatching(/\w/) });
-      });
-
-      it('rejects a delivery missing any signature header', () => {
-        const r = request(options.payloads[0]!);
-        for (const name of Object.keys(options.sign(r.body, options.secrets, now))) {
-          const headers = { ...r.headers };
-          delete headers[name.toLowerCase()];
-          expect(webhook.verify({ ...r, headers }, context).ok, `without ${name}`).toBe(false);
-        }
+      describe(`auth: ${authModeOf(webhook)}`, () => {
+        authChecks({
+          connector,
+          connection,
+          secrets: options.secrets,
+          now,
+          payloads: delivered,
+          request: (i, signWith) => request(delivered[i]!, signWith),
+          signingHeaders: (body) => Object.keys(options.sign(body, options.secrets, now)),
+          ...(options.forge
+            ? { forged: (i: number) => request(delivered[i]!, options.secrets, options.forge) }
+            : {}),
+        });
       });
 
       it('stores no credential header, common or declared, and every other header', () => {
         const declared = webhook.credentialHeaders ?? [];
         const credentials = [...CREDENTIAL_HEADERS, ...declared].map((name) => name.toLowerCase());
-        for (const p of options.payloads) {
+        for (const p of delivered) {
           const r = request(p);
           const sent = { ...r.headers };
           for (const name of credentials) sent[name] = `credential-${name}`;
@@ -134,8 +140,8 @@ export function connectorContract(options: ContractOptions): void {
       });
 
       it('gives the same delivery the same dedupe key, and distinct payloads distinct keys', () => {
-        const keys = options.payloads.map((p) => webhook.dedupeKey(request(p), context));
-        options.payloads.forEach((p, i) => {
+        const keys = delivered.map((p) => webhook.dedupeKey(request(p), context));
+        delivered.forEach((p, i) => {
           expect(webhook.dedupeKey(request(p), context)).toBe(keys[i]);
         });
         const defined = keys.filter((k) => k !== undefined);
@@ -145,6 +151,27 @@ export function connectorContract(options: ContractOptions): void {
       it.each(options.malformed)('does not throw from dedupeKey on a malformed body: $name', (p) => {
         expect(() => webhook.dedupeKey(request(p), context)).not.toThrow();
       });
+
+      if (webhook.hydrate) {
+        describe('thin-webhook hydration', () => {
+          if (!options.hydration) {
+            it('is given the notifications and the fake vendor to hydrate from', () => {
+              expect.fail(
+                'the connector hydrates: pass `hydration` (notifications, hold, fetches) to the contract',
+              );
+            });
+            return;
+          }
+          hydrationChecks({
+            connector,
+            settings: options.settings,
+            secrets: options.secrets,
+            now,
+            hydration: options.hydration,
+            notifications: options.hydration.notifications.map((p) => request(p)),
+          });
+        });
+      }
     }
 
     it.each(options.payloads)('normalizes $name to its golden canonical output', async (p) => {

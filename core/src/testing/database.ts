@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { serverLimits } from '../config.ts';
 import { SecretBox } from '../secrets.ts';
 import { connect, type Sql } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
+import { type MigrationSource, migrate } from '../store/migrate.ts';
 import { syncConfig } from '../store/tenants.ts';
 
 declare module 'vitest' {
@@ -25,7 +25,10 @@ export interface TestDatabase {
  * A fresh, migrated database on the run's PostgreSQL (embedded, or DATABASE_URL),
  * so test files never see each other's rows. Call drop() in afterAll.
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  /** `migrations`: the connectors' own, applied after core's (e.g. `connectorMigrations([x12])`). */
+  options: { migrate?: boolean; migrations?: readonly MigrationSource[] } = {},
+): Promise<TestDatabase> {
   const admin = inject('adminDatabaseUrl');
   const name = `sy_test_${randomBytes(6).toString('hex')}`;
   const server = postgres(admin, { max: 1, onnotice: () => {} });
@@ -34,7 +37,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   const url = new URL(admin);
   url.pathname = `/${name}`;
   const sql = connect(url.toString(), { max: 10 });
-  if (options.migrate !== false) await migrate(sql);
+  if (options.migrate !== false) await migrate(sql, options.migrations);
   return {
     url: url.toString(),
     sql,

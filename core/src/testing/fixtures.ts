@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AnyConnector, defineConnector, type InboundRequest } from '../connector.ts';
+import { type AnyConnector, defineConnector, type InboundRequest } from '../connector/index.ts';
 import { computeTotals, type OrderDraftInput } from '../order.ts';
 
 /** A minimal order draft for store and intake tests. */

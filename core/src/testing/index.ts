@@ -1,5 +1,7 @@
+export { type ActionCase, type ActionsContractOptions, actionsContract } from './actions-contract.ts';
 export { type ContractOptions, type ContractPayload, connectorContract } from './contract.ts';
 export { createShopDatabase, createTestDatabase, type TestDatabase } from './database.ts';
 export { jsonRequest, sampleDraft, testConnector } from './fixtures.ts';
 export { requireGolden, UPDATE_GOLDEN } from './golden.ts';
+export type { HydrationContract } from './hydrate-contract.ts';
 export { type PullContractOptions, type PullScenario, pullContract } from './pull-contract.ts';

@@ -1,8 +1,9 @@
-import { easypost } from '@switchyard/connector-easypost';
 import { type ActionContext, isPermanent, type Order } from '@switchyard/core';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeEasyPost } from '../fakes/easypost.ts';
+import { easypost } from '../src/index.ts';
+import { fakeEasyPost } from './fakes/easypost.ts';
 
 /** EasyPost's shipping actions with the real `@easypost/api` client against the fake API. */
 const apiKey = 'EZTK_actions_0123456789';
@@ -132,6 +133,29 @@ describe('EasyPost shipping actions', () => {
     expect(isPermanent(denied)).toBe(true);
     expect((denied as Error).message).toBe(
       'EasyPost refused the API key for the shipment: check secrets.apiKey',
+    );
+  });
+
+  it('never puts the API key in an error, even when EasyPost’s message quotes it', async () => {
+    server.use(
+      http.post(
+        'https://api.easypost.com/v2/shipments',
+        () =>
+          HttpResponse.json(
+            {
+              error: { code: 'PARAMETER.INVALID', message: `Invalid request for key ${apiKey}`, errors: [] },
+            },
+            { status: 422 },
+          ),
+        { once: true },
+      ),
+    );
+    const refused = await actions.createShipment!(context('order:ord_6/create-shipment'), input).catch(
+      (e: unknown) => e,
+    );
+    expect(isPermanent(refused)).toBe(true);
+    expect((refused as Error).message).toBe(
+      'EasyPost shipment failed: Invalid request for key [redacted] (PARAMETER.INVALID)',
     );
   });
 });

@@ -2,8 +2,8 @@
 // `switchyard` binary (point the connection's settings.apiOrigin at it). Seeds SHOPIFY_FAKE_ORDERS orders.
 
 import { createServer } from '@mswjs/http-middleware';
-import { API_VERSION } from '@switchyard/connector-shopify';
 import { HttpResponse, http } from 'msw';
+import { API_VERSION } from '../../src/client.ts';
 import { fakeShopify, shopifyNode } from './shopify.ts';
 
 const token = process.env.SHOPIFY_FAKE_TOKEN ?? 'shpat_fake';

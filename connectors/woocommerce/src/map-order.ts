@@ -1,11 +1,18 @@
 import {
   type Address,
+  addressOf,
+  bodyText,
   computeTotals,
   formatMoney,
   type Money,
+  type NormalizeResult,
   type OrderDraftInput,
   parseMoney,
+  personName,
+  type StoredPayload,
+  splitLineTotal,
   type TaxLine,
+  zodMessage,
 } from '@switchyard/core';
 import { z } from 'zod';
 
@@ -120,20 +127,18 @@ const STATUS: Record<string, OrderDraftInput['status']> = {
 
 function address(a: z.infer<typeof AddressIn>): Address | undefined {
   if (!a) return undefined;
-  const name = [a.first_name, a.last_name].filter(present).join(' ');
-  const out: Address = {
-    ...(name ? { name } : {}),
-    ...(present(a.company) ? { company: a.company } : {}),
-    ...(present(a.address_1) ? { line1: a.address_1 } : {}),
-    ...(present(a.address_2) ? { line2: a.address_2 } : {}),
-    ...(present(a.city) ? { city: a.city } : {}),
-    ...(present(a.state) ? { region: a.state } : {}),
-    ...(present(a.postcode) ? { postalCode: a.postcode } : {}),
-    ...(present(a.country) ? { country: a.country.toUpperCase() } : {}),
-    ...(present(a.phone) ? { phone: a.phone } : {}),
-    ...(present(a.email) ? { email: a.email } : {}),
-  };
-  return Object.keys(out).length ? out : undefined;
+  return addressOf({
+    name: personName(a.first_name, a.last_name),
+    company: a.company,
+    line1: a.address_1,
+    line2: a.address_2,
+    city: a.city,
+    region: a.state,
+    postalCode: a.postcode,
+    country: a.country,
+    phone: a.phone,
+    email: a.email,
+  });
 }
 
 /** Maps one WooCommerce order to a canonical draft; throws (with the reason) when it cannot. */
@@ -161,13 +166,12 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
     const gross = withTax(li.subtotal, li.subtotal_tax);
     const net = withTax(li.total, li.total_tax);
     // Woo rounds the line, not the item: a remainder that does not split per item is carried as rounding.
-    const unit = Math.floor(gross / li.quantity);
-    const remainder = gross - unit * li.quantity;
-    if (remainder !== 0) {
+    const { unit, remainder } = splitLineTotal({ amount: gross, currency }, li.quantity);
+    if (remainder.amount !== 0) {
       rounding.push({
         kind: 'rounding',
         title: `Rounding of line ${li.id}`,
-        amount: { amount: remainder, currency },
+        amount: remainder,
         taxLines: [],
       });
     }
@@ -177,7 +181,7 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
       ...(present(li.sku) ? { sku: li.sku } : {}),
       title: li.name,
       quantity: { ordered: li.quantity },
-      unitPrice: { amount: unit, currency },
+      unitPrice: unit,
       discounts: gross !== net ? [{ amount: { amount: gross - net, currency } }] : [], // coupons, allocated by Woo
       taxLines: taxes(li.taxes),
     };
@@ -268,4 +272,37 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
     );
   }
   return { ...base, totals };
+}
+
+/**
+ * A stored webhook body or pulled REST v3 order (or a list of them) as canonical drafts. Topics other than
+ * orders are ignored, and so is `order.deleted` after a permanent delete, which carries only the id.
+ */
+export function normalize(payload: StoredPayload): NormalizeResult {
+  const topic = payload.headers['x-wc-webhook-topic'];
+  if (topic && !topic.startsWith('order.')) return { orders: [], ignored: `topic ${topic} is not imported` };
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText(payload.body));
+  } catch (error) {
+    throw new Error(`body is not valid JSON (${(error as Error).message})`);
+  }
+  const list = Array.isArray(json) ? json : [json];
+  // order.deleted after a permanent delete carries only the id: nothing to import, the record stays.
+  if (topic === 'order.deleted' && list.length === 1 && Object.keys(list[0] ?? {}).length === 1) {
+    return {
+      orders: [],
+      ignored: `order ${(list[0] as { id?: unknown }).id} was deleted in WooCommerce; the hub keeps its record`,
+    };
+  }
+  return {
+    orders: list.map((item, i) => {
+      const parsed = WooOrder.safeParse(item);
+      if (!parsed.success) {
+        const where = Array.isArray(json) ? `[${i}].` : '';
+        throw new Error(`body is not a WooCommerce order: ${zodMessage(parsed.error, where)}`);
+      }
+      return mapOrder(parsed.data);
+    }),
+  };
 }

@@ -1,8 +1,8 @@
-import { woocommerce } from '@switchyard/connector-woocommerce';
 import type { Order } from '@switchyard/core';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeWooCommerce, wooOrder } from '../fakes/woocommerce.ts';
+import { woocommerce } from '../src/index.ts';
+import { fakeWooCommerce, wooOrder } from './fakes/woocommerce.ts';
 
 /** Write-back to WooCommerce, each action once per idempotency key, the real REST client in the loop. */
 const siteUrl = 'https://woo-actions.example.com';

@@ -1,9 +1,10 @@
-import { stripe } from '@switchyard/connector-stripe';
 import { type ActionContext, isPermanent, type Order, OrderDraft } from '@switchyard/core';
 import { sampleDraft } from '@switchyard/core/testing';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authorizedIntent, fakeStripe } from '../fakes/stripe.ts';
+import { stripe } from '../src/index.ts';
+import { authorizedIntent, fakeStripe } from './fakes/stripe.ts';
 
 /** Stripe's payment actions with the real `stripe` client against the fake API, asserting on what Stripe saw. */
 const secretKey = 'sk_test_actions_0123456789';
@@ -117,6 +118,34 @@ describe('Stripe payment actions', () => {
     expect(isPermanent(denied)).toBe(true);
     expect((denied as Error).message).toMatch(
       /Stripe refused the API key for the read of the PaymentIntent: check secrets.secretKey/,
+    );
+  });
+
+  it('never puts the secret key in an error, even when Stripe’s message quotes it', async () => {
+    server.use(
+      http.get(
+        'https://api.stripe.com/v1/payment_intents/pi_echo',
+        () =>
+          HttpResponse.json(
+            {
+              error: {
+                type: 'invalid_request_error',
+                message: `No such payment_intent for key ${secretKey}`,
+              },
+            },
+            { status: 400 },
+          ),
+        { once: true },
+      ),
+    );
+    const error = await actions.capturePayment!(context('order:ord_echo/capture'), {
+      order: order(),
+      paymentId: 'pi_echo',
+      amount: eur(800),
+    }).catch((e: unknown) => e);
+    expect(isPermanent(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'Stripe read of the PaymentIntent failed: No such payment_intent for key [redacted]',
     );
   });
 

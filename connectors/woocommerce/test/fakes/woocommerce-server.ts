@@ -1,5 +1,6 @@
 // A fake WooCommerce shop in its own process, for tests and benchmarks that run the real `switchyard`
-// binary: the msw handlers of fakes/woocommerce.ts served over HTTP. Seeds WOO_FAKE_ORDERS orders.
+// binary (test/e2e/cli-sync.test.ts, example-channels.test.ts): the msw handlers of woocommerce.ts served over
+// HTTP. Seeds WOO_FAKE_ORDERS orders, prints `listening on <origin>`.
 import { createServer } from '@mswjs/http-middleware';
 import { fakeWooCommerce, wooOrder } from './woocommerce.ts';
 

@@ -1,10 +1,10 @@
-import { API_VERSION, shopify } from '@switchyard/connector-shopify';
 import type { Order } from '@switchyard/core';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeShopify } from '../fakes/shopify.ts';
+import { API_VERSION, shopify } from '../src/index.ts';
+import { fakeShopify } from './fakes/index.ts';
 
-/** Write-back to Shopify through the GraphQL Admin API, shopify-api-node in the loop. */
+/** Write-back to Shopify through the GraphQL Admin API, the connector's client in the loop. */
 const shop = 'actions-demo.myshopify.com';
 const token = 'shpat_actions_0123456789';
 const fake = fakeShopify(shop, API_VERSION, token);

@@ -1,0 +1,103 @@
+import type { Order } from '../order.ts';
+import type { ConnectionContext } from './request.ts';
+import type { Parcel, PurchasedLabel, ShipAddress, ShippingRate } from './shipping.ts';
+
+/** What every outbound call gets: the connection, a stable idempotency key and a cancellation signal. */
+export interface ActionContext<Settings, Secrets> extends ConnectionContext<Settings, Secrets> {
+  /** Derived from (workflow id, step key): the same on every retry of the same step. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export interface ActionResult {
+  /** The vendor's id for what was created (a fulfillment, a refund). */
+  externalId?: string;
+}
+
+/**
+ * Outbound actions, each idempotent under `idempotencyKey`. The engine (issue 4) calls
+ * them from workflow steps; more join as their connectors arrive (payment capture,
+ * labels, invoices).
+ */
+export interface ConnectorActions<Settings, Secrets> {
+  pushFulfillment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
+  ): Promise<ActionResult>;
+  cancelOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; reason: string },
+  ): Promise<ActionResult>;
+  /** Replaces the tracking of a fulfillment already pushed (a re-label, a carrier change). */
+  updateTracking?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
+  ): Promise<ActionResult>;
+  /**
+   * Marks the order on the channel for the people who work it there: tags added (never
+   * removed) and a staff-only note, written once per idempotency key. Channels without
+   * tags put them in the note.
+   */
+  annotateOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; tags: string[]; note?: string },
+  ): Promise<ActionResult>;
+  /** Captures an authorized payment: `amount` of it (at most what was authorized). */
+  capturePayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; amount: Order['totals']['total'] },
+  ): Promise<ActionResult & { captured: Order['totals']['total'] }>;
+  /** Releases an authorization that was never captured. */
+  cancelPayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; reason: string },
+  ): Promise<ActionResult>;
+  /** Refunds `amount` of a captured payment. */
+  refundPayment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; paymentId: string; amount: Order['totals']['total']; reason: string },
+  ): Promise<ActionResult>;
+  /**
+   * Invoices a B2B order on terms: the invoice is sent to the customer and paid later; the vendor's
+   * payment event names `workflowId` so that it reaches the order's workflow.
+   */
+  sendInvoice?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; workflowId: string; daysUntilDue: number },
+  ): Promise<ActionResult>;
+  /**
+   * Creates a shipment for an order and returns the carriers' rates; `reference` (derived from the step) is
+   * recorded on it. Creating costs nothing: a retry after a lost answer may leave an unbought shipment behind;
+   * what must happen once is the purchase (buyLabel).
+   */
+  createShipment?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; from: ShipAddress; to: ShipAddress; parcel: Parcel; reference: string },
+  ): Promise<{ shipmentId: string; rates: ShippingRate[] }>;
+  /**
+   * Buys the label of `rateId` on the shipment, once: the shipment is read first, and one that already has a
+   * label returns it instead of buying again (EasyPost has no idempotency key).
+   */
+  buyLabel?(
+    context: ActionContext<Settings, Secrets>,
+    input: { shipmentId: string; rateId: string },
+  ): Promise<PurchasedLabel>;
+  /**
+   * Asks the carrier to void an unused label (the refund may take days to settle). Answers `no-label` when
+   * nothing was bought and `with-carrier`, voiding nothing, when the carrier has scanned the parcel.
+   */
+  voidLabel?(
+    context: ActionContext<Settings, Secrets>,
+    input: { shipmentId: string },
+  ): Promise<{ status: string }>;
+  /** Refunds money (and optionally restocks lines) on the channel. */
+  refundOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: {
+      order: Order;
+      amount: Order['totals']['total'];
+      reason: string;
+      lines: { lineId: string; quantity: number }[];
+    },
+  ): Promise<ActionResult>;
+}

@@ -1,0 +1,67 @@
+import type { Sql } from 'postgres';
+import { HubError } from '../errors.ts';
+import { getException, type HubException, markReplayed } from '../store/exceptions.ts';
+import { getHydration, markHydrated } from '../store/hydrations.ts';
+import type { Connection } from './connection.ts';
+import { isTransientDbError } from './database-errors.ts';
+import { fetchFailure, fetchResource, storedInboxId, storeFetched } from './hydrate.ts';
+import type { ReplayOutcome } from './replay.ts';
+
+/**
+ * Replays a `hydrate` exception (a thin notification whose resource could not be fetched): fetches it again
+ * now and stores it through the intake. On success the exception is resolved, whatever the record then maps
+ * to (a record that cannot be mapped opens its own exception, on its own input); on failure it stays open with
+ * the new reason.
+ */
+export async function replayHydration(
+  sql: Sql,
+  exception: HubException,
+  connection: Connection,
+  now: () => Date = () => new Date(),
+): Promise<ReplayOutcome> {
+  const exceptionId = exception.id;
+  const due = exception.inboxId ? await getHydration(sql, exception.inboxId) : undefined;
+  if (!due) {
+    throw new HubError({
+      type: 'exception-no-input',
+      title: 'Exception has no notification to hydrate',
+      status: 409,
+      detail: `exception ${exceptionId} names no stored notification whose resource could be fetched`,
+      fix: 'ask the vendor to send the notification again, or run a pull of the connection',
+    });
+  }
+  let outcome: Awaited<ReturnType<typeof storeFetched>> | undefined;
+  try {
+    const record = await fetchResource(connection, due.resource, AbortSignal.timeout(60_000), 60_000, now);
+    outcome = record ? await storeFetched(sql, connection, record, now) : undefined;
+  } catch (error) {
+    if (isTransientDbError(error)) throw error;
+    const message = fetchFailure(connection, due, error);
+    await markReplayed(sql, exceptionId, { resolved: false, message });
+    return { status: 'failed', exceptionId, message };
+  }
+  await sql.begin(async (tx) => {
+    const locked = await getException(tx, exception.tenantId, exceptionId, true);
+    await markHydrated(tx, due.inboxId, outcome ? storedInboxId(outcome) : null);
+    if (locked?.status === 'open') await markReplayed(tx, exceptionId, { resolved: true });
+  });
+  const what = `${due.resource.type} ${due.resource.id}`;
+  if (!outcome) {
+    return { status: 'resolved', exceptionId, orders: [], ignored: `${what} no longer exists at the vendor` };
+  }
+  switch (outcome.status) {
+    case 'accepted':
+      return { status: 'resolved', exceptionId, orders: outcome.orders };
+    case 'ignored':
+      return { status: 'resolved', exceptionId, orders: [], ignored: outcome.reason };
+    case 'duplicate':
+      return { status: 'resolved', exceptionId, orders: [], ignored: `${what} was already stored` };
+    case 'exception':
+      return {
+        status: 'resolved',
+        exceptionId,
+        orders: [],
+        ignored: `${what} was fetched but cannot be imported, see exception ${outcome.exceptionId}: ${outcome.message}`,
+      };
+  }
+}
