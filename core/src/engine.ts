@@ -211,6 +211,40 @@ export interface QueueSpec {
   rateLimit?: { limit: number; periodMs: number };
 }
 
+/** One workflow to start: its input, its id, and the queue it waits on (see `Engine.start`). */
+export interface WorkflowStart<Input = unknown> {
+  input: Input;
+  workflowId: string;
+  queue?: string;
+}
+
+/**
+ * `Engine.startMany` for an engine that starts one workflow per call: at most `concurrency` calls at once, so
+ * a batch costs about its longest call per `concurrency` workflows, not the sum of them.
+ */
+export async function startConcurrently<Input>(
+  starts: readonly WorkflowStart<Input>[],
+  start: (one: WorkflowStart<Input>) => Promise<void>,
+  concurrency = 8,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  // After a failure no further start begins, and the error is thrown once those under way have ended (a
+  // caller's transaction must not end with calls still running).
+  const lane = async () => {
+    while (!failure && next < starts.length) {
+      const one = starts[next++]!;
+      try {
+        await start(one);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, starts.length) }, lane));
+  if (failure) throw failure.error;
+}
+
 /** An engine adapter: what the rest of the hub uses to start, signal and inspect workflows. */
 export interface Engine {
   /**
@@ -219,6 +253,12 @@ export interface Engine {
    * (Trigger.dev) ignores `queue`.
    */
   start<Input>(name: string, input: Input, options: { workflowId: string; queue?: string }): Promise<void>;
+  /**
+   * Starts several workflows of `name`, each as `start` would (an existing id is left as it is). An engine
+   * that can record them in one write does (DBOS: the queued ones in one transaction); the others start them
+   * a few at a time (`startConcurrently`). When it throws, some may have started: starting them again is safe.
+   */
+  startMany<Input>(name: string, starts: readonly WorkflowStart<Input>[]): Promise<void>;
   /**
    * Sends `payload` to the workflow's `topic`; a second signal with the same `dedupeKey` is dropped.
    * Answers `no-such-workflow` when no workflow has that id (the caller keeps the signal for later).

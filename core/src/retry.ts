@@ -1,3 +1,6 @@
+import type { StepRetry } from './engine.ts';
+import { isPermanent } from './errors.ts';
+
 /**
  * Retries for outbound HTTP: exponential backoff with full jitter, the server's
  * Retry-After honoured, a cap on attempts and on the wait, and the caller's abort
@@ -78,6 +81,79 @@ export async function withRetries<T>(
       // The server's Retry-After is waited in full (retrying earlier only earns another refusal), up to a limit.
       if (verdict.afterMs !== undefined && verdict.afterMs > (policy.maxRetryAfterMs ?? 600_000)) throw error;
       await sleep(Math.max(verdict.afterMs ?? 0, backoffMs(n, { baseMs: base, maxMs: max })), policy.signal);
+    }
+  }
+}
+
+/** A workflow step's retry policy with the engines' defaults filled in. */
+export interface StepRetryPolicy {
+  attempts: number;
+  initialDelayMs: number;
+  backoff: number;
+  /** A PermanentError is never retried; otherwise the step's own rule, or every error. */
+  retryable: (error: unknown) => boolean;
+}
+
+/** The longest wait between two attempts of a step, whatever its backoff: an hour. */
+export const MAX_STEP_RETRY_WAIT_MS = 3_600_000;
+
+/**
+ * By default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts) before the
+ * workflow parks as an exception. The same on every engine.
+ */
+export function stepRetryPolicy(retry: StepRetry | undefined): StepRetryPolicy {
+  return {
+    attempts: Math.max(1, retry?.attempts ?? 12),
+    initialDelayMs: retry?.initialDelayMs ?? 1000,
+    backoff: retry?.backoff ?? 2,
+    retryable: (error) => !isPermanent(error) && (retry?.retryable?.(error) ?? true),
+  };
+}
+
+/** What a step's retry loop tells of a failed attempt: what comes next, and why. */
+export interface StepFailure {
+  attempt: number;
+  attempts: number;
+  error: unknown;
+  /** The wait before the next attempt; undefined when the step gives up (last attempt, or not retryable). */
+  retryInMs?: number;
+}
+
+/**
+ * Runs a workflow step's attempts inside the step, so that an engine checkpoints the step once, with its
+ * result or with the last attempt's own error (not a wrapper of the engine's). Between attempts it waits
+ * `initialDelayMs` times `backoff` per attempt so far (at most an hour), and a fired `cancelled` signal (the
+ * workflow was cancelled) ends the step at once with the signal's reason instead of another attempt.
+ * `cancelled` is asked for only after a failure: an engine that watches for cancellation by polling (DBOS)
+ * then watches only steps that are retrying.
+ */
+export async function retryStep<T>(
+  attempt: (n: number) => Promise<T>,
+  retry: StepRetry | undefined,
+  options: {
+    cancelled?: () => AbortSignal | undefined;
+    /** Waits between attempts (default: a timer, cut short by the cancel signal). */
+    wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    onFailure?: (failure: StepFailure) => void;
+  } = {},
+): Promise<T> {
+  const policy = stepRetryPolicy(retry);
+  const wait = options.wait ?? abortableSleep;
+  let signal: AbortSignal | undefined;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (n >= policy.attempts || !policy.retryable(error)) {
+        options.onFailure?.({ attempt: n, attempts: policy.attempts, error });
+        throw error;
+      }
+      const retryInMs = Math.min(MAX_STEP_RETRY_WAIT_MS, policy.initialDelayMs * policy.backoff ** (n - 1));
+      options.onFailure?.({ attempt: n, attempts: policy.attempts, error, retryInMs });
+      signal ??= options.cancelled?.();
+      if (signal?.aborted) throw signal.reason;
+      await wait(retryInMs, signal);
+      if (signal?.aborted) throw signal.reason;
     }
   }
 }

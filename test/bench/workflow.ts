@@ -25,6 +25,7 @@ import { seededOrderDraft } from '../fakes/vendors.ts';
 import { storeConnections } from '../support/connections.ts';
 import { startFake } from '../support/fake-process.ts';
 import { scratchDir } from '../support/hub-process.ts';
+import { engineVersusBareDbos } from './workflow-engine.ts';
 
 const KEYS = {
   VENDORS_FAKE_SHOPIFY_TOKEN: 'shpat_bench_wf_0123456789',
@@ -47,6 +48,7 @@ class AtTrackingWait extends Error {}
  * another process answering every call after 20 ms; measured from the orders' import until every fulfillment
  * is on the fake Shopify (the workflow then waits for tracking). In the same run, the same workflow code with
  * its steps as plain calls (no checkpoints), and the engine's own time per step (whole step less its body).
+ * Before all that, the adapter against DBOS used directly (`workflow-engine.ts`).
  */
 export async function workflowBench(orders = 1000) {
   const fake = await startFake('vendors-server.ts', {
@@ -59,6 +61,13 @@ export async function workflowBench(orders = 1000) {
   const sql = connect(embedded.url, { max: 20 });
   try {
     await migrate(sql);
+    // First, alone on the machine's share: the adapter against DBOS used directly, five 20 ms steps each.
+    const versusBare = await engineVersusBareDbos(embedded.url, {
+      workflows: Number(process.env.BENCH_VERSUS_WORKFLOWS ?? 500),
+      concurrency: Number(process.env.BENCH_VERSUS_CONCURRENCY ?? 50),
+      rounds: Number(process.env.BENCH_VERSUS_ROUNDS ?? 4),
+      togetherSeconds: Number(process.env.BENCH_VERSUS_SECONDS ?? 15),
+    });
     const made = (id: string, connector: AnyConnector, settings: unknown, secrets: Record<string, string>) =>
       [
         id,
@@ -203,6 +212,7 @@ export async function workflowBench(orders = 1000) {
     const perSecond = orders / durableS;
     const plainPerSecond = orders / plainS;
     return {
+      engineVersusBareDbos: versusBare,
       orders,
       vendorLatencyMs: 20,
       seconds: ms(durableS),

@@ -13,7 +13,10 @@ import { orderQueueName } from './plan.ts';
 /** The order dispatcher's loop: `nudge()` looks for new orders now (after an intake commit), not at the next turn. */
 export type OrderDispatcher = Loop;
 
-/** How many orders one turn starts; a full batch means more are waiting, and the next turn runs at once. */
+/**
+ * How many orders one turn starts, as one batch (on DBOS's queues, one transaction); a full batch means more
+ * are waiting, and the next turn runs at once.
+ */
 const BATCH = 50;
 
 /**
@@ -21,7 +24,7 @@ const BATCH = 50;
  * marked once its workflow is started, so a crash between the two only starts it again (starting a
  * workflow id twice is starting it once), and nothing imported is ever left without one. Orders imported
  * before a connection's fulfillment was first configured are left alone. Several hub processes share the
- * work: each takes its batch with SKIP LOCKED.
+ * work: each takes its batch with SKIP LOCKED, and starts it with one `startMany`.
  */
 export function startOrderDispatcher(options: {
   sql: Sql;
@@ -42,16 +45,16 @@ export function startOrderDispatcher(options: {
         await activateFulfillment(sql, managed);
         activated = true;
       }
-      const started = await startAwaitingWorkflows(sql, managed, BATCH, async (order) => {
-        await engine.start(
+      const started = await startAwaitingWorkflows(sql, managed, BATCH, (orders) =>
+        engine.startMany(
           'order',
-          { tenantId: order.tenantId, orderId: order.id },
-          {
+          orders.map((order) => ({
+            input: { tenantId: order.tenantId, orderId: order.id },
             workflowId: orderWorkflowId(order.id),
             ...(options.queued ? { queue: orderQueueName(order.connectionId) } : {}),
-          },
-        );
-      });
+          })),
+        ),
+      );
       return started === BATCH ? 'again' : undefined;
     },
     onError: (error) =>

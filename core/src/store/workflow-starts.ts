@@ -20,16 +20,17 @@ export async function activateFulfillment(sql: Sql, connectionIds: readonly stri
 
 /**
  * Takes, in one transaction, up to `limit` placed orders of the connections (oldest first, created since the
- * connection's activation) whose workflow has not been started, hands each to `start`, and marks it started.
- * An order is marked only after `start` returned, so a crash in between starts it again (which the engine
- * makes starting it once); several processes share the work, each skipping the orders another holds.
+ * connection's activation) whose workflow has not been started, hands them to `start` at once (an engine
+ * records a batch in one write where it can), and marks them started in one statement. They are marked only
+ * after `start` returned, so a crash in between starts them again (which the engine makes starting them
+ * once); several processes share the work, each skipping the orders another holds.
  * Answers how many were started: `limit` means more may be waiting.
  */
 export async function startAwaitingWorkflows(
   sql: Sql,
   connectionIds: readonly string[],
   limit: number,
-  start: (order: AwaitingWorkflow) => Promise<void>,
+  start: (orders: readonly AwaitingWorkflow[]) => Promise<void>,
 ): Promise<number> {
   if (!connectionIds.length) return 0;
   return sql.begin(async (tx) => {
@@ -40,10 +41,9 @@ export async function startAwaitingWorkflows(
         and o.created_at >= a.since and o.status = 'placed'
       order by o.created_at limit ${limit}
       for update of o skip locked`;
-    for (const order of due) {
-      await start(order);
-      await tx`update orders set workflow_started_at = now() where id = ${order.id}`;
-    }
+    if (!due.length) return 0;
+    await start(due);
+    await tx`update orders set workflow_started_at = now() where id = any(${sql.array(due.map((o) => o.id))})`;
     return due.length;
   });
 }

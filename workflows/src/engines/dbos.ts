@@ -1,16 +1,19 @@
 import { DBOS, DBOSClient, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
+import { enqueueWorkflows, prepareEnqueuedWorkflow } from '@dbos-inc/dbos-sdk/eventreceiver';
 import {
   type AnyWorkflow,
   abortableSleep,
   assertEngineName,
   describeError,
   type Engine,
-  isPermanent,
   pollUntilSettled,
   type QueueSpec,
-  type StepRetry,
+  retryStep,
+  type StepFailure,
+  startConcurrently,
   stepIdempotencyKey,
   type WorkflowContext,
+  type WorkflowStart,
   type WorkflowState,
   type WorkflowStatus,
   withCompensation,
@@ -112,7 +115,8 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
   }
   for (const workflow of options.workflows) {
     if (registered.has(workflow.name)) throw new Error(`workflow "${workflow.name}" is registered twice`);
-    const run = async (input: unknown) => workflow.run(contextOf(DBOS.workflowID!, options.onStep), input);
+    const run = async (input: unknown) =>
+      workflow.run(contextOf(DBOS.workflowID!, { log, onStep: options.onStep }), input);
     registered.set(workflow.name, DBOS.registerWorkflow(run, { name: workflow.name }));
   }
   DBOS.setConfig({
@@ -174,19 +178,56 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
     };
   };
 
+  const workflowNamed = (name: string) => {
+    const workflow = registered.get(name);
+    if (!workflow) {
+      throw new Error(`no workflow "${name}"; registered: ${[...registered.keys()].join(', ') || 'none'}`);
+    }
+    return workflow;
+  };
+  const checkQueue = (queue: string | undefined) => {
+    if (queue && !queues.has(queue)) {
+      throw new Error(`no queue "${queue}"; the engine has: ${[...queues].join(', ') || 'none'}`);
+    }
+  };
+  const startOne = async (workflow: (input: unknown) => Promise<unknown>, one: WorkflowStart) => {
+    // DBOS returns the existing run for an id it knows: starting twice is starting once.
+    await DBOS.startWorkflow(workflow, {
+      workflowID: one.workflowId,
+      ...(one.queue ? { queueName: one.queue } : {}),
+    })(one.input);
+  };
+
   return {
     async start(name, input, { workflowId, queue }) {
-      const workflow = registered.get(name);
-      if (!workflow) {
-        throw new Error(`no workflow "${name}"; registered: ${[...registered.keys()].join(', ') || 'none'}`);
+      const workflow = workflowNamed(name);
+      checkQueue(queue);
+      await startOne(workflow, { input, workflowId, ...(queue ? { queue } : {}) });
+    },
+
+    async startMany(name, starts) {
+      const workflow = workflowNamed(name);
+      for (const one of starts) checkQueue(one.queue);
+      // An id given twice is started once, by its first start, as with `start`.
+      const seen = new Set<string>();
+      const unique = starts.filter((one) => !seen.has(one.workflowId) && seen.add(one.workflowId));
+      const queued = unique.filter((one) => one.queue);
+      // The queued ones in one transaction, through DBOS's batch enqueue for event receivers (a row per
+      // workflow, an id already known skipped): one commit for the batch instead of one per workflow.
+      if (queued.length) {
+        const rows = await Promise.all(
+          queued.map((one) =>
+            prepareEnqueuedWorkflow(workflow, [one.input], {
+              queueName: one.queue!,
+              workflowID: one.workflowId,
+            }),
+          ),
+        );
+        await enqueueWorkflows(rows);
       }
-      if (queue && !queues.has(queue)) {
-        throw new Error(`no queue "${queue}"; the engine has: ${[...queues].join(', ') || 'none'}`);
-      }
-      // DBOS returns the existing run for an id it knows: starting twice is starting once.
-      await DBOS.startWorkflow(workflow, { workflowID: workflowId, ...(queue ? { queueName: queue } : {}) })(
-        input,
-      );
+      // Started at once (no queue): DBOS has no batch for those; a few at a time.
+      const direct = unique.filter((one) => !one.queue);
+      await startConcurrently(direct, (one) => startOne(workflow, one));
     },
 
     async signal(workflowId, topic, payload, { dedupeKey }) {
@@ -252,50 +293,59 @@ export async function replayWithClient(databaseUrl: string, workflowId: string, 
   }
 }
 
-function retryConfig(retry: StepRetry | undefined) {
-  // By default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts) before the
-  // workflow parks as an exception.
-  const attempts = retry?.attempts ?? 12;
-  if (attempts <= 1) return { retriesAllowed: false };
-  return {
-    retriesAllowed: true,
-    maxAttempts: attempts,
-    intervalSeconds: (retry?.initialDelayMs ?? 1000) / 1000,
-    backoffRate: retry?.backoff ?? 2,
-    // A PermanentError is never retried; otherwise the step's own rule, or every error.
-    shouldRetry: (error: unknown) => !isPermanent(error) && (retry?.retryable?.(error) ?? true),
-  };
-}
-
-/** The engine interface over DBOS's, for the workflow now running. */
-function contextOf(workflowId: string, onStep?: DbosEngineOptions['onStep']): WorkflowContext {
+/**
+ * The engine interface over DBOS's, for the workflow now running.
+ *
+ * A step is one DBOS step with DBOS's retries off, its attempts run inside it (core's `retryStep`: backoff,
+ * PermanentError, the step's rule): DBOS checkpoints it once, with its result or with the last attempt's own
+ * error. DBOS's own retry loop would read the workflow's status before every attempt, the first included (one
+ * more statement per step, on the path where nothing fails), and fail the step with its max-retries error
+ * instead of the step's. Cancellation between attempts comes from DBOS's cancel signal for the step (a
+ * watcher polling about once a second, started only once an attempt has failed): it cuts a wait short and
+ * ends the step with DBOS's cancellation, which DBOS then handles as when it ran the retries.
+ */
+function contextOf(
+  workflowId: string,
+  hooks: { log: NonNullable<DbosEngineOptions['log']>; onStep?: DbosEngineOptions['onStep'] },
+): WorkflowContext {
   const keys = new Set<string>();
   const unique = (key: string) => {
     // DBOS identifies steps by their order and checks their names on replay: a key used twice is a bug.
     if (keys.has(key)) throw new Error(`workflow ${workflowId} uses the step key "${key}" twice`);
     keys.add(key);
   };
+  const tell = (key: string, f: StepFailure) =>
+    hooks.log(
+      'warn',
+      `step "${key}" of workflow ${workflowId} failed on attempt ${f.attempt} of ${f.attempts}` +
+        (f.retryInMs === undefined ? ', not retried' : `, tried again in ${f.retryInMs} ms`) +
+        `: ${describeError(f.error)}`,
+    );
   // Compensation: each undo a DBOS step of its own, so a recovery during it finds the undos done recorded.
   return withCompensation({
     workflowId,
     async step(key, body, options) {
       unique(key);
       const idempotencyKey = stepIdempotencyKey(workflowId, key);
-      let attempt = 0;
       let bodyMs = 0;
       const began = performance.now();
       const result = await DBOS.runStep(
-        async () => {
-          const start = performance.now();
-          try {
-            return await body({ idempotencyKey, attempt: ++attempt });
-          } finally {
-            bodyMs += performance.now() - start;
-          }
-        },
-        { name: key, ...retryConfig(options?.retry) },
+        () =>
+          retryStep(
+            async (attempt) => {
+              const start = performance.now();
+              try {
+                return await body({ idempotencyKey, attempt });
+              } finally {
+                bodyMs += performance.now() - start;
+              }
+            },
+            options?.retry,
+            { cancelled: () => DBOS.stepStatus?.cancelSignal, onFailure: (f) => tell(key, f) },
+          ),
+        { name: key, retriesAllowed: false },
       );
-      onStep?.({ key, totalMs: performance.now() - began, bodyMs });
+      hooks.onStep?.({ key, totalMs: performance.now() - began, bodyMs });
       return result;
     },
     async sleep(key, ms) {

@@ -3,8 +3,7 @@ import {
   type AnyWorkflow,
   abortableSleep,
   describeError,
-  isPermanent,
-  type StepRetry,
+  retryStep,
   stepIdempotencyKey,
   type WorkflowContext,
   withCompensation,
@@ -84,16 +83,6 @@ const IN_PROCESS_MS = 5_000;
 export const RECORD_TTL = '3650d';
 /** Tokens of one topic a signal walks at most before it gives up (a workflow never waits this often). */
 export const MAX_TOKENS = 10_000;
-
-function retryPolicy(retry: StepRetry | undefined) {
-  // As on DBOS: by default a step rides out a vendor's outage of about an hour (1 s doubling, 12 attempts).
-  return {
-    attempts: Math.max(1, retry?.attempts ?? 12),
-    initialDelayMs: retry?.initialDelayMs ?? 1000,
-    backoff: retry?.backoff ?? 2,
-    retryable: (error: unknown) => !isPermanent(error) && (retry?.retryable?.(error) ?? true),
-  };
-}
 
 /** The run function of a workflow's task: the workflow over the engine interface mapped to waitpoints. */
 export function workflowRun(
@@ -256,24 +245,26 @@ function contextOf(
     workflowId,
     async step(key, body, options) {
       unique(key);
-      const policy = retryPolicy(options?.retry);
       const idempotencyKey = stepIdempotencyKey(workflowId, key);
       const began = performance.now();
       let bodyMs = 0;
       let ran = false;
+      // Core's retry loop, as on DBOS (1 s doubling, 12 attempts by default; a PermanentError never retried);
+      // a wait longer than 5 s between attempts is a platform wait, checkpointed rather than billed.
       const result = await memo(key, async () => {
         ran = true;
-        for (let attempt = 1; ; attempt++) {
-          const start = performance.now();
-          try {
-            return await body({ idempotencyKey, attempt });
-          } catch (error) {
-            if (attempt >= policy.attempts || !policy.retryable(error)) throw error;
-          } finally {
-            bodyMs += performance.now() - start;
-          }
-          await pause(undefined, policy.initialDelayMs * policy.backoff ** (attempt - 1));
-        }
+        return retryStep(
+          async (attempt) => {
+            const start = performance.now();
+            try {
+              return await body({ idempotencyKey, attempt });
+            } finally {
+              bodyMs += performance.now() - start;
+            }
+          },
+          options?.retry,
+          { wait: (ms) => pause(undefined, ms) },
+        );
       });
       if (ran) onStep?.({ key, totalMs: performance.now() - began, bodyMs });
       return result;

@@ -2,6 +2,8 @@ import {
   abortableSleep,
   type Engine,
   pollUntilSettled,
+  startConcurrently,
+  type WorkflowStart,
   type WorkflowState,
   type WorkflowStatus,
 } from '@switchyard/core';
@@ -109,24 +111,29 @@ export function createTriggerEngine(options: TriggerEngineOptions = {}): Engine 
     };
   };
 
+  const startOne = async (name: string, { input, workflowId }: WorkflowStart) => {
+    if (options.workflows && !options.workflows.includes(name)) {
+      throw new Error(`no workflow "${name}"; deployed: ${options.workflows.join(', ') || 'none'}`);
+    }
+    // A run that ended keeps the id (a failed run drops its idempotency key on Trigger.dev, so the key
+    // alone would start it again); the key covers two hubs starting the same id at once.
+    if (await latestId(workflowId)) return;
+    const payload: WorkflowPayload = { workflowId, input };
+    const handle = await api(async () =>
+      tasks.trigger(name, payload, {
+        idempotencyKey: await startKey(workflowId),
+        idempotencyKeyTTL: ttl,
+        tags: [workflowTag(workflowId)],
+      }),
+    );
+    await options.runs?.set(workflowId, handle.id);
+  };
+
   return {
-    async start(name, input, { workflowId }) {
-      if (options.workflows && !options.workflows.includes(name)) {
-        throw new Error(`no workflow "${name}"; deployed: ${options.workflows.join(', ') || 'none'}`);
-      }
-      // A run that ended keeps the id (a failed run drops its idempotency key on Trigger.dev, so the key
-      // alone would start it again); the key covers two hubs starting the same id at once.
-      if (await latestId(workflowId)) return;
-      const payload: WorkflowPayload = { workflowId, input };
-      const handle = await api(async () =>
-        tasks.trigger(name, payload, {
-          idempotencyKey: await startKey(workflowId),
-          idempotencyKeyTTL: ttl,
-          tags: [workflowTag(workflowId)],
-        }),
-      );
-      await options.runs?.set(workflowId, handle.id);
-    },
+    start: (name, input, { workflowId }) => startOne(name, { input, workflowId }),
+
+    // Each run is looked up in the registry before it is triggered, one by one; a few at a time.
+    startMany: (name, starts) => startConcurrently(starts, (one) => startOne(name, one)),
 
     async signal(workflowId, topic, payload, { dedupeKey }) {
       if (!(await latestId(workflowId))) return 'no-such-workflow';
