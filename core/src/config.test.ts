@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, env, type HubConfig, resolveConfig } from './config.ts';
-import { type AnyConnector, defineConnector } from './connector.ts';
+import { type AnyConnector, defineConnector } from './connector/index.ts';
 
 const fake = defineConnector({
   id: 'fake',
@@ -207,6 +207,7 @@ describe('config', () => {
       headersTimeoutMs: 10_000,
       maxConnections: 50,
       unhealthyAfterMs: 30_000,
+      intake: 'sync',
     });
   });
 });

@@ -56,6 +56,8 @@ export interface HubConfig {
     unhealthyAfter?: string;
     /** Where vendors reach this hub (https://hub.example.com): webhook subscriptions point at <publicUrl>/webhooks/<id>. */
     publicUrl?: string;
+    /** 'sync' (default): a webhook is answered after normalization; 'deferred': once stored raw, normalized behind. */
+    intake?: 'sync' | 'deferred';
   };
 }
 
@@ -143,6 +145,7 @@ const ConfigSchema = z.object({
       maxConnections: z.number().int().min(1).max(65_535).optional(),
       unhealthyAfter: z.string().optional(),
       publicUrl: z.url({ message: 'must be an absolute URL such as https://hub.example.com' }).optional(),
+      intake: z.enum(['sync', 'deferred']).optional(),
     })
     .strict()
     .optional(),

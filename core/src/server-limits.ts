@@ -10,6 +10,8 @@ export interface ServerLimits {
   maxConnections: number;
   unhealthyAfterMs: number;
   publicUrl?: string;
+  /** When a webhook is answered: after normalization ('sync', default) or once stored raw ('deferred'). */
+  intake: 'sync' | 'deferred';
 }
 
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
@@ -101,6 +103,7 @@ export function resolveServer(
     headersTimeoutMs,
     maxConnections: server.maxConnections ?? 1024,
     unhealthyAfterMs,
+    intake: server.intake ?? 'sync',
     ...(server.publicUrl ? { publicUrl: server.publicUrl.replace(/\/+$/, '') } : {}),
   };
 }

@@ -1,5 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
-import { describeError, HubError, isTransientDbError, type Problem } from '@switchyard/core';
+import {
+  describeError,
+  HubError,
+  isTransientDbError,
+  type Problem,
+  startHydrator,
+  startNotificationQueues,
+} from '@switchyard/core';
 import { createApp } from './http/app.ts';
 import { type Hub, openHub } from './hub.ts';
 import type { Logger } from './log.ts';
@@ -90,7 +97,10 @@ async function startSingle(options: StartOptions): Promise<void> {
     throw error;
   });
   const server = await serveHub(hub, options);
+  // With server.intake 'deferred': normalizes what the webhooks store, and at once what a previous run left.
+  hub.startNormalizer(log);
   const scheduler = startScheduler(hub, log);
+  const thin = startThinWebhooks(hub, log, { hydrate: true, readQueues: true });
   log.info(`switchyard listening on ${server.url}`, {
     database: hub.databaseLabel,
     connections: [...hub.connections.keys()].join(','),
@@ -98,7 +108,7 @@ async function startSingle(options: StartOptions): Promise<void> {
   });
   onSignals(async (signal) => {
     log.info(`${signal}: draining in-flight requests, then stopping`);
-    await Promise.all([server.close(), scheduler.stop()]);
+    await Promise.all([server.close(), scheduler.stop(), thin.stop()]);
     await workflows.stop();
     await hub.close();
     log.info('stopped');
@@ -136,11 +146,12 @@ async function startPrimary(options: StartOptions): Promise<void> {
         ),
     );
   let scheduler: Scheduler | undefined;
+  let thin: ThinWebhooks | undefined;
   let workflows: RunningWorkflows | undefined;
   const shutdown = async (reason: string) => {
     stopping = true;
     log.info(`${reason}: draining the workers, then stopping`);
-    await Promise.all([stopWorkers(15_000), scheduler?.stop()]);
+    await Promise.all([stopWorkers(15_000), scheduler?.stop(), thin?.stop()]);
     await workflows?.stop();
     await hub.close();
     log.info('stopped');
@@ -184,6 +195,8 @@ async function startPrimary(options: StartOptions): Promise<void> {
   started = true;
   // The primary pulls; the workers serve HTTP.
   scheduler = startScheduler(hub, log);
+  // The workers hydrate what they answer; the primary reads the notification queues, once for all.
+  thin = startThinWebhooks(hub, log, { hydrate: false, readQueues: true });
   workflows = await startWorkflows(hub, log);
   log.info(`switchyard listening on ${urls[0]}`, {
     workers: options.workers,
@@ -209,6 +222,8 @@ async function startWorker(options: StartOptions): Promise<void> {
       watchStore: true,
     });
     server = await serveHub(hub, options);
+    // With server.intake 'deferred': each worker normalizes what it and the others store (claims never overlap).
+    hub.startNormalizer(log);
   } catch (error) {
     send({
       type: 'failed',
@@ -218,11 +233,62 @@ async function startWorker(options: StartOptions): Promise<void> {
     process.exit(1);
   }
   send({ type: 'listening', url: server.url });
+  const thin = startThinWebhooks(hub, log, { hydrate: true, readQueues: false });
   const stop = async () => {
-    await server.close();
+    await Promise.all([server.close(), thin.stop()]);
     await hub.close();
   };
   onSignals(stop, log);
   // The primary is gone (killed): finish what is in flight and leave, so nothing holds the port.
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
+}
+
+interface ThinWebhooks {
+  stop(): Promise<void>;
+}
+
+/**
+ * Thin webhooks: the hydrator fetches what answered notifications name (at once when the webhook route nudges
+ * it, and what a stop or crash left pending at start); the queue readers take `queue` connections' notifications.
+ */
+function startThinWebhooks(
+  hub: Hub,
+  log: Logger,
+  run: { hydrate: boolean; readQueues: boolean },
+): ThinWebhooks {
+  const hydrator = run.hydrate
+    ? startHydrator({
+        sql: hub.sql,
+        connections: hub.connections,
+        onTurn: (report) => {
+          if (report.failed)
+            log.warn('thin notifications could not be hydrated: see switchyard exceptions list', {
+              ...report,
+            });
+        },
+        onError: (error, failed) =>
+          log.error('hydration failed; trying again', {
+            error: describeError(error),
+            retryInMs: failed.retryInMs,
+          }),
+      })
+    : undefined;
+  if (hydrator) hub.hydrator = hydrator;
+  const queues = run.readQueues
+    ? startNotificationQueues({
+        sql: hub.sql,
+        connections: hub.connections,
+        onStored: () => hub.hydrator?.nudge(),
+        onError: (error, connection) =>
+          log.error('reading the notification queue failed; trying again', {
+            connection: connection.id,
+            error: describeError(error),
+          }),
+      })
+    : undefined;
+  return {
+    async stop() {
+      await Promise.all([hydrator?.stop(), queues?.stop()]);
+    },
+  };
 }

@@ -84,6 +84,7 @@ describe('switchyard config check', () => {
       headersTimeoutMs: 10_000,
       maxConnections: 100,
       unhealthyAfterMs: 30_000,
+      intake: 'sync',
     });
   });
 });

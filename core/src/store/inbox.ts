@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './orders.ts';
 
-export type InboxStatus = 'processed' | 'ignored' | 'failed';
+/**
+ * What became of a delivery. `received`: stored raw and answered, its normalization still to run (the deferred
+ * intake, `server.intake: 'deferred'`); the normalizer moves it to one of the others in the transaction that writes
+ * what it maps to.
+ */
+export type InboxStatus = 'received' | 'processed' | 'ignored' | 'failed';
 
 export interface NewInboxEntry {
   tenantId: string;
@@ -84,4 +89,88 @@ export async function getInboxEntry(tx: Db, id: string): Promise<InboxEntry | un
            received_at as "receivedAt", method, path, headers, content_type as "contentType", body, status
     from inbox where id = ${id}`;
   return row ? { ...row, body: new Uint8Array(row.body) } : undefined;
+}
+
+/** A delivery stored raw whose normalization is still to run, as the normalizer claims it. */
+export type ReceivedEntry = InboxEntry & { revisionOf: string | null };
+
+/**
+ * Stores raw deliveries as `received`, in one statement (atomic by itself: no BEGIN/COMMIT round trip). Returns,
+ * for each entry in order, its inbox id, or `null` when its key is taken: a plain duplicate, or (`recheck`) a key
+ * held by a failed delivery or by another entry of the same batch, which `storeDelivery` must judge alone.
+ */
+export async function storeReceived(
+  sql: Db,
+  entries: Omit<NewInboxEntry, 'status' | 'revisionOf'>[],
+): Promise<{ id: string | null; recheck: boolean }[]> {
+  const rows = entries.map((e, i) => ({
+    i,
+    tenant_id: e.tenantId,
+    connection_id: e.connectionId,
+    dedupe_key: e.dedupeKey,
+    received_at: e.receivedAt.toISOString(),
+    method: e.method,
+    path: e.path,
+    headers: e.headers,
+    content_type: e.contentType,
+    body: bytea(e.body).toString('base64'),
+  }));
+  const [row] = await sql<{ stored: [number, string][]; recheck: number[] }[]>`
+    with d as (
+      select * from jsonb_to_recordset(${sql.json(rows as never)}) as d(
+        i int, tenant_id text, connection_id text, dedupe_key text, received_at timestamptz, method text, path text,
+        headers jsonb, content_type text, body text)
+    ), firsts as (
+      select distinct on (connection_id, dedupe_key) * from d order by connection_id, dedupe_key, i
+    ), ib as (
+      insert into inbox (tenant_id, connection_id, dedupe_key, received_at, method, path, headers, content_type, body,
+                         status)
+      select tenant_id, connection_id, dedupe_key, received_at, method, path, headers, content_type,
+             decode(body, 'base64'), 'received'
+      from firsts
+      order by connection_id, dedupe_key
+      on conflict (connection_id, dedupe_key) do nothing
+      returning id, connection_id, dedupe_key
+    ), stored as (
+      select f.i, ib.id from ib join firsts f using (connection_id, dedupe_key)
+    )
+    select coalesce((select jsonb_agg(jsonb_build_array(i, id::text)) from stored), '[]') as stored,
+           coalesce((select jsonb_agg(d.i) from d
+                     where not exists (select 1 from stored s where s.i = d.i)
+                       and (not exists (select 1 from firsts f where f.i = d.i)
+                            or exists (select 1 from inbox x
+                                       where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
+                                         and x.status = 'failed' and x.body <> decode(d.body, 'base64')))),
+                    '[]') as recheck`;
+  const ids = new Map(row!.stored);
+  const recheck = new Set(row!.recheck);
+  return entries.map((_, i) => ({ id: ids.get(i) ?? null, recheck: recheck.has(i) }));
+}
+
+/**
+ * Claims up to `limit` received deliveries of these connections, oldest first, for the caller's transaction:
+ * locked until it commits (having moved them on) or rolls back (they are claimed again), skipped by any other
+ * normalizer meanwhile. So each is normalized exactly once, and a crash leaves them for the next start.
+ */
+export async function claimReceived(
+  tx: Db,
+  connectionIds: readonly string[],
+  limit: number,
+): Promise<ReceivedEntry[]> {
+  const rows = await tx<(Omit<ReceivedEntry, 'body'> & { body: Buffer })[]>`
+    select id::text, tenant_id as "tenantId", connection_id as "connectionId", dedupe_key as "dedupeKey",
+           received_at as "receivedAt", method, path, headers, content_type as "contentType", body, status,
+           revision_of::text as "revisionOf"
+    from inbox
+    where status = 'received' and connection_id = any(${tx.array(connectionIds as string[])})
+    order by id
+    limit ${limit}
+    for update skip locked`;
+  return rows.map((r) => ({ ...r, body: new Uint8Array(r.body) }));
+}
+
+/** Received deliveries still waiting for normalization (for /healthz-style reporting and the benchmark). */
+export async function receivedBacklog(sql: Db): Promise<number> {
+  const [row] = await sql<{ n: string }[]>`select count(*) as n from inbox where status = 'received'`;
+  return Number(row!.n);
 }

@@ -28,6 +28,11 @@ async function configCheck(values: Flags) {
   out(
     `server: bodies up to ${s.bodyLimit} bytes, ${s.bodyMemory} bytes of bodies at once, requests within ${s.requestTimeoutMs / 1000} s (headers ${s.headersTimeoutMs / 1000} s), ${s.maxConnections} connections, unhealthy after ${s.unhealthyAfterMs / 1000} s without the database`,
   );
+  out(
+    s.intake === 'deferred'
+      ? 'intake: deferred — webhooks answered 202 received once stored raw, normalized right behind'
+      : 'intake: sync — webhooks answered after normalization, with their orders or exception',
+  );
   for (const c of summary.connections) {
     out(
       `connection ${c.id}: ${c.connector} (tenant ${c.tenant})${c.defaultedEnv.length ? ` — uses development defaults for ${c.defaultedEnv.join(', ')}` : ''}`,

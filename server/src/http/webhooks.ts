@@ -1,11 +1,16 @@
 import {
+  ACCEPTED_FOR_HYDRATION,
+  authModeOf,
   type Connection,
-  connectionContext,
+  type DeferredOutcome,
   describeError,
+  HubError,
   type InboundRequest,
-  type IntakeOutcome,
+  isAcceptedForHydration,
   isTransientDbError,
   mediaType,
+  type VerifyResult,
+  verifyDelivery,
 } from '@switchyard/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -13,7 +18,7 @@ import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import { problem, storeUnavailable, tooLarge } from './problem.ts';
 
-function answer(outcome: IntakeOutcome): Response {
+function answer(outcome: DeferredOutcome): Response {
   const json = (status: number, body: unknown) =>
     new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   switch (outcome.status) {
@@ -24,7 +29,23 @@ function answer(outcome: IntakeOutcome): Response {
         orders: outcome.orders.map((o) => ({ id: o.orderId, result: o.result, version: o.version })),
       });
     case 'ignored':
+      // A thin notification: stored and answered; what it names is fetched after this answer.
+      if (isAcceptedForHydration(outcome.reason)) {
+        return json(200, {
+          status: ACCEPTED_FOR_HYDRATION,
+          inboxId: outcome.inboxId,
+          detail: outcome.reason,
+        });
+      }
       return json(200, { status: 'ignored', inboxId: outcome.inboxId, reason: outcome.reason });
+    case 'received':
+      // server.intake 'deferred': committed raw; what it becomes is in the inbox, orders or exceptions by this id.
+      return json(202, {
+        status: 'received',
+        inboxId: outcome.inboxId,
+        detail:
+          'stored; it is normalized right behind this answer, into orders or an exception naming this inbox id',
+      });
     case 'duplicate':
       return json(200, { status: 'duplicate', detail: 'already received; nothing changed' });
     case 'exception':
@@ -43,10 +64,13 @@ function answer(outcome: IntakeOutcome): Response {
  * verify the signature on the raw bytes, then hand the payload to the intake, which
  * stores it raw and applies it in one transaction. The answer is sent after commit.
  * Normalization runs synchronously inside the request, so the status code tells the
- * sender whether the order was imported (200) or parked as an exception (202).
+ * sender whether the order was imported (200) or parked as an exception (202). A thin
+ * notification is answered 200 "accepted for hydration" once stored: the hydrator
+ * fetches what it names after the answer. With server.intake 'deferred' the answer is
+ * 202 "received" once the raw delivery commits, and the normalizer maps it right behind.
  */
 export function webhookRoutes(
-  hub: Pick<Hub, 'intake' | 'connections' | 'config'>,
+  hub: Pick<Hub, 'intake' | 'connections' | 'config' | 'hydrator'>,
   log: Logger,
   now = () => new Date(),
 ) {
@@ -75,6 +99,15 @@ export function webhookRoutes(
           status: 404,
           detail: `connection "${id}" (${connection.connector.id}) does not receive webhooks`,
           fix: 'send webhooks to a connection whose connector declares orders.webhook',
+        });
+      }
+      if (authModeOf(webhook) === 'queue') {
+        return problem({
+          type: 'no-webhooks',
+          title: 'Connection takes no webhooks',
+          status: 404,
+          detail: `connection "${id}" (${connection.connector.id}) reads its notifications from the vendor's queue, not over HTTP`,
+          fix: 'send notifications to the queue configured for the connection',
         });
       }
       const type = mediaType(c.req.header('content-type'));
@@ -110,13 +143,23 @@ export function webhookRoutes(
         contentType: mediaType(headers['content-type']),
         receivedAt: now(),
       };
-      const context = connectionContext(connection, now);
       const handshake = webhook.handshake?.(request);
       if (handshake) {
         log.info('webhook handshake answered', { connection: connection.id });
         return c.json(handshake, 200);
       }
-      const verdict = webhook.verify(request, context);
+      // In the connector's auth mode; a public key is fetched (once, then cached) when the mode needs one.
+      let verdict: VerifyResult;
+      try {
+        verdict = await verifyDelivery(connection, request, now);
+      } catch (error) {
+        if (!(error instanceof HubError)) throw error;
+        log.warn('webhook signing key unavailable', {
+          connection: connection.id,
+          error: describeError(error),
+        });
+        return problem(error.problem);
+      }
       if (!verdict.ok) {
         log.warn('webhook rejected', { connection: connection.id, reason: verdict.reason });
         if (verdict.status === 404) {
@@ -145,6 +188,7 @@ export function webhookRoutes(
             reason: outcome.message,
           });
         }
+        if (outcome.status === 'ignored' && isAcceptedForHydration(outcome.reason)) hub.hydrator?.nudge();
         return answer(outcome);
       } catch (error) {
         if (isTransientDbError(error)) {
