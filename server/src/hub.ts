@@ -6,18 +6,24 @@ import {
   checkServer,
   configPath,
   connect,
+  connectorMigrations,
+  DeferredIntake,
+  describeError,
   type EmbeddedServer,
   HubError,
+  type Hydrator,
   IntakeQueue,
   importConfig,
   loadConnections,
   migrate,
+  type Normalizer,
   type ResolvedConfig,
   redactUrl,
   resolveConfig,
   SecretBox,
   type Sql,
   startEmbedded,
+  startNormalizer,
   syncConfig,
 } from '@switchyard/core';
 import { resolvePlans } from '@switchyard/workflows';
@@ -30,8 +36,18 @@ export interface Hub {
   config: ResolvedConfig;
   sql: Sql;
   connections: ReadonlyMap<string, Connection>;
-  /** Webhook intake with group commit. */
-  intake: IntakeQueue;
+  /**
+   * Webhook intake with group commit: `IntakeQueue` answers after normalization (server.intake 'sync', the
+   * default), `DeferredIntake` once the delivery is stored raw (server.intake 'deferred').
+   */
+  intake: IntakeQueue | DeferredIntake;
+  /**
+   * With server.intake 'deferred': starts normalizing what the intake stored, at once what a previous run left
+   * received, in a process that serves HTTP (`switchyard start`); stopped by close(). Otherwise does nothing.
+   */
+  startNormalizer(log: Logger): Normalizer | undefined;
+  /** Fetches what thin notifications name, after their answer: set by `switchyard start` in processes that serve. */
+  hydrator?: Hydrator;
   /** Where the database lives, for messages: the URL with its password masked. */
   databaseLabel: string;
   /** The connection URL itself (with its password): for worker processes, never for logs. */
@@ -111,7 +127,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
     await checkServer(sql, databaseUrl);
     const box = secretBox(stateDir, log);
     if (options.migrate !== false) {
-      const result = await migrate(sql);
+      const result = await migrate(sql, connectorMigrations(installedConnectors.values()));
       if (result.applied.length) log.info('applied migrations', { migrations: result.applied.join(',') });
       await syncConfig(sql, config, box);
     }
@@ -129,6 +145,12 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
+    let normalizer: Normalizer | undefined;
+    const queue = new IntakeQueue(sql);
+    const intake =
+      config.server.intake === 'deferred'
+        ? new DeferredIntake(sql, { queue, onStored: () => normalizer?.nudge() })
+        : queue;
     // Its own connection: a ping queued behind a busy pool would call a busy hub unhealthy.
     const healthSql = options.watchStore ? connect(databaseUrl, { max: 1 }) : undefined;
     const health = healthSql
@@ -138,7 +160,20 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       config,
       sql,
       connections,
-      intake: new IntakeQueue(sql),
+      intake,
+      startNormalizer(log) {
+        if (config.server.intake !== 'deferred') return undefined;
+        normalizer ??= startNormalizer({
+          sql,
+          connections,
+          onError: (error, failed) =>
+            log.error('normalizing received deliveries failed; trying again', {
+              error: describeError(error),
+              retryInMs: failed.retryInMs,
+            }),
+        });
+        return normalizer;
+      },
       databaseUrl,
       ...(health ? { health } : {}),
       databaseLabel: embedded
@@ -168,6 +203,8 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       },
       async close() {
         health?.stop();
+        // The turn in flight finishes or rolls back (its deliveries stay received for the next start).
+        await normalizer?.stop();
         await Promise.all([sql.end({ timeout: 5 }), healthSql?.end({ timeout: 1 })]);
         await embedded?.stop();
       },

@@ -19,6 +19,7 @@ import {
 import {
   type AnyConnector,
   type Connection,
+  connectorMigrations,
   type Engine,
   getException,
   getOrder,
@@ -239,7 +240,7 @@ const receivedOf = (type: string) => received.filter((r) => r.body.includes(`ST*
 
 beforeAll(async () => {
   server.listen({ onUnhandledRequest: 'bypass' });
-  db = await createTestDatabase();
+  db = await createTestDatabase({ migrations: connectorMigrations([x12]) });
   sftp = await startSftpServer({ dirs: ['in', 'out'] });
   connections.set(
     'retailer',

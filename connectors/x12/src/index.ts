@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { bodyText, defineConnector, type OrderDraftInput } from '@switchyard/core';
 import { describeNotX12 } from './content.ts';
 import { readInterchangesSync } from './envelope.ts';
@@ -35,6 +36,11 @@ export const x12 = defineConnector({
   settings: PartnerSettings,
   secrets: PartnerSecrets,
   files: x12Files,
+  // The partner tables (interchanges, groups, counters, documents, due dates): core's 0010_edi.sql until they moved here.
+  migrations: {
+    dir: fileURLToPath(new URL('../migrations/', import.meta.url)),
+    replaces: { '0001_edi.sql': '0010_edi.sql' },
+  },
   normalize(payload, context) {
     // With the partner's profile (a replay, or --connection), its envelope ids and version are checked as on
     // arrival: a set from a group rejected for them stays rejected until the profile says otherwise.

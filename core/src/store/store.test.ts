@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverLimits } from '../config.ts';
 import { OrderDraft, TransitionError } from '../order.ts';
@@ -64,6 +66,35 @@ describe('migrations', () => {
       .update(readFileSync(new URL('./migrations/0001_init.sql', import.meta.url)))
       .digest('hex');
     await db.sql`update schema_migrations set checksum = ${original} where name = '0001_init.sql'`;
+  });
+});
+
+describe('connector migrations', () => {
+  it('apply after core’s under the connector’s name, and take over a core migration that held their tables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sy-migrations-'));
+    try {
+      // Run, this file would fail: the table exists, made by the core migration it replaces.
+      writeFileSync(join(dir, '0001_widgets.sql'), 'create table widgets (id int primary key);');
+      writeFileSync(join(dir, '0002_gadgets.sql'), 'create table gadgets (id int primary key);');
+      await db.sql`create table widgets (id int primary key)`;
+      await db.sql`insert into schema_migrations (name, checksum) values ('0099_widgets.sql', 'old')`;
+      const source = { owner: 'acme', dir, replaces: { '0001_widgets.sql': '0099_widgets.sql' } };
+      const result = await migrate(db.sql, [source]);
+      expect(result.applied).toEqual(['acme/0002_gadgets.sql']);
+      expect(result.alreadyApplied).toContain('acme/0001_widgets.sql');
+      const names = (await db.sql<{ name: string }[]>`select name from schema_migrations`).map((r) => r.name);
+      expect(names).toEqual(expect.arrayContaining(['acme/0001_widgets.sql', 'acme/0002_gadgets.sql']));
+      expect(names).not.toContain('0099_widgets.sql');
+      expect(await migrate(db.sql, [source])).toMatchObject({ applied: [] });
+      // A hub without that connector does not know its migrations, and says which connector is missing.
+      await expect(migrate(db.sql)).rejects.toThrow(
+        /the database has migration acme\/0001_widgets.sql, which this hub does not know \(is the connector acme installed\?\)/,
+      );
+    } finally {
+      await db.sql`delete from schema_migrations where name like 'acme/%'`;
+      await db.sql`drop table if exists widgets, gadgets`;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
