@@ -5,6 +5,7 @@ import { connections } from './connections.ts';
 import { edi } from './edi.ts';
 import { exceptions } from './exceptions.ts';
 import { migrate } from './migrate.ts';
+import { newConnector } from './new.ts';
 import { normalizeFile } from './normalize.ts';
 import { orders } from './orders.ts';
 import { replay } from './replay.ts';
@@ -32,6 +33,7 @@ Usage: switchyard <command> [options]
   edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
   edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
   edi resend <document id>       deliver a document whose delivery gave up, once its transport is fixed
+  new connector <id>             scaffold connectors/<id>: a working channel connector and its registry line
 
 Options:
   --config <file>     config file (default ./switchyard.config.ts, or SWITCHYARD_CONFIG)
@@ -45,6 +47,7 @@ Options:
   --partner <id>      with edi: the trading partner connection whose profile applies
   --kind <kind>       with exceptions list: only that kind (normalize, order, ...)
   --cursor <c>        with exceptions list: the page after the one that printed it
+  --root <dir>        with new connector: the checkout to write into (default: the one around the cwd)
 
 Database: DATABASE_URL, or an embedded PostgreSQL under .switchyard/ when unset.`;
 
@@ -75,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
         partner: { type: 'string' },
         kind: { type: 'string' },
         cursor: { type: 'string' },
+        root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -116,6 +120,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'edi':
         return await edi(values, rest);
+      case 'new':
+        newConnector(values, rest);
+        return 0;
       case 'connections':
         await connections(values, rest);
         return 0;

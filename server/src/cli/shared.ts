@@ -23,6 +23,7 @@ export type Flags = {
   partner?: string | undefined;
   kind?: string | undefined;
   cursor?: string | undefined;
+  root?: string | undefined;
 };
 
 export function out(value: unknown) {
