@@ -1,11 +1,12 @@
-import { type InboundRequest, storableHeaders } from '../connector/index.ts';
+import type { InboundRequest } from '../connector/index.ts';
 import type { Sql } from '../store/db.ts';
 import { supersedeExceptions } from '../store/exceptions.ts';
 import { type NewInboxEntry, storeDelivery, storeReceived } from '../store/inbox.ts';
-import { type Connection, connectionContext } from './connection.ts';
+import type { Connection } from './connection.ts';
 import { isConflict, isTransientDbError } from './database-errors.ts';
+import { GroupCommit, type Pending } from './group-commit.ts';
 import type { IntakeOutcome } from './outcome.ts';
-import { bodyKey, storableKey } from './prepare.ts';
+import { bodyKey, inboxEntry } from './prepare.ts';
 import type { IntakeQueue } from './queue.ts';
 
 /** A delivery stored raw, answered before it is normalized: where to look for what it became. */
@@ -19,36 +20,7 @@ export type DeferredOutcome = ReceivedOutcome | IntakeOutcome;
 
 type RawEntry = Omit<NewInboxEntry, 'status' | 'revisionOf'>;
 
-interface Waiting {
-  entry: RawEntry;
-  resolve(outcome: DeferredOutcome): void;
-  reject(error: unknown): void;
-}
-
-/** The dedupe key and the headers as stored, as `prepare` gives them, without normalizing. */
-export function rawEntry(
-  connection: Connection,
-  request: InboundRequest,
-  now: () => Date = () => new Date(),
-): RawEntry {
-  let key: string | undefined;
-  try {
-    key = connection.connector.webhook?.dedupeKey(request, connectionContext(connection, now));
-  } catch {
-    key = undefined;
-  }
-  return {
-    tenantId: connection.tenantId,
-    connectionId: connection.id,
-    dedupeKey: storableKey(key) ?? bodyKey(request.body),
-    receivedAt: request.receivedAt,
-    method: request.method,
-    path: request.path,
-    headers: storableHeaders(request.headers, connection.connector.webhook?.credentialHeaders),
-    contentType: request.contentType,
-    body: request.body,
-  };
-}
+type Waiting = Pending<RawEntry, DeferredOutcome>;
 
 /**
  * The deferred intake (`server.intake: 'deferred'`): a verified delivery is stored raw, as `received`, under its
@@ -63,10 +35,7 @@ export class DeferredIntake {
   readonly #sql: Sql;
   readonly #queue: IntakeQueue;
   readonly #onStored: () => void;
-  readonly #maxBatch: number;
-  readonly #concurrency: number;
-  readonly #waiting: Waiting[] = [];
-  #writing = 0;
+  readonly #batches: GroupCommit<RawEntry, DeferredOutcome>;
 
   constructor(
     sql: Sql,
@@ -82,8 +51,10 @@ export class DeferredIntake {
     this.#sql = sql;
     this.#queue = options.queue;
     this.#onStored = options.onStored ?? (() => {});
-    this.#maxBatch = options.maxBatch ?? 256;
-    this.#concurrency = options.concurrency ?? 4;
+    this.#batches = new GroupCommit((batch) => this.#write(batch), {
+      maxBatch: options.maxBatch ?? 256,
+      concurrency: options.concurrency ?? 4,
+    });
   }
 
   receive(
@@ -92,22 +63,7 @@ export class DeferredIntake {
     now: () => Date = () => new Date(),
   ): Promise<DeferredOutcome> {
     if (connection.connector.webhook?.hydrate) return this.#queue.receive(connection, request, now);
-    const entry = rawEntry(connection, request, now);
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ entry, resolve, reject });
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (this.#writing < this.#concurrency && this.#waiting.length) {
-      const batch = this.#waiting.splice(0, this.#maxBatch);
-      this.#writing++;
-      void this.#write(batch).finally(() => {
-        this.#writing--;
-        this.#pump();
-      });
-    }
+    return this.#batches.submit(inboxEntry(connection, request, now));
   }
 
   async #write(batch: Waiting[]): Promise<void> {
@@ -115,7 +71,7 @@ export class DeferredIntake {
     try {
       stored = await storeReceived(
         this.#sql,
-        batch.map((b) => b.entry),
+        batch.map((b) => b.item),
       );
     } catch (error) {
       // Connection trouble: nothing can be stored now, the senders retry (503).
@@ -131,10 +87,10 @@ export class DeferredIntake {
     for (const [i, b] of batch.entries()) {
       const { id, recheck } = stored[i]!;
       if (id) b.resolve({ status: 'received', inboxId: id });
-      else if (!recheck) b.resolve({ status: 'duplicate', dedupeKey: b.entry.dedupeKey });
+      else if (!recheck) b.resolve({ status: 'duplicate', dedupeKey: b.item.dedupeKey });
       else
         alone.push(
-          receiveAlone(this.#sql, b.entry).then(
+          receiveAlone(this.#sql, b.item).then(
             (outcome) => {
               b.resolve(outcome);
               return outcome.status === 'received';

@@ -38,6 +38,34 @@ export interface PreparedDelivery {
 }
 
 /** Computes the dedupe key, strips credential headers and normalizes: pure, no I/O. */
+/** What the inbox stores of a delivery: its dedupe key (the connector's, or the body's hash) and headers. */
+export function inboxEntry(
+  connection: Connection,
+  request: InboundRequest,
+  now: () => Date = () => new Date(),
+  /** For pulled records: the key the connector gave; webhooks leave it to the connector's dedupeKey. */
+  dedupeKey?: string,
+): Omit<NewInboxEntry, 'status' | 'revisionOf'> {
+  let key = dedupeKey;
+  try {
+    key ??= connection.connector.webhook?.dedupeKey(request, connectionContext(connection, now));
+  } catch {
+    key = undefined;
+  }
+  return {
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    dedupeKey: storableKey(key) ?? bodyKey(request.body),
+    receivedAt: request.receivedAt,
+    method: request.method,
+    path: request.path,
+    // Never stored: the common credential headers and those the connector declares.
+    headers: storableHeaders(request.headers, connection.connector.webhook?.credentialHeaders),
+    contentType: request.contentType,
+    body: request.body,
+  };
+}
+
 export function prepare(
   connection: Connection,
   request: InboundRequest,
@@ -45,29 +73,11 @@ export function prepare(
   /** For pulled records: the key the connector gave; webhooks leave it to the connector's dedupeKey. */
   dedupeKey?: string,
 ): PreparedDelivery {
-  let key = dedupeKey;
-  try {
-    key ??= connection.connector.webhook?.dedupeKey(request, connectionContext(connection, now));
-  } catch {
-    key = undefined;
-  }
-  // Never stored: the common credential headers and those the connector declares.
-  const headers = storableHeaders(request.headers, connection.connector.webhook?.credentialHeaders);
   // A thin notification is not normalized: it carries no order, only the resource to fetch (notification.ts).
   const notification = notificationOf(connection, request, now, dedupeKey);
   return {
     connection,
-    entry: {
-      tenantId: connection.tenantId,
-      connectionId: connection.id,
-      dedupeKey: storableKey(key) ?? bodyKey(request.body),
-      receivedAt: request.receivedAt,
-      method: request.method,
-      path: request.path,
-      headers,
-      contentType: request.contentType,
-      body: request.body,
-    },
+    entry: inboxEntry(connection, request, now, dedupeKey),
     normalized: notification?.normalized ?? normalize(connection, request, now),
     ...(notification?.hydration ? { hydration: notification.hydration } : {}),
   };

@@ -3,15 +3,12 @@ import type { Sql } from '../store/db.ts';
 import { BATCH_REFUSED, RECHECK, writeBatch } from './batch.ts';
 import type { Connection } from './connection.ts';
 import { isConflict, isTransientDbError } from './database-errors.ts';
+import { GroupCommit, type Pending } from './group-commit.ts';
 import type { IntakeOutcome } from './outcome.ts';
 import { type PreparedDelivery, prepare } from './prepare.ts';
 import { store } from './store.ts';
 
-interface Waiting {
-  delivery: PreparedDelivery;
-  resolve(outcome: IntakeOutcome): void;
-  reject(error: unknown): void;
-}
+type Waiting = Pending<PreparedDelivery, IntakeOutcome>;
 
 /**
  * Group commit for the webhook intake. Concurrent deliveries are written together
@@ -27,16 +24,15 @@ interface Waiting {
  */
 export class IntakeQueue {
   readonly #sql: Sql;
-  readonly #maxBatch: number;
-  readonly #concurrency: number;
-  readonly #waiting: Waiting[] = [];
-  #writing = 0;
+  readonly #batches: GroupCommit<PreparedDelivery, IntakeOutcome>;
   readonly #stats = { deliveries: 0, batches: 0, fallbacks: 0, rejectedBatches: 0 };
 
   constructor(sql: Sql, options: { maxBatch?: number; concurrency?: number } = {}) {
     this.#sql = sql;
-    this.#maxBatch = options.maxBatch ?? 128;
-    this.#concurrency = options.concurrency ?? 4;
+    this.#batches = new GroupCommit((batch) => this.#write(batch), {
+      maxBatch: options.maxBatch ?? 128,
+      concurrency: options.concurrency ?? 4,
+    });
   }
 
   /** Deliveries taken, batches committed, batches redone one delivery at a time (of which rejected by the database). */
@@ -51,29 +47,14 @@ export class IntakeQueue {
     dedupeKey?: string,
   ): Promise<IntakeOutcome> {
     this.#stats.deliveries++;
-    const delivery = prepare(connection, request, now, dedupeKey);
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ delivery, resolve, reject });
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (this.#writing < this.#concurrency && this.#waiting.length) {
-      const batch = this.#waiting.splice(0, this.#maxBatch);
-      this.#writing++;
-      void this.#write(batch).finally(() => {
-        this.#writing--;
-        this.#pump();
-      });
-    }
+    return this.#batches.submit(prepare(connection, request, now, dedupeKey));
   }
 
   async #write(batch: Waiting[]): Promise<void> {
     try {
       const outcomes = await writeBatch(
         this.#sql,
-        batch.map((b) => b.delivery),
+        batch.map((b) => b.item),
       );
       this.#stats.batches++;
       const recheck: Waiting[] = [];
@@ -86,7 +67,7 @@ export class IntakeQueue {
       // tells, within this writer's slot (so the concurrency bound holds).
       await Promise.all(
         recheck.map((b) =>
-          store(this.#sql, b.delivery).then(
+          store(this.#sql, b.item).then(
             (outcome) => b.resolve(outcome),
             (error: unknown) => b.reject(error),
           ),
@@ -106,7 +87,7 @@ export class IntakeQueue {
     }
     for (const b of batch) {
       try {
-        b.resolve(await store(this.#sql, b.delivery));
+        b.resolve(await store(this.#sql, b.item));
       } catch (error) {
         b.reject(error);
       }
