@@ -4,4 +4,6 @@ export { createShopDatabase, createTestDatabase, type TestDatabase } from './dat
 export { jsonRequest, sampleDraft, testConnector } from './fixtures.ts';
 export { requireGolden, UPDATE_GOLDEN } from './golden.ts';
 export type { HydrationContract } from './hydrate-contract.ts';
+export { type NotifyShopAuth, notifyShop } from './notify-shop.ts';
+export { fakeNotifyShop, notifyShopNotification, notifyShopOrder } from './notify-shop-fake.ts';
 export { type PullContractOptions, type PullScenario, pullContract } from './pull-contract.ts';

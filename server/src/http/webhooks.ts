@@ -176,7 +176,10 @@ export function webhookRoutes(
           title: 'Signature check failed',
           status: 401,
           detail: verdict.reason,
-          fix: `sign the raw body with the connection's secret as documented for the ${connection.connector.id} connector`,
+          fix:
+            authModeOf(webhook) === 'token'
+              ? `send the connection's token in the header the ${connection.connector.id} connector documents`
+              : `sign the raw body with the connection's secret as documented for the ${connection.connector.id} connector`,
         });
       }
       try {
