@@ -97,7 +97,7 @@ export interface ReadOptions {
   /**
    * What an interchange from a known partner to us must carry: the ISA ids (a mismatch is a TA1 rejection), the GS
    * application ids and the X12 version agreed with the partner (004010, 005010: a GS08 in another version, or an
-   * ISA12 that does not go with it, is rejected). See `readingFor` (partner.ts).
+   * ISA12 that does not go with it, is rejected). See `readingFor` (settings.ts).
    */
   expect?: {
     sender?: Party;

@@ -1,6 +1,6 @@
 import type { FileIntake, FileReceipt, Problem } from '@switchyard/core';
 import { type Receipt, receiveFile } from './intake.ts';
-import type { PartnerSecrets, PartnerSettings } from './partner.ts';
+import type { PartnerSecrets, PartnerSettings } from './settings.ts';
 
 /**
  * A partner's X12 files (`files.inbound`), as the hub's `POST /edi/<connection>` and SFTP polling hand them over:

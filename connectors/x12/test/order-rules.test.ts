@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ackInterchange, partnerEnvelope } from '../src/ack.ts';
 import { readInterchangesSync } from '../src/envelope.ts';
 import { inspect } from '../src/inspect.ts';
-import { purchaseOrder } from '../src/po.ts';
+import { purchaseOrder } from '../src/map-order.ts';
 import type { Segment } from '../src/types.ts';
 import { writeInterchange } from '../src/write.ts';
 

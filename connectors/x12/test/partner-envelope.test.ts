@@ -3,7 +3,7 @@ import { ackInterchange, partnerEnvelope } from '../src/ack.ts';
 import { type ReadOptions, readInterchangesSync } from '../src/envelope.ts';
 import { x12 } from '../src/index.ts';
 import { inspect } from '../src/inspect.ts';
-import { readingFor } from '../src/partner.ts';
+import { readingFor } from '../src/settings.ts';
 
 /**
  * A file from a known partner carries the partner's ids and ours, in the version agreed with it. The ISA's ids and
