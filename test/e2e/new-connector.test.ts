@@ -105,8 +105,25 @@ describe('switchyard new connector', () => {
     expect(taken.stderr).toBe(
       'switchyard: connectors/taken already exists: choose another id, or remove that folder first\n',
     );
+    const reserved = cli(root, ['new', 'connector', 'default', '--root', root]);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toBe(
+      'switchyard: "default" is a word JavaScript keeps for itself: choose another id, e.g. default-shop\n',
+    );
     const usage = cli(root, ['new', 'widget', 'acme', '--root', root]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: switchyard new connector <id>');
+  });
+
+  it('scaffolds again over the dangling link a removed connector left in node_modules', () => {
+    const registry = join(root, 'connectors/registry/src/installed.ts');
+    const before = readFileSync(registry, 'utf8');
+    expect(cli(root, ['new', 'connector', 'gone-shop', '--root', root]).code).toBe(0);
+    rmSync(join(root, 'connectors', 'gone-shop'), { recursive: true });
+    writeFileSync(registry, before);
+    const again = cli(root, ['new', 'connector', 'gone-shop', '--root', root]);
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(existsSync(join(root, 'node_modules/@switchyard/connector-gone-shop/src/index.ts'))).toBe(true);
   });
 });

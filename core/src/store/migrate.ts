@@ -116,7 +116,11 @@ export async function migrate(
           type: 'migration-unknown',
           title: 'Database is newer than this hub',
           status: 500,
-          detail: `the database has migration ${name}, which this hub does not know${name.includes('/') ? ` (is the connector ${name.split('/')[0]} installed?)` : ''}`,
+          detail: `the database has migration ${name}, which this hub does not know${
+            name.includes('/')
+              ? ` (is the connector ${name.split('/')[0]} installed?)`
+              : ': the database is newer than this hub, or the tables it made moved into a connector that is not installed (that connector names it in migrations.replaces; 0010_edi.sql is x12’s)'
+          }`,
           fix: 'run the hub version that applied it, or a newer one, with the same connectors installed',
         });
       }

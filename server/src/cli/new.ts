@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Flags, out, UsageError } from './shared.ts';
@@ -7,6 +16,12 @@ import { type Flags, out, UsageError } from './shared.ts';
 const TEMPLATE = fileURLToPath(new URL('./templates/connector/', import.meta.url));
 const ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const REGISTRY = 'connectors/registry/src/installed.ts';
+/** Words JavaScript keeps for itself: a connector named so could not be exported under its name. */
+const RESERVED = new Set(
+  'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield'.split(
+    ' ',
+  ),
+);
 
 /** The names a connector id gives: `acme-shop` → acmeShop, AcmeShop, "Acme Shop", ACME_SHOP. */
 export function connectorNames(id: string) {
@@ -37,6 +52,14 @@ function repositoryRoot(given: string | undefined): string {
         `no Switchyard checkout here: run this inside one (it has ${REGISTRY}), or give --root`,
       );
     }
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
@@ -76,12 +99,15 @@ export function newConnector(values: Flags, rest: string[]): void {
       `"${id}" is not a connector id: use lower-case letters and digits, words joined by single hyphens, starting with a letter (e.g. acme-shop), at most 40 characters`,
     );
   }
+  const names = connectorNames(id);
+  if (RESERVED.has(names.__IDENT__)) {
+    throw new UsageError(`"${id}" is a word JavaScript keeps for itself: choose another id, e.g. ${id}-shop`);
+  }
   const root = repositoryRoot(values.root);
   const folder = join(root, 'connectors', id);
   if (id === 'registry' || existsSync(folder)) {
     throw new UsageError(`connectors/${id} already exists: choose another id, or remove that folder first`);
   }
-  const names = connectorNames(id);
   const registryFile = join(root, REGISTRY);
   const registry = readFileSync(registryFile, 'utf8');
   const line = `export { ${names.__IDENT__} } from '@switchyard/connector-${id}';`;
@@ -111,8 +137,11 @@ export function newConnector(values: Flags, rest: string[]): void {
 
   // What `npm install` does for a workspace, so that the hub and the tests find the package at once.
   const link = join(root, 'node_modules', '@switchyard', `connector-${id}`);
-  if (existsSync(dirname(link)) && !existsSync(link))
-    symlinkSync(relative(dirname(link), folder), link, 'dir');
+  // lstat, not exists: a link left dangling by a folder removed earlier is replaced, not tripped over.
+  if (existsSync(dirname(link))) {
+    if (isLink(link)) rmSync(link);
+    if (!existsSync(link)) symlinkSync(relative(dirname(link), folder), link, 'dir');
+  }
 
   out(
     [
