@@ -27,7 +27,8 @@ export interface WebhookHydration<Settings, Secrets> {
   /**
    * Fetches the resource as the vendor has it now, as the raw record `pull` would give for it: the same body
    * shape and the same dedupe key (resource id + modification time), so a record received both ways is stored
-   * once. Undefined when the vendor no longer has it (deleted since). Throwing says it could not be fetched now:
+   * once. Undefined when the vendor says it has no such resource (a 404: often it is not readable yet, just
+   * after the notification), which the hub retries like a failure. Throwing says it could not be fetched now:
    * the hub tries again with backoff, then opens an exception that `switchyard exceptions replay` fetches again.
    */
   fetch(

@@ -170,7 +170,8 @@ describe('thin-webhook hydration on PostgreSQL', () => {
     const report = await readNotificationQueue(db.sql, queued, new AbortController().signal);
     expect(report.stored).toEqual([expect.objectContaining({ status: 'ignored' })]);
     expect(report.refused).toEqual([expect.stringMatching(/not for subscription sub-1/)]);
-    expect(fake.state.acknowledged).toEqual(['r-1', 'r-2']);
+    // r-2 is another subscription's: left on the queue, not deleted for it (hydration-losses.test.ts).
+    expect(fake.state.acknowledged).toEqual(['r-1']);
     const inboxId = (report.stored[0] as { inboxId: string }).inboxId;
     expect(await getHydration(db.sql, inboxId)).toMatchObject({
       status: 'pending',

@@ -37,7 +37,7 @@ export interface HydrateOptions {
 
 /** What one turn did. */
 export interface HydrateReport {
-  /** Fetched and stored (or the vendor no longer had them). */
+  /** Fetched and stored. */
   hydrated: number;
   /** Failed, to try again later. */
   retrying: number;
@@ -45,27 +45,45 @@ export interface HydrateReport {
   failed: number;
   /** Given back unfetched because the hydrator was stopping. */
   released: number;
+  /** Taken over: the lease ran out before the fetch ended and another claim now owns the row, so nothing was written. */
+  superseded: number;
 }
 
-/** Fetches a resource a notification names, within the time limit and the caller's signal. */
-export function fetchResource(
+/**
+ * The vendor answered that the resource a notification names does not exist. Vendors often notify before what
+ * they notify about is readable (read-after-write lag), so it is a failure to try again, never an answer.
+ */
+export class ResourceNotFoundError extends Error {
+  constructor(connection: Connection, resource: ResourceReference) {
+    super(`${connection.connector.title} answered that ${resource.type} ${resource.id} does not exist`);
+    this.name = 'ResourceNotFoundError';
+  }
+}
+
+/**
+ * Fetches a resource a notification names, within the time limit and the caller's signal. Throws
+ * `ResourceNotFoundError` when the connector's fetch gives nothing (the vendor answered 404).
+ */
+export async function fetchResource(
   connection: Connection,
   resource: ResourceReference,
   signal: AbortSignal,
   timeoutMs: number,
   now: () => Date = () => new Date(),
-): Promise<PulledRecord | undefined> {
+): Promise<PulledRecord> {
   const hydrate = connection.connector.webhook?.hydrate;
   if (!hydrate) {
     throw new Error(
       `connection "${connection.id}" (${connection.connector.id}) no longer hydrates notifications: its connector has no webhook.hydrate`,
     );
   }
-  return hydrate.fetch(
+  const record = await hydrate.fetch(
     connectionContext(connection, now),
     resource,
     AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
   );
+  if (!record) throw new ResourceNotFoundError(connection, resource);
+  return record;
 }
 
 /** Stores a fetched record through the intake, under its own key, exactly as a pulled record is stored. */
@@ -102,13 +120,14 @@ export function fetchFailure(
 
 /**
  * One turn of hydration: claims the due notifications of these connections, fetches what each names and stores
- * it through the intake, then marks it hydrated. A failed fetch is tried again later (backoff), and after
+ * it through the intake, then marks it hydrated. A failed fetch (a 404 too: the vendor may notify before the
+ * resource is readable) is tried again later (backoff), and after
  * `maxAttempts` (or at once when the error is permanent, like a refused credential) becomes an exception that
  * `switchyard exceptions replay` fetches again. Throws on database trouble (the claims then come due again).
  */
 export async function hydrateDue(options: HydrateOptions, signal: AbortSignal): Promise<HydrateReport> {
   const { sql, connections } = options;
-  const report: HydrateReport = { hydrated: 0, retrying: 0, failed: 0, released: 0 };
+  const report: HydrateReport = { hydrated: 0, retrying: 0, failed: 0, released: 0, superseded: 0 };
   const fetchTimeoutMs = options.fetchTimeoutMs ?? 30_000;
   // The lease outlasts the fetch, so a claim is never taken twice while its fetch may still answer.
   const claimed = await claimHydrations(
@@ -135,12 +154,13 @@ async function hydrateOne(
 ): Promise<keyof HydrateReport> {
   const { sql } = options;
   const now = options.now ?? (() => new Date());
-  let record: PulledRecord | undefined;
+  const fence = { claim: due.claim };
+  let record: PulledRecord;
   try {
     record = await fetchResource(connection, due.resource, signal, options.fetchTimeoutMs ?? 30_000, now);
   } catch (error) {
     if (signal.aborted) {
-      await releaseHydration(sql, due.inboxId);
+      await releaseHydration(sql, due.inboxId, fence);
       return 'released';
     }
     const attempts = due.attempts + 1;
@@ -151,11 +171,13 @@ async function hydrateOne(
         maxMs: options.retryMaxMs ?? 600_000,
         jitter: 'equal',
       });
-      await markHydrationFailed(sql, due.inboxId, message, { retryInMs });
-      return 'retrying';
+      return (await markHydrationFailed(sql, due.inboxId, message, { retryInMs }, fence))
+        ? 'retrying'
+        : 'superseded';
     }
-    await sql.begin(async (tx) => {
-      await markHydrationFailed(tx, due.inboxId, message, 'failed');
+    return sql.begin(async (tx): Promise<keyof HydrateReport> => {
+      // Only the current claim opens the exception: a superseded one would open a second, spurious one.
+      if (!(await markHydrationFailed(tx, due.inboxId, message, 'failed', fence))) return 'superseded';
       await recordException(tx, {
         tenantId: due.tenantId,
         connectionId: due.connectionId,
@@ -164,10 +186,10 @@ async function hydrateOne(
         message: `${message} (after ${attempts} ${attempts === 1 ? 'try' : 'tries'})`,
         detail: { stage: 'hydrate', resource: due.resource, attempts },
       });
+      return 'failed';
     });
-    return 'failed';
   }
-  const outcome = record ? await storeFetched(sql, connection, record, now) : undefined;
-  await markHydrated(sql, due.inboxId, outcome ? storedInboxId(outcome) : null);
-  return 'hydrated';
+  // Stored even when superseded: the record's own dedupe key makes a second store of it a no-op.
+  const outcome = await storeFetched(sql, connection, record, now);
+  return (await markHydrated(sql, due.inboxId, storedInboxId(outcome), fence)) ? 'hydrated' : 'superseded';
 }

@@ -1,4 +1,5 @@
 import type { InboundRequest } from '../connector/index.ts';
+import { describeError } from '../errors.ts';
 import type { NewHydration } from '../store/hydrations.ts';
 import { type Connection, connectionContext } from './connection.ts';
 import type { Normalized } from './normalize.ts';
@@ -15,7 +16,8 @@ export function isAcceptedForHydration(reason: string): boolean {
  * For a connector with `webhook.hydrate`, what a delivery that came with no key of its own (a notification,
  * not a fetched or pulled record) is: never normalized itself (it carries no order), stored as ignored, and,
  * when it names a resource, with the hydration that fetches it after the answer. Undefined for every other
- * connector and delivery. Pure; a `resource` that throws counts as naming none.
+ * connector and delivery. Pure. A `resource` that throws (the vendor changed the notification's shape) is a
+ * normalization failure: an exception an operator sees and replays, never a notification quietly ignored.
  */
 export function notificationOf(
   connection: Connection,
@@ -28,8 +30,14 @@ export function notificationOf(
   let resource: ReturnType<typeof hydrate.resource>;
   try {
     resource = hydrate.resource(request, connectionContext(connection, now));
-  } catch {
-    resource = undefined;
+  } catch (error) {
+    return {
+      normalized: {
+        ok: false,
+        message: `could not read which resource this ${connection.connector.title} notification names, so nothing was fetched: ${describeError(error)}; fix the connector's webhook.hydrate.resource for this shape, then replay`,
+        detail: { stage: 'hydrate.resource' },
+      },
+    };
   }
   if (!resource) {
     return { normalized: { ok: true, drafts: [], ignored: 'the notification names no resource to fetch' } };

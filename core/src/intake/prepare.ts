@@ -28,6 +28,14 @@ export function storableKey(key: string | undefined): string | undefined {
   return key.length > 200 || key.includes('\u0000') ? `key-sha256:${sha256(key)}` : key;
 }
 
+/**
+ * What begins the dedupe key of a thin notification (a delivery of a connector with `webhook.hydrate` that came
+ * with no key of its own). Notifications and the records fetched for them share one inbox and one dedupe
+ * namespace: were a notification's key equal to its record's, the fetched record would be stored as a duplicate
+ * of the notification and never normalized. The prefix keeps the two apart, whatever keys the connector gives.
+ */
+export const NOTIFICATION_KEY_PREFIX = 'notice:';
+
 /** A verified delivery, keyed and normalized in memory, ready to be stored. */
 export interface PreparedDelivery {
   connection: Connection;
@@ -52,10 +60,12 @@ export function inboxEntry(
   } catch {
     key = undefined;
   }
+  const stored = storableKey(key) ?? bodyKey(request.body);
+  const notice = dedupeKey === undefined && connection.connector.webhook?.hydrate !== undefined;
   return {
     tenantId: connection.tenantId,
     connectionId: connection.id,
-    dedupeKey: storableKey(key) ?? bodyKey(request.body),
+    dedupeKey: notice ? `${NOTIFICATION_KEY_PREFIX}${stored}` : stored,
     receivedAt: request.receivedAt,
     method: request.method,
     path: request.path,

@@ -8,7 +8,7 @@ import { isTransientDbError } from './database-errors.ts';
 import { HYDRATE_EXCEPTION } from './hydrate.ts';
 import { normalize } from './normalize.ts';
 import { type Failure, failureOf } from './outcome.ts';
-import { replayHydration } from './replay-hydration.ts';
+import { replayHydration, replayNotification } from './replay-hydration.ts';
 import { applyDrafts } from './store.ts';
 
 export type ReplayOutcome =
@@ -72,6 +72,10 @@ export async function replay(
 
   // A thin notification whose resource could not be fetched: fetch it again, not normalize (replay-hydration.ts).
   if (exception.kind === HYDRATE_EXCEPTION) return replayHydration(sql, exception, connection, now);
+  // A notification whose resource could not be read from it: read it again with today's connector.
+  if (exception.detail.stage === 'hydrate.resource') {
+    return replayNotification(sql, exception, entry, connection, now);
+  }
   const normalized = normalize(connection, entry, now);
   let failure: Failure;
   if (normalized.ok) {

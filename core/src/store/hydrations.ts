@@ -17,6 +17,19 @@ export interface DueHydration {
   resource: ResourceReference;
   /** Failed fetches so far. */
   attempts: number;
+  /** The number of this claim: the fencing token its result is written under (see `Fence`). */
+  claim: number;
+}
+
+/**
+ * Whose result a write is: a claim's number (written only while the row still carries it, so a process whose
+ * lease ran out cannot overwrite the result of the process that claimed the row after it), or `replay`, an
+ * operator's explicit fetch, which wins whatever claim is current.
+ */
+export type Fence = { claim: number } | 'replay';
+
+function fenced(sql: Db, fence: Fence): postgres.Fragment {
+  return fence === 'replay' ? sql`` : sql`and claim = ${fence.claim}`;
 }
 
 /** Records that the notification stored as `inboxId` names a resource to fetch (in the intake's transaction). */
@@ -52,13 +65,13 @@ export async function claimHydrations(
 ): Promise<DueHydration[]> {
   if (!connectionIds.length) return [];
   return sql<DueHydration[]>`
-    update hydrations h set next_at = now() + make_interval(secs => ${leaseMs / 1000})
+    update hydrations h set next_at = now() + make_interval(secs => ${leaseMs / 1000}), claim = h.claim + 1
     from (select inbox_id from hydrations
           where status = 'pending' and next_at <= now() and connection_id = any(${sql.array(connectionIds as string[])})
           order by next_at limit ${limit} for update skip locked) due
     where h.inbox_id = due.inbox_id
     returning h.inbox_id::text as "inboxId", h.tenant_id as "tenantId", h.connection_id as "connectionId",
-              h.resource, h.attempts`;
+              h.resource, h.attempts, h.claim::int as claim`;
 }
 
 /** How soon the next hydration of these connections is due (ms from now), or undefined when none is pending. */
@@ -80,17 +93,26 @@ export async function getHydration(
 ): Promise<(DueHydration & { status: 'pending' | 'hydrated' | 'failed' }) | undefined> {
   const [row] = await sql<(DueHydration & { status: 'pending' | 'hydrated' | 'failed' })[]>`
     select inbox_id::text as "inboxId", tenant_id as "tenantId", connection_id as "connectionId", resource,
-           attempts, status
+           attempts, claim::int as claim, status
     from hydrations where inbox_id = ${inboxId}`;
   return row;
 }
 
-/** The resource was fetched and stored as `recordInboxId` (null: the vendor no longer had it, or a duplicate). */
-export async function markHydrated(tx: Db, inboxId: string, recordInboxId: string | null): Promise<void> {
-  await tx`
+/**
+ * The resource was fetched and stored as `recordInboxId` (null: a duplicate of a record already stored). False
+ * when the fence refused the write: the row was claimed again meanwhile and is that claim's to finish.
+ */
+export async function markHydrated(
+  tx: Db,
+  inboxId: string,
+  recordInboxId: string | null,
+  fence: Fence,
+): Promise<boolean> {
+  const rows = await tx`
     update hydrations set status = 'hydrated', hydrated_at = now(), last_error = null,
       record_inbox_id = ${recordInboxId}
-    where inbox_id = ${inboxId}`;
+    where inbox_id = ${inboxId} ${fenced(tx, fence)}`;
+  return rows.count > 0;
 }
 
 /** A fetch failed: try again in `retryInMs`, or give up (`failed`: an exception says so, replay tries again). */
@@ -99,15 +121,19 @@ export async function markHydrationFailed(
   inboxId: string,
   error: string,
   next: { retryInMs: number } | 'failed',
-): Promise<void> {
-  await tx`
+  fence: { claim: number },
+): Promise<boolean> {
+  const rows = await tx`
     update hydrations set attempts = attempts + 1, last_error = ${error},
       status = ${next === 'failed' ? 'failed' : 'pending'},
       next_at = now() + make_interval(secs => ${next === 'failed' ? 0 : next.retryInMs / 1000})
-    where inbox_id = ${inboxId}`;
+    where inbox_id = ${inboxId} and status = 'pending' ${fenced(tx, fence)}`;
+  return rows.count > 0;
 }
 
 /** Gives a claim back without counting an attempt (the hydrator stopped before its fetch ended). */
-export async function releaseHydration(sql: Db, inboxId: string): Promise<void> {
-  await sql`update hydrations set next_at = now() where inbox_id = ${inboxId} and status = 'pending'`;
+export async function releaseHydration(sql: Db, inboxId: string, fence: { claim: number }): Promise<void> {
+  await sql`
+    update hydrations set next_at = now()
+    where inbox_id = ${inboxId} and status = 'pending' ${fenced(sql, fence)}`;
 }

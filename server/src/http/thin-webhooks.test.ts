@@ -16,7 +16,7 @@ import {
   type TestDatabase,
 } from '@switchyard/core/testing';
 import { setupServer } from 'msw/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../log.ts';
 import { createApp } from './app.ts';
 
@@ -117,12 +117,43 @@ describe('thin notifications at the webhook route', () => {
       const res = await post('public-key', body, vendor.signatureHeaders(new Uint8Array(Buffer.from(body))));
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
+      // The sender is not authenticated yet: it learns nothing of what the key service answered.
+      const detail = ((await res.json()) as { detail: string }).detail;
+      expect(detail).toBe('the public key that signed this delivery cannot be fetched now');
     } finally {
       vendor.state.deny = false;
     }
-    const res = await post('public-key', body, vendor.signatureHeaders(new Uint8Array(Buffer.from(body))));
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'accepted for hydration' });
+    // A failed key is not fetched again for a minute; after that the delivery the sender retries is taken.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const res = await post('public-key', body, vendor.signatureHeaders(new Uint8Array(Buffer.from(body))));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'accepted for hydration' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('answers 401 when the key service has no key of the id the signature names, and asks it once', async () => {
+    const body = notifyShopNotification('n-route-5', 'ord-5');
+    const forged = Buffer.from(
+      JSON.stringify({
+        alg: 'ECDSA',
+        kid: 'forged-kid-1',
+        signature: Buffer.from('forged').toString('base64'),
+      }),
+    ).toString('base64');
+    const before = vendor.state.keyFetches;
+    for (let i = 0; i < 3; i++) {
+      const res = await post('public-key', body, { 'x-notify-signature': forged });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { detail: string }).detail).toBe(
+        'Notify Shop has no public key "forged-kid-1", the key id this delivery\'s signature names',
+      );
+    }
+    // The unknown key id is remembered: forged repeats spend no request at the vendor.
+    expect(vendor.state.keyFetches).toBe(before + 1);
   });
 
   it('answers 404 to HTTP for a connection that reads its notifications from a queue', async () => {

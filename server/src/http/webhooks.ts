@@ -154,9 +154,10 @@ export function webhookRoutes(
         verdict = await verifyDelivery(connection, request, now);
       } catch (error) {
         if (!(error instanceof HubError)) throw error;
+        // The answer to the (not yet authenticated) sender is generic; the log keeps why the key could not be had.
         log.warn('webhook signing key unavailable', {
           connection: connection.id,
-          error: describeError(error),
+          error: describeError(error.cause ?? error),
         });
         return problem(error.problem);
       }
