@@ -31,6 +31,9 @@ import { installedConnectors } from './connectors.ts';
 import { type StoreHealth, watchStore } from './health.ts';
 import type { Logger } from './log.ts';
 
+/** How often a hub in sync mode looks for received deliveries another process left (they are drained at start). */
+const SYNC_IDLE_LOOK_MS = 10_000;
+
 /** Everything a running hub (or one CLI command) needs: config, database, connections. */
 export interface Hub {
   config: ResolvedConfig;
@@ -42,10 +45,12 @@ export interface Hub {
    */
   intake: IntakeQueue | DeferredIntake;
   /**
-   * With server.intake 'deferred': starts normalizing what the intake stored, at once what a previous run left
-   * received, in a process that serves HTTP (`switchyard start`); stopped by close(). Otherwise does nothing.
+   * Starts normalizing received deliveries, in a process that serves HTTP (`switchyard start`); stopped by
+   * close(). In every intake mode: with 'deferred' it normalizes what the intake stores, nudged by each commit;
+   * with 'sync' it drains what a deferred run left received (an operator who went back to sync), then idles on
+   * one cheap indexed lookup now and then. Either way it logs, at start, how many deliveries were left received.
    */
-  startNormalizer(log: Logger): Normalizer | undefined;
+  startNormalizer(log: Logger): Normalizer;
   /** Fetches what thin notifications name, after their answer: set by `switchyard start` in processes that serve. */
   hydrator?: Hydrator;
   /** Where the database lives, for messages: the URL with its password masked. */
@@ -162,10 +167,17 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       connections,
       intake,
       startNormalizer(log) {
-        if (config.server.intake !== 'deferred') return undefined;
+        const deferred = config.server.intake === 'deferred';
         normalizer ??= startNormalizer({
           sql,
           connections,
+          // In sync mode nothing new is received by this process: look rarely, for another process's leftovers.
+          everyMs: deferred ? 1_000 : SYNC_IDLE_LOOK_MS,
+          onBacklog: (received) =>
+            log.info(
+              `${received} deliveries were left received (stored, not yet normalized) by an earlier run; normalizing them now`,
+              { received, intake: config.server.intake },
+            ),
           onError: (error, failed) =>
             log.error('normalizing received deliveries failed; trying again', {
               error: describeError(error),

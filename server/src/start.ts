@@ -97,7 +97,8 @@ async function startSingle(options: StartOptions): Promise<void> {
     throw error;
   });
   const server = await serveHub(hub, options);
-  // With server.intake 'deferred': normalizes what the webhooks store, and at once what a previous run left.
+  // In every intake mode: normalizes at once what a previous run left received (a deferred run's backlog, even
+  // after going back to sync), and with server.intake 'deferred' what the webhooks store from now on.
   hub.startNormalizer(log);
   const scheduler = startScheduler(hub, log);
   const thin = startThinWebhooks(hub, log, { hydrate: true, readQueues: true });
@@ -222,7 +223,7 @@ async function startWorker(options: StartOptions): Promise<void> {
       watchStore: true,
     });
     server = await serveHub(hub, options);
-    // With server.intake 'deferred': each worker normalizes what it and the others store (claims never overlap).
+    // Each worker normalizes what it and the others store (claims never overlap), and any backlog left received.
     hub.startNormalizer(log);
   } catch (error) {
     send({

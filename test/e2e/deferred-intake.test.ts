@@ -137,6 +137,52 @@ it('answers 202 received before normalizing; after kill -9 the next start makes 
   expect(after.exceptions).toEqual([expect.objectContaining({ id: exceptions[0]!.id, replayCount: 1 })]);
 }, 180_000);
 
+it('a hub gone back to sync intake normalizes what a deferred run left received, and says so at start', async () => {
+  if (hub && hub.child.exitCode === null && hub.child.signalCode === null) {
+    hub.child.kill('SIGKILL');
+    await hub.exited;
+  }
+  hub = await startHub(scratch.dir, env);
+  const LEFT = 20;
+  const before = await inboxCounts();
+  const block = await blockNormalization();
+  try {
+    const answers = await Promise.all(
+      Array.from({ length: LEFT }, async (_, i) => {
+        const res = await post(JSON.stringify({ ...example, id: `SYNC-${i}`, number: `#S${i}` }));
+        return res.status;
+      }),
+    );
+    expect(answers).toEqual(Array(LEFT).fill(202));
+    hub.child.kill('SIGKILL');
+    await hub.exited;
+  } finally {
+    await block.release();
+  }
+  expect((await inboxCounts()).received).toBe(LEFT);
+
+  // The operator tried deferred and reverted: the same connections, intake 'sync'.
+  const syncConfig = join(scratch.dir, 'sync.config.ts');
+  writeFileSync(
+    syncConfig,
+    readFileSync(join(scratch.dir, 'switchyard.config.ts'), 'utf8').replace(
+      "server: { intake: 'deferred' }",
+      "server: { intake: 'sync' }",
+    ),
+  );
+  hub = await startHub(scratch.dir, { ...env, SWITCHYARD_CONFIG: syncConfig });
+  const deadline = Date.now() + 60_000;
+  while ((await inboxCounts()).received && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  expect(await inboxCounts()).toEqual({ ...before, processed: (before.processed ?? 0) + LEFT });
+  const [made] = await db.sql<{ n: number }[]>`
+    select count(*)::int as n from orders where external_id like 'SYNC-%'`;
+  expect(made!.n).toBe(LEFT);
+  expect(hub.log()).toContain(
+    `${LEFT} deliveries were left received (stored, not yet normalized) by an earlier run; normalizing them now`,
+  );
+}, 180_000);
+
 describe('switchyard config check', () => {
   it('prints the intake mode in force, and refuses one it does not know', () => {
     const r = cli(scratch.dir, ['config', 'check'], env);

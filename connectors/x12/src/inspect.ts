@@ -1,8 +1,8 @@
 import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
 import { describeNotX12 } from './content.ts';
 import { type InterchangeResult, type ReadOptions, readInterchanges } from './envelope.ts';
-import { readingFor } from './settings.ts';
 import { type PartnerTables, purchaseOrder } from './map-order.ts';
+import { readingFor } from './settings.ts';
 import type { Delimiters } from './types.ts';
 import type { SetError } from './validate.ts';
 

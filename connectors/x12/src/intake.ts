@@ -18,9 +18,9 @@ import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './a
 import { describeNotX12, holdsIsa, type NotX12 } from './content.ts';
 import { type GroupResult, InterchangeReader, type InterchangeResult, type SetResult } from './envelope.ts';
 import { markDuplicate } from './inspect.ts';
-import { type PartnerSettings, readingFor } from './settings.ts';
 import { purchaseOrder } from './map-order.ts';
 import { X12Tokenizer } from './reader.ts';
+import { type PartnerSettings, readingFor } from './settings.ts';
 import {
   earlierFile,
   envelopeScope,

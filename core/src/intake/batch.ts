@@ -94,13 +94,16 @@ export async function writeBatch(
       select f.i, ib.id from ib join firsts f using (connection_id, dedupe_key)
     ), recheck as (
       -- Not stored, and not plainly a duplicate: a later twin within this batch (whose first is invisible to this
-      -- statement), or a delivery whose key a failed one holds with other bytes.
+      -- statement), or a delivery whose key is held with other bytes by one that failed, one a deferred run left
+      -- received, or one already revised (perhaps a corrected resend: storeDelivery decides, as storeReceived).
       select d.i from d
       where not exists (select 1 from stored s where s.i = d.i)
         and (not exists (select 1 from firsts f where f.i = d.i)
              or exists (select 1 from inbox x
                         where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
-                          and x.status = 'failed' and x.body <> decode(d.body, 'base64')))
+                          and x.body <> decode(d.body, 'base64')
+                          and (x.status in ('failed', 'received')
+                               or exists (select 1 from inbox r where r.revision_of = x.id))))
     ), new_orders as (
       -- The orders of the deliveries stored, with the inbox row each came from.
       select x.*, s.id as inbox_id from ${newOrderRecordset(sql, orders)} join stored s on s.i = x.i

@@ -108,9 +108,11 @@ export class DeferredIntake {
 }
 
 /**
- * One delivery in its own transaction: stored raw, or as a revision of a failed delivery it corrects (whose
- * exceptions it supersedes, as the synchronous intake does), or a duplicate. A key or header the database
- * refuses is kept under the hash of the body, so nothing verified is lost.
+ * One delivery in its own transaction: stored raw, or as a revision of a delivery it corrects (whose exceptions
+ * it supersedes, as the synchronous intake does), or a duplicate. The corrected one may also be a delivery still
+ * received: the normalizer then sets that one aside and imports the revision (normalizer.ts), as the synchronous
+ * intake would have failed the first and imported the second. A key or header the database refuses is kept
+ * under the hash of the body, so nothing verified is lost.
  */
 async function receiveAlone(sql: Sql, entry: RawEntry): Promise<DeferredOutcome> {
   const once = (e: RawEntry) =>

@@ -2,8 +2,14 @@ import type { TransactionSql } from 'postgres';
 import { newId } from '../ids.ts';
 import { type Loop, startLoop } from '../loop.ts';
 import type { Sql } from '../store/db.ts';
-import { recordException, storableDetail, storableText } from '../store/exceptions.ts';
-import { claimReceived, type ReceivedEntry, setInboxStatus } from '../store/inbox.ts';
+import { recordException, storableDetail, storableText, supersedeExceptions } from '../store/exceptions.ts';
+import {
+  claimReceived,
+  lockSuperseded,
+  type ReceivedEntry,
+  receivedBacklog,
+  setInboxStatus,
+} from '../store/inbox.ts';
 import { insertNewOrders, type NewOrderRow, newOrderRecordset, newOrderRow } from '../store/new-orders.ts';
 import type { Db } from '../store/orders.ts';
 import { type Connection, sourceOf } from './connection.ts';
@@ -41,13 +47,21 @@ export async function normalizeReceived(
 ): Promise<NormalizeReport> {
   const now = options.now ?? (() => new Date());
   return sql.begin(async (tx) => {
-    const rows = await claimReceived(tx, [...connections.keys()], options.limit ?? 64);
+    const claimed = await claimReceived(tx, [...connections.keys()], options.limit ?? 64);
+    const { rows, superseding } = await settleRevisions(tx, claimed);
     const planned = rows.map((row): Planned => {
       const connection = connections.get(row.connectionId)!;
-      return { row, connection, normalized: normalize(connection, row, now) };
+      // A delivery a corrected resend superseded is not imported: the resend carries the order instead.
+      const normalized: Normalized = row.supersededBy
+        ? { ok: true, drafts: [], ignored: `superseded by its corrected resend, inbox ${row.supersededBy}` }
+        : normalize(connection, row, now);
+      return { row, connection, normalized };
     });
     const report: NormalizeReport = { claimed: rows.length, processed: 0, ignored: 0, failed: 0 };
     if (!rows.length) return report;
+    // Whatever the revision becomes (an order, or its own exception to replay), it carries the order from now
+    // on: the exceptions of what it supersedes are no longer work to do, as in the synchronous intake.
+    for (const [revision, older] of superseding) await supersedeExceptions(tx, older, revision);
     try {
       await tx.savepoint((sp) => writeNormalized(sp, planned));
       for (const p of planned) report[statusOf(p.normalized)]++;
@@ -58,6 +72,29 @@ export async function normalizeReceived(
     for (const p of planned) report[await normalizeOne(tx, p)]++;
     return report;
   }) as Promise<NormalizeReport>;
+}
+
+/**
+ * The claimed revisions (corrected resends) that are not themselves superseded lock what they supersede. One
+ * whose original another normalizer is normalizing right now (it was claimed before the resend arrived) is left
+ * received for a later turn, when that outcome is committed and its exception can be resolved; so the original
+ * never wins over its correction, whichever normalizer commits first.
+ */
+async function settleRevisions(
+  tx: TransactionSql,
+  claimed: ReceivedEntry[],
+): Promise<{ rows: ReceivedEntry[]; superseding: Map<string, string[]> }> {
+  const rows: ReceivedEntry[] = [];
+  const superseding = new Map<string, string[]>();
+  for (const row of claimed) {
+    if (row.revisionOf && !row.supersededBy) {
+      const older = await lockSuperseded(tx, { id: row.id, revisionOf: row.revisionOf });
+      if (!older) continue;
+      superseding.set(row.id, older);
+    }
+    rows.push(row);
+  }
+  return { rows, superseding };
 }
 
 function statusOf(normalized: Normalized): 'processed' | 'ignored' | 'failed' {
@@ -142,9 +179,14 @@ export interface NormalizerOptions {
   now?: () => Date;
   /** Told of each failed turn (database trouble); the loop backs off and tries again. */
   onError: (error: unknown, failed: { failures: number; retryInMs: number }) => void;
+  /**
+   * Told once, at start, how many deliveries an earlier run left received (0 is not told): the operator's sign
+   * that a backlog is being drained, whatever the intake mode is now.
+   */
+  onBacklog?: (received: number) => void;
 }
 
-/** The running normalizer of the deferred intake. */
+/** The running normalizer of received deliveries (those the deferred intake stored, or an earlier run left). */
 export interface Normalizer {
   /** Deliveries were just received: normalize now rather than at the next turn. */
   nudge(): void;
@@ -156,13 +198,21 @@ export interface Normalizer {
  * Starts normalizing received deliveries: the first turn runs at once, so what a stopped or crashed process left
  * received is normalized at start. Several processes may each run one: a delivery is claimed by one at a time.
  * Turns follow each other while a whole batch was claimed, yielding to the event loop between them, so the
- * answers to senders keep flowing while a backlog drains.
+ * answers to senders keep flowing while a backlog drains. An idle turn is one lookup on the partial index of
+ * received deliveries, so the hub runs one in every intake mode: a backlog left by the deferred intake is
+ * drained even after the hub went back to the synchronous one.
  */
 export function startNormalizer(options: NormalizerOptions): Normalizer {
   const batch = options.batch ?? 64;
+  let started = false;
   const loop: Loop = startLoop({
     everyMs: options.everyMs ?? 1_000,
     async turn() {
+      if (!started) {
+        const left = await receivedBacklog(options.sql, [...options.connections.keys()]);
+        started = true;
+        if (left) options.onBacklog?.(left);
+      }
       const report = await normalizeReceived(options.sql, options.connections, {
         limit: batch,
         ...(options.now ? { now: options.now } : {}),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TransactionSql } from 'postgres';
 import type { Db } from './orders.ts';
 
 /**
@@ -55,9 +56,11 @@ export function revisionKey(key: string, body: Uint8Array): string {
 
 /**
  * Stores a delivery once under its dedupe key. When the key is taken by a delivery that failed (it became an
- * exception), and neither it nor any revision of it was imported since, and these bytes are none of theirs, the
- * sender has corrected it and resent it under the same id and time: it is stored as a revision of it, and the
- * failed deliveries it supersedes are returned with it. Anything else is a duplicate (null).
+ * exception) or is still `received` (the deferred intake has not normalized it yet), and neither it nor any
+ * revision of it was imported since, and these bytes are none of theirs, the sender has corrected it and resent
+ * it under the same id and time: it is stored as a revision of it, and the deliveries it supersedes are returned
+ * with it. A superseded delivery that the normalizer then set aside (`ignored`, see claimReceived) does not count
+ * as imported. Anything else is a duplicate (null).
  */
 export async function storeDelivery(
   tx: Db,
@@ -65,11 +68,16 @@ export async function storeDelivery(
 ): Promise<{ id: string; supersedes: string[] } | null> {
   const id = await storeRaw(tx, e);
   if (id) return { id, supersedes: [] };
-  const family = await tx<{ id: string; status: InboxStatus; same: boolean }[]>`
-    with twin as (select id from inbox where connection_id = ${e.connectionId} and dedupe_key = ${e.dedupeKey})
-    select i.id::text, i.status, i.body = ${bytea(e.body)} as same
-    from inbox i where i.id in (select id from twin) or i.revision_of in (select id from twin)`;
-  if (!family.length || family.some((f) => f.status !== 'failed' || f.same)) return null;
+  const family = await tx<{ id: string; status: InboxStatus; same: boolean; superseded: boolean }[]>`
+    with twin as (select id from inbox where connection_id = ${e.connectionId} and dedupe_key = ${e.dedupeKey}),
+    family as (
+      select i.id, i.status, i.body = ${bytea(e.body)} as same
+      from inbox i where i.id in (select id from twin) or i.revision_of in (select id from twin)
+    )
+    select id::text, status, same, id < max(id) over () as superseded from family`;
+  const open = (f: (typeof family)[number]) =>
+    f.status === 'failed' || f.status === 'received' || (f.status === 'ignored' && f.superseded);
+  if (!family.length || family.some((f) => !open(f) || f.same)) return null;
   const original = family.reduce((a, b) => (BigInt(a.id) < BigInt(b.id) ? a : b));
   const revision = await storeRaw(tx, {
     ...e,
@@ -91,13 +99,17 @@ export async function getInboxEntry(tx: Db, id: string): Promise<InboxEntry | un
   return row ? { ...row, body: new Uint8Array(row.body) } : undefined;
 }
 
-/** A delivery stored raw whose normalization is still to run, as the normalizer claims it. */
-export type ReceivedEntry = InboxEntry & { revisionOf: string | null };
+/**
+ * A delivery stored raw whose normalization is still to run, as the normalizer claims it. `supersededBy`: the
+ * newest corrected resend of it stored since (its revision), which carries the order instead of it.
+ */
+export type ReceivedEntry = InboxEntry & { revisionOf: string | null; supersededBy: string | null };
 
 /**
  * Stores raw deliveries as `received`, in one statement (atomic by itself: no BEGIN/COMMIT round trip). Returns,
  * for each entry in order, its inbox id, or `null` when its key is taken: a plain duplicate, or (`recheck`) a key
- * held by a failed delivery or by another entry of the same batch, which `storeDelivery` must judge alone.
+ * held, with other bytes, by a failed or still received delivery or one already revised (perhaps a corrected
+ * resend), or by another entry of the same batch: `storeDelivery` judges those alone.
  */
 export async function storeReceived(
   sql: Db,
@@ -140,7 +152,9 @@ export async function storeReceived(
                        and (not exists (select 1 from firsts f where f.i = d.i)
                             or exists (select 1 from inbox x
                                        where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
-                                         and x.status = 'failed' and x.body <> decode(d.body, 'base64')))),
+                                         and x.body <> decode(d.body, 'base64')
+                                         and (x.status in ('failed', 'received')
+                                              or exists (select 1 from inbox r where r.revision_of = x.id))))),
                     '[]') as recheck`;
   const ids = new Map(row!.stored);
   const recheck = new Set(row!.recheck);
@@ -150,7 +164,10 @@ export async function storeReceived(
 /**
  * Claims up to `limit` received deliveries of these connections, oldest first, for the caller's transaction:
  * locked until it commits (having moved them on) or rolls back (they are claimed again), skipped by any other
- * normalizer meanwhile. So each is normalized exactly once, and a crash leaves them for the next start.
+ * normalizer meanwhile. So each is normalized exactly once, and a crash leaves them for the next start. Each comes
+ * with the newest revision stored after it, if any (by the partial index on revision_of): that one is imported
+ * instead, so the claimed one must not be. The lock is `no key update`: a corrected resend stored meanwhile as a
+ * revision of a claimed delivery (its foreign key takes a key-share lock) is answered without waiting for the turn.
  */
 export async function claimReceived(
   tx: Db,
@@ -160,17 +177,52 @@ export async function claimReceived(
   const rows = await tx<(Omit<ReceivedEntry, 'body'> & { body: Buffer })[]>`
     select id::text, tenant_id as "tenantId", connection_id as "connectionId", dedupe_key as "dedupeKey",
            received_at as "receivedAt", method, path, headers, content_type as "contentType", body, status,
-           revision_of::text as "revisionOf"
+           revision_of::text as "revisionOf",
+           (select max(r.id)::text from inbox r
+            where r.revision_of = coalesce(inbox.revision_of, inbox.id) and r.id > inbox.id) as "supersededBy"
     from inbox
     where status = 'received' and connection_id = any(${tx.array(connectionIds as string[])})
     order by id
     limit ${limit}
-    for update skip locked`;
+    for no key update skip locked`;
   return rows.map((r) => ({ ...r, body: new Uint8Array(r.body) }));
 }
 
-/** Received deliveries still waiting for normalization (for /healthz-style reporting and the benchmark). */
-export async function receivedBacklog(sql: Db): Promise<number> {
-  const [row] = await sql<{ n: string }[]>`select count(*) as n from inbox where status = 'received'`;
+/**
+ * Locks the deliveries a revision supersedes (its original and the revisions before it) for the caller's
+ * transaction, and returns their ids; or null, without waiting, when another normalizer holds one of them: it is
+ * normalizing that one right now, and the revision waits for a later turn, so that what it supersedes is settled
+ * (its exception committed, to be resolved) before the revision is imported. Never waiting means two normalizers
+ * holding parts of one family cannot deadlock.
+ */
+export async function lockSuperseded(
+  tx: TransactionSql,
+  revision: { id: string; revisionOf: string },
+): Promise<string[] | null> {
+  try {
+    const rows = await tx.savepoint(
+      (sp) => sp<{ id: string }[]>`
+        select id::text from inbox
+        where (id = ${revision.revisionOf} or revision_of = ${revision.revisionOf}) and id < ${revision.id}
+        order by id
+        for no key update nowait`,
+    );
+    return rows.map((r) => r.id);
+  } catch (error) {
+    // lock_not_available: another transaction holds one of them.
+    if ((error as { code?: unknown }).code === '55P03') return null;
+    throw error;
+  }
+}
+
+/**
+ * Received deliveries still waiting for normalization, of these connections (all when none are named): what the
+ * normalizer says it found at start, and the benchmark's backlog.
+ */
+export async function receivedBacklog(sql: Db, connectionIds?: readonly string[]): Promise<number> {
+  const [row] = await sql<{ n: string }[]>`
+    select count(*) as n from inbox
+    where status = 'received'
+      ${connectionIds ? sql`and connection_id = any(${sql.array(connectionIds as string[])})` : sql``}`;
   return Number(row!.n);
 }
