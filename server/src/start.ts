@@ -280,6 +280,9 @@ function startThinWebhooks(
         sql: hub.sql,
         connections: hub.connections,
         onStored: () => hub.hydrator?.nudge(),
+        // Left on the queue (its visibility timeout, then its dead-letter queue): said once per message.
+        onRefused: (connection, reason) =>
+          log.warn('queue message refused; left to the queue', { connection: connection.id, reason }),
         onError: (error, connection) =>
           log.error('reading the notification queue failed; trying again', {
             connection: connection.id,
