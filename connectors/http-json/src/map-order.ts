@@ -8,6 +8,7 @@ import {
   type NormalizeResult,
   type OrderDraftInput,
   OrderedQuantity,
+  OrderStatus,
   PaymentTerms,
   parseMoney,
   type StoredPayload,
@@ -114,19 +115,7 @@ const PurchaseOrderIn = B2B.pick({
 export const OrderIn = z.object({
   id: Id,
   number: z.string().optional(),
-  status: z
-    .enum([
-      'placed',
-      'accepted',
-      'in_fulfillment',
-      'partially_shipped',
-      'shipped',
-      'delivered',
-      'cancelled',
-      'on_hold',
-      'closed',
-    ])
-    .optional(),
+  status: OrderStatus.optional(),
   currency: z.string().length(3),
   placedAt: Timestamp,
   updatedAt: Timestamp.optional(),

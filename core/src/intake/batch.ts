@@ -2,7 +2,7 @@ import { newId } from '../ids.ts';
 import type { Sql } from '../store/db.ts';
 import { storableDetail, storableText } from '../store/exceptions.ts';
 import { insertHydrations } from '../store/hydrations.ts';
-import { bytea } from '../store/inbox.ts';
+import { bytea, heldForRevision } from '../store/inbox.ts';
 import { insertNewOrders, type NewOrderRow, newOrderRecordset, newOrderRow } from '../store/new-orders.ts';
 import { sourceOf } from './connection.ts';
 import type { IntakeOutcome } from './outcome.ts';
@@ -98,12 +98,7 @@ export async function writeBatch(
       -- received, or one already revised (perhaps a corrected resend: storeDelivery decides, as storeReceived).
       select d.i from d
       where not exists (select 1 from stored s where s.i = d.i)
-        and (not exists (select 1 from firsts f where f.i = d.i)
-             or exists (select 1 from inbox x
-                        where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
-                          and x.body <> decode(d.body, 'base64')
-                          and (x.status in ('failed', 'received')
-                               or exists (select 1 from inbox r where r.revision_of = x.id))))
+        and (not exists (select 1 from firsts f where f.i = d.i) or ${heldForRevision(sql)})
     ), new_orders as (
       -- The orders of the deliveries stored, with the inbox row each came from.
       select x.*, s.id as inbox_id from ${newOrderRecordset(sql, orders)} join stored s on s.i = x.i

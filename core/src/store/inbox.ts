@@ -106,6 +106,19 @@ export async function getInboxEntry(tx: Db, id: string): Promise<InboxEntry | un
 export type ReceivedEntry = InboxEntry & { revisionOf: string | null; supersededBy: string | null };
 
 /**
+ * In a batch statement whose deliveries are `d` (their body base64 text): whether the key of `d` is held, with
+ * other bytes, by a delivery that may take a revision (perhaps a corrected resend): one that failed, one not
+ * yet normalized (`received`), or one already revised. `storeDelivery` then judges that delivery alone.
+ */
+export function heldForRevision(sql: Db) {
+  return sql`exists (select 1 from inbox x
+                     where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
+                       and x.body <> decode(d.body, 'base64')
+                       and (x.status in ('failed', 'received')
+                            or exists (select 1 from inbox r where r.revision_of = x.id)))`;
+}
+
+/**
  * Stores raw deliveries as `received`, in one statement (atomic by itself: no BEGIN/COMMIT round trip). Returns,
  * for each entry in order, its inbox id, or `null` when its key is taken: a plain duplicate, or (`recheck`) a key
  * held, with other bytes, by a failed or still received delivery or one already revised (perhaps a corrected
@@ -149,12 +162,7 @@ export async function storeReceived(
     select coalesce((select jsonb_agg(jsonb_build_array(i, id::text)) from stored), '[]') as stored,
            coalesce((select jsonb_agg(d.i) from d
                      where not exists (select 1 from stored s where s.i = d.i)
-                       and (not exists (select 1 from firsts f where f.i = d.i)
-                            or exists (select 1 from inbox x
-                                       where x.connection_id = d.connection_id and x.dedupe_key = d.dedupe_key
-                                         and x.body <> decode(d.body, 'base64')
-                                         and (x.status in ('failed', 'received')
-                                              or exists (select 1 from inbox r where r.revision_of = x.id))))),
+                       and (not exists (select 1 from firsts f where f.i = d.i) or ${heldForRevision(sql)})),
                     '[]') as recheck`;
   const ids = new Map(row!.stored);
   const recheck = new Set(row!.recheck);
