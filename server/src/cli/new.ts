@@ -151,7 +151,7 @@ export function newConnector(values: Flags, rest: string[]): void {
       'next:',
       '  npm install                          records the new workspace in package-lock.json (CI runs npm ci)',
       `  npx vitest run connectors/${id}`.padEnd(39) + 'the contract kit, green as generated',
-      `  then make it the vendor's: settings.ts, webhook.ts, map-order.ts (update its golden with UPDATE_GOLDEN=1),`,
+      `  then make it the vendor's: settings.ts, webhook.ts, map-order.ts (rewrite its golden with -u, then read it),`,
       '  client.ts, pull.ts, actions.ts and test/fakes/, keeping the tests green (docs/connectors.md)',
     ].join('\n'),
   );
