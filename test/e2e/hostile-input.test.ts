@@ -225,10 +225,12 @@ describe('large, slow and many requests (defect 5) and 413 on a pooled connectio
 
   it('answers 503 at once, body unread, when large bodies would pass server.bodyMemory', async () => {
     const slow = [rawConnection(port()), rawConnection(port())];
-    for (const s of slow) {
-      s.socket.write(head(900_000));
-      s.socket.write('{');
-    }
+    await Promise.all(
+      slow.map((s) => new Promise<void>((sent) => s.socket.write(`${head(900_000)}{`, () => sent()))),
+    );
+    // Their heads reached the hub before this probe, so it has reserved their bodies once the probe is answered:
+    // a third large body sent earlier could take the budget first and have one of them refused instead.
+    await fetch(`${hub.url}/healthz`);
     // Both are held (900,000 bytes each of 2 MiB); a third large one does not fit.
     let refused: Response | undefined;
     await eventually('a third large body refused', async () => {
