@@ -1,26 +1,27 @@
 import { createHash } from 'node:crypto';
 import {
-  type ApplyResult,
-  appendOrderEvent,
   applyOrder,
   bodyText,
-  type Connection,
-  checkTotals,
   describeError,
   isTransientDbError,
-  OrderDraft,
   recordException,
   type Sql,
   sourceOf,
   storeRaw,
 } from '@switchyard/core';
 import { type AckKind, ackInterchange, acknowledges, partnerEnvelope } from './ack.ts';
-import { describeNotX12, holdsIsa, type NotX12 } from './content.ts';
-import { type GroupResult, InterchangeReader, type InterchangeResult, type SetResult } from './envelope.ts';
+import { describeNotX12, holdsIsa } from './content.ts';
+import { InterchangeReader, type InterchangeResult } from './envelope.ts';
 import { markDuplicate } from './inspect.ts';
-import { purchaseOrder } from './map-order.ts';
+import { checkedPurchaseOrder } from './normalize.ts';
+import { type EdiConnection, type EdiFile, interchangeSummary, type Receipt } from './receipt.ts';
+
+export type { EdiConnection, EdiFile, Receipt } from './receipt.ts';
+
+import { matchAcknowledgment } from './partner-acks.ts';
 import { X12Tokenizer } from './reader.ts';
-import { type PartnerSettings, readingFor } from './settings.ts';
+import { rejection, single } from './set-words.ts';
+import { readingFor } from './settings.ts';
 import {
   earlierFile,
   envelopeScope,
@@ -29,12 +30,8 @@ import {
   firstReceipt,
   insertDocument,
   nextNumber,
-  recordAck,
   recordInterchangeAck,
 } from './store.ts';
-import type { Segment } from './types.ts';
-import { ELEMENT_CODES, SEGMENT_CODES } from './validate.ts';
-import { writeSegment } from './write.ts';
 
 /**
  * An EDI file from a partner, from its arrival (HTTP or SFTP) to its effects, in one transaction: the raw file
@@ -43,54 +40,6 @@ import { writeSegment } from './write.ts';
  * accepted 850 an order, or an exception when the partner's tables cannot map it; each 997 from the partner
  * matched to what we sent. A failure past the raw store keeps the file with an open exception.
  */
-
-export interface EdiConnection extends Connection {
-  settings: PartnerSettings;
-}
-
-export interface EdiFile {
-  body: Uint8Array;
-  /** The file's name on SFTP, or the request path. */
-  name: string;
-  via: 'http' | 'sftp';
-  receivedAt: Date;
-  headers?: Record<string, string>;
-}
-
-export interface Receipt {
-  /**
-   * accepted: read, each interchange judged (its rejections are in `interchanges`); not-x12: no ISA at all (stored
-   * with an exception, `notX12` says what it holds); duplicate: these bytes were received before; exception: the
-   * file could not be processed (stored with an exception).
-   */
-  status: 'accepted' | 'duplicate' | 'exception' | 'not-x12';
-  inboxId?: string;
-  /** What a file with no interchange holds instead, and what to send. */
-  notX12?: NotX12;
-  interchanges: {
-    control: string;
-    sender: string;
-    duplicate: boolean;
-    ta1: { status: string; note: string; message: string } | null;
-    groups: {
-      functionalId: string;
-      control: string;
-      status: string;
-      /** AK905 codes and why, when the group is rejected as a whole. */
-      codes?: string[];
-      problems?: string[];
-      /** Each set, with why it was rejected (the errors its AK3/AK4 point at) when it was. */
-      sets: { type: string; control: string; status: string; errors?: string[] }[];
-    }[];
-  }[];
-  orders: ApplyResult[];
-  exceptions: string[];
-  /** Acknowledgments queued for the partner (document ids). */
-  acknowledgments: string[];
-  /** Our documents the partner's 997s in this file accepted or rejected. */
-  acknowledged: { documentId: string; kind: string; status: string }[];
-  problems: string[];
-}
 
 /** The transaction's savepoints (postgres.js TransactionSql). */
 interface Savepoints {
@@ -371,20 +320,13 @@ async function process(
           );
           continue;
         }
-        const po = purchaseOrder(set.segments ?? [], {
+        const { po, draft, problems } = checkedPurchaseOrder(set.segments ?? [], {
           partner: { ...profile, id: connection.id },
           groupDate: group.date,
           groupTime: group.time,
           setControl: set.control,
         });
-        const parsed = OrderDraft.safeParse(po.order);
-        const problems = [
-          ...po.problems,
-          ...(parsed.success
-            ? checkTotals(parsed.data)
-            : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
-        ];
-        if (problems.length || !parsed.success) {
+        if (!draft) {
           await exception(
             'edi-mapping',
             `PO ${po.order.b2b?.poNumber ?? set.control} from partner ${connection.id} cannot be imported: ${problems.slice(0, 3).join('; ')}`,
@@ -393,7 +335,7 @@ async function process(
           );
           continue;
         }
-        const applied = await applyOrder(tx, sourceOf(connection), parsed.data, inboxId);
+        const applied = await applyOrder(tx, sourceOf(connection), draft, inboxId);
         receipt.orders.push(applied);
         const hours = profile.documents['855']?.hours;
         if (hours && applied.result === 'created') {
@@ -401,24 +343,7 @@ async function process(
         }
       }
     }
-    receipt.interchanges.push({
-      control: ic.control,
-      sender: where.sender,
-      duplicate: ic.duplicate,
-      ta1: ic.ta1,
-      groups: ic.groups.map((g) => ({
-        functionalId: g.functionalId,
-        control: g.control,
-        status: g.status,
-        ...(g.status === 'R' && g.codes.length ? { codes: g.codes, problems: g.problems } : {}),
-        sets: g.sets.map((s) => ({
-          type: s.type,
-          control: s.control,
-          status: s.status,
-          ...(s.status === 'R' ? { errors: reasons(s).slice(0, 20) } : {}),
-        })),
-      })),
-    });
+    receipt.interchanges.push(interchangeSummary(ic));
   };
 
   const each = async (ic: InterchangeResult) => {
@@ -488,183 +413,4 @@ async function process(
     receipt.notX12 = notX12;
   }
   return receipt;
-}
-
-/** A set's AK3/AK4 errors in words, with the segment's position (an AK3 code 8 only announces its AK4s). */
-function errorWords(set: SetResult): string[] {
-  return set.errors
-    .filter((e) => e.level === 'element' || e.code !== '8')
-    .map((e) => `${e.message} (segment ${e.position})`);
-}
-
-/** Why a set was rejected: its own problems (counts, trailer), then its errors. */
-function reasons(set: SetResult): string[] {
-  return [...set.problems, ...errorWords(set)];
-}
-
-function rejection(set: SetResult, group: GroupResult): string {
-  const parts = [...set.problems, ...group.problems, ...errorWords(set)];
-  return parts.slice(0, 3).join('; ') || 'see the errors';
-}
-
-/** One set in an interchange of its own, with the original envelope's parties and delimiters. */
-function single(ic: InterchangeResult, group: GroupResult, segments: Segment[]): string {
-  const d = { ...ic.delimiters, suffix: '\n' };
-  const isa = [
-    'ISA',
-    ...[
-      '00',
-      ' '.repeat(10),
-      '00',
-      ' '.repeat(10),
-      ic.sender.qualifier.padEnd(2),
-      ic.sender.id.padEnd(15),
-      ic.receiver.qualifier.padEnd(2),
-      ic.receiver.id.padEnd(15),
-      ic.date,
-      ic.time,
-      ic.version >= '00402' ? (d.repetition ?? '^') : 'U',
-      ic.version,
-      ic.control,
-      '0',
-      ic.usage,
-      d.component,
-    ],
-  ].join(d.element);
-  let text = `${isa}${d.segment}\n`;
-  text += writeSegment(
-    {
-      id: 'GS',
-      elements: [
-        group.functionalId,
-        group.sender,
-        group.receiver,
-        group.date,
-        group.time,
-        group.control,
-        'X',
-        group.version,
-      ],
-    },
-    d,
-  );
-  for (const s of segments) text += `${[s.id, ...s.elements].join(d.element)}${d.segment}\n`;
-  text += writeSegment({ id: 'GE', elements: ['1', group.control] }, d);
-  text += writeSegment({ id: 'IEA', elements: ['1', ic.control] }, d);
-  return text;
-}
-
-/** A 997 or 999 from the partner: each AK2 closes the document we sent with that GS06 and ST02. */
-async function matchAcknowledgment(
-  tx: Sql,
-  connection: EdiConnection,
-  set: SetResult,
-  receipt: Receipt,
-): Promise<void> {
-  const acks = readAcknowledgment(set.segments ?? []);
-  for (const ack of acks) {
-    const docs = await recordAck(tx, connection.id, ack.groupControl, ack.setControl, {
-      status: ack.status,
-      errors: ack.errors,
-    });
-    for (const doc of docs) {
-      receipt.acknowledged.push({ documentId: doc.id, kind: doc.kind, status: ack.status });
-      if (doc.orderId) {
-        await appendOrderEvent(tx, {
-          orderId: doc.orderId,
-          type: `edi.${doc.kind}.${ack.status}`,
-          data: {
-            documentId: doc.id,
-            isa: doc.isaControl,
-            gs: doc.gsControl,
-            st: doc.stControl,
-            errors: ack.errors,
-          },
-          stepKey: `edi-ack:${doc.id}`,
-        });
-      }
-    }
-  }
-}
-
-export interface ReadAck {
-  groupControl: string;
-  /** Undefined when the 997 answers for the whole group (no AK2). */
-  setControl?: string;
-  setType?: string;
-  status: 'accepted' | 'partially-accepted' | 'rejected';
-  errors: { message: string; segment?: string; position?: number; element?: number; code?: string }[];
-}
-
-/** What a 997 or 999 says, set by set, with its AK3/AK4 (IK3/IK4) errors in words. */
-export function readAcknowledgment(segments: readonly Segment[]): ReadAck[] {
-  const out: ReadAck[] = [];
-  let group = '';
-  let current: ReadAck | undefined;
-  let segment: { id: string; position: number } | undefined;
-  const status = (code: string): ReadAck['status'] =>
-    code === 'A' || code === 'E' ? 'accepted' : code === 'P' ? 'partially-accepted' : 'rejected';
-  for (const s of segments) {
-    const e = (i: number) => s.elements[i - 1] ?? '';
-    switch (s.id) {
-      case 'AK1':
-        group = e(2);
-        break;
-      case 'AK2':
-        current = { groupControl: group, setControl: e(2), setType: e(1), status: 'accepted', errors: [] };
-        out.push(current);
-        break;
-      case 'AK3':
-      case 'IK3':
-        segment = { id: e(1), position: Number(e(2)) };
-        current?.errors.push({
-          segment: e(1),
-          position: Number(e(2)),
-          code: e(4),
-          message: `${e(1)} at segment ${e(2)}: ${SEGMENT_CODES[e(4)] ?? `error ${e(4)}`}`,
-        });
-        break;
-      case 'AK4':
-      case 'IK4': {
-        const element = Number(e(1).split(/[^0-9]/)[0]);
-        current?.errors.push({
-          ...(segment ? { segment: segment.id, position: segment.position } : {}),
-          element,
-          code: e(3),
-          message: `${segment?.id ?? 'segment'}${String(element).padStart(2, '0')}${e(2) ? ` (element ${e(2)})` : ''}: ${ELEMENT_CODES[e(3)] ?? `error ${e(3)}`}${e(4) ? `, "${e(4)}"` : ''}`,
-        });
-        break;
-      }
-      case 'AK5':
-      case 'IK5':
-        if (current) {
-          current.status = status(e(1));
-          if (e(2))
-            current.errors.push({
-              code: e(2),
-              message: `transaction set: code ${s.elements.slice(1).filter(Boolean).join(', ')}`,
-            });
-        }
-        segment = undefined;
-        break;
-      case 'AK9': {
-        const codes = s.elements.slice(4).filter(Boolean);
-        const groupErrors = codes.length
-          ? [{ code: codes[0]!, message: `group: code ${codes.join(', ')}` }]
-          : [];
-        if (!out.length) out.push({ groupControl: group, status: status(e(1)), errors: groupErrors });
-        else if (e(1) === 'R') {
-          // The whole group refused: every set in it is rejected, whatever its AK5 said.
-          for (const ack of out) {
-            ack.status = 'rejected';
-            ack.errors.push(...groupErrors, {
-              message: 'the partner rejected the whole functional group (AK9 R)',
-            });
-          }
-        }
-        break;
-      }
-    }
-  }
-  return out;
 }

@@ -1,14 +1,17 @@
 import {
   bodyText,
   type ConnectionContext,
+  checkTotals,
   type NormalizeResult,
+  OrderDraft,
   type OrderDraftInput,
   type StoredPayload,
 } from '@switchyard/core';
 import { describeNotX12 } from './content.ts';
 import { readInterchangesSync } from './envelope.ts';
-import { purchaseOrder } from './map-order.ts';
+import { type PurchaseOrder, purchaseOrder } from './map-order.ts';
 import { type PartnerSecrets, type PartnerSettings, readingFor } from './settings.ts';
+import type { Segment } from './types.ts';
 
 /**
  * The pure part of the connector: the orders an EDI payload maps to, used by `switchyard normalize x12 <file>`
@@ -52,4 +55,23 @@ export function normalizeInterchanges(
   if (!read.interchanges.length) problems.push(`not an X12 file: ${describeNotX12(payload.body).found}`);
   if (problems.length) throw new Error(problems.slice(0, 5).join('; '));
   return orders.length ? { orders } : { orders, ignored: 'no purchase order (850) in this file' };
+}
+
+/**
+ * A purchase order that the canonical model takes as it is: mapped, then parsed and its totals checked. The
+ * draft is absent when anything is wrong, and `problems` says what.
+ */
+export function checkedPurchaseOrder(
+  segments: readonly Segment[],
+  context: Parameters<typeof purchaseOrder>[1],
+): { po: PurchaseOrder; draft?: OrderDraft; problems: string[] } {
+  const po = purchaseOrder(segments, context);
+  const parsed = OrderDraft.safeParse(po.order);
+  const problems = [
+    ...po.problems,
+    ...(parsed.success
+      ? checkTotals(parsed.data)
+      : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
+  ];
+  return problems.length || !parsed.success ? { po, problems } : { po, draft: parsed.data, problems };
 }
