@@ -257,23 +257,26 @@ function startThinWebhooks(
   log: Logger,
   run: { hydrate: boolean; readQueues: boolean },
 ): ThinWebhooks {
-  const hydrator = run.hydrate
-    ? startHydrator({
-        sql: hub.sql,
-        connections: hub.connections,
-        onTurn: (report) => {
-          if (report.failed)
-            log.warn('thin notifications could not be hydrated: see switchyard exceptions list', {
-              ...report,
-            });
-        },
-        onError: (error, failed) =>
-          log.error('hydration failed; trying again', {
-            error: describeError(error),
-            retryInMs: failed.retryInMs,
-          }),
-      })
-    : undefined;
+  // Only where a connection sends thin notifications: elsewhere there is nothing to look for every second.
+  const thinConnections = [...hub.connections.values()].some((c) => c.connector.webhook?.hydrate);
+  const hydrator =
+    run.hydrate && thinConnections
+      ? startHydrator({
+          sql: hub.sql,
+          connections: hub.connections,
+          onTurn: (report) => {
+            if (report.failed)
+              log.warn('thin notifications could not be hydrated: see switchyard exceptions list', {
+                ...report,
+              });
+          },
+          onError: (error, failed) =>
+            log.error('hydration failed; trying again', {
+              error: describeError(error),
+              retryInMs: failed.retryInMs,
+            }),
+        })
+      : undefined;
   if (hydrator) hub.hydrator = hydrator;
   const queues = run.readQueues
     ? startNotificationQueues({
