@@ -15,20 +15,74 @@ export * from './pull-cursor.ts';
 export * from './retry.ts';
 export * from './secrets.ts';
 export * from './signatures.ts';
+export {
+  type ApiKey,
+  authenticateKey,
+  createApiKey,
+  listApiKeys,
+  looksLikeKey,
+  type Principal,
+  ROLES,
+  type Role,
+  revokeApiKey,
+  roleAllows,
+} from './store/api-keys.ts';
+export {
+  type AuditEntry,
+  type AuditPage,
+  listAudit,
+  type NewAuditEntry,
+  recordAudit,
+} from './store/audit.ts';
 export { checkServer, connect, redactUrl, type Sql } from './store/db.ts';
 export { type EmbeddedOptions, type EmbeddedServer, startEmbedded } from './store/embedded.ts';
-export { getException, type HubException, listExceptions, recordException } from './store/exceptions.ts';
-export { getInboxEntry, type InboxEntry, storeRaw } from './store/inbox.ts';
+export {
+  closeException,
+  countExceptions,
+  EXCEPTIONS_PAGE_MAX,
+  type ExceptionCounts,
+  type ExceptionFilter,
+  type ExceptionPage,
+  exceptionNotFound,
+  getException,
+  type HubException,
+  listExceptions,
+  pointAtRevision,
+  recordException,
+} from './store/exceptions.ts';
+export { getInboxEntry, type InboxEntry, storeEditedInput, storeRaw } from './store/inbox.ts';
+export {
+  cancelJob,
+  claimJob,
+  createJob,
+  finishJob,
+  getJob,
+  JOB_LEASE_MS,
+  type Job,
+  type JobStatus,
+  listJobs,
+  saveProgress,
+} from './store/jobs.ts';
 export { connectorMigrations, type MigrationResult, type MigrationSource, migrate } from './store/migrate.ts';
 export {
   type ApplyResult,
   appendOrderEvent,
   applyOrder,
+  type Delivery,
+  getDelivery,
   getOrder,
+  getOrderDetail,
   listOrders,
+  ORDERS_PAGE_DEFAULT,
+  ORDERS_PAGE_MAX,
+  type OrderDelivery,
+  type OrderDetail,
   type OrderEvent,
+  type OrderFilter,
   type OrderPage,
+  type OrderSort,
   type OrderSummary,
+  type OrderTimelineEvent,
   orderStatusOf,
 } from './store/orders.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';

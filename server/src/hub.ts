@@ -26,9 +26,10 @@ import {
   startNormalizer,
   syncConfig,
 } from '@switchyard/core';
-import { resolvePlans } from '@switchyard/workflows';
+import { resolvePlans, type WorkflowAdmin } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import { type StoreHealth, watchStore } from './health.ts';
+import { workflowAdminFor } from './workflows.ts';
 import type { Logger } from './log.ts';
 
 /** How often a hub in sync mode looks for received deliveries another process left (they are drained at start). */
@@ -60,6 +61,11 @@ export interface Hub {
   /** Whether this process reaches its store, when opened with `watchStore` (a process serving /healthz). */
   health?: StoreHealth;
   tenant(explicit?: string): string;
+  /**
+   * What operators do to workflows (look, cancel, replay), on the engine the hub runs; undefined when no
+   * connection drives a workflow. Made on first use, closed with the hub.
+   */
+  workflowAdmin(): WorkflowAdmin | undefined;
   close(): Promise<void>;
 }
 
@@ -150,6 +156,8 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
+    const drivesWorkflows = resolvePlans(config.connections, installedConnectors).plans.size > 0;
+    let admin: WorkflowAdmin | undefined;
     let normalizer: Normalizer | undefined;
     const queue = new IntakeQueue(sql);
     const intake =
@@ -213,8 +221,14 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
           fix: `pass --tenant <id>, one of: ${tenantIds.join(', ')}`,
         });
       },
+      workflowAdmin() {
+        if (!drivesWorkflows) return undefined;
+        admin ??= workflowAdminFor(sql, databaseUrl);
+        return admin;
+      },
       async close() {
         health?.stop();
+        await admin?.close().catch(() => undefined);
         // The turn in flight finishes or rolls back (its deliveries stay received for the next start).
         await normalizer?.stop();
         await Promise.all([sql.end({ timeout: 5 }), healthSql?.end({ timeout: 1 })]);

@@ -9,6 +9,7 @@ import {
 } from '@switchyard/core';
 import { createApp } from './http/app.ts';
 import { type Hub, openHub } from './hub.ts';
+import { startJobRunner } from './operator/index.ts';
 import type { Logger } from './log.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { listen, type RunningServer } from './serve.ts';
@@ -76,16 +77,30 @@ function onSignals(stop: (signal: string) => Promise<void>, log: Logger): void {
   process.on('SIGTERM', () => handle('SIGTERM'));
 }
 
+/**
+ * Serves the hub's HTTP app, with the job runner of this process (bulk replays, syncs and backfills queued by
+ * the API and the console: every serving process runs them, one at a time each, claimed with a lease).
+ */
 async function serveHub(hub: Hub, options: StartOptions): Promise<RunningServer> {
-  return listen(createApp(hub, options.log), {
+  const jobs = startJobRunner(hub, options.log);
+  const server = await listen(createApp(hub, options.log, { nudgeJobs: () => jobs.nudge() }), {
     port: options.port,
     hostname: options.hostname,
     log: options.log,
     limits: hub.config.server,
   }).catch(async (error) => {
+    await jobs.stop();
     await hub.close();
     throw error;
   });
+  return {
+    ...server,
+    async close(graceMs?: number) {
+      await server.close(graceMs);
+      // A job cut off here is taken up again, from its saved position, once its lease runs out.
+      await jobs.stop();
+    },
+  };
 }
 
 async function startSingle(options: StartOptions): Promise<void> {

@@ -2,12 +2,14 @@ import { hostname } from 'node:os';
 import { documentsFor } from '@switchyard/connector-x12';
 import { type Engine, HubError, type Sql } from '@switchyard/core';
 import {
+  dbosWorkflowAdmin,
   orderQueues,
   orderWorkflow,
   resolvePlans,
   startDbosEngine,
   startOrderDispatcher,
   startSignalDispatcher,
+  type WorkflowAdmin,
 } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import type { Hub } from './hub.ts';
@@ -115,4 +117,41 @@ export async function triggerEngine(sql: Sql): Promise<Engine> {
       },
     },
   });
+}
+
+/**
+ * The workflow admin on the engine the hub runs: DBOS through a client on the hub's database, or Trigger.dev
+ * through its API (its runs' steps are on Trigger.dev's dashboard, and a run is cancelled there).
+ */
+export function workflowAdminFor(sql: Sql, databaseUrl: string): WorkflowAdmin {
+  if (engineKind() === 'dbos') return dbosWorkflowAdmin(databaseUrl);
+  let engine: Promise<Engine> | undefined;
+  const engineOf = () => {
+    engine ??= triggerEngine(sql);
+    return engine;
+  };
+  return {
+    async inspect(workflowId) {
+      const status = await (await engineOf()).status(workflowId);
+      if (!status) return undefined;
+      return {
+        workflowId,
+        name: status.name,
+        state: status.state,
+        ...(status.error ? { error: status.error } : {}),
+        steps: [],
+      };
+    },
+    async cancel() {
+      throw new HubError({
+        type: 'cancel-on-trigger',
+        title: 'Cancel the run in Trigger.dev',
+        status: 409,
+        detail: 'workflows run on Trigger.dev (SWITCHYARD_ENGINE=trigger): the hub does not cancel its runs',
+        fix: "cancel the run in Trigger.dev's dashboard",
+      });
+    },
+    replay: async (workflowId) => (await engineOf()).replay(workflowId),
+    close: async () => {},
+  };
 }

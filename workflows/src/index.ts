@@ -1,5 +1,11 @@
 export { type DbosEngineOptions, replayWithClient, startDbosEngine } from './engines/dbos.ts';
 export {
+  dbosWorkflowAdmin,
+  type StepOutcome,
+  type WorkflowAdmin,
+  type WorkflowInspection,
+} from './engines/dbos-admin.ts';
+export {
   CANCELLED_ON_CHANNEL,
   ORDER_EVENTS_TOPIC,
   type OrderEvent,

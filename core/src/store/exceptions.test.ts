@@ -230,6 +230,7 @@ describe('listExceptions', () => {
     const indexes = await db.sql<{ indexname: string }[]>`
       select indexname from pg_indexes where tablename = 'exceptions' order by indexname`;
     expect(indexes.map((r) => r.indexname)).toEqual([
+      'exceptions_open_counts',
       'exceptions_open_per_input',
       'exceptions_pkey',
       'exceptions_tenant_keyset',

@@ -12,7 +12,11 @@ export interface HubException {
   inboxId: string | null;
   message: string;
   detail: Record<string, unknown>;
-  status: 'open' | 'resolved';
+  status: 'open' | 'resolved' | 'ignored';
+  /** Why an operator resolved or ignored it (null when a replay or a corrected resend resolved it). */
+  resolution: string | null;
+  /** Who resolved or ignored it by hand ('key:<id>', 'cli:<user>'). */
+  resolvedBy: string | null;
   replayCount: number;
   createdAt: string;
   updatedAt: string;
@@ -27,7 +31,7 @@ type Row = Omit<HubException, 'createdAt' | 'updatedAt' | 'resolvedAt'> & {
 
 const COLUMNS = (sql: Db) => sql`
   id, tenant_id as "tenantId", connection_id as "connectionId", kind, inbox_id as "inboxId", message, detail,
-  status, replay_count as "replayCount", created_at as "createdAt", updated_at as "updatedAt",
+  status, resolution, resolved_by as "resolvedBy", replay_count as "replayCount", created_at as "createdAt", updated_at as "updatedAt",
   resolved_at as "resolvedAt"`;
 
 const SELECT = (sql: Db) => sql`select ${COLUMNS(sql)} from exceptions`;
@@ -78,11 +82,13 @@ export async function recordException(tx: Db, e: NewException): Promise<string> 
 /** Which exceptions a list shows; every filter narrows it. */
 export interface ExceptionFilter {
   /** 'open' when absent. */
-  status?: 'open' | 'resolved' | 'all';
+  status?: 'open' | 'resolved' | 'ignored' | 'all';
   connectionId?: string;
   kind?: string;
   /** Only those recorded at or after this time. */
   since?: Date;
+  /** Only those recorded before this time (older than an age). */
+  before?: Date;
 }
 
 export interface ExceptionPage {
@@ -115,6 +121,9 @@ export async function listExceptions(
   if (options.since && Number.isNaN(options.since.getTime())) {
     throw listError('invalid-since', 'since is not a valid time');
   }
+  if (options.before && Number.isNaN(options.before.getTime())) {
+    throw listError('invalid-before', 'before is not a valid time');
+  }
   const after = options.cursor ? decodeExceptionCursor(options.cursor) : null;
   if (options.cursor && !after) {
     throw new HubError({
@@ -132,6 +141,7 @@ export async function listExceptions(
     ${options.connectionId ? sql`and connection_id = ${options.connectionId}` : sql``}
     ${options.kind ? sql`and kind = ${options.kind}` : sql``}
     ${options.since ? sql`and created_at >= ${options.since}` : sql``}
+    ${options.before ? sql`and created_at < ${options.before}` : sql``}
     ${after ? sql`and (created_at, id) < (${after.createdAt}::text::timestamptz, ${after.id})` : sql``}`;
   // One statement, so the count and the page see the same rows; the count runs once (an InitPlan).
   const rows = await sql<(Row & { cursorAt: string; matching: number })[]>`
@@ -226,4 +236,103 @@ export async function supersedeExceptions(tx: Db, inboxIds: string[], by: string
     update exceptions set status = 'resolved', resolved_at = now(), updated_at = now(),
       detail = detail || ${tx.json({ supersededBy: { inboxId: by } } as never)}
     where inbox_id in ${tx(inboxIds)} and status = 'open'`;
+}
+
+/** Open exceptions counted by reason (kind) and by connection, for the inbox's summary. */
+export interface ExceptionCounts {
+  open: number;
+  byKind: { kind: string; count: number }[];
+  byConnection: { connectionId: string | null; count: number }[];
+  /** When the oldest open exception was recorded (null when none is open). */
+  oldestOpenAt: string | null;
+}
+
+export async function countExceptions(
+  sql: Sql,
+  tenantId: string,
+  filter: Pick<ExceptionFilter, 'connectionId' | 'kind'> = {},
+): Promise<ExceptionCounts> {
+  const rows = await sql<{ kind: string; connectionId: string | null; count: number; oldest: Date }[]>`
+    select kind, connection_id as "connectionId", count(*)::int as count, min(created_at) as oldest
+    from exceptions
+    where tenant_id = ${tenantId} and status = 'open'
+      ${filter.connectionId ? sql`and connection_id = ${filter.connectionId}` : sql``}
+      ${filter.kind ? sql`and kind = ${filter.kind}` : sql``}
+    group by kind, connection_id`;
+  const byKind = new Map<string, number>();
+  const byConnection = new Map<string | null, number>();
+  let oldest: Date | null = null;
+  for (const r of rows) {
+    byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + r.count);
+    byConnection.set(r.connectionId, (byConnection.get(r.connectionId) ?? 0) + r.count);
+    if (!oldest || r.oldest < oldest) oldest = r.oldest;
+  }
+  const sorted = <K>(m: Map<K, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  return {
+    open: rows.reduce((n, r) => n + r.count, 0),
+    byKind: sorted(byKind).map(([kind, count]) => ({ kind, count })),
+    byConnection: sorted(byConnection).map(([connectionId, count]) => ({ connectionId, count })),
+    oldestOpenAt: oldest?.toISOString() ?? null,
+  };
+}
+
+/**
+ * An operator closes an open exception by hand: 'resolved' (the cause was dealt with elsewhere) or 'ignored'
+ * (nothing will be done), with the reason. Answers the exception before and after, for the audit log. An
+ * exception that is not open is a 409; one of another tenant, a 404.
+ */
+export async function closeException(
+  tx: Db,
+  tenantId: string,
+  id: string,
+  close: { status: 'resolved' | 'ignored'; reason: string; by: string },
+): Promise<{ before: HubException; after: HubException }> {
+  const before = await getException(tx, tenantId, id, true);
+  if (!before) throw exceptionNotFound(tenantId, id);
+  if (before.status !== 'open') {
+    throw new HubError({
+      type: 'exception-not-open',
+      title: 'Exception is not open',
+      status: 409,
+      detail: `exception ${id} is already ${before.status}${before.resolvedAt ? ` (at ${before.resolvedAt})` : ''}`,
+      fix: 'only open exceptions can be resolved or ignored',
+    });
+  }
+  const reason = close.reason.trim();
+  if (!reason) {
+    throw new HubError({
+      type: 'reason-required',
+      title: 'A reason is required',
+      status: 400,
+      detail: `closing exception ${id} as ${close.status} needs a reason`,
+      fix: 'say why, e.g. "order re-keyed by hand in the channel"',
+    });
+  }
+  await tx`
+    update exceptions set status = ${close.status}, resolution = ${storableText(reason.slice(0, 2000))},
+      resolved_by = ${close.by}, resolved_at = now(), updated_at = now()
+    where id = ${id}`;
+  const after = (await getException(tx, tenantId, id))!;
+  return { before, after };
+}
+
+export function exceptionNotFound(tenantId: string, id: string): HubError {
+  return new HubError({
+    type: 'exception-not-found',
+    title: 'No such exception',
+    status: 404,
+    detail: `tenant ${tenantId} has no exception ${id}`,
+    fix: 'list them with GET /api/v1/exceptions or: switchyard exceptions list',
+  });
+}
+
+/**
+ * Points an open exception at a corrected copy of its input (an operator's edit, stored as a revision beside the
+ * original: see `storeEditedInput`), so the next replay reads the correction. The original stays as it was.
+ */
+export async function pointAtRevision(tx: Db, id: string, inboxId: string, by: string): Promise<void> {
+  await tx`
+    update exceptions set inbox_id = ${inboxId}, updated_at = now(),
+      detail = detail || ${tx.json({ editedBy: by } as never)}
+    where id = ${id}`;
 }

@@ -234,3 +234,37 @@ export async function receivedBacklog(sql: Db, connectionIds?: readonly string[]
       ${connectionIds ? sql`and connection_id = any(${sql.array(connectionIds as string[])})` : sql``}`;
   return Number(row!.n);
 }
+
+/**
+ * Stores an operator's correction of a delivery's payload beside it, as a revision of the original delivery
+ * (never over it): the original's headers, a header naming who edited it, and the corrected bytes, under the
+ * original's key and the hash of the new bytes (the same edit saved twice is one revision). Answers its id.
+ */
+export async function storeEditedInput(
+  tx: Db,
+  original: InboxEntry,
+  body: Uint8Array,
+  by: string,
+): Promise<string> {
+  // Revisions hang off the first delivery of their family, as corrected resends do.
+  const [root] = await tx<{ id: string }[]>`
+    select coalesce(revision_of, id)::text as id from inbox where id = ${original.id}`;
+  const dedupeKey = `${original.dedupeKey.split('#')[0]}#edit:${createHash('sha256').update(body).digest('hex')}`;
+  const id = await storeRaw(tx, {
+    tenantId: original.tenantId,
+    connectionId: original.connectionId,
+    dedupeKey,
+    receivedAt: new Date(),
+    method: original.method,
+    path: original.path,
+    headers: { ...original.headers, 'x-switchyard-edited-by': by },
+    contentType: original.contentType,
+    body,
+    status: 'failed',
+    revisionOf: root?.id ?? original.id,
+  });
+  if (id) return id;
+  const [row] = await tx<{ id: string }[]>`
+    select id::text from inbox where connection_id = ${original.connectionId} and dedupe_key = ${dedupeKey}`;
+  return row!.id;
+}

@@ -4,6 +4,7 @@ import { config } from './config.ts';
 import { connections } from './connections.ts';
 import { edi } from './edi.ts';
 import { exceptions } from './exceptions.ts';
+import { keys } from './keys.ts';
 import { migrate } from './migrate.ts';
 import { newConnector } from './new.ts';
 import { normalizeFile } from './normalize.ts';
@@ -33,6 +34,9 @@ Usage: switchyard <command> [options]
   edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
   edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
   edi resend <document id>       deliver a document whose delivery gave up, once its transport is fixed
+  keys create --role <role>      an API key for the REST API and the console, printed once
+                                 (--tenant, --name; roles: viewer, operator, admin)
+  keys list | keys revoke <id>   a tenant's keys (never the keys themselves); revoke one
   new connector <id>             scaffold connectors/<id>: a working channel connector and its registry line
 
 Options:
@@ -79,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
         kind: { type: 'string' },
         cursor: { type: 'string' },
         root: { type: 'string' },
+        role: { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -125,6 +131,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'connections':
         await connections(values, rest);
+        return 0;
+      case 'keys':
+        await keys(values, rest);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}" (see switchyard --help)`);

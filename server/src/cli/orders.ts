@@ -1,4 +1,4 @@
-import { formatMoney, getOrder, listOrders } from '@switchyard/core';
+import { formatMoney, getOrder, listOrders, ORDERS_PAGE_MAX } from '@switchyard/core';
 import { type Flags, limitOf, out, table, UsageError, withHub } from './shared.ts';
 
 /** `switchyard orders list | show <id>`. */
@@ -6,10 +6,10 @@ export async function orders(values: Flags, [sub, id]: string[]) {
   await withHub(values, async (hub) => {
     const tenant = hub.tenant(values.tenant);
     if (sub === 'list') {
-      const limit = limitOf(values);
+      const limit = limitOf(values, { max: ORDERS_PAGE_MAX });
       const page = await listOrders(hub.sql, tenant, {
         limit,
-        after: values.after ?? null,
+        cursor: values.after ?? null,
         ...(values.status ? { status: values.status } : {}),
       });
       if (values.json) return out(page);

@@ -24,6 +24,8 @@ export type Flags = {
   kind?: string | undefined;
   cursor?: string | undefined;
   root?: string | undefined;
+  role?: string | undefined;
+  name?: string | undefined;
 };
 
 export function out(value: unknown) {

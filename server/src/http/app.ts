@@ -1,5 +1,7 @@
 import { describeError, HubError } from '@switchyard/core';
 import { Hono } from 'hono';
+import type { ApiDeps } from '../api/index.ts';
+import { apiRoutes } from '../api/index.ts';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import { bodyBudget } from './body-budget.ts';
@@ -9,11 +11,15 @@ import { webhookRoutes } from './webhooks.ts';
 
 export interface AppOptions {
   now?: () => Date;
+  nudgeJobs?: () => void;
+  /** This process's recent vendor calls per connection, for the connections' health. */
+  vendorStats?: ApiDeps['vendorStats'];
 }
 
 /** The hub's HTTP surface. */
 export function createApp(
-  hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config' | 'health'>,
+  hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config' | 'health'> &
+    Partial<Pick<Hub, 'workflowAdmin'>>,
   log: Logger,
   options: AppOptions = {},
 ) {
@@ -73,6 +79,14 @@ export function createApp(
   app.use('/edi/*', budget);
   app.route('/webhooks', webhookRoutes(hub, log, options.now));
   app.route('/edi', ediRoutes(hub, log, options.now));
+
+  const operators = {
+    hub,
+    log,
+    ...(options.nudgeJobs ? { nudgeJobs: options.nudgeJobs } : {}),
+    ...(options.vendorStats ? { vendorStats: options.vendorStats } : {}),
+  };
+  app.route('/api', apiRoutes(operators));
 
   app.notFound((c) =>
     problem({

@@ -1,0 +1,78 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { connectionHealth, startSync } from '../operator/index.ts';
+import { type Api, type ApiDeps, operatorOf } from './context.ts';
+import { errors, IdParam, JobSchema, json } from './schemas.ts';
+
+const tags = ['Connections'];
+const Id = IdParam('connection id', 'shop');
+
+const HealthSchema = z
+  .object({
+    id: z.string(),
+    connector: z.string(),
+    capabilities: z.array(z.string()),
+    lastDeliveryAt: z.string().nullable(),
+    lastPollAt: z.string().nullable(),
+    lastPollStatus: z.string().nullable(),
+    lagSeconds: z.number().int().nullable(),
+    pollEvery: z.string().nullable(),
+    openExceptions: z.number().int(),
+    vendorCalls: z
+      .object({
+        calls: z.number().int(),
+        errorRate: z.number(),
+        throttledRate: z.number(),
+        windowMinutes: z.number(),
+      })
+      .nullable(),
+    subscription: z.string(),
+    trouble: z.string().nullable(),
+  })
+  .openapi('ConnectionHealth');
+
+const list = createRoute({
+  method: 'get',
+  path: '/connections',
+  tags,
+  summary: "The tenant's connections and their health",
+  responses: { 200: json(z.object({ items: z.array(HealthSchema) }), 'Connections'), ...errors },
+});
+const sync = createRoute({
+  method: 'post',
+  path: '/connections/{id}/sync',
+  tags,
+  summary: 'Pull the connection now, from its watermark, as a job with progress',
+  request: { params: Id },
+  responses: { 202: json(JobSchema, 'The job'), ...errors },
+});
+const backfill = createRoute({
+  method: 'post',
+  path: '/connections/{id}/backfill',
+  tags,
+  summary: 'Pull history from a date, as a job with progress',
+  request: {
+    params: Id,
+    body: {
+      content: {
+        'application/json': {
+          schema: z.object({ since: z.string().max(40).openapi({ example: '2026-01-01' }) }),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: { 202: json(JobSchema, 'The job'), ...errors },
+});
+
+export function connectionRoutes(app: Api, deps: ApiDeps): void {
+  app.openapi(list, async (c) => c.json({ items: await connectionHealth(operatorOf(c, deps)) }, 200));
+  app.openapi(sync, async (c) => c.json(await startSync(operatorOf(c, deps), c.req.valid('param').id), 202));
+  app.openapi(backfill, async (c) =>
+    c.json(
+      await startSync(operatorOf(c, deps), c.req.valid('param').id, {
+        backfillSince: c.req.valid('json').since,
+      }),
+      202,
+    ),
+  );
+}

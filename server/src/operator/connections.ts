@@ -1,0 +1,161 @@
+import { createJob, HubError, type Job, recordAudit } from '@switchyard/core';
+import { type OperatorContext, requireRole, tenantConnection } from './context.ts';
+import { BACKFILL_JOB, SYNC_JOB } from './jobs.ts';
+
+/** How a connection is doing, as its health page shows it. */
+export interface ConnectionHealth {
+  id: string;
+  connector: string;
+  capabilities: string[];
+  /** The newest delivery stored for it (webhook, file or pulled record). */
+  lastDeliveryAt: string | null;
+  /** When its last sync ran, and when its last one completed. */
+  lastPollAt: string | null;
+  lastPollStatus: string | null;
+  /** How far behind its pull is: now minus the watermark (everything modified before it has been pulled). */
+  lagSeconds: number | null;
+  /** The schedule it is pulled on, if any. */
+  pollEvery: string | null;
+  openExceptions: number;
+  /** Over the last minutes, in this process: share of vendor calls that failed, and that were throttled (429). */
+  vendorCalls: { calls: number; errorRate: number; throttledRate: number; windowMinutes: number } | null;
+  /** Whether its webhooks are registered with the vendor: the hub does not manage subscriptions yet. */
+  subscription: string;
+  /** What is wrong, in words, or null. */
+  trouble: string | null;
+}
+
+/** The tenant's connections and their health. */
+export async function connectionHealth(ctx: OperatorContext): Promise<ConnectionHealth[]> {
+  const sql = ctx.hub.sql;
+  const mine = [...ctx.hub.connections.values()].filter((c) => c.tenantId === ctx.by.tenantId);
+  if (!mine.length) return [];
+  const ids = mine.map((c) => c.id);
+  const [deliveries, syncs, open] = await Promise.all([
+    // One index probe per connection (inbox_connection_received).
+    sql<{ id: string; at: Date | null }[]>`
+      select c.id, (select received_at from inbox i where i.connection_id = c.id
+                    order by received_at desc limit 1) as at
+      from unnest(${ids}::text[]) as c(id)`,
+    sql<{ id: string; lastRunAt: Date | null; watermark: Date | null; result: { status?: string } | null }[]>`
+      select connection_id as id, last_run_at as "lastRunAt", watermark, last_result as result
+      from sync_state where connection_id = any(${ids}::text[])`,
+    sql<{ id: string; n: number }[]>`
+      select connection_id as id, count(*)::int as n from exceptions
+      where tenant_id = ${ctx.by.tenantId} and status = 'open' and connection_id = any(${ids}::text[])
+      group by connection_id`,
+  ]);
+  const now = Date.now();
+  return mine.map((c) => {
+    const delivered = deliveries.find((d) => d.id === c.id)?.at ?? null;
+    const sync = syncs.find((s) => s.id === c.id);
+    const exceptions = open.find((o) => o.id === c.id)?.n ?? 0;
+    const stats = ctx.vendorStats?.(c.id);
+    const vendorCalls = stats?.calls
+      ? {
+          calls: stats.calls,
+          errorRate: stats.errors / stats.calls,
+          throttledRate: stats.throttled / stats.calls,
+          windowMinutes: stats.windowMinutes,
+        }
+      : null;
+    const pollMs = ctx.hub.config.connections.find((r) => r.id === c.id)?.pollEveryMs;
+    const pollEvery = pollMs ? `${Math.round(pollMs / 1000)} s` : null;
+    const lagSeconds = sync?.watermark
+      ? Math.max(0, Math.round((now - sync.watermark.getTime()) / 1000))
+      : null;
+    const trouble = [
+      vendorCalls && vendorCalls.errorRate >= 0.2
+        ? `${Math.round(vendorCalls.errorRate * 100)}% of vendor calls failed in the last ${vendorCalls.windowMinutes} min`
+        : null,
+      vendorCalls && vendorCalls.throttledRate >= 0.1
+        ? `${Math.round(vendorCalls.throttledRate * 100)}% of vendor calls throttled (429)`
+        : null,
+      pollMs && lagSeconds !== null && lagSeconds * 1000 > 3 * pollMs + 60_000
+        ? `pull is ${lagSeconds} s behind (polled every ${pollEvery})`
+        : null,
+      sync?.result?.status && sync.result.status !== 'completed' ? `last sync ${sync.result.status}` : null,
+      exceptions ? `${exceptions} open exception${exceptions === 1 ? '' : 's'}` : null,
+    ].filter(Boolean);
+    return {
+      id: c.id,
+      connector: c.connector.id,
+      capabilities: [...c.connector.capabilities],
+      lastDeliveryAt: delivered?.toISOString() ?? null,
+      lastPollAt: sync?.lastRunAt?.toISOString() ?? null,
+      lastPollStatus: sync?.result?.status ?? null,
+      lagSeconds,
+      pollEvery,
+      openExceptions: exceptions,
+      vendorCalls,
+      subscription: c.connector.webhook
+        ? `not managed by the hub: register ${c.id}'s webhooks at <server.publicUrl>/webhooks/${c.id} in the vendor's admin`
+        : 'no webhooks (pulled or files)',
+      trouble: trouble.length ? trouble.join('; ') : null,
+    };
+  });
+}
+
+/** Queues a sync (or, with `backfillSince`, a backfill from that time) of a connection, as a job with progress. */
+export async function startSync(
+  ctx: OperatorContext,
+  connectionId: string,
+  options: { backfillSince?: string } = {},
+): Promise<Job> {
+  requireRole(ctx, 'operator', options.backfillSince ? 'a backfill' : 'a sync');
+  const connection = tenantConnection(ctx, connectionId);
+  if (!connection.connector.pull) {
+    throw new HubError({
+      type: 'no-pull',
+      title: 'Connection cannot be pulled',
+      status: 409,
+      detail: `connection "${connectionId}" (${connection.connector.id}) has no pull`,
+      fix: 'sync a connection whose connector declares orders.pull',
+    });
+  }
+  let since: Date | undefined;
+  if (options.backfillSince !== undefined) {
+    since = new Date(options.backfillSince);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(options.backfillSince) || Number.isNaN(since.getTime())) {
+      throw new HubError({
+        type: 'invalid-since',
+        title: 'Invalid backfill start',
+        status: 400,
+        detail: `since "${options.backfillSince.slice(0, 40)}" is not an ISO date or date-time`,
+        fix: 'e.g. 2026-01-01 or 2026-01-01T00:00:00Z',
+      });
+    }
+  }
+  const kind = since ? BACKFILL_JOB : SYNC_JOB;
+  const job = await ctx.hub.sql.begin(async (tx) => {
+    const [running] = await tx<{ id: string }[]>`
+      select id from jobs where tenant_id = ${ctx.by.tenantId} and kind in ${tx([SYNC_JOB, BACKFILL_JOB])}
+        and status in ('queued', 'running') and params->>'connectionId' = ${connectionId}
+      limit 1`;
+    if (running) {
+      throw new HubError({
+        type: 'sync-in-progress',
+        title: 'A sync is already queued or running',
+        status: 409,
+        detail: `job ${running.id} is already pulling ${connectionId}`,
+        fix: `follow it at GET /api/v1/jobs/${running.id}, or cancel it first`,
+      });
+    }
+    const created = await createJob(tx, {
+      tenantId: ctx.by.tenantId,
+      kind,
+      params: { connectionId, ...(since ? { since: since.toISOString() } : {}) },
+      createdBy: ctx.by.actor,
+    });
+    await recordAudit(tx, ctx.by, {
+      action: `connection.${kind}`,
+      targetType: 'connection',
+      targetId: connectionId,
+      after: { job: created.id, ...(since ? { since: since.toISOString() } : {}) },
+      requestId: ctx.requestId,
+    });
+    return created;
+  });
+  ctx.nudgeJobs?.();
+  return job;
+}

@@ -1,0 +1,22 @@
+/**
+ * What operators do, once for the REST API and the console: each action takes an `OperatorContext` (who, on
+ * which hub), checks the role, scopes every query to the principal's tenant, and writes the audit log.
+ */
+export { type ConnectionHealth, connectionHealth, startSync } from './connections.ts';
+export { type OperatorContext, requireRole, tenantConnection, type VendorCallStats } from './context.ts';
+export { ediDocument, ediDocuments, ediInterchanges, ediPartners, resendDocument } from './edi.ts';
+export {
+  BULK_REPLAY,
+  type BulkReplayFilter,
+  bodyOf,
+  closeException,
+  editAndReplay,
+  exceptionDetail,
+  exceptionOf,
+  replayException,
+  startBulkReplay,
+} from './exceptions.ts';
+export { BACKFILL_JOB, type JobRunner, type JobRunnerOptions, SYNC_JOB, startJobRunner } from './jobs.ts';
+export { createKey, keys, revokeKey } from './keys.ts';
+export { overview } from './overview.ts';
+export { cancelWorkflow, inspectWorkflow, replayWorkflow, workflowOf } from './workflows.ts';
