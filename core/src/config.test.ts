@@ -208,6 +208,46 @@ describe('config', () => {
       maxConnections: 50,
       unhealthyAfterMs: 30_000,
       intake: 'sync',
+      log: 'auto',
+      metrics: { hostname: '127.0.0.1' },
     });
+  });
+
+  it('reads the metrics token from the environment and checks the metrics port and log format', () => {
+    const environment = { SHOP_TOKEN: 'abcdefgh12', METRICS_TOKEN: 'm'.repeat(24) };
+    const server = resolveConfig(
+      { ...valid(), server: { log: 'json', metrics: { token: env('METRICS_TOKEN'), port: 9464 } } },
+      connectors,
+      environment,
+    ).server;
+    expect(server.log).toBe('json');
+    expect(server.metrics).toEqual({ token: 'm'.repeat(24), port: 9464, hostname: '127.0.0.1' });
+    expect(issues({ ...valid(), server: { metrics: { token: env('METRICS_TOKEN') } } })).toEqual([
+      expect.objectContaining({
+        path: 'server.metrics.token',
+        problem: 'environment variable METRICS_TOKEN is not set',
+      }),
+    ]);
+    expect(
+      issues(
+        { ...valid(), server: { metrics: { token: env('METRICS_TOKEN') } } },
+        {
+          SHOP_TOKEN: 'abcdefgh12',
+          METRICS_TOKEN: 'short',
+        },
+      ),
+    ).toEqual([expect.objectContaining({ path: 'server.metrics.token', fix: expect.stringMatching(/16/) })]);
+    expect(
+      issues({ ...valid(), server: { metrics: { token: 'literal-token-here', port: 70_000 } } }),
+    ).toEqual([
+      expect.objectContaining({
+        path: 'server.metrics.token',
+        problem: expect.stringMatching(/never a literal/),
+      }),
+      expect.objectContaining({ path: 'server.metrics.port', problem: expect.stringMatching(/1 to 65535/) }),
+    ]);
+    expect(issues({ ...valid(), server: { log: 'loud' } })).toEqual([
+      expect.objectContaining({ path: 'server.log', problem: 'must be "auto", "json" or "pretty"' }),
+    ]);
   });
 });

@@ -6,7 +6,13 @@ import type { AnyConnector } from './connector/index.ts';
 import { HubError } from './errors.ts';
 import { parseDuration, resolveServer, type ServerLimits } from './server-limits.ts';
 
-export { parseSize, type ServerLimits, serverLimits } from './server-limits.ts';
+export {
+  type LogFormat,
+  type MetricsAccess,
+  parseSize,
+  type ServerLimits,
+  serverLimits,
+} from './server-limits.ts';
 
 /** A reference to an environment variable; secrets in config are always references. */
 export interface EnvRef {
@@ -58,6 +64,17 @@ export interface HubConfig {
     publicUrl?: string;
     /** 'sync' (default): a webhook is answered after normalization; 'deferred': once stored raw, normalized behind. */
     intake?: 'sync' | 'deferred';
+    /**
+     * The log's format: 'auto' (default: the human-readable lines on a terminal, JSON lines otherwise), 'json'
+     * or 'pretty'. SWITCHYARD_LOG_FORMAT, when set, takes precedence.
+     */
+    log?: 'auto' | 'json' | 'pretty';
+    /**
+     * GET /metrics (Prometheus). `token`: a scrape must send `Authorization: Bearer <token>` (at least 16
+     * characters). `port`: served on that port only, bound to `hostname` (default 127.0.0.1), not on the main
+     * one. With neither, /metrics answers on the main port to loopback clients only.
+     */
+    metrics?: { token?: EnvRef; port?: number; hostname?: string };
   };
 }
 
@@ -146,6 +163,24 @@ const ConfigSchema = z.object({
       unhealthyAfter: z.string().optional(),
       publicUrl: z.url({ message: 'must be an absolute URL such as https://hub.example.com' }).optional(),
       intake: z.enum(['sync', 'deferred']).optional(),
+      log: z.enum(['auto', 'json', 'pretty'], { message: 'must be "auto", "json" or "pretty"' }).optional(),
+      metrics: z
+        .object({
+          token: z
+            .custom<EnvRef>((v) => EnvRefSchema.safeParse(v).success, {
+              message: "must be env('NAME'), a reference to an environment variable, never a literal",
+            })
+            .optional(),
+          port: z
+            .number({ message: 'must be a port number' })
+            .int('must be a whole port number')
+            .min(0, 'must be a port number from 1 to 65535 (0: any free port)')
+            .max(65_535, 'must be a port number from 1 to 65535 (0: any free port)')
+            .optional(),
+          hostname: z.string().min(1, 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0').optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict()
     .optional(),
@@ -320,7 +355,7 @@ export function resolveConfig(
     }
   });
 
-  const server = resolveServer(config.server ?? {}, issues);
+  const server = resolveServer(config.server ?? {}, issues, environment);
   if (issues.length) throw new ConfigError(issues, file);
   return { tenants: config.tenants, connections, server: server! };
 }

@@ -245,6 +245,69 @@ export async function startConcurrently<Input>(
   if (failure) throw failure.error;
 }
 
+/**
+ * What an engine adapter tells about the workflows it runs, for the hub's metrics. Every hook is optional and
+ * a hook that throws is ignored (`observeStarts`, `observeRun`, `observeStep` below are how adapters call them).
+ */
+export interface EngineObserver {
+  /** `count` workflows of `workflow` were asked to start (an id that already ran is counted too). */
+  started?(workflow: string, count: number): void;
+  /** A run ended in this process: it returned, or it threw (a failed step's error, a cancellation). */
+  ended?(run: {
+    workflow: string;
+    workflowId: string;
+    outcome: 'succeeded' | 'failed';
+    durationMs: number;
+  }): void;
+  /**
+   * Runs around each execution of a step's body, its retries included (a step replayed from its checkpoint
+   * is not executed, so not observed). It must call `run` once and answer what it answers (or throw what it
+   * throws); it may run it in an async context of its own (to learn which vendors the step called).
+   */
+  step?<T>(step: { workflow: string; key: string }, run: () => Promise<T>): Promise<T>;
+}
+
+/** Tells the observer about starts, ignoring its failure. */
+export function observeStarts(observer: EngineObserver | undefined, workflow: string, count: number): void {
+  if (!count) return;
+  try {
+    observer?.started?.(workflow, count);
+  } catch {
+    // The observer's failure is its own.
+  }
+}
+
+/** Runs a workflow's function, telling the observer how it ended. */
+export async function observeRun<T>(
+  observer: EngineObserver | undefined,
+  run: { workflow: string; workflowId: string },
+  body: () => Promise<T>,
+): Promise<T> {
+  if (!observer?.ended) return body();
+  const began = performance.now();
+  let outcome: 'succeeded' | 'failed' = 'failed';
+  try {
+    const result = await body();
+    outcome = 'succeeded';
+    return result;
+  } finally {
+    try {
+      observer.ended({ ...run, outcome, durationMs: performance.now() - began });
+    } catch {
+      // The observer's failure is its own.
+    }
+  }
+}
+
+/** Runs a step's body through the observer's `step`, when it has one. */
+export function observeStep<T>(
+  observer: EngineObserver | undefined,
+  step: { workflow: string; key: string },
+  body: () => Promise<T>,
+): Promise<T> {
+  return observer?.step ? observer.step(step, body) : body();
+}
+
 /** An engine adapter: what the rest of the hub uses to start, signal and inspect workflows. */
 export interface Engine {
   /**

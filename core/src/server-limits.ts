@@ -1,4 +1,4 @@
-import type { ConfigIssue, HubConfig } from './config.ts';
+import type { ConfigIssue, EnvRef, HubConfig } from './config.ts';
 
 // The server section of the config: sizes, durations and limits, each checked against bounds a hub can live with.
 
@@ -12,6 +12,25 @@ export interface ServerLimits {
   publicUrl?: string;
   /** When a webhook is answered: after normalization ('sync', default) or once stored raw ('deferred'). */
   intake: 'sync' | 'deferred';
+  /** The log's format: 'auto' (default: pretty on a terminal, JSON lines otherwise), 'json' or 'pretty'. */
+  log: LogFormat;
+  /** Where and to whom GET /metrics answers (see `MetricsAccess`). */
+  metrics: MetricsAccess;
+}
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * Who may read the Prometheus metrics. With `port`, they are served on that port only (bound to `hostname`,
+ * default 127.0.0.1) and not on the main one. With `token`, a scrape must send `Authorization: Bearer <token>`.
+ * With neither, /metrics answers on the main port to loopback clients only (a request forwarded by a proxy,
+ * which carries X-Forwarded-For or Forwarded, is not a loopback client).
+ */
+export interface MetricsAccess {
+  /** The bearer token a scrape must send, resolved from its environment variable. */
+  token?: string;
+  port?: number;
+  hostname: string;
 }
 
 const SIZE = /^(\d+)\s*(b|kb|mb|gb)?$/i;
@@ -36,13 +55,51 @@ const MB = 1024 * 1024;
 /** The server limits with nothing configured, or with some given: for code that builds a config without a file. */
 export function serverLimits(given: Partial<ServerLimits> = {}): ServerLimits {
   const issues: ConfigIssue[] = [];
-  return { ...resolveServer({}, issues)!, ...given };
+  return { ...resolveServer({}, issues, {})!, ...given };
+}
+
+/** Shorter than this, a metrics token could be guessed. */
+const METRICS_TOKEN_MIN = 16;
+
+/** server.metrics: its token read from the environment, its port and hostname checked. */
+function resolveMetrics(
+  metrics: NonNullable<HubConfig['server']>['metrics'],
+  issues: ConfigIssue[],
+  environment: Readonly<Record<string, string | undefined>>,
+): MetricsAccess {
+  const access: MetricsAccess = { hostname: metrics?.hostname ?? '127.0.0.1' };
+  if (metrics?.port !== undefined) access.port = metrics.port;
+  const ref: EnvRef | undefined = metrics?.token;
+  if (ref) {
+    const value = environment[ref.$env] || ref.default;
+    if (environment[ref.$env] === '') {
+      issues.push({
+        path: 'server.metrics.token',
+        problem: `environment variable ${ref.$env} is set but empty`,
+        fix: `give ${ref.$env} a value of at least ${METRICS_TOKEN_MIN} characters, or remove server.metrics.token`,
+      });
+    } else if (value === undefined) {
+      issues.push({
+        path: 'server.metrics.token',
+        problem: `environment variable ${ref.$env} is not set`,
+        fix: `export ${ref.$env}=<token> (at least ${METRICS_TOKEN_MIN} characters) before starting the hub`,
+      });
+    } else if (value.length < METRICS_TOKEN_MIN) {
+      issues.push({
+        path: 'server.metrics.token',
+        problem: `the token in ${ref.$env} has ${value.length} characters: it could be guessed`,
+        fix: `use at least ${METRICS_TOKEN_MIN} random characters, e.g. openssl rand -hex 24`,
+      });
+    } else access.token = value;
+  }
+  return access;
 }
 
 /** The server section with its defaults, each value checked against bounds a running hub can live with. */
 export function resolveServer(
   server: NonNullable<HubConfig['server']>,
   issues: ConfigIssue[],
+  environment: Readonly<Record<string, string | undefined>> = process.env,
 ): ServerLimits | undefined {
   const size = (key: 'bodyLimit' | 'bodyMemory', fallback: number, min: number, max: number) => {
     const given = server[key];
@@ -104,6 +161,8 @@ export function resolveServer(
     maxConnections: server.maxConnections ?? 1024,
     unhealthyAfterMs,
     intake: server.intake ?? 'sync',
+    log: server.log ?? 'auto',
+    metrics: resolveMetrics(server.metrics, issues, environment),
     ...(server.publicUrl ? { publicUrl: server.publicUrl.replace(/\/+$/, '') } : {}),
   };
 }

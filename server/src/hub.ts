@@ -29,8 +29,9 @@ import {
 import { resolvePlans, type WorkflowAdmin } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import { type StoreHealth, watchStore } from './health.ts';
-import { workflowAdminFor } from './workflows.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type HubMetrics } from './metrics.ts';
+import { workflowAdminFor } from './workflows.ts';
 
 /** How often a hub in sync mode looks for received deliveries another process left (they are drained at start). */
 const SYNC_IDLE_LOOK_MS = 10_000;
@@ -66,6 +67,8 @@ export interface Hub {
    * connection drives a workflow. Made on first use, closed with the hub.
    */
   workflowAdmin(): WorkflowAdmin | undefined;
+  /** Prometheus metrics (metrics.ts): fed by the intake, the engine and the vendor client. */
+  metrics: HubMetrics;
   close(): Promise<void>;
 }
 
@@ -164,6 +167,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       config.server.intake === 'deferred'
         ? new DeferredIntake(sql, { queue, onStored: () => normalizer?.nudge() })
         : queue;
+    const metrics = createMetrics({ sql, config, processMetrics: options.watchStore === true });
     // Its own connection: a ping queued behind a busy pool would call a busy hub unhealthy.
     const healthSql = options.watchStore ? connect(databaseUrl, { max: 1 }) : undefined;
     const health = healthSql
@@ -174,6 +178,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       sql,
       connections,
       intake,
+      metrics,
       startNormalizer(log) {
         const deferred = config.server.intake === 'deferred';
         normalizer ??= startNormalizer({
@@ -227,6 +232,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
         return admin;
       },
       async close() {
+        metrics.close();
         health?.stop();
         await admin?.close().catch(() => undefined);
         // The turn in flight finishes or rolls back (its deliveries stay received for the next start).

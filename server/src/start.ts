@@ -8,9 +8,10 @@ import {
   startNotificationQueues,
 } from '@switchyard/core';
 import { createApp } from './http/app.ts';
+import { serveMetrics } from './http/metrics.ts';
 import { type Hub, openHub } from './hub.ts';
-import { startJobRunner } from './operator/index.ts';
 import type { Logger } from './log.ts';
+import { startJobRunner } from './operator/index.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { listen, type RunningServer } from './serve.ts';
 import { type RunningWorkflows, startWorkflows } from './workflows.ts';
@@ -103,6 +104,13 @@ async function serveHub(hub: Hub, options: StartOptions): Promise<RunningServer>
   };
 }
 
+/** /metrics on its own port, when server.metrics.port says so (else the main app serves it). */
+async function metricsPort(hub: Hub, log: Logger): Promise<RunningServer | undefined> {
+  const access = hub.config.server.metrics;
+  if (access.port === undefined) return undefined;
+  return serveMetrics(access.port, access.hostname, hub.metrics, { token: access.token, log });
+}
+
 async function startSingle(options: StartOptions): Promise<void> {
   const began = Date.now();
   const { log } = options;
@@ -112,6 +120,11 @@ async function startSingle(options: StartOptions): Promise<void> {
     throw error;
   });
   const server = await serveHub(hub, options);
+  const metrics = await metricsPort(hub, log).catch(async (error) => {
+    await server.close();
+    await hub.close();
+    throw error;
+  });
   // In every intake mode: normalizes at once what a previous run left received (a deferred run's backlog, even
   // after going back to sync), and with server.intake 'deferred' what the webhooks store from now on.
   hub.startNormalizer(log);
@@ -124,7 +137,7 @@ async function startSingle(options: StartOptions): Promise<void> {
   });
   onSignals(async (signal) => {
     log.info(`${signal}: draining in-flight requests, then stopping`);
-    await Promise.all([server.close(), scheduler.stop(), thin.stop()]);
+    await Promise.all([server.close(), scheduler.stop(), thin.stop(), metrics?.close()]);
     await workflows.stop();
     await hub.close();
     log.info('stopped');
@@ -164,10 +177,11 @@ async function startPrimary(options: StartOptions): Promise<void> {
   let scheduler: Scheduler | undefined;
   let thin: ThinWebhooks | undefined;
   let workflows: RunningWorkflows | undefined;
+  let metrics: RunningServer | undefined;
   const shutdown = async (reason: string) => {
     stopping = true;
     log.info(`${reason}: draining the workers, then stopping`);
-    await Promise.all([stopWorkers(15_000), scheduler?.stop(), thin?.stop()]);
+    await Promise.all([stopWorkers(15_000), scheduler?.stop(), thin?.stop(), metrics?.close()]);
     await workflows?.stop();
     await hub.close();
     log.info('stopped');
@@ -214,6 +228,8 @@ async function startPrimary(options: StartOptions): Promise<void> {
   // The workers hydrate what they answer; the primary reads the notification queues, once for all.
   thin = startThinWebhooks(hub, log, { hydrate: false, readQueues: true });
   workflows = await startWorkflows(hub, log);
+  // The primary's view: workflows, pulls and the database's figures (each worker counts its own deliveries).
+  metrics = await metricsPort(hub, log);
   log.info(`switchyard listening on ${urls[0]}`, {
     workers: options.workers,
     database: hub.databaseLabel,

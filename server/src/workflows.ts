@@ -30,7 +30,7 @@ export interface RunningWorkflows {
  * crashed process left behind are taken up when it comes back.
  */
 export async function startWorkflows(
-  hub: Pick<Hub, 'sql' | 'config' | 'connections' | 'databaseUrl'>,
+  hub: Pick<Hub, 'sql' | 'config' | 'connections' | 'databaseUrl'> & Partial<Pick<Hub, 'metrics'>>,
   log: Logger,
 ): Promise<RunningWorkflows> {
   const { plans } = resolvePlans(hub.config.connections, installedConnectors);
@@ -52,6 +52,7 @@ export async function startWorkflows(
             }),
           ],
           queues: orderQueues(plans),
+          ...(hub.metrics ? { observer: hub.metrics.engine } : {}),
           log: (level, message) => (level === 'warn' ? log.warn(message) : log.error(message)),
         });
   const dispatcher = startOrderDispatcher({

@@ -85,6 +85,22 @@ describe('switchyard config check', () => {
       maxConnections: 100,
       unhealthyAfterMs: 30_000,
       intake: 'sync',
+      log: 'auto',
+      metrics: { hostname: '127.0.0.1' },
     });
+  });
+
+  it('says the metrics token is set without printing it', () => {
+    const file = configFile(
+      'metrics.config.ts',
+      `{ tenants: [{ id: 'demo', name: 'Demo' }], connections: [], server: { metrics: { token: env('SCRAPE_TOKEN') } } }`,
+    );
+    const token = 'scrape-token-0123456789abcdef';
+    const json = cli(scratch.dir, ['config', 'check', '--config', file, '--json'], { SCRAPE_TOKEN: token });
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout).server.metrics).toEqual({ hostname: '127.0.0.1', token: '(set)' });
+    const text = cli(scratch.dir, ['config', 'check', '--config', file], { SCRAPE_TOKEN: token });
+    expect(text.stdout).toContain('with its bearer token');
+    expect(text.stdout + json.stdout).not.toContain(token);
   });
 });

@@ -64,7 +64,8 @@ export async function startHub(
 ): Promise<HubProcess> {
   const child = spawn(process.execPath, [bin, 'start'], {
     cwd,
-    env: cleanEnv({ PORT: '0', ...env }),
+    // The human format: these tests read the hub's lines (a hub not on a terminal writes JSON by default).
+    env: cleanEnv({ PORT: '0', SWITCHYARD_LOG_FORMAT: 'pretty', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,7 +1,12 @@
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVendorClient, type VendorClientOptions } from './client.ts';
+import {
+  createVendorClient,
+  observeVendorCalls,
+  type VendorCall,
+  type VendorClientOptions,
+} from './client.ts';
 import { VendorError } from './vendor-error.ts';
 
 const API = 'https://vendor.test/api/v1';
@@ -230,5 +235,62 @@ describe('createVendorClient: answers', () => {
     stop.abort(new Error('shutting down'));
     await expect(call).rejects.toThrow('shutting down');
     expect(waits).toEqual([]);
+  });
+});
+
+describe('observeVendorCalls', () => {
+  it('tells each attempt with its status, a 429 as throttled, and stops when asked', async () => {
+    answers(
+      'get',
+      '/orders',
+      () => new HttpResponse('slow down', { status: 429, headers: { 'retry-after': '1' } }),
+      ok,
+    );
+    const calls: VendorCall[] = [];
+    const stop = observeVendorCalls((call) => calls.push(call));
+    const broken = observeVendorCalls(() => {
+      throw new Error('an observer bug');
+    });
+    const { client } = fake({ connection: 'shop' });
+    await expect(client.json('GET', '/orders')).resolves.toEqual({ id: 1 });
+    stop();
+    broken();
+    await client.json('GET', '/orders');
+    expect(calls).toEqual([
+      expect.objectContaining({
+        vendor: 'Acme',
+        connection: 'shop',
+        method: 'GET',
+        status: 429,
+        ok: false,
+        throttled: true,
+      }),
+      expect.objectContaining({
+        vendor: 'Acme',
+        connection: 'shop',
+        method: 'GET',
+        status: 200,
+        ok: true,
+        throttled: false,
+      }),
+    ]);
+  });
+
+  it('tells a call that got no answer with its code, and names the budget key as the connection', async () => {
+    server.use(http.get(`${API}/slow`, async () => delay('infinite')));
+    const calls: VendorCall[] = [];
+    const stop = observeVendorCalls((call) => calls.push(call));
+    const { client } = fake({ timeoutMs: 20 });
+    await failure(client.json('GET', '/slow', { retry: false }));
+    stop();
+    expect(calls).toEqual([
+      expect.objectContaining({
+        code: 'timeout',
+        ok: false,
+        throttled: false,
+        connection: expect.stringMatching(/^test-/),
+      }),
+    ]);
+    expect(calls[0]).not.toHaveProperty('status');
   });
 });

@@ -44,7 +44,52 @@ export interface VendorClientOptions {
   now?: () => number;
   /** One line per failed attempt: vendor, request (redacted), status, code, attempt, retryable. */
   log?: (message: string, fields: Record<string, unknown>) => void;
+  /** The connection the calls are made for, in observations (default: the budget's key, the connection id). */
+  connection?: string;
 }
+
+/**
+ * One attempt of a vendor call, as the observers registered with `observeVendorCalls` are told it: after its
+ * answer was read (or it failed). Nothing in it identifies the request beyond the vendor and the connection.
+ */
+export interface VendorCall {
+  vendor: string;
+  connection?: string;
+  method: string;
+  /** The HTTP status; absent when no answer came (network error, timeout). */
+  status?: number;
+  /** The vendor's error code or ours ('timeout', 'network', ECONNREFUSED…), for a failed attempt. */
+  code?: string;
+  ok: boolean;
+  /** Refused for the rate: a 429, or a vendor's own throttling code in a 200 (Shopify's THROTTLED). */
+  throttled: boolean;
+  durationMs: number;
+}
+
+export type VendorCallObserver = (call: VendorCall) => void;
+const observers = new Set<VendorCallObserver>();
+
+/**
+ * Tells `observer` of every vendor call attempt made by any client in this process (the hub's metrics and
+ * connection health). Answers the function that stops telling it. An observer that throws is ignored: it
+ * never fails a call.
+ */
+export function observeVendorCalls(observer: VendorCallObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
+function tellObservers(call: VendorCall) {
+  for (const observer of observers) {
+    try {
+      observer(call);
+    } catch {
+      // An observer's failure is its own: the call goes on.
+    }
+  }
+}
+
+const THROTTLED_CODE = /throttl|rate.?limit/i;
 
 export interface VendorRetryPolicy extends Omit<RetryPolicy, 'signal'> {
   /** Statuses worth another try (default 408, 429, 500, 502, 503, 504). */
@@ -170,6 +215,21 @@ export function createVendorClient(options: VendorClientOptions): VendorClient {
       }
     }
     const request = describeRequest(method, url, secretParams);
+    const began = now();
+    const observe = (status: number | undefined, code: string | undefined, ok: boolean) => {
+      if (!observers.size) return;
+      const connection = options.connection ?? options.budget?.key;
+      tellObservers({
+        vendor: options.vendor,
+        ...(connection !== undefined ? { connection } : {}),
+        method,
+        ...(status !== undefined ? { status } : {}),
+        ...(code !== undefined ? { code } : {}),
+        ok,
+        throttled: status === 429 || (code !== undefined && THROTTLED_CODE.test(code)),
+        durationMs: Math.max(0, now() - began),
+      });
+    };
     const fail = (init: Failure) => {
       const error = new VendorError({
         ...init,
@@ -178,6 +238,7 @@ export function createVendorClient(options: VendorClientOptions): VendorClient {
         request,
         what: o.what,
       });
+      observe(error.status, error.code, false);
       options.log?.('vendor call failed', {
         vendor: options.vendor,
         request,
@@ -210,7 +271,9 @@ export function createVendorClient(options: VendorClientOptions): VendorClient {
             : {}),
         signal,
       });
-      return await answer(response, o, p, fail);
+      const answered = await answer(response, o, p, fail);
+      observe(response.status, undefined, true);
+      return answered;
     } catch (error) {
       if (error instanceof VendorError) throw error;
       if (o.signal?.aborted) throw o.signal.reason;

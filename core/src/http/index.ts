@@ -1,6 +1,9 @@
 export {
   createVendorClient,
+  observeVendorCalls,
   type VendorAnswer,
+  type VendorCall,
+  type VendorCallObserver,
   type VendorClient,
   type VendorClientOptions,
   type VendorProblem,

@@ -102,7 +102,9 @@ beforeAll(async () => {
   for (const tenant of tenants) {
     keys[tenant] = { admin: '', operator: '', viewer: '' };
     for (const role of ['admin', 'operator', 'viewer'] as const) {
-      keys[tenant]![role] = (await createApiKey(db.sql, { tenantId: tenant, role, createdBy: 'test' })).secret;
+      keys[tenant]![role] = (
+        await createApiKey(db.sql, { tenantId: tenant, role, createdBy: 'test' })
+      ).secret;
     }
     for (let n = 1; n <= 3; n++) expect((await deliver(tenant, order(n))).status).toBe(200);
     // Not an order: the lines are missing. Stored, answered 202, an exception.
@@ -127,7 +129,9 @@ describe('authentication', () => {
   });
 
   it('serves the OpenAPI document and the reference page without a key', async () => {
-    const doc = await ok<{ openapi: string; paths: Record<string, unknown> }>(await call(undefined, '/openapi.json'));
+    const doc = await ok<{ openapi: string; paths: Record<string, unknown> }>(
+      await call(undefined, '/openapi.json'),
+    );
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/v1/orders', '/v1/exceptions/{id}/edit-and-replay', '/v1/exceptions/replay']),
@@ -295,7 +299,10 @@ describe('keys', () => {
     });
     expect(denied.status).toBe(403);
     const made = await ok<{ key: { id: string }; secret: string }>(
-      await call(keys.north!.admin, '/v1/keys', { method: 'POST', body: JSON.stringify({ role: 'viewer', name: 'ci' }) }),
+      await call(keys.north!.admin, '/v1/keys', {
+        method: 'POST',
+        body: JSON.stringify({ role: 'viewer', name: 'ci' }),
+      }),
       201,
     );
     expect((await call(made.secret, '/v1/orders')).status).toBe(200);
@@ -310,8 +317,11 @@ describe('keys', () => {
 
 describe('tenant isolation', () => {
   it("answers another tenant's ids exactly as unknown ones, on every route with an id", async () => {
-    const doc = await ok<{ paths: Record<string, Record<string, unknown>> }>(await call(undefined, '/openapi.json'));
-    const northOrder = (await ok<{ items: { id: string }[] }>(await call(keys.north!.viewer, '/v1/orders'))).items[0]!;
+    const doc = await ok<{ paths: Record<string, Record<string, unknown>> }>(
+      await call(undefined, '/openapi.json'),
+    );
+    const northOrder = (await ok<{ items: { id: string }[] }>(await call(keys.north!.viewer, '/v1/orders')))
+      .items[0]!;
     const northException = (
       await ok<{ items: { id: string }[] }>(await call(keys.north!.viewer, '/v1/exceptions?status=all'))
     ).items[0]!;
@@ -320,9 +330,12 @@ describe('tenant isolation', () => {
       202,
     );
     const northDelivery = (
-      await ok<{ deliveries: { id: string }[] }>(await call(keys.north!.viewer, `/v1/orders/${northOrder.id}`))
+      await ok<{ deliveries: { id: string }[] }>(
+        await call(keys.north!.viewer, `/v1/orders/${northOrder.id}`),
+      )
     ).deliveries[0]!;
-    const northKey = (await ok<{ items: { id: string }[] }>(await call(keys.north!.admin, '/v1/keys'))).items[0]!;
+    const northKey = (await ok<{ items: { id: string }[] }>(await call(keys.north!.admin, '/v1/keys')))
+      .items[0]!;
     // The other tenant's object for each kind of id; the south admin asks for each (the strongest role).
     const idFor = (path: string) =>
       path.startsWith('/v1/orders')
@@ -363,7 +376,14 @@ describe('tenant isolation', () => {
 
   it("lists none of another tenant's objects", async () => {
     const south = keys.south!.admin;
-    const lists = ['/v1/orders', '/v1/exceptions?status=all', '/v1/jobs', '/v1/audit', '/v1/keys', '/v1/connections'];
+    const lists = [
+      '/v1/orders',
+      '/v1/exceptions?status=all',
+      '/v1/jobs',
+      '/v1/audit',
+      '/v1/keys',
+      '/v1/connections',
+    ];
     for (const path of lists) {
       const text = await (await call(south, path)).text();
       expect(text, path).not.toContain('north');

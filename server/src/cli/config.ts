@@ -19,7 +19,11 @@ async function configCheck(values: Flags) {
       defaultedEnv: c.defaultedEnv,
     })),
     bodyLimit: config.server.bodyLimit,
-    server: config.server,
+    // The metrics token is a secret: said to be set, never printed.
+    server: {
+      ...config.server,
+      metrics: { ...config.server.metrics, ...(config.server.metrics.token ? { token: '(set)' } : {}) },
+    },
   };
   if (values.json) return out(summary);
   const s = config.server;
@@ -32,6 +36,10 @@ async function configCheck(values: Flags) {
     s.intake === 'deferred'
       ? 'intake: deferred — webhooks answered 202 received once stored raw, normalized right behind'
       : 'intake: sync — webhooks answered after normalization, with their orders or exception',
+  );
+  const m = s.metrics;
+  out(
+    `metrics: /metrics ${m.port === undefined ? 'on the main port' : `on ${m.hostname}:${m.port}`}, ${m.token ? 'with its bearer token' : 'to loopback clients only (no token set)'}; logs: ${s.log}`,
   );
   for (const c of summary.connections) {
     out(

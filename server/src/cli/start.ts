@@ -1,8 +1,7 @@
+import { loadConfig } from '../hub.ts';
 import { createLogger } from '../log.ts';
 import { start } from '../start.ts';
 import { type Flags, UsageError } from './shared.ts';
-
-const log = createLogger();
 
 /** `switchyard start`: the hub, in this process and its workers, until a signal stops it. */
 export async function startHub(values: Flags) {
@@ -14,5 +13,8 @@ export async function startHub(values: Flags) {
   if (!/^\d+$/.test(rawWorkers) || workers < 1 || workers > 64) {
     throw new UsageError(`SWITCHYARD_WORKERS "${rawWorkers}" must be a whole number from 1 to 64`);
   }
+  // server.log: pretty on a terminal, JSON lines otherwise (SWITCHYARD_LOG_FORMAT overrides).
+  const { config } = await loadConfig(values.config);
+  const log = createLogger({ format: config.server.log });
   await start({ configFile: values.config, port, hostname: process.env.HOST ?? '127.0.0.1', workers, log });
 }

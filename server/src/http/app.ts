@@ -4,13 +4,16 @@ import type { ApiDeps } from '../api/index.ts';
 import { apiRoutes } from '../api/index.ts';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
+import type { HubMetrics } from '../metrics.ts';
 import { bodyBudget } from './body-budget.ts';
 import { ediRoutes } from './edi.ts';
+import { metricsAuth, metricsRoutes, requestId } from './metrics.ts';
 import { problem } from './problem.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface AppOptions {
   now?: () => Date;
+  /** Tells this process's job runner that the API or the console queued a job. */
   nudgeJobs?: () => void;
   /** This process's recent vendor calls per connection, for the connections' health. */
   vendorStats?: ApiDeps['vendorStats'];
@@ -19,11 +22,12 @@ export interface AppOptions {
 /** The hub's HTTP surface. */
 export function createApp(
   hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config' | 'health'> &
-    Partial<Pick<Hub, 'workflowAdmin'>>,
+    Partial<Pick<Hub, 'workflowAdmin'>> & { metrics?: HubMetrics },
   log: Logger,
   options: AppOptions = {},
 ) {
   const app = new Hono();
+  app.use('*', requestId(log));
 
   // Alive, and reaching the store or not for long (server.unhealthyAfter): past that, look at the process.
   app.get('/healthz', (c) => {
@@ -66,6 +70,12 @@ export function createApp(
     }
   });
 
+  // Prometheus metrics on the main port (unless server.metrics.port serves them apart): a token, or loopback only.
+  if (hub.metrics && hub.config.server.metrics.port === undefined) {
+    app.use('/metrics', metricsAuth(hub.config.server.metrics.token));
+    app.route('/metrics', metricsRoutes(hub.metrics));
+  }
+
   // One budget for every route that reads a body before it can authenticate it.
   let refusals = 0;
   const budget = bodyBudget({
@@ -80,11 +90,16 @@ export function createApp(
   app.route('/webhooks', webhookRoutes(hub, log, options.now));
   app.route('/edi', ediRoutes(hub, log, options.now));
 
+  // The operator's surface: the REST API and the console, over the same operator actions.
   const operators = {
     hub,
     log,
     ...(options.nudgeJobs ? { nudgeJobs: options.nudgeJobs } : {}),
-    ...(options.vendorStats ? { vendorStats: options.vendorStats } : {}),
+    ...(options.vendorStats
+      ? { vendorStats: options.vendorStats }
+      : hub.metrics
+        ? { vendorStats: (id: string) => hub.metrics!.vendorCallStats(id) }
+        : {}),
   };
   app.route('/api', apiRoutes(operators));
 

@@ -11,6 +11,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
+import type { DeliveryOutcome, IntakeObserver } from '../metrics.ts';
 import { problem, storeUnavailable, tooLarge } from './problem.ts';
 
 /**
@@ -21,15 +22,32 @@ import { problem, storeUnavailable, tooLarge } from './problem.ts';
  * body with no interchange at all (still stored, with an exception).
  */
 export function ediRoutes(
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
-  log: Logger,
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & { metrics?: IntakeObserver | undefined },
+  logger: Logger,
   now = () => new Date(),
 ) {
-  const app = new Hono<{ Variables: { connection: Connection; files: FileIntake<unknown, unknown> } }>();
+  const app = new Hono<{
+    Variables: {
+      connection: Connection;
+      files: FileIntake<unknown, unknown>;
+      began: number;
+      log?: Logger;
+    };
+  }>();
   const limit = hub.config.server.bodyLimit;
+  /** Counts the file of a configured partner (an unknown id in the URL is not a label). */
+  const tell = (began: number | undefined, connection: string, outcome: DeliveryOutcome) =>
+    hub.metrics?.delivery({
+      channel: 'edi',
+      connection,
+      outcome,
+      seconds: began === undefined ? 0 : (performance.now() - began) / 1000,
+    });
   app.post(
     '/:partnerId',
     async (c, next) => {
+      c.set('began', performance.now());
+      const log = c.get('log') ?? logger;
       const id = c.req.param('partnerId');
       const connection = hub.connections.get(id);
       const files = connection && fileIntakeOf(connection.connector);
@@ -46,6 +64,7 @@ export function ediRoutes(
       const expected = files.inboundToken(connection.secrets);
       if (!token || !safeEqual(token, expected)) {
         log.warn('edi file refused: bad token', { partner: id });
+        tell(c.get('began'), id, 'rejected');
         return problem({
           type: 'bad-token',
           title: 'Not authenticated',
@@ -58,6 +77,7 @@ export function ediRoutes(
       }
       const type = (c.req.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
       if (!files.contentTypes.includes(type)) {
+        tell(c.get('began'), id, 'refused');
         return problem({
           type: 'unsupported-media-type',
           title: 'Unsupported media type',
@@ -72,18 +92,22 @@ export function ediRoutes(
     },
     bodyLimit({
       maxSize: limit,
-      onError: () =>
-        tooLarge(
+      onError: (c) => {
+        tell(c.get('began'), c.get('connection').id, 'refused');
+        return tooLarge(
           limit,
           'file',
           'split the file, send it over SFTP, or raise server.bodyLimit in switchyard.config.ts',
-        ),
+        );
+      },
     }),
     async (c) => {
+      const log = c.get('log') ?? logger;
       const connection = c.get('connection');
       const files = c.get('files');
       const body = new Uint8Array(await c.req.arrayBuffer());
       if (!body.length) {
+        tell(c.get('began'), connection.id, 'refused');
         return problem({
           type: 'empty-file',
           title: 'Empty file',
@@ -101,13 +125,24 @@ export function ediRoutes(
           { body, name: c.req.path, via: 'http', receivedAt: now(), headers },
           now,
         );
+        hub.metrics?.normalizationFailures({
+          channel: 'edi',
+          connection: connection.id,
+          count: receipt.exceptions.length,
+        });
+        const { answer } = receipt;
+        const failed = 'problem' in answer;
+        tell(
+          c.get('began'),
+          connection.id,
+          failed ? 'refused' : receipt.exceptions.length ? 'exception' : 'accepted',
+        );
         if (receipt.exceptions.length) {
           log.warn('edi file stored with exceptions', {
             partner: connection.id,
             exceptions: receipt.exceptions,
           });
         }
-        const { answer } = receipt;
         return 'problem' in answer ? problem(answer.problem) : c.json(answer.body, answer.status);
       } catch (error) {
         if (isTransientDbError(error)) {
@@ -115,8 +150,10 @@ export function ediRoutes(
             partner: connection.id,
             error: describeError(error),
           });
+          tell(c.get('began'), connection.id, 'store_unavailable');
           return storeUnavailable('file');
         }
+        tell(c.get('began'), connection.id, 'error');
         throw error;
       }
     },

@@ -16,7 +16,14 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
+import type { DeliveryOutcome, IntakeObserver } from '../metrics.ts';
 import { problem, storeUnavailable, tooLarge } from './problem.ts';
+
+/** The metrics' word for what the intake made of a delivery. */
+function outcomeOf(outcome: DeferredOutcome): DeliveryOutcome {
+  if (outcome.status === 'ignored' && isAcceptedForHydration(outcome.reason)) return 'hydration';
+  return outcome.status;
+}
 
 function answer(outcome: DeferredOutcome): Response {
   const json = (status: number, body: unknown) =>
@@ -70,16 +77,27 @@ function answer(outcome: DeferredOutcome): Response {
  * 202 "received" once the raw delivery commits, and the normalizer maps it right behind.
  */
 export function webhookRoutes(
-  hub: Pick<Hub, 'intake' | 'connections' | 'config' | 'hydrator'>,
-  log: Logger,
+  hub: Pick<Hub, 'intake' | 'connections' | 'config' | 'hydrator'> & { metrics?: IntakeObserver | undefined },
+  logger: Logger,
   now = () => new Date(),
 ) {
-  const app = new Hono<{ Variables: { connection: Connection } }>();
+  const app = new Hono<{
+    Variables: { connection: Connection; began: number; requestId?: string; log?: Logger };
+  }>();
   const limit = hub.config.server.bodyLimit;
+  /** Counts the delivery of a configured connection (an unknown id in the URL is not a label). */
+  const tell = (began: number | undefined, connection: string, outcome: DeliveryOutcome) =>
+    hub.metrics?.delivery({
+      channel: 'webhook',
+      connection,
+      outcome,
+      seconds: began === undefined ? 0 : (performance.now() - began) / 1000,
+    });
 
   app.post(
     '/:connectionId',
     async (c, next) => {
+      c.set('began', performance.now());
       const id = c.req.param('connectionId');
       const connection = hub.connections.get(id);
       if (!connection) {
@@ -93,6 +111,7 @@ export function webhookRoutes(
       }
       const webhook = connection.connector.webhook;
       if (!webhook) {
+        tell(c.get('began'), id, 'refused');
         return problem({
           type: 'no-webhooks',
           title: 'Connection takes no webhooks',
@@ -102,6 +121,7 @@ export function webhookRoutes(
         });
       }
       if (authModeOf(webhook) === 'queue') {
+        tell(c.get('began'), id, 'refused');
         return problem({
           type: 'no-webhooks',
           title: 'Connection takes no webhooks',
@@ -112,6 +132,7 @@ export function webhookRoutes(
       }
       const type = mediaType(c.req.header('content-type'));
       if (!webhook.contentTypes.includes(type)) {
+        tell(c.get('began'), id, 'refused');
         return problem({
           type: 'unsupported-media-type',
           title: 'Unsupported media type',
@@ -125,12 +146,20 @@ export function webhookRoutes(
     },
     bodyLimit({
       maxSize: limit,
-      onError: () =>
-        tooLarge(limit, 'body', 'split the payload, or raise server.bodyLimit in switchyard.config.ts'),
+      onError: (c) => {
+        tell(c.get('began'), c.get('connection').id, 'refused');
+        return tooLarge(
+          limit,
+          'body',
+          'split the payload, or raise server.bodyLimit in switchyard.config.ts',
+        );
+      },
     }),
     async (c) => {
       const connection = c.get('connection');
       const webhook = connection.connector.webhook!;
+      // The request's own logger (its id on every line) when the app gives one.
+      const log = c.get('log') ?? logger;
       const headers: Record<string, string> = {};
       c.req.raw.headers.forEach((value, name) => {
         headers[name] = value;
@@ -145,6 +174,7 @@ export function webhookRoutes(
       };
       const handshake = webhook.handshake?.(request);
       if (handshake) {
+        tell(c.get('began'), connection.id, 'handshake');
         log.info('webhook handshake answered', { connection: connection.id });
         return c.json(handshake, 200);
       }
@@ -159,10 +189,12 @@ export function webhookRoutes(
           connection: connection.id,
           error: describeError(error.cause ?? error),
         });
+        tell(c.get('began'), connection.id, 'refused');
         return problem(error.problem);
       }
       if (!verdict.ok) {
         log.warn('webhook rejected', { connection: connection.id, reason: verdict.reason });
+        tell(c.get('began'), connection.id, 'rejected');
         if (verdict.status === 404) {
           return problem({
             type: 'unknown-account',
@@ -183,9 +215,14 @@ export function webhookRoutes(
               : `sign the raw body with the connection's secret as documented for the ${connection.connector.id} connector`,
         });
       }
+      // Stored with the delivery, so the stored record leads to the log lines of the request that brought it.
+      const requestId = c.get('requestId');
+      if (requestId && headers['x-request-id'] === undefined) headers['x-request-id'] = requestId;
       try {
         const outcome = await hub.intake.receive(connection, request, now);
+        tell(c.get('began'), connection.id, outcomeOf(outcome));
         if (outcome.status === 'exception') {
+          hub.metrics?.normalizationFailures({ channel: 'webhook', connection: connection.id });
           log.warn('webhook stored as exception', {
             connection: connection.id,
             exception: outcome.exceptionId,
@@ -200,8 +237,10 @@ export function webhookRoutes(
             connection: connection.id,
             error: describeError(error),
           });
+          tell(c.get('began'), connection.id, 'store_unavailable');
           return storeUnavailable('payload');
         }
+        tell(c.get('began'), connection.id, 'error');
         throw error;
       }
     },

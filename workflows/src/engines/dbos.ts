@@ -6,6 +6,10 @@ import {
   assertEngineName,
   describeError,
   type Engine,
+  type EngineObserver,
+  observeRun,
+  observeStarts,
+  observeStep,
   pollUntilSettled,
   type QueueSpec,
   retryStep,
@@ -49,6 +53,8 @@ export interface DbosEngineOptions {
   queuePollMs?: number;
   /** Told after each step run: its whole time and its body's (the difference is the engine's). */
   onStep?: (step: { key: string; totalMs: number; bodyMs: number }) => void;
+  /** Told of starts, of runs' ends and around each step's execution (the hub's metrics). */
+  observer?: EngineObserver;
 }
 
 const STATES: Record<string, WorkflowState> = {
@@ -116,7 +122,17 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
   for (const workflow of options.workflows) {
     if (registered.has(workflow.name)) throw new Error(`workflow "${workflow.name}" is registered twice`);
     const run = async (input: unknown) =>
-      workflow.run(contextOf(DBOS.workflowID!, { log, onStep: options.onStep }), input);
+      observeRun(options.observer, { workflow: workflow.name, workflowId: DBOS.workflowID! }, () =>
+        workflow.run(
+          contextOf(DBOS.workflowID!, {
+            log,
+            onStep: options.onStep,
+            observer: options.observer,
+            workflow: workflow.name,
+          }),
+          input,
+        ),
+      );
     registered.set(workflow.name, DBOS.registerWorkflow(run, { name: workflow.name }));
   }
   DBOS.setConfig({
@@ -203,6 +219,7 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
       const workflow = workflowNamed(name);
       checkQueue(queue);
       await startOne(workflow, { input, workflowId, ...(queue ? { queue } : {}) });
+      observeStarts(options.observer, name, 1);
     },
 
     async startMany(name, starts) {
@@ -228,6 +245,7 @@ export async function startDbosEngine(options: DbosEngineOptions): Promise<Engin
       // Started at once (no queue): DBOS has no batch for those; a few at a time.
       const direct = unique.filter((one) => !one.queue);
       await startConcurrently(direct, (one) => startOne(workflow, one));
+      observeStarts(options.observer, name, unique.length);
     },
 
     async signal(workflowId, topic, payload, { dedupeKey }) {
@@ -306,7 +324,12 @@ export async function replayWithClient(databaseUrl: string, workflowId: string, 
  */
 function contextOf(
   workflowId: string,
-  hooks: { log: NonNullable<DbosEngineOptions['log']>; onStep?: DbosEngineOptions['onStep'] },
+  hooks: {
+    log: NonNullable<DbosEngineOptions['log']>;
+    onStep?: DbosEngineOptions['onStep'];
+    observer?: EngineObserver | undefined;
+    workflow?: string;
+  },
 ): WorkflowContext {
   const keys = new Set<string>();
   const unique = (key: string) => {
@@ -331,17 +354,20 @@ function contextOf(
       const began = performance.now();
       const result = await DBOS.runStep(
         () =>
-          retryStep(
-            async (attempt) => {
-              const start = performance.now();
-              try {
-                return await body({ idempotencyKey, attempt });
-              } finally {
-                bodyMs += performance.now() - start;
-              }
-            },
-            options?.retry,
-            { cancelled: () => DBOS.stepStatus?.cancelSignal, onFailure: (f) => tell(key, f) },
+          // Inside runStep: observed only when the step executes, not when replayed from its checkpoint.
+          observeStep(hooks.observer, { workflow: hooks.workflow ?? '', key }, () =>
+            retryStep(
+              async (attempt) => {
+                const start = performance.now();
+                try {
+                  return await body({ idempotencyKey, attempt });
+                } finally {
+                  bodyMs += performance.now() - start;
+                }
+              },
+              options?.retry,
+              { cancelled: () => DBOS.stepStatus?.cancelSignal, onFailure: (f) => tell(key, f) },
+            ),
           ),
         { name: key, retriesAllowed: false },
       );

@@ -1,0 +1,441 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  type EngineObserver,
+  observeVendorCalls,
+  type ResolvedConfig,
+  type Sql,
+  type VendorCall,
+} from '@switchyard/core';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The hub's Prometheus metrics, in a registry of the hub's own (not prom-client's global one: a test may open
+ * several hubs in one process). Counters and histograms are fed as things happen, by the small functions below;
+ * gauges about the store (open exceptions, queue depths, sync lag) are read from the database when scraped, by
+ * cheap indexed queries in one read-only transaction with a statement timeout. A database that does not answer
+ * does not fail the scrape: those gauges are left out and `switchyard_metrics_store_up` is 0.
+ *
+ * Counters are per process: under SWITCHYARD_WORKERS each worker counts what it handles.
+ */
+
+/** What became of a delivery (a webhook, an EDI file): the intake's outcome, or why it was refused. */
+export type DeliveryOutcome =
+  | 'accepted'
+  | 'ignored'
+  | 'hydration'
+  | 'received'
+  | 'duplicate'
+  | 'exception'
+  | 'handshake'
+  | 'rejected'
+  | 'refused'
+  | 'store_unavailable'
+  | 'error';
+
+/** What the HTTP intake tells the metrics (webhooks.ts, edi.ts). */
+export interface IntakeObserver {
+  delivery(d: {
+    channel: 'webhook' | 'edi';
+    connection: string;
+    outcome: DeliveryOutcome;
+    seconds: number;
+  }): void;
+  normalizationFailures(d: { channel: 'webhook' | 'edi' | 'pull'; connection: string; count?: number }): void;
+}
+
+/** Vendor calls of one connection over the recent window, for the connection's health. */
+export interface VendorCallStats {
+  calls: number;
+  errors: number;
+  throttled: number;
+  windowMinutes: number;
+}
+
+export interface HubMetrics extends IntakeObserver {
+  readonly registry: Registry;
+  /** The content type of `render`'s text. */
+  readonly contentType: string;
+  /** The metrics in Prometheus's text format, the store's gauges read first (never throws for the store). */
+  render(): Promise<string>;
+  /** For the engine (`startDbosEngine({ observer })`): workflows started and ended, step latency. */
+  readonly engine: EngineObserver;
+  /** Counts one vendor call attempt (done for every client in the process while the metrics are open). */
+  vendorCall(call: VendorCall): void;
+  /** The connection's vendor calls over the last `windowMinutes` (15), in this process. */
+  vendorCallStats(connectionId: string): VendorCallStats;
+  /** Stops observing vendor calls. */
+  close(): void;
+}
+
+export interface MetricsOptions {
+  /** The database the store's gauges are read from; without it they are left out. */
+  sql?: Sql;
+  /** Which connections exist and which drive workflows (`fulfillment`). */
+  config?: Pick<ResolvedConfig, 'connections' | 'tenants'>;
+  /** The engine's schema (DBOS), for its queue depth (default switchyard_dbos). */
+  engineSchema?: string;
+  /** Node's process metrics (CPU, memory, event loop lag, GC): default true. */
+  processMetrics?: boolean;
+  /** How long the store's gauges may take at a scrape (default 2,000 ms). */
+  storeTimeoutMs?: number;
+  /** The clock of the recent-calls window (tests). */
+  now?: () => number;
+}
+
+const WINDOW_MINUTES = 15;
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Step keys run per shipment or per turn ("buy-label#2", "tracking-3") are one step for the metrics. */
+export function stepLabel(key: string): string {
+  return key.replace(/#\d+$/, '').replace(/-\d+$/, '').slice(0, 64);
+}
+
+/**
+ * The vendors a running step calls: names from core's vendor client, else the hosts its HTTP requests go to
+ * (clients built on a vendor's own library: Stripe, EasyPost), read from Node's diagnostics channels.
+ */
+interface StepVendors {
+  names: Set<string>;
+  hosts: Set<string>;
+}
+const stepVendors = new AsyncLocalStorage<StepVendors>();
+let channelSubscribers = 0;
+const onUndiciRequest = (message: unknown) => {
+  const origin = (message as { request?: { origin?: string | URL } }).request?.origin;
+  const host = origin ? hostOf(String(origin)) : undefined;
+  if (host) stepVendors.getStore()?.hosts.add(host);
+};
+const onHttpRequest = (message: unknown) => {
+  const host = (message as { request?: { host?: string } }).request?.host;
+  if (host) stepVendors.getStore()?.hosts.add(host);
+};
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).hostname;
+  } catch {
+    return undefined;
+  }
+}
+function watchStepRequests(): () => void {
+  if (channelSubscribers++ === 0) {
+    subscribe('undici:request:create', onUndiciRequest);
+    subscribe('http.client.request.start', onHttpRequest);
+  }
+  return () => {
+    if (--channelSubscribers === 0) {
+      unsubscribe('undici:request:create', onUndiciRequest);
+      unsubscribe('http.client.request.start', onHttpRequest);
+    }
+  };
+}
+
+function vendorLabel(seen: StepVendors): string {
+  const names = seen.names.size ? seen.names : seen.hosts;
+  return names.size ? [...names].sort().join('+').slice(0, 128) : 'none';
+}
+
+/** A vendor call's status as a label: the HTTP status, else timeout or network. */
+function statusLabel(call: VendorCall): string {
+  if (call.status !== undefined) return String(call.status);
+  return call.code === 'timeout' ? 'timeout' : 'network';
+}
+
+/** Per connection, the calls of each recent minute. */
+class RecentCalls {
+  private readonly minutes = new Map<
+    string,
+    { minute: number; calls: number; errors: number; throttled: number }[]
+  >();
+  constructor(private readonly now: () => number) {}
+
+  add(connection: string, call: VendorCall) {
+    const minute = Math.floor(this.now() / 60_000);
+    const list = this.minutes.get(connection) ?? [];
+    if (!list.length) this.minutes.set(connection, list);
+    let last = list[list.length - 1];
+    if (last?.minute !== minute) {
+      last = { minute, calls: 0, errors: 0, throttled: 0 };
+      list.push(last);
+      while (list.length && list[0]!.minute <= minute - WINDOW_MINUTES) list.shift();
+    }
+    last.calls++;
+    if (!call.ok) last.errors++;
+    if (call.throttled) last.throttled++;
+  }
+
+  stats(connection: string): VendorCallStats {
+    const since = Math.floor(this.now() / 60_000) - WINDOW_MINUTES;
+    const out = { calls: 0, errors: 0, throttled: 0, windowMinutes: WINDOW_MINUTES };
+    for (const m of this.minutes.get(connection) ?? []) {
+      if (m.minute <= since) continue;
+      out.calls += m.calls;
+      out.errors += m.errors;
+      out.throttled += m.throttled;
+    }
+    return out;
+  }
+}
+
+export function createMetrics(options: MetricsOptions = {}): HubMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  const schema = options.engineSchema ?? 'switchyard_dbos';
+  if (!SCHEMA.test(schema)) throw new Error(`engine schema "${schema}" is not a plain lower-case name`);
+
+  const deliveries = new Counter({
+    name: 'switchyard_deliveries_total',
+    help: 'Deliveries received over HTTP (webhooks, EDI files), by connection and what became of them.',
+    labelNames: ['channel', 'connection', 'outcome'] as const,
+    registers,
+  });
+  const intakeSeconds = new Histogram({
+    name: 'switchyard_intake_duration_seconds',
+    help: 'From the request reaching the intake route to its answer, by channel and connection.',
+    labelNames: ['channel', 'connection'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const normalizationFailures = new Counter({
+    name: 'switchyard_normalization_failures_total',
+    help: 'Payloads stored but not mapped (parked as exceptions) at intake, by channel and connection.',
+    labelNames: ['channel', 'connection'] as const,
+    registers,
+  });
+  const workflowsStarted = new Counter({
+    name: 'switchyard_workflows_started_total',
+    help: 'Workflows this process asked the engine to start (an id that already ran counts too).',
+    labelNames: ['workflow'] as const,
+    registers,
+  });
+  const workflowsEnded = new Counter({
+    name: 'switchyard_workflows_finished_total',
+    help: 'Workflow runs that ended in this process, by outcome (succeeded, failed).',
+    labelNames: ['workflow', 'outcome'] as const,
+    registers,
+  });
+  const stepSeconds = new Histogram({
+    name: 'switchyard_workflow_step_duration_seconds',
+    help: "A step's execution, its retries included, by step, the vendors it called and outcome.",
+    labelNames: ['workflow', 'step', 'vendor', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers,
+  });
+  const vendorCalls = new Counter({
+    name: 'switchyard_vendor_calls_total',
+    help: "Vendor API call attempts through core's client, by vendor, connection and HTTP status (timeout, network: no answer).",
+    labelNames: ['vendor', 'connection', 'status'] as const,
+    registers,
+  });
+  const vendorThrottled = new Counter({
+    name: 'switchyard_vendor_throttled_total',
+    help: "Vendor API call attempts refused for the rate (a 429, or a vendor's throttling code), by vendor and connection.",
+    labelNames: ['vendor', 'connection'] as const,
+    registers,
+  });
+  const vendorSeconds = new Histogram({
+    name: 'switchyard_vendor_call_duration_seconds',
+    help: 'Vendor API call attempts, from sending to the answer read, by vendor.',
+    labelNames: ['vendor'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const storeUp = new Gauge({
+    name: 'switchyard_metrics_store_up',
+    help: "1 when the store's gauges were read at this scrape; 0 when the database did not answer in time.",
+    registers,
+  });
+  const exceptionsOpen = new Gauge({
+    name: 'switchyard_exceptions_open',
+    help: 'Open exceptions, by connection and reason (kind).',
+    labelNames: ['connection', 'reason'] as const,
+    registers,
+  });
+  // Labelled so that it can be left out when the store does not answer (an unlabelled gauge always shows).
+  const inboxReceived = new Gauge({
+    name: 'switchyard_inbox_deliveries',
+    help: 'Deliveries in the inbox by status: received (stored raw, not yet normalized; the deferred intake backlog).',
+    labelNames: ['status'] as const,
+    registers,
+  });
+  const awaitingWorkflow = new Gauge({
+    name: 'switchyard_orders_awaiting_workflow',
+    help: 'New orders of connections with fulfillment whose workflow has not been started yet.',
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  const engineQueue = new Gauge({
+    name: 'switchyard_engine_workflows',
+    help: "Workflows in the engine's tables by queue and state: enqueued (waiting for room), pending (running or to recover).",
+    labelNames: ['queue', 'state'] as const,
+    registers,
+  });
+  const syncLag = new Gauge({
+    name: 'switchyard_sync_lag_seconds',
+    help: "Seconds since the connection's last completed pull (known since its last completed run).",
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  const syncOk = new Gauge({
+    name: 'switchyard_sync_last_run_ok',
+    help: "1 when the connection's last pull completed, 0 when it was interrupted.",
+    labelNames: ['connection'] as const,
+    registers,
+  });
+
+  const recent = new RecentCalls(options.now ?? Date.now);
+  /** The last completed pull seen per connection, kept when a later run is interrupted. */
+  const lastCompleted = new Map<string, number>();
+  const managed = (options.config?.connections ?? []).filter((c) => c.fulfillment).map((c) => c.id);
+  const tenants = (options.config?.tenants ?? []).map((t) => t.id);
+  const storeGauges = [exceptionsOpen, inboxReceived, awaitingWorkflow, engineQueue, syncLag, syncOk];
+
+  async function readStore(sql: Sql) {
+    return sql.begin('read only', async (tx) => {
+      await tx`set local statement_timeout = 1500`;
+      const [clock] = await tx<{ now: Date; engine: boolean }[]>`
+        select now() as now, to_regclass(${`${schema}.workflow_status`}) is not null as engine`;
+      // exceptions_tenant_status_keyset (tenant_id, status, …): only the open rows are read.
+      const exceptions = tenants.length
+        ? await tx<{ connection: string | null; reason: string; count: number }[]>`
+            select connection_id as connection, kind as reason, count(*)::int as count from exceptions
+            where tenant_id = any(${sql.array(tenants)}) and status = 'open' group by 1, 2`
+        : [];
+      // inbox_received (partial index on the received rows).
+      const [inbox] = await tx<{ count: number }[]>`
+        select count(*)::int as count from inbox where status = 'received'`;
+      // orders_awaiting_workflow (partial index on workflow_started_at is null), as startAwaitingWorkflows reads it.
+      const awaiting = managed.length
+        ? await tx<{ connection: string; count: number }[]>`
+            select o.connection_id as connection, count(*)::int as count from orders o
+            join fulfillment_activation a on a.connection_id = o.connection_id
+            where o.workflow_started_at is null and o.connection_id = any(${sql.array(managed)})
+              and o.created_at >= a.since and o.status = 'placed'
+            group by 1`
+        : [];
+      // One row per connection.
+      const syncs = await tx<{ connection: string; lastRunAt: Date | null; status: string | null }[]>`
+        select connection_id as connection, last_run_at as "lastRunAt", last_result->>'status' as status
+        from sync_state`;
+      // DBOS's partial indexes on PENDING and on (queue_name, status).
+      const engine = clock?.engine
+        ? await tx.unsafe<{ queue: string; state: string; count: number }[]>(
+            `select coalesce(queue_name, '') as queue, lower(status) as state, count(*)::int as count
+             from ${schema}.workflow_status where status in ('ENQUEUED', 'PENDING') group by 1, 2`,
+          )
+        : [];
+      return { now: clock!.now.getTime(), exceptions, inbox: inbox?.count ?? 0, awaiting, syncs, engine };
+    });
+  }
+
+  function showStore(read: Awaited<ReturnType<typeof readStore>>) {
+    for (const r of read.exceptions) {
+      exceptionsOpen.set({ connection: r.connection ?? '', reason: r.reason }, r.count);
+    }
+    inboxReceived.set({ status: 'received' }, read.inbox);
+    for (const id of managed) awaitingWorkflow.set({ connection: id }, 0);
+    for (const r of read.awaiting) awaitingWorkflow.set({ connection: r.connection }, r.count);
+    for (const r of read.engine) engineQueue.set({ queue: r.queue, state: r.state }, r.count);
+    for (const r of read.syncs) {
+      if (!r.lastRunAt) continue;
+      const completed = r.status === 'completed';
+      syncOk.set({ connection: r.connection }, completed ? 1 : 0);
+      if (completed) {
+        lastCompleted.set(
+          r.connection,
+          Math.max(lastCompleted.get(r.connection) ?? 0, r.lastRunAt.getTime()),
+        );
+      }
+      const last = lastCompleted.get(r.connection);
+      if (last !== undefined)
+        syncLag.set({ connection: r.connection }, Math.max(0, (read.now - last) / 1000));
+    }
+  }
+
+  // One read at a time: scrapes during a slow or down database wait for the read under way, not pile up.
+  let reading: Promise<Awaited<ReturnType<typeof readStore>>> | undefined;
+  async function refreshStore() {
+    const sql = options.sql;
+    if (!sql) return;
+    reading ??= readStore(sql).finally(() => {
+      reading = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const read = await Promise.race([
+        reading,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer in time')), options.storeTimeoutMs ?? 2000);
+        }),
+      ]);
+      for (const gauge of storeGauges) gauge.reset();
+      showStore(read);
+      storeUp.set(1);
+    } catch {
+      // Left out rather than stale: a gauge last read an hour ago would say the queue is as it was then.
+      for (const gauge of storeGauges) gauge.reset();
+      storeUp.set(0);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  // A read abandoned at the timeout may fail later: that is not an unhandled rejection.
+  const quietly = () => reading?.catch(() => {});
+
+  const vendorCall = (call: VendorCall) => {
+    const vendor = call.vendor.toLowerCase();
+    const connection = call.connection ?? '';
+    vendorCalls.inc({ vendor, connection, status: statusLabel(call) });
+    if (call.throttled) vendorThrottled.inc({ vendor, connection });
+    vendorSeconds.observe({ vendor }, call.durationMs / 1000);
+    if (call.connection) recent.add(call.connection, call);
+    stepVendors.getStore()?.names.add(vendor);
+  };
+  const stopObserving = observeVendorCalls(vendorCall);
+  const stopWatching = watchStepRequests();
+
+  const engine: EngineObserver = {
+    started: (workflow, count) => workflowsStarted.inc({ workflow }, count),
+    ended: ({ workflow, outcome }) => workflowsEnded.inc({ workflow, outcome }),
+    async step(step, run) {
+      const seen: StepVendors = { names: new Set(), hosts: new Set() };
+      const began = performance.now();
+      let outcome = 'failed';
+      try {
+        const result = await stepVendors.run(seen, run);
+        outcome = 'succeeded';
+        return result;
+      } finally {
+        stepSeconds.observe(
+          { workflow: step.workflow, step: stepLabel(step.key), vendor: vendorLabel(seen), outcome },
+          (performance.now() - began) / 1000,
+        );
+      }
+    },
+  };
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    async render() {
+      await refreshStore();
+      quietly();
+      return registry.metrics();
+    },
+    delivery({ channel, connection, outcome, seconds }) {
+      deliveries.inc({ channel, connection, outcome });
+      intakeSeconds.observe({ channel, connection }, seconds);
+    },
+    normalizationFailures({ channel, connection, count = 1 }) {
+      if (count > 0) normalizationFailures.inc({ channel, connection }, count);
+    },
+    engine,
+    vendorCall,
+    vendorCallStats: (connectionId) => recent.stats(connectionId),
+    close() {
+      stopObserving();
+      stopWatching();
+    },
+  };
+}
