@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, describeError, HubError } from '@switchyard/core';
 import { config } from './config.ts';
 import { connections } from './connections.ts';
+import { demo } from './demo.ts';
 import { edi } from './edi.ts';
 import { exceptions } from './exceptions.ts';
 import { keys } from './keys.ts';
@@ -37,6 +38,7 @@ Usage: switchyard <command> [options]
   keys create --role <role>      an API key for the REST API and the console, printed once
                                  (--tenant, --name; roles: viewer, operator, admin)
   keys list | keys revoke <id>   a tenant's keys (never the keys themselves); revoke one
+  demo                           send the example orders (and two bad ones) to the running hub (--url)
   new connector <id>             scaffold connectors/<id>: a working channel connector and its registry line
 
 Options:
@@ -134,6 +136,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'keys':
         await keys(values, rest);
+        return 0;
+      case 'demo':
+        await demo(values);
         return 0;
       default:
         throw new UsageError(`unknown command "${command}" (see switchyard --help)`);

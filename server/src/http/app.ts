@@ -2,6 +2,7 @@ import { describeError, HubError } from '@switchyard/core';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/index.ts';
 import { apiRoutes } from '../api/index.ts';
+import { consoleRoutes } from '../console/index.ts';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
@@ -91,9 +92,7 @@ export function createApp(
   app.route('/edi', ediRoutes(hub, log, options.now));
 
   // The operator's surface: the REST API and the console, over the same operator actions.
-  const operators = {
-    hub,
-    log,
+  const extras = {
     ...(options.nudgeJobs ? { nudgeJobs: options.nudgeJobs } : {}),
     ...(options.vendorStats
       ? { vendorStats: options.vendorStats }
@@ -101,7 +100,8 @@ export function createApp(
         ? { vendorStats: (id: string) => hub.metrics!.vendorCallStats(id) }
         : {}),
   };
-  app.route('/api', apiRoutes(operators));
+  app.route('/api', apiRoutes({ hub, log, ...extras }));
+  app.route('/console', consoleRoutes(hub, log, { operator: extras }));
 
   app.notFound((c) =>
     problem({

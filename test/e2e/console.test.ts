@@ -1,0 +1,353 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signedHeaders } from '@switchyard/connector-http-json';
+import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support/hub-process.ts';
+
+/**
+ * The operator console in a real browser: Debian's Chromium driven by playwright-core, against the real hub
+ * binary on a database of its own. Two tenants: `demo` (a signed JSON channel, a Shopify store that cannot be
+ * reached, an X12 partner) and `other` (its own JSON channel). Screenshots of every page go to
+ * test-results/console/.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const shots = join(repoRoot, 'test-results', 'console');
+const example = readFileSync(join(repoRoot, 'connectors/http-json/examples/order.json'), 'utf8');
+const edi850 = readFileSync(join(repoRoot, 'connectors/x12/examples/850.edi'));
+
+const CONFIG = `import { defineConfig, env } from '@switchyard/core';
+
+export default defineConfig({
+  tenants: [
+    { id: 'demo', name: 'Demo merchant' },
+    { id: 'other', name: 'Another merchant' },
+  ],
+  connections: [
+    { id: 'demo', tenant: 'demo', connector: 'http-json', settings: { toleranceSeconds: 300 },
+      secrets: { signingSecret: env('DEMO_WEBHOOK_SECRET', { default: 'dev-secret' }) } },
+    { id: 'shop', tenant: 'demo', connector: 'shopify',
+      settings: { shop: 'switchyard-demo.myshopify.com', apiOrigin: 'http://127.0.0.1:9' },
+      secrets: { clientSecret: env('SHOPIFY_CLIENT_SECRET', { default: 'dev-shopify-secret' }),
+                 accessToken: env('SHOPIFY_ACCESS_TOKEN', { default: 'shpat_dev_token' }) } },
+    { id: 'retailer', tenant: 'demo', connector: 'x12',
+      settings: {
+        partner: { qualifier: 'ZZ', id: 'RETAILER' }, us: { qualifier: 'ZZ', id: 'DEMOSUPPLY' }, version: '004010',
+        transport: { kind: 'http', url: 'http://127.0.0.1:9/retailer-edi' },
+        items: [{ buyerPartNumber: 'BP-100', sku: 'MUG-1' }, { upc: '012345678905', sku: 'CUP-2' }],
+        locations: [{ code: '0042', name: 'Retailer Store 42', line1: '100 Main St', city: 'Columbus',
+                      region: 'OH', postalCode: '43004' }],
+      },
+      secrets: { inboundToken: env('RETAILER_EDI_TOKEN', { default: 'dev-retailer-token-0123456789' }) } },
+    { id: 'other-shop', tenant: 'other', connector: 'http-json', settings: { toleranceSeconds: 300 },
+      secrets: { signingSecret: env('OTHER_WEBHOOK_SECRET', { default: 'other-secret' }) } },
+  ],
+  server: { bodyLimit: '5mb' },
+});
+`;
+
+const scratch = scratchDir('console');
+let db: TestDatabase;
+let hub: HubProcess;
+let browser: Browser;
+let demoKey: string;
+let otherKey: string;
+let viewerKey: string;
+
+function order(id: string, number: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ ...JSON.parse(example), id, number, ...extra });
+}
+
+async function post(connection: string, secret: string, body: string) {
+  const res = await fetch(`${hub.url}/webhooks/${connection}`, {
+    method: 'POST',
+    body,
+    headers: signedHeaders(secret, body),
+  });
+  const answer = (await res.json().catch(() => ({}))) as { exceptionId?: string };
+  return { status: res.status, exceptionId: answer.exceptionId };
+}
+
+async function signIn(context: BrowserContext, key: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${hub.url}/console/`);
+  await expect.poll(() => page.url()).toContain('/console/sign-in');
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Follows htmx's boosted navigation to its end (the URL and the page's heading). */
+async function heading(page: Page, text: string | RegExp) {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor();
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `the console's browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium); .ci/run does`,
+    );
+  }
+  mkdirSync(shots, { recursive: true });
+  db = await createTestDatabase({ migrate: false });
+  writeFileSync(join(scratch.dir, 'switchyard.config.ts'), CONFIG);
+  hub = await startHub(scratch.dir, { DATABASE_URL: db.url, SWITCHYARD_SECRET_KEY: undefined });
+  // Keys as the README says: the CLI prints one once.
+  const env = { DATABASE_URL: db.url, SWITCHYARD_SECRET_KEY: undefined };
+  const key = (tenant: string, role: string) => {
+    const r = cli(scratch.dir, ['keys', 'create', '--tenant', tenant, '--role', role], env);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.trim();
+  };
+  demoKey = key('demo', 'operator');
+  otherKey = key('other', 'operator');
+  viewerKey = key('demo', 'viewer');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (hub && hub.child.exitCode === null) {
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+  }
+  await db?.drop();
+  scratch.remove();
+});
+
+describe('the operator console in Chromium', { timeout: 180_000 }, () => {
+  const ids: Record<string, string> = {};
+
+  it('receives orders, a payload it cannot map, an X12 850 and another tenant’s exception', async () => {
+    expect((await post('demo', 'dev-secret', order('WEB-100234', '#100234'))).status).toBe(200);
+    expect((await post('demo', 'dev-secret', order('WEB-100235', '#100235'))).status).toBe(200);
+    const half = await post('demo', 'dev-secret', '{"id": "HALF-AN-ORDER", ');
+    expect(half.status).toBe(202);
+    ids.half = half.exceptionId!;
+    // Two more that fail normalization: the filtered set a bulk replay takes.
+    for (const n of [1, 2]) {
+      const bad = await post('demo', 'dev-secret', order(`BAD-${n}`, `#BAD-${n}`, { placedAt: 'yesterday' }));
+      expect(bad.status).toBe(202);
+    }
+    const other = await post('other-shop', 'other-secret', '{"id": "OTHER-TENANT-ONLY", ');
+    expect(other.status).toBe(202);
+    ids.other = other.exceptionId!;
+    const edi = await fetch(`${hub.url}/edi/retailer`, {
+      method: 'POST',
+      body: edi850,
+      headers: {
+        authorization: 'Bearer dev-retailer-token-0123456789',
+        'content-type': 'application/edi-x12',
+      },
+    });
+    expect(edi.status).toBeLessThan(300);
+  });
+
+  it('refuses a wrong key, then signs in with a session cookie that holds no key, under a strict policy', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const violations: string[] = [];
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const res = await page.goto(`${hub.url}/console/sign-in`);
+    expect(res!.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByLabel('API key').fill('sy_not_a_real_key_000000000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('unknown or revoked');
+    await shot(page, 'sign-in');
+    await page.getByLabel('API key').fill(demoKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Overview');
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'sy_console')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+    expect(session.value).not.toContain(demoKey.slice(3, 12));
+    // The open-exceptions counter arrives by server-sent events.
+    await expect.poll(() => page.locator('#open-count').textContent(), { timeout: 10_000 }).toMatch(/3/);
+    await page.getByText('demo: 2 orders in the hour').waitFor();
+    await shot(page, 'overview');
+    // A POST without the CSRF token is refused, even with the session cookie.
+    const forged = await page.request.post(`${hub.url}/console/exceptions/${ids.half}/replay`, {
+      form: { nothing: '1' },
+      maxRedirects: 0,
+    });
+    expect(forged.status()).toBe(403);
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  it('finds an order by its external number and opens its timeline and raw delivery', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.getByRole('link', { name: 'Orders' }).click();
+    await heading(page, 'Orders');
+    await shot(page, 'orders');
+    await page.getByLabel('External id or number').fill('#100234');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('table.list tbody tr:not(.empty-row)').count()).toBe(1);
+    await page.getByRole('link', { name: '#100234' }).click();
+    await heading(page, 'Order #100234');
+    const timeline = page.locator('ol.timeline > li');
+    await expect.poll(() => timeline.count()).toBeGreaterThanOrEqual(1);
+    expect(await timeline.first().textContent()).toContain('order.created');
+    await shot(page, 'order-detail');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, 'order-detail-375');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page
+      .getByRole('link', { name: /^Delivery \d+$/ })
+      .first()
+      .click();
+    await heading(page, /^Delivery \d+$/);
+    expect(await page.locator('pre.payload').textContent()).toContain('"WEB-100234"');
+    await shot(page, 'delivery');
+    await context.close();
+  });
+
+  it('shows a new exception without reload, checks an edit as JSON, and replays the corrected payload', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.getByRole('link', { name: /^Exceptions/ }).click();
+    await heading(page, 'Exceptions');
+    expect(await page.locator(`#exc-${ids.half}`).count()).toBe(1);
+    expect(await page.locator(`#exc-${ids.other}`).count()).toBe(0);
+    // Recorded while the page is open: the live stream adds its row.
+    const late = await post('demo', 'dev-secret', '{"id": "LATE-ARRIVAL"');
+    ids.late = late.exceptionId!;
+    await page.locator(`#exc-${ids.late}`).waitFor({ timeout: 15_000 });
+    await shot(page, 'exceptions');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, 'exceptions-375');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await page.locator(`#exc-${ids.half} a`).click();
+    await heading(page, `Exception ${ids.half}`);
+    const editor = page.getByLabel(/^Payload/);
+    await editor.fill('{"id": "still broken", ');
+    await page.getByRole('button', { name: 'Save edit and replay' }).click();
+    await expect.poll(() => page.locator('#payload-error').textContent()).toContain('Not valid JSON');
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'exception-invalid-json');
+    await editor.fill(order('WEB-EDITED-1', '#EDITED-1'));
+    await page.getByRole('button', { name: 'Save edit and replay' }).click();
+    await expect
+      .poll(() => page.locator('#messages').textContent(), { timeout: 15_000 })
+      .toMatch(/resolved, 1 order imported/);
+    await page.locator('.facts .status-resolved').waitFor();
+    await shot(page, 'exception-detail');
+
+    await page.goto(`${hub.url}/console/orders?q=${encodeURIComponent('#EDITED-1')}`);
+    await page.getByRole('link', { name: '#EDITED-1' }).waitFor();
+    await context.close();
+  });
+
+  it('bulk-replays the exceptions a filter selects, following the job to its end', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.goto(`${hub.url}/console/exceptions`);
+    await page.locator('.filters select[name="connection"]').selectOption('demo');
+    await page.locator('.filters select[name="kind"]').selectOption('normalize');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.url()).toContain('connection=demo');
+    // BAD-1, BAD-2 and the late arrival: the edited one is resolved, the other tenant's is not ours.
+    const bulk = page.getByRole('button', { name: /Replay all 3 matching/ });
+    await bulk.waitFor();
+    await bulk.click();
+    await heading(page, /^Bulk replay of demo · job /);
+    const figures = page.locator('.job-figures');
+    await expect.poll(() => figures.getAttribute('data-job-status'), { timeout: 30_000 }).toBe('succeeded');
+    expect(await figures.textContent()).toMatch(/3 of 3 done/);
+    await shot(page, 'bulk-replay-job');
+
+    // Select two rows by hand and replay just those.
+    await page.goto(`${hub.url}/console/exceptions?connection=demo`);
+    await page.locator('input[data-pick-all="exceptions"]').check();
+    await page.getByRole('button', { name: 'Replay selected' }).click();
+    await expect
+      .poll(() => page.locator('#messages').textContent(), { timeout: 15_000 })
+      .toMatch(/replayed 3: 0 resolved, 3 still failing/);
+    await context.close();
+  });
+
+  it('shows connections with sync and backfill, and the EDI documents', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await heading(page, 'Connections');
+    const shop = page.locator('li.card', { has: page.getByRole('heading', { name: /^shop/ }) });
+    await shop.getByLabel('Backfill from').fill('2026-01-01');
+    await shop.getByRole('button', { name: 'Backfill' }).click();
+    await expect
+      .poll(() => page.locator('#messages').textContent())
+      .toMatch(/backfill from 2026-01-01 of shop queued/);
+    // The bar follows the job without a reload: queued, then taken up by the runner (the store cannot be
+    // reached, so it retries and fails in its own time).
+    expect(await shop.locator('progress').count()).toBe(1);
+    await expect
+      .poll(() => shop.locator('.job-figures').getAttribute('data-job-status'), { timeout: 30_000 })
+      .toMatch(/running|succeeded|failed/);
+    await shot(page, 'connections');
+    await page.getByRole('link', { name: 'EDI' }).click();
+    await heading(page, 'EDI');
+    await page.getByRole('cell', { name: 'ZZ:RETAILER' }).waitFor();
+    await expect
+      .poll(() => page.locator('table.list').nth(1).locator('tbody tr:not(.empty-row)').count())
+      .toBeGreaterThan(0);
+    await shot(page, 'edi');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${hub.url}/console`);
+    await heading(page, 'Overview');
+    await shot(page, 'overview-375');
+    await context.close();
+  });
+
+  it('shows a viewer no action, and another tenant none of it', async () => {
+    const viewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const seen = await signIn(viewer, viewerKey);
+    await seen.goto(`${hub.url}/console/exceptions/${ids.late}`);
+    await heading(seen, `Exception ${ids.late}`);
+    expect(await seen.getByRole('button', { name: /replay/i }).count()).toBe(0);
+    await viewer.close();
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, otherKey);
+    await page.goto(`${hub.url}/console/orders`);
+    await heading(page, 'Orders');
+    expect(await page.locator('table.list tbody tr:not(.empty-row)').count()).toBe(0);
+    await page.goto(`${hub.url}/console/orders?q=${encodeURIComponent('#100234')}`);
+    expect(await page.locator('table.list tbody tr:not(.empty-row)').count()).toBe(0);
+    await page.goto(`${hub.url}/console/exceptions?status=all`);
+    expect(await page.locator(`#exc-${ids.other}`).count()).toBe(1);
+    expect(await page.locator('table.list tbody tr:not(.empty-row)').count()).toBe(1);
+    // Another tenant's exception by its id: answered as one that does not exist.
+    await page.goto(`${hub.url}/console/exceptions/${ids.half}`);
+    await heading(page, 'Exceptions');
+    expect(await page.locator('#messages').textContent()).toContain(
+      `tenant other has no exception ${ids.half}`,
+    );
+    await page.goto(`${hub.url}/console/connections`);
+    expect(await page.getByRole('heading', { name: /^shop/ }).count()).toBe(0);
+    await page.goto(`${hub.url}/console/edi`);
+    expect(await page.getByRole('cell', { name: 'ZZ:RETAILER' }).count()).toBe(0);
+    await context.close();
+  });
+});
