@@ -40,6 +40,12 @@ const STATES: Record<string, WorkflowState> = {
   CANCELLED: 'cancelled',
 };
 
+/** PostgreSQL's undefined_table and invalid_schema_name, as a client on a database the engine never ran on gets. */
+function notMigrated(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '42P01' || code === '3F000' || /does not exist/.test(String((error as Error)?.message));
+}
+
 /** DBOS's own records among a workflow's steps (a wait, a sleep, the time): not the business's steps. */
 const ENGINE_RECORDS = /^DBOS\./;
 
@@ -60,7 +66,14 @@ export function dbosWorkflowAdmin(databaseUrl: string, schema = 'switchyard_dbos
   return {
     async inspect(workflowId) {
       const c = await clientOf();
-      const status = await c.getWorkflow(workflowId);
+      let status: Awaited<ReturnType<DBOSClient['getWorkflow']>>;
+      try {
+        status = await c.getWorkflow(workflowId);
+      } catch (error) {
+        // The engine has not run on this database yet (its schema is made at its first launch): no workflow.
+        if (notMigrated(error)) return undefined;
+        throw error;
+      }
       if (!status) return undefined;
       const steps = (await c.listWorkflowSteps(workflowId)) ?? [];
       const state = STATES[status.status] ?? 'pending';
