@@ -75,6 +75,12 @@ export interface HubConfig {
      * one. With neither, /metrics answers on the main port to loopback clients only.
      */
     metrics?: { token?: EnvRef; port?: number; hostname?: string };
+    /**
+     * OpenTelemetry traces, off unless set: spans of HTTP requests and vendor calls exported over OTLP/HTTP to
+     * `otlpEndpoint` (e.g. http://127.0.0.1:4318/v1/traces). Needs `npm install @opentelemetry/sdk-node
+     * @opentelemetry/exporter-trace-otlp-http` (not installed by default).
+     */
+    tracing?: { otlpEndpoint: string; serviceName?: string };
   };
 }
 
@@ -178,6 +184,13 @@ const ConfigSchema = z.object({
             .max(65_535, 'must be a port number from 1 to 65535 (0: any free port)')
             .optional(),
           hostname: z.string().min(1, 'must name an interface, e.g. 127.0.0.1 or 0.0.0.0').optional(),
+        })
+        .strict()
+        .optional(),
+      tracing: z
+        .object({
+          otlpEndpoint: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:4318/v1/traces' }),
+          serviceName: z.string().min(1).max(100).optional(),
         })
         .strict()
         .optional(),

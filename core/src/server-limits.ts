@@ -16,6 +16,8 @@ export interface ServerLimits {
   log: LogFormat;
   /** Where and to whom GET /metrics answers (see `MetricsAccess`). */
   metrics: MetricsAccess;
+  /** OpenTelemetry traces: absent (the default) means none are made. */
+  tracing?: { otlpEndpoint: string; serviceName: string };
 }
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -163,6 +165,14 @@ export function resolveServer(
     intake: server.intake ?? 'sync',
     log: server.log ?? 'auto',
     metrics: resolveMetrics(server.metrics, issues, environment),
+    ...(server.tracing
+      ? {
+          tracing: {
+            otlpEndpoint: server.tracing.otlpEndpoint,
+            serviceName: server.tracing.serviceName ?? 'switchyard',
+          },
+        }
+      : {}),
     ...(server.publicUrl ? { publicUrl: server.publicUrl.replace(/\/+$/, '') } : {}),
   };
 }

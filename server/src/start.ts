@@ -14,6 +14,7 @@ import type { Logger } from './log.ts';
 import { startJobRunner } from './operator/index.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { listen, type RunningServer } from './serve.ts';
+import { startTracing, type Tracing } from './tracing.ts';
 import { type RunningWorkflows, startWorkflows } from './workflows.ts';
 
 export interface StartOptions {
@@ -115,6 +116,10 @@ async function startSingle(options: StartOptions): Promise<void> {
   const began = Date.now();
   const { log } = options;
   const hub = await openHub({ log, configFile: options.configFile, watchStore: true });
+  const tracing = await startTracing(hub.config.server.tracing, log).catch(async (error) => {
+    await hub.close();
+    throw error;
+  });
   const workflows = await startWorkflows(hub, log).catch(async (error) => {
     await hub.close();
     throw error;
@@ -140,6 +145,7 @@ async function startSingle(options: StartOptions): Promise<void> {
     await Promise.all([server.close(), scheduler.stop(), thin.stop(), metrics?.close()]);
     await workflows.stop();
     await hub.close();
+    await tracing.stop();
     log.info('stopped');
   }, log);
 }
@@ -153,6 +159,10 @@ async function startPrimary(options: StartOptions): Promise<void> {
   const began = Date.now();
   const { log } = options;
   const hub = await openHub({ log, configFile: options.configFile, poolSize: 2 });
+  const tracing = await startTracing(hub.config.server.tracing, log).catch(async (error) => {
+    await hub.close();
+    throw error;
+  });
   let stopping = false;
   let started = false;
   const crashes: number[] = [];
@@ -184,6 +194,7 @@ async function startPrimary(options: StartOptions): Promise<void> {
     await Promise.all([stopWorkers(15_000), scheduler?.stop(), thin?.stop(), metrics?.close()]);
     await workflows?.stop();
     await hub.close();
+    await tracing.stop();
     log.info('stopped');
   };
   // Installed before the first fork: a signal during start stops what has started, database included.
@@ -243,6 +254,7 @@ async function startWorker(options: StartOptions): Promise<void> {
   const send = (message: WorkerMessage) => process.send?.(message);
   let hub: Hub;
   let server: RunningServer;
+  let tracing: Tracing;
   try {
     hub = await openHub({
       log,
@@ -253,6 +265,7 @@ async function startWorker(options: StartOptions): Promise<void> {
       // A worker's /healthz speaks for its own pool; the primary restarts the embedded server if it dies.
       watchStore: true,
     });
+    tracing = await startTracing(hub.config.server.tracing, log);
     server = await serveHub(hub, options);
     // Each worker normalizes what it and the others store (claims never overlap), and any backlog left received.
     hub.startNormalizer(log);
@@ -269,6 +282,7 @@ async function startWorker(options: StartOptions): Promise<void> {
   const stop = async () => {
     await Promise.all([server.close(), thin.stop()]);
     await hub.close();
+    await tracing.stop();
   };
   onSignals(stop, log);
   // The primary is gone (killed): finish what is in flight and leave, so nothing holds the port.

@@ -6,6 +6,7 @@ import { consoleRoutes } from '../console/index.ts';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import type { HubMetrics } from '../metrics.ts';
+import { traceRequests } from '../tracing.ts';
 import { bodyBudget } from './body-budget.ts';
 import { ediRoutes } from './edi.ts';
 import { metricsAuth, metricsRoutes, requestId } from './metrics.ts';
@@ -28,6 +29,8 @@ export function createApp(
   options: AppOptions = {},
 ) {
   const app = new Hono();
+  // Spans only when server.tracing is set (the tracer is a no-op otherwise, and costs nothing unmounted).
+  if (hub.config.server.tracing) app.use('*', traceRequests());
   app.use('*', requestId(log));
 
   // Alive, and reaching the store or not for long (server.unhealthyAfter): past that, look at the process.
