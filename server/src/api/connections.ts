@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { connectionHealth, startSync } from '../operator/index.ts';
+import { connectionHealth, startSync, syncWebhookSubscriptions } from '../operator/index.ts';
 import { type Api, type ApiDeps, operatorOf } from './context.ts';
 import { errors, IdParam, JobSchema, json } from './schemas.ts';
 
@@ -64,9 +64,34 @@ const backfill = createRoute({
   responses: { 202: json(JobSchema, 'The job'), ...errors },
 });
 
+const webhooks = createRoute({
+  method: 'post',
+  path: '/connections/{id}/webhooks/sync',
+  tags,
+  summary:
+    "Point the vendor's webhook subscriptions at this hub's server.publicUrl (create what is missing, repoint the rest)",
+  request: { params: Id },
+  responses: {
+    200: json(
+      z.object({
+        url: z.string(),
+        created: z.array(z.string()),
+        updated: z.array(z.string()),
+        unchanged: z.array(z.string()),
+      }),
+      'What changed',
+    ),
+    ...errors,
+  },
+});
+
 export function connectionRoutes(app: Api, deps: ApiDeps): void {
   app.openapi(list, async (c) => c.json({ items: await connectionHealth(operatorOf(c, deps)) }, 200));
   app.openapi(sync, async (c) => c.json(await startSync(operatorOf(c, deps), c.req.valid('param').id), 202));
+  // Only to server.publicUrl: pointing a shop's webhooks elsewhere would send its orders to a third party.
+  app.openapi(webhooks, async (c) =>
+    c.json(await syncWebhookSubscriptions(operatorOf(c, deps), c.req.valid('param').id), 200),
+  );
   app.openapi(backfill, async (c) =>
     c.json(
       await startSync(operatorOf(c, deps), c.req.valid('param').id, {

@@ -4,7 +4,7 @@ import { createKey, keys as listKeys, revokeKey } from '../operator/index.ts';
 import { type Flags, out, table, UsageError, withHub } from './shared.ts';
 
 /** The CLI acts as an admin of the tenant it names: whoever runs it holds the database. */
-function cliPrincipal(tenantId: string): Principal {
+export function cliPrincipal(tenantId: string): Principal {
   let user = 'unknown';
   try {
     user = userInfo().username;

@@ -31,7 +31,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
   const mine = [...ctx.hub.connections.values()].filter((c) => c.tenantId === ctx.by.tenantId);
   if (!mine.length) return [];
   const ids = mine.map((c) => c.id);
-  const [deliveries, syncs, open] = await Promise.all([
+  const [deliveries, syncs, open, subscriptions] = await Promise.all([
     // One index probe per connection (inbox_connection_received).
     sql<{ id: string; at: Date | null }[]>`
       select c.id, (select received_at from inbox i where i.connection_id = c.id
@@ -44,6 +44,18 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
       select connection_id as id, count(*)::int as n from exceptions
       where tenant_id = ${ctx.by.tenantId} and status = 'open' and connection_id = any(${ids}::text[])
       group by connection_id`,
+    sql<
+      {
+        id: string;
+        url: string;
+        syncedAt: Date;
+        ok: boolean;
+        result: Record<string, string[]>;
+        error: string | null;
+      }[]
+    >`
+      select connection_id as id, url, synced_at as "syncedAt", ok, result, error
+      from webhook_subscriptions where connection_id = any(${ids}::text[])`,
   ]);
   const now = Date.now();
   return mine.map((c) => {
@@ -88,12 +100,31 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
       pollEvery,
       openExceptions: exceptions,
       vendorCalls,
-      subscription: c.connector.webhook
-        ? `not managed by the hub: register ${c.id}'s webhooks at <server.publicUrl>/webhooks/${c.id} in the vendor's admin`
-        : 'no webhooks (pulled or files)',
+      subscription: subscriptionOf(
+        c,
+        subscriptions.find((s) => s.id === c.id),
+      ),
       trouble: trouble.length ? trouble.join('; ') : null,
     };
   });
+}
+
+/** The state of a connection's webhook subscriptions, in words. */
+function subscriptionOf(
+  c: { id: string; connector: { webhook?: { subscribe?: unknown } } },
+  last:
+    | { url: string; syncedAt: Date; ok: boolean; result: Record<string, string[]>; error: string | null }
+    | undefined,
+): string {
+  if (!c.connector.webhook) return 'no webhooks (pulled or files)';
+  if (!c.connector.webhook.subscribe) {
+    return `set up in the vendor's admin: point them at <server.publicUrl>/webhooks/${c.id}`;
+  }
+  if (!last) return 'never repaired by the hub: repair them to make sure they point here';
+  const at = last.syncedAt.toISOString();
+  if (!last.ok) return `repair failed at ${at}: ${last.error}`;
+  const n = (k: string) => last.result[k]?.length ?? 0;
+  return `pointing at ${last.url} since ${at} (${n('created')} created, ${n('updated')} repointed, ${n('unchanged')} already right)`;
 }
 
 /** Queues a sync (or, with `backfillSince`, a backfill from that time) of a connection, as a job with progress. */

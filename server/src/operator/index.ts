@@ -19,4 +19,5 @@ export {
 export { BACKFILL_JOB, type JobRunner, type JobRunnerOptions, SYNC_JOB, startJobRunner } from './jobs.ts';
 export { createKey, keys, revokeKey } from './keys.ts';
 export { overview } from './overview.ts';
+export { type SubscriptionSync, syncWebhookSubscriptions } from './webhooks.ts';
 export { cancelWorkflow, inspectWorkflow, replayWorkflow, workflowOf } from './workflows.ts';
