@@ -62,6 +62,7 @@ export {
   type JobStatus,
   listJobs,
   saveProgress,
+  touchJob,
 } from './store/jobs.ts';
 export { connectorMigrations, type MigrationResult, type MigrationSource, migrate } from './store/migrate.ts';
 export {

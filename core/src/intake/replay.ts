@@ -76,13 +76,24 @@ export async function replay(
   if (exception.detail.stage === 'hydrate.resource') {
     return replayNotification(sql, exception, entry, connection, now);
   }
+  // Another replay, an edit, or an operator's resolve or ignore may have changed the exception since it was read:
+  // each outcome is written only to the exception as it was read (open, on this input), under its row lock.
+  const changedMeanwhile = () =>
+    new HubError({
+      type: 'exception-changed',
+      title: 'The exception changed meanwhile',
+      status: 409,
+      detail: `exception ${exceptionId} was replayed, resolved, ignored or edited by someone else during this replay`,
+      fix: 'reload it: it may need nothing more',
+    });
+  const stillAsRead = (locked: Awaited<ReturnType<typeof getException>>) =>
+    locked?.status === 'open' && String(locked.inboxId) === String(entry.id);
   const normalized = normalize(connection, entry, now);
   let failure: Failure;
   if (normalized.ok) {
     try {
       return await sql.begin(async (tx): Promise<ReplayOutcome> => {
-        const locked = await getException(tx, tenantId, exceptionId, true);
-        if (locked?.status !== 'open') throw notFound();
+        if (!stillAsRead(await getException(tx, tenantId, exceptionId, true))) throw changedMeanwhile();
         const orders = await applyDrafts(tx as unknown as Sql, connection, normalized.drafts, entry.id);
         await setInboxStatus(tx, entry.id, normalized.drafts.length ? 'processed' : 'ignored');
         await markReplayed(tx, exceptionId, { resolved: true });
@@ -98,6 +109,7 @@ export async function replay(
     failure = { kind: 'normalize', message: normalized.message, detail: normalized.detail };
   }
   await sql.begin(async (tx) => {
+    if (!stillAsRead(await getException(tx, tenantId, exceptionId, true))) throw changedMeanwhile();
     await recordException(tx, { tenantId, connectionId: connection.id, inboxId: entry.id, ...failure });
     await markReplayed(tx, exceptionId, { resolved: false });
   });

@@ -216,13 +216,13 @@ export async function markReplayed(
   outcome: { resolved: boolean; message?: string; detail?: Record<string, unknown> },
 ): Promise<void> {
   if (outcome.resolved) {
-    await tx`update exceptions set status = 'resolved', replay_count = replay_count + 1, resolved_at = now(), updated_at = now() where id = ${id}`;
+    await tx`update exceptions set status = 'resolved', replay_count = replay_count + 1, resolved_at = now(), updated_at = now() where id = ${id} and status = 'open'`;
   } else {
     await tx`
       update exceptions set replay_count = replay_count + 1, updated_at = now(),
         message = coalesce(${outcome.message ?? null}, message),
         detail = coalesce(${outcome.detail ? tx.json(outcome.detail as never) : null}, detail)
-      where id = ${id}`;
+      where id = ${id} and status = 'open'`;
   }
 }
 

@@ -249,7 +249,10 @@ export async function storeEditedInput(
   // Revisions hang off the first delivery of their family, as corrected resends do.
   const [root] = await tx<{ id: string }[]>`
     select coalesce(revision_of, id)::text as id from inbox where id = ${original.id}`;
-  const dedupeKey = `${original.dedupeKey.split('#')[0]}#edit:${createHash('sha256').update(body).digest('hex')}`;
+  // Named by the family's first delivery and the new bytes: never another delivery's key, whatever a
+  // connector's own keys look like, and the same correction of the same delivery is one revision.
+  const family = root?.id ?? String(original.id);
+  const dedupeKey = `edit:${family}:${createHash('sha256').update(body).digest('hex')}`;
   const id = await storeRaw(tx, {
     tenantId: original.tenantId,
     connectionId: original.connectionId,
@@ -261,7 +264,7 @@ export async function storeEditedInput(
     contentType: original.contentType,
     body,
     status: 'failed',
-    revisionOf: root?.id ?? original.id,
+    revisionOf: family,
   });
   if (id) return id;
   const [row] = await tx<{ id: string }[]>`

@@ -135,6 +135,23 @@ export async function saveProgress(
   return now?.status === 'cancelled' ? 'cancelled' : 'lost';
 }
 
+/**
+ * Renews a running job's lease without saving progress (a runner's heartbeat between progress saves, so a long
+ * page never lets another process take the job over). Answers as `saveProgress` does.
+ */
+export async function touchJob(
+  sql: Db,
+  id: string,
+  owner: string,
+): Promise<'running' | 'cancelled' | 'lost'> {
+  const [row] = await sql<{ status: JobStatus }[]>`
+    update jobs set heartbeat_at = now() where id = ${id} and owner = ${owner} and status = 'running'
+    returning status`;
+  if (row) return 'running';
+  const [now] = await sql<{ status: JobStatus }[]>`select status from jobs where id = ${id}`;
+  return now?.status === 'cancelled' ? 'cancelled' : 'lost';
+}
+
 /** Ends a running job of this owner's: succeeded, or failed with the reason. */
 export async function finishJob(
   sql: Db,

@@ -315,6 +315,52 @@ describe('keys', () => {
   });
 });
 
+describe('hostile input', () => {
+  it('answers NUL characters, impossible dates and malformed bodies as 400 problems, never 500', async () => {
+    const key = keys.north!.operator;
+    const probes: [string, RequestInit?][] = [
+      ['/v1/exceptions?kind=a%00b'],
+      ['/v1/exceptions/exc_%00'],
+      ['/v1/orders?q=%00'],
+      ['/v1/orders?email=a%00b'],
+      ['/v1/orders/ord_%00'],
+      ['/v1/audit?targetId=%00'],
+      ['/v1/orders?placedFrom=0000-01-01'],
+      ['/v1/exceptions?since=0000-01-01'],
+      ['/v1/exceptions?olderThan=999999w'],
+      ['/v1/exceptions/replay', { method: 'POST', body: '{"kind": ' }],
+      ['/v1/exceptions/replay', { method: 'POST', body: '{"olderThan": "999999w"}' }],
+    ];
+    for (const [path, init] of probes) {
+      const res = await call(key, path, init);
+      expect([400, 404], `${path}: ${res.status}`).toContain(res.status);
+      expect(res.headers.get('content-type'), path).toBe('application/problem+json');
+    }
+  });
+
+  it('lets a valid key in from an address that sent ten bad ones (a shared proxy), and refuses the bad ones', async () => {
+    for (let i = 0; i < 12; i++) await call('sy_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '/v1/orders');
+    const refused = await call('sy_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '/v1/orders');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await call(keys.south!.viewer, '/v1/orders')).status).toBe(200);
+  });
+
+  it('keeps one request id in the answer and the audit log', async () => {
+    const [target] = (await ok<{ items: { id: string }[] }>(await call(keys.north!.viewer, '/v1/exceptions')))
+      .items;
+    const res = await call(keys.north!.operator, `/v1/exceptions/${target!.id}/replay`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'req-audit-1' },
+    });
+    expect(res.headers.get('x-request-id')).toBe('req-audit-1');
+    const audit = await ok<{ items: { requestId: string }[] }>(
+      await call(keys.north!.viewer, `/v1/audit?targetId=${target!.id}&action=exception.replay`),
+    );
+    expect(audit.items[0]!.requestId).toBe('req-audit-1');
+  });
+});
+
 describe('tenant isolation', () => {
   it("answers another tenant's ids exactly as unknown ones, on every route with an id", async () => {
     const doc = await ok<{ paths: Record<string, Record<string, unknown>> }>(

@@ -1,4 +1,4 @@
-import { authenticateKey, type Principal, type Sql } from '@switchyard/core';
+import { authenticateKey, looksLikeKey, type Principal, type Sql } from '@switchyard/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { problem } from '../http/problem.ts';
 import type { Logger } from '../log.ts';
@@ -66,21 +66,12 @@ export type ApiEnv = { Variables: { principal: Principal; requestId: string } };
 export function requireKey(sql: Sql, log: Logger, limiter: FailedAuthLimiter): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const source = sourceOf(c);
-    const wait = limiter.blockedFor(source);
-    if (wait) {
-      return problem(
-        {
-          type: 'too-many-failed-authentications',
-          title: 'Too many failed authentications',
-          status: 429,
-          detail: `${FAILURES_ALLOWED} failed authentications from this address within a minute`,
-          fix: `wait ${wait} s, then send a valid key`,
-        },
-        { 'retry-after': String(wait) },
-      );
-    }
     const key = bearerOf(c.req.header('authorization'));
-    const principal = key ? await authenticateKey(sql, key) : undefined;
+    // A source over its allowance gets no database lookup for what is not even shaped like a key; a real key
+    // is honoured whatever its source did (behind a proxy every client shares its address, and one client's
+    // junk must not lock the others out). Guessing a key of 192 random bits is hopeless either way.
+    const wait = limiter.blockedFor(source);
+    const principal = key && (!wait || looksLikeKey(key)) ? await authenticateKey(sql, key) : undefined;
     if (!principal) {
       limiter.failed(source);
       log.warn('api authentication failed', {
@@ -89,6 +80,19 @@ export function requireKey(sql: Sql, log: Logger, limiter: FailedAuthLimiter): M
         method: c.req.method,
         path: c.req.path,
       });
+      const after = limiter.blockedFor(source);
+      if (after) {
+        return problem(
+          {
+            type: 'too-many-failed-authentications',
+            title: 'Too many failed authentications',
+            status: 429,
+            detail: `${FAILURES_ALLOWED} failed authentications from this address within a minute`,
+            fix: `wait ${after} s, then send a valid key`,
+          },
+          { 'retry-after': String(after) },
+        );
+      }
       return problem(
         {
           type: 'unauthorized',

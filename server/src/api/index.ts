@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { HubError, zodMessage } from '@switchyard/core';
+import { zodMessage } from '@switchyard/core';
 import type { ZodError } from 'zod';
-import { problem } from '../http/problem.ts';
+import { problem, problemOf } from '../http/problem.ts';
 import { type ApiEnv, FailedAuthLimiter, requireKey } from './auth.ts';
 import { connectionRoutes } from './connections.ts';
 import type { ApiDeps } from './context.ts';
@@ -44,11 +44,14 @@ export function apiRoutes(deps: ApiDeps) {
     scheme: 'bearer',
     description: 'a key made by `switchyard keys create` or POST /api/v1/keys',
   });
+  // The request id is the hub's (http/metrics.ts `requestId`, on every route): the same in the answer, the
+  // log lines and the audit log. Mounted on its own (a test's app), the API makes one.
   app.use('/v1/*', async (c, next) => {
-    const given = c.req.header('x-request-id');
-    c.set('requestId', given && /^[\w.:-]{1,100}$/.test(given) ? given : crypto.randomUUID());
+    if (!c.get('requestId')) {
+      c.set('requestId', crypto.randomUUID());
+      c.header('x-request-id', c.get('requestId'));
+    }
     await next();
-    c.header('x-request-id', c.get('requestId'));
   });
   app.use('/v1/*', requireKey(deps.hub.sql, deps.log, limiter));
   const v1 = new OpenAPIHono<ApiEnv>({
@@ -85,7 +88,8 @@ export function apiRoutes(deps: ApiDeps) {
     });
   });
   app.onError((error) => {
-    if (error instanceof HubError) return problem(error.problem);
+    const answer = problemOf(error);
+    if (answer) return answer;
     throw error;
   });
   return app;

@@ -183,7 +183,10 @@ export const Instant = z
     /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
     'an ISO date or date-time',
   )
-  .refine((s) => !Number.isNaN(new Date(s).getTime()), 'a real date')
+  .refine((s) => {
+    const year = new Date(s).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'a real date, in the years 1 to 9999')
   .transform((s) => new Date(s))
   .optional();
 
@@ -191,6 +194,10 @@ export const Instant = z
 export const Age = z
   .string()
   .regex(/^\d{1,6}[mhdw]$/, 'an age such as 90m, 24h, 7d or 2w')
+  .refine((s) => {
+    const minutes = { m: 1, h: 60, d: 1440, w: 10080 }[s.at(-1) as 'm' | 'h' | 'd' | 'w'];
+    return Number(s.slice(0, -1)) * minutes <= 100 * 525_960;
+  }, 'an age of at most 100 years')
   .transform((s) => {
     const minutes = { m: 1, h: 60, d: 1440, w: 10080 }[s.at(-1) as 'm' | 'h' | 'd' | 'w'];
     return new Date(Date.now() - Number(s.slice(0, -1)) * minutes * 60_000);

@@ -1,4 +1,4 @@
-import { describeError, HubError } from '@switchyard/core';
+import { describeError } from '@switchyard/core';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../api/index.ts';
 import { apiRoutes } from '../api/index.ts';
@@ -10,7 +10,7 @@ import { traceRequests } from '../tracing.ts';
 import { bodyBudget } from './body-budget.ts';
 import { ediRoutes } from './edi.ts';
 import { metricsAuth, metricsRoutes, requestId } from './metrics.ts';
-import { problem } from './problem.ts';
+import { problem, problemOf } from './problem.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface AppOptions {
@@ -117,7 +117,8 @@ export function createApp(
   );
 
   app.onError((error, c) => {
-    if (error instanceof HubError) return problem(error.problem);
+    const answer = problemOf(error);
+    if (answer) return answer;
     log.error('unhandled error', { method: c.req.method, path: c.req.path, error: describeError(error) });
     return problem({
       type: 'internal',

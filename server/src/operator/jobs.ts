@@ -10,6 +10,7 @@ import {
   type Sql,
   saveProgress,
   startLoop,
+  touchJob,
 } from '@switchyard/core';
 import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
@@ -36,6 +37,9 @@ export interface JobRunner {
   stop(): Promise<void>;
 }
 
+/** How often a running job renews its lease (well within JOB_LEASE_MS). */
+const HEARTBEAT_MS = 10_000;
+
 /** How many exceptions a bulk replay reads per page; its progress is saved after each page. */
 const REPLAY_PAGE = 50;
 
@@ -59,17 +63,40 @@ export function startJobRunner(
       const job = await claimJob(hub.sql, owner, KINDS);
       if (!job) return;
       log.info('job started', { job: job.id, kind: job.kind, tenant: job.tenantId });
+      // The lease is renewed every few seconds while the job runs, not only at its progress saves: a slow page
+      // (a throttled vendor, a long replay) never lets another process take the job over mid-page. A cancel or
+      // a takeover seen by the heartbeat stops the job at once.
+      const stop = new AbortController();
+      const onStop = () => stop.abort();
+      signal.addEventListener('abort', onStop);
+      let ended: Ended | undefined;
+      const heartbeat = setInterval(() => {
+        touchJob(hub.sql, job.id, owner).then(
+          (state) => {
+            if (state !== 'running') {
+              ended = state;
+              stop.abort();
+            }
+          },
+          () => {},
+        );
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       try {
-        const ended =
+        const outcome =
           job.kind === BULK_REPLAY
-            ? await runBulkReplay(hub, job, owner, perSecond, signal)
-            : await runPull(hub, job, owner, signal);
-        if (ended === 'finished') await finishJob(hub.sql, job.id, owner, { status: 'succeeded' });
-        log.info(`job ${ended}`, { job: job.id, kind: job.kind });
+            ? await runBulkReplay(hub, job, owner, perSecond, stop.signal)
+            : await runPull(hub, job, owner, stop.signal);
+        const result = ended ?? outcome;
+        if (result === 'finished') await finishJob(hub.sql, job.id, owner, { status: 'succeeded' });
+        log.info(`job ${result}`, { job: job.id, kind: job.kind });
       } catch (error) {
         const message = describeError(error);
         await finishJob(hub.sql, job.id, owner, { status: 'failed', error: message });
         log.error('job failed', { job: job.id, kind: job.kind, error: message });
+      } finally {
+        clearInterval(heartbeat);
+        signal.removeEventListener('abort', onStop);
       }
       return 'again';
     },
@@ -139,6 +166,10 @@ async function runBulkReplay(
   }
 }
 
+/** A pull waits this long for another process's pull of the same connection, this many times at most. */
+const BUSY_WAIT_MS = 5_000;
+const BUSY_WAITS = 120;
+
 /** A sync or backfill of one connection, its progress saved after each page. */
 async function runPull(
   hub: Pick<Hub, 'sql' | 'connections'>,
@@ -155,7 +186,33 @@ async function runPull(
   let ended: Ended | undefined;
   let saving = Promise.resolve();
   try {
-    const report = await runSync(hub.sql, connection, {
+    let report: Awaited<ReturnType<typeof runSync>>;
+    // The connection is being pulled by another process (its scheduled poll): wait for it, then pull.
+    for (let waited = 0; ; waited++) {
+      report = await pullOnce();
+      if (report.status !== 'busy' || stop.signal.aborted) break;
+      if (waited >= BUSY_WAITS) {
+        throw new Error(
+          `another process kept ${connection.id} busy for ${(BUSY_WAITS * BUSY_WAIT_MS) / 60_000} minutes`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
+    }
+    await saving;
+    if (ended) return ended;
+    if (report.status === 'interrupted') return 'stopped';
+    await saveProgress(hub.sql, job.id, owner, {
+      done: report.records,
+      failed: report.exceptions,
+      total: report.records,
+    });
+    return 'finished';
+  } finally {
+    signal.removeEventListener('abort', onStop);
+  }
+
+  function pullOnce() {
+    return runSync(hub.sql, connection!, {
       ...(p.since ? { since: new Date(p.since), backfill: job.kind === BACKFILL_JOB } : {}),
       signal: stop.signal,
       onPage: ({ records, remaining }) => {
@@ -172,17 +229,5 @@ async function runPull(
         });
       },
     });
-    await saving;
-    if (ended) return ended;
-    if (report.status === 'busy') throw new Error(`another process is syncing ${connection.id} right now`);
-    if (report.status === 'interrupted') return 'stopped';
-    await saveProgress(hub.sql, job.id, owner, {
-      done: report.records,
-      failed: report.exceptions,
-      total: report.records,
-    });
-    return 'finished';
-  } finally {
-    signal.removeEventListener('abort', onStop);
   }
 }
