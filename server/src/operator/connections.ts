@@ -158,35 +158,43 @@ export async function startSync(
     }
   }
   const kind = since ? BACKFILL_JOB : SYNC_JOB;
-  const job = await ctx.hub.sql.begin(async (tx) => {
-    const [running] = await tx<{ id: string }[]>`
+  const inProgress = (id: string | undefined) =>
+    new HubError({
+      type: 'sync-in-progress',
+      title: 'A sync is already queued or running',
+      status: 409,
+      detail: `${id ? `job ${id}` : 'another job'} is already pulling ${connectionId}`,
+      fix: id
+        ? `follow it at GET /api/v1/jobs/${id}, or cancel it first`
+        : 'list the jobs with GET /api/v1/jobs',
+    });
+  const job = await ctx.hub.sql
+    .begin(async (tx) => {
+      const [running] = await tx<{ id: string }[]>`
       select id from jobs where tenant_id = ${ctx.by.tenantId} and kind in ${tx([SYNC_JOB, BACKFILL_JOB])}
         and status in ('queued', 'running') and params->>'connectionId' = ${connectionId}
       limit 1`;
-    if (running) {
-      throw new HubError({
-        type: 'sync-in-progress',
-        title: 'A sync is already queued or running',
-        status: 409,
-        detail: `job ${running.id} is already pulling ${connectionId}`,
-        fix: `follow it at GET /api/v1/jobs/${running.id}, or cancel it first`,
+      if (running) throw inProgress(running.id);
+      const created = await createJob(tx, {
+        tenantId: ctx.by.tenantId,
+        kind,
+        params: { connectionId, ...(since ? { since: since.toISOString() } : {}) },
+        createdBy: ctx.by.actor,
       });
-    }
-    const created = await createJob(tx, {
-      tenantId: ctx.by.tenantId,
-      kind,
-      params: { connectionId, ...(since ? { since: since.toISOString() } : {}) },
-      createdBy: ctx.by.actor,
+      await recordAudit(tx, ctx.by, {
+        action: `connection.${kind}`,
+        targetType: 'connection',
+        targetId: connectionId,
+        after: { job: created.id, ...(since ? { since: since.toISOString() } : {}) },
+        requestId: ctx.requestId,
+      });
+      return created;
+    })
+    .catch((error: unknown) => {
+      // Two at once: the unique index (migration 0020) let one through.
+      if ((error as { code?: string }).code === '23505') throw inProgress(undefined);
+      throw error;
     });
-    await recordAudit(tx, ctx.by, {
-      action: `connection.${kind}`,
-      targetType: 'connection',
-      targetId: connectionId,
-      after: { job: created.id, ...(since ? { since: since.toISOString() } : {}) },
-      requestId: ctx.requestId,
-    });
-    return created;
-  });
   ctx.nudgeJobs?.();
   return job;
 }

@@ -13,7 +13,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionHealth, type OperatorContext, syncWebhookSubscriptions } from './index.ts';
+import { connectionHealth, type OperatorContext, startSync, syncWebhookSubscriptions } from './index.ts';
 
 /**
  * Repairing a connection's webhook subscriptions from the API, the console or the CLI: the vendor's own
@@ -91,8 +91,24 @@ describe("a connection's webhook subscriptions", () => {
 
   it('needs the operator role, and a connection of the tenant', async () => {
     const viewer = { ...ctx, by: { ...ctx.by, role: 'viewer' as const } };
-    await expect(syncWebhookSubscriptions(viewer, 'shop')).rejects.toMatchObject({ problem: { status: 403 } });
+    await expect(syncWebhookSubscriptions(viewer, 'shop')).rejects.toMatchObject({
+      problem: { status: 403 },
+    });
     const other = { ...ctx, by: { ...ctx.by, tenantId: 'other' } };
     await expect(syncWebhookSubscriptions(other, 'shop')).rejects.toMatchObject({ problem: { status: 404 } });
+  });
+
+  it('queues one sync of a connection however many are asked for at once', async () => {
+    const asked = await Promise.allSettled([
+      startSync(ctx, 'shop'),
+      startSync(ctx, 'shop'),
+      startSync(ctx, 'shop'),
+    ]);
+    expect(asked.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const refused of asked.filter((a) => a.status === 'rejected')) {
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({
+        problem: { status: 409, type: 'sync-in-progress' },
+      });
+    }
   });
 });
