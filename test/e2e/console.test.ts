@@ -146,6 +146,7 @@ describe('the operator console in Chromium', { timeout: 180_000 }, () => {
     for (const n of [1, 2]) {
       const bad = await post('demo', 'dev-secret', order(`BAD-${n}`, `#BAD-${n}`, { placedAt: 'yesterday' }));
       expect(bad.status).toBe(202);
+      ids[`bad${n}`] = bad.exceptionId!;
     }
     const other = await post('other-shop', 'other-secret', '{"id": "OTHER-TENANT-ONLY", ');
     expect(other.status).toBe(202);
@@ -288,6 +289,33 @@ describe('the operator console in Chromium', { timeout: 180_000 }, () => {
     await context.close();
   });
 
+  it('resolves one exception and ignores another, each with its reason', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    for (const [id, status, reason] of [
+      [ids.bad1!, 'resolved', 're-keyed by hand in the channel'],
+      [ids.bad2!, 'ignored', 'a test order the merchant deleted'],
+    ] as const) {
+      await page.goto(`${hub.url}/console/exceptions/${id}`);
+      await heading(page, `Exception ${id}`);
+      const close = page.getByRole('group', { name: 'Close without replaying' });
+      await close.locator('select[name="status"]').selectOption(status);
+      await close.locator('input[name="reason"]').fill(reason);
+      await close.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => page.locator('#messages').textContent()).toContain(`${id} marked ${status}`);
+      await page.locator(`.facts .status-${status}`).waitFor();
+      expect(await page.locator('.facts').textContent()).toContain(reason);
+      // Closed: nothing left to act with.
+      expect(await page.getByRole('button', { name: 'Replay as stored' }).count()).toBe(0);
+    }
+    await shot(page, 'exception-ignored');
+    // Out of the open inbox, in the ignored one.
+    await page.goto(`${hub.url}/console/exceptions?status=ignored`);
+    await page.locator(`#exc-${ids.bad2}`).waitFor();
+    expect(await page.locator(`#exc-${ids.bad1}`).count()).toBe(0);
+    await context.close();
+  });
+
   it('shows connections with sync and backfill, and the EDI documents', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await signIn(context, demoKey);
@@ -299,6 +327,7 @@ describe('the operator console in Chromium', { timeout: 180_000 }, () => {
     await expect
       .poll(() => page.locator('#messages').textContent())
       .toMatch(/backfill from 2026-01-01 of shop queued/);
+    ids.backfill = /as job (job_\w+)/.exec((await page.locator('#messages').textContent()) ?? '')![1]!;
     // The bar follows the job without a reload: queued, then taken up by the runner (the store cannot be
     // reached, so it retries and fails in its own time).
     expect(await shop.locator('progress').count()).toBe(1);
@@ -317,6 +346,104 @@ describe('the operator console in Chromium', { timeout: 180_000 }, () => {
     await page.goto(`${hub.url}/console`);
     await heading(page, 'Overview');
     await shot(page, 'overview-375');
+    await context.close();
+  });
+
+  it('cancels the running backfill from the jobs page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    const job = ids.backfill!;
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await heading(page, 'Jobs');
+    await page.locator(`#job-${job}`).waitFor();
+    await shot(page, 'jobs');
+    // The store cannot be reached: the backfill retries for a while, running, until it is cancelled.
+    const cancel = page.getByRole('button', { name: `Cancel Backfill of shop (job ${job})` });
+    await cancel.click();
+    await expect.poll(() => page.locator('#messages').textContent()).toContain(`(job ${job}) cancelled`);
+    expect(await page.locator(`#job-${job} .job-figures`).getAttribute('data-job-status')).toBe('cancelled');
+    expect(await cancel.count()).toBe(0);
+    await page.getByRole('link', { name: /^Backfill of shop$/ }).click();
+    await heading(page, `Backfill of shop · job ${job}`);
+    await page.getByRole('link', { name: 'Audit entries of this job' }).click();
+    await heading(page, 'Audit log');
+    expect(await page.locator('ol.audit > li .audit-action').allTextContents()).toEqual(['job.cancel']);
+    await shot(page, 'job-audit');
+    await context.close();
+  });
+
+  it('shows an EDI document one segment a line, and resends it when its delivery gave up', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.getByRole('link', { name: 'EDI' }).click();
+    await heading(page, 'EDI');
+    const documents = page.locator('table.list').nth(1);
+    await documents.locator('tbody tr:not(.empty-row)').first().waitFor();
+    const first = documents.locator('tbody tr:not(.empty-row) td:first-child a').first();
+    const kind = (await first.textContent())!.trim();
+    await first.click();
+    await heading(page, new RegExp(`^EDI ${kind} · document \\d+$`));
+    const id = /document (\d+)$/.exec((await page.locator('h1').textContent())!)![1]!;
+    const x12 = (await page.locator('pre.x12').textContent())!.split('\n');
+    expect(x12[0]).toMatch(/^ISA\*/);
+    expect(x12.some((line) => line.startsWith(`ST*${kind}*`))).toBe(true);
+    expect(x12.at(-1)).toMatch(/^IEA\*/);
+    await shot(page, 'edi-document');
+
+    // The outbox gives up only after hours of retries: a delivery that gave up, as the outbox leaves it.
+    await db.sql`update edi_documents
+                 set status = 'failed', attempts = 8, last_error = 'connection refused (http://127.0.0.1:9/retailer-edi)'
+                 where id = ${id}`;
+    await page.reload();
+    await page.getByText('connection refused (http://127.0.0.1:9/retailer-edi)').waitFor();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, 'edi-document-375');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: `Resend document ${id}` }).click();
+    await expect
+      .poll(() => page.locator('#messages').textContent())
+      .toContain(`document ${id} (${kind}) queued again`);
+    await heading(page, new RegExp(`document ${id}$`));
+    expect(await page.getByRole('button', { name: `Resend document ${id}` }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('shows the edit-and-replay in the audit log, with the payload before and after', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, demoKey);
+    await page.goto(`${hub.url}/console/exceptions/${ids.half}`);
+    await page.getByRole('link', { name: 'Audit entries of this exception' }).click();
+    await heading(page, 'Audit log');
+    const entries = page.locator('ol.audit > li');
+    // Newest first: the replay of the edited payload, then the edit.
+    await expect.poll(() => entries.count()).toBe(2);
+    expect(await entries.nth(0).locator('.audit-action').textContent()).toBe('exception.replay');
+    const edit = entries.nth(1);
+    expect(await edit.locator('.audit-action').textContent()).toBe('exception.edit');
+    await edit.locator('summary').click();
+    const [before, after] = [
+      edit.locator('.before-after pre').nth(0),
+      edit.locator('.before-after pre').nth(1),
+    ];
+    expect(await before.textContent()).toContain('HALF-AN-ORDER');
+    expect(await after.textContent()).toContain('"id": "WEB-EDITED-1"');
+    await shot(page, 'audit-exception');
+
+    // The whole log, filtered by action from the navigation.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    // The same heading: wait for the unfiltered page itself.
+    await expect.poll(() => page.url()).toBe(`${hub.url}/console/audit`);
+    await expect.poll(() => page.locator('.filters input[name="targetId"]').inputValue()).toBe('');
+    await page.locator('.filters select[name="action"]').selectOption('exception.ignore');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.url()).toContain('action=exception.ignore');
+    await expect.poll(() => entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toContain(ids.bad2!);
+    await page.goto(`${hub.url}/console/audit`);
+    await entries.first().locator('summary').click();
+    await shot(page, 'audit');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, 'audit-375');
     await context.close();
   });
 
@@ -348,6 +475,13 @@ describe('the operator console in Chromium', { timeout: 180_000 }, () => {
     expect(await page.getByRole('heading', { name: /^shop/ }).count()).toBe(0);
     await page.goto(`${hub.url}/console/edi`);
     expect(await page.getByRole('cell', { name: 'ZZ:RETAILER' }).count()).toBe(0);
+    await page.goto(`${hub.url}/console/audit`);
+    await heading(page, 'Audit log');
+    // Its own key's creation (by the CLI), nothing of the other tenant's.
+    expect(await page.locator('ol.audit .audit-action').allTextContents()).toEqual(['key.create']);
+    await page.goto(`${hub.url}/console/jobs`);
+    await heading(page, 'Jobs');
+    expect(await page.locator('section.job').count()).toBe(0);
     await context.close();
   });
 });

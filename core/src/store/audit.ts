@@ -85,7 +85,8 @@ export async function listAudit(
       ${options.targetId ? sql`and target_id = ${options.targetId}` : sql``}
       ${options.action ? sql`and action = ${options.action}` : sql``}
       ${before ? sql`and id < ${before}` : sql``}
-    order by id desc
+    -- The column, not the text alias of the same name above (which would sort 9 before 10).
+    order by audit_log.id desc
     limit ${limit + 1}`;
   const page = rows.slice(0, limit);
   return {

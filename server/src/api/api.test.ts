@@ -249,6 +249,10 @@ describe('exceptions inbox', () => {
       await call(keys.north!.viewer, `/v1/audit?targetId=${target!.id}`),
     );
     expect(audit.items.map((a) => a.action)).toEqual(['exception.replay', 'exception.edit']);
+    // Newest first by number, across the tens (ids compared as numbers, not as text).
+    const all = await ok<{ items: { id: string }[] }>(await call(keys.north!.viewer, '/v1/audit?limit=500'));
+    const ids = all.items.map((a) => Number(a.id));
+    expect(ids).toEqual([...ids].sort((x, y) => y - x));
     expect(audit.items[1]!.actor).toMatch(/^key:key_/);
     expect(JSON.parse(audit.items[1]!.before.body!).lines).toEqual([]);
   });

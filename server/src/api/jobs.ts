@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { cancelJob, getJob, HubError, listAudit, listJobs, recordAudit } from '@switchyard/core';
-import { requireRole } from '../operator/index.ts';
+import { getJob, HubError, listAudit, listJobs } from '@switchyard/core';
+import { cancelJobAction } from '../operator/index.ts';
 import { type Api, type ApiDeps, operatorOf } from './context.ts';
 import { AuditEntrySchema, Cursor, errors, IdParam, JobSchema, json, Limit } from './schemas.ts';
 
@@ -77,21 +77,8 @@ export function jobRoutes(app: Api, deps: ApiDeps): void {
     return c.json(job, 200);
   });
   app.openapi(cancel, async (c) => {
-    const ctx = operatorOf(c, deps);
-    requireRole(ctx, 'operator', 'cancelling a job');
     const { id } = c.req.valid('param');
-    const job = await deps.hub.sql.begin(async (tx) => {
-      const cancelled = await cancelJob(tx, ctx.by.tenantId, id);
-      await recordAudit(tx, ctx.by, {
-        action: 'job.cancel',
-        targetType: 'job',
-        targetId: id,
-        after: { status: 'cancelled', done: cancelled.done, total: cancelled.total },
-        requestId: ctx.requestId,
-      });
-      return cancelled;
-    });
-    return c.json(job, 200);
+    return c.json(await cancelJobAction(operatorOf(c, deps), id), 200);
   });
   app.openapi(audit, async (c) => {
     const q = c.req.valid('query');

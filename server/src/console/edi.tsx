@@ -1,9 +1,28 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+
+import type { StoredDocument } from '@switchyard/connector-x12';
 import type { Hono } from 'hono';
-import { ediDocuments, ediInterchanges, ediPartners, resendDocument } from '../operator/index.ts';
-import { act, type ConsoleDeps, type ConsoleEnv, may, messageOf, operatorOf, viewOf } from './context.ts';
-import { Csrf, Empty, Page, Status, Time } from './layout.tsx';
+import {
+  ediDocument,
+  ediDocuments,
+  ediInterchanges,
+  ediPartners,
+  resendDocument,
+} from '../operator/index.ts';
+import { auditHref } from './audit.tsx';
+import {
+  act,
+  type ConsoleDeps,
+  type ConsoleEnv,
+  field,
+  localPath,
+  may,
+  messageOf,
+  operatorOf,
+  viewOf,
+} from './context.ts';
+import { Csrf, Empty, Page, Status, Time, type View } from './layout.tsx';
 
 const KINDS = ['997', '855', '856', '810'] as const;
 
@@ -17,6 +36,130 @@ const ACK_WORDS: Record<string, string> = {
   W: 'rejected (security)',
   X: 'rejected (decryption)',
 };
+
+const KIND_WORDS: Record<string, string> = {
+  '997': 'functional acknowledgment',
+  '855': 'purchase order acknowledgment',
+  '856': 'ship notice',
+  '810': 'invoice',
+};
+
+/**
+ * An interchange's segments, one a line, each with its terminator. The terminator is the ISA's last character
+ * (position 106: the ISA is fixed-width); line breaks a partner or we put after terminators are dropped.
+ */
+export function segmentsOf(body: string): string[] {
+  const text = body.replace(/^\s+/, '');
+  const terminator = text.startsWith('ISA') && text.length >= 106 ? text[105]! : '~';
+  return text
+    .split(terminator)
+    .map((segment) => segment.replace(/^[\r\n]+|[\r\n]+$/g, ''))
+    .filter((segment) => segment.trim().length > 0)
+    .map((segment) => (/[\r\n]/.test(terminator) ? segment : segment + terminator));
+}
+
+/** Whether an acknowledgment's errors say anything (null, [] and {} do not). */
+function hasErrors(errors: unknown): boolean {
+  if (errors == null) return false;
+  if (Array.isArray(errors)) return errors.length > 0;
+  if (typeof errors === 'object') return Object.keys(errors).length > 0;
+  return true;
+}
+
+function ResendForm({ view, id, back }: { view: View; id: string; back: string }) {
+  return (
+    <form method="post" action={`${view.base}/edi/documents/${encodeURIComponent(id)}/resend`}>
+      <Csrf view={view} />
+      <input type="hidden" name="back" value={back} />
+      <button type="submit" aria-label={`Resend document ${id}`}>
+        Resend
+      </button>
+    </form>
+  );
+}
+
+function DocumentPage({ view, doc, operator }: { view: View; doc: StoredDocument; operator: boolean }) {
+  const self = `${view.base}/edi/documents/${encodeURIComponent(doc.id)}`;
+  const late = doc.ackStatus === 'awaiting' && doc.ackDueAt && doc.ackDueAt.getTime() < Date.now();
+  const segments = segmentsOf(doc.body);
+  return (
+    <Page view={view} title={`EDI ${doc.kind} · document ${doc.id}`}>
+      <p>
+        <a href={`${view.base}/edi#documents`}>← EDI</a> ·{' '}
+        <a href={auditHref(view.base, 'edi-document', doc.id)}>Audit entries of this document</a>
+      </p>
+      <dl class="facts">
+        <dt>Kind</dt>
+        <dd>
+          {doc.kind} ({KIND_WORDS[doc.kind] ?? 'document'})
+        </dd>
+        <dt>Partner</dt>
+        <dd>{doc.connectionId}</dd>
+        <dt>Order</dt>
+        <dd>
+          {doc.orderId ? (
+            <a href={`${view.base}/orders/${encodeURIComponent(doc.orderId)}`}>{doc.orderId}</a>
+          ) : (
+            '—'
+          )}
+        </dd>
+        <dt>Control numbers</dt>
+        <dd>
+          ISA {doc.isaControl}
+          {doc.gsControl ? ` · GS ${doc.gsControl}` : ''}
+          {doc.stControl ? ` · ST ${doc.stControl}` : ''}
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <Time at={doc.createdAt.toISOString()} />
+        </dd>
+        <dt>Delivery</dt>
+        <dd>
+          <Status value={doc.status} />
+          {doc.attempts ? ` after ${doc.attempts} attempt${doc.attempts === 1 ? '' : 's'}` : ''}
+          {doc.sentAt ? (
+            <>
+              {' '}
+              · sent <Time at={doc.sentAt.toISOString()} />
+            </>
+          ) : null}
+          {doc.lastError ? <div class="error-text">{doc.lastError}</div> : null}
+        </dd>
+        <dt>Acknowledgment</dt>
+        <dd>
+          {doc.ackStatus ? <Status value={late ? 'overdue' : doc.ackStatus} /> : 'none expected'}
+          {doc.ackedAt ? (
+            <>
+              {' '}
+              · received <Time at={doc.ackedAt.toISOString()} />
+            </>
+          ) : doc.ackDueAt ? (
+            <>
+              {' '}
+              · due <Time at={doc.ackDueAt.toISOString()} />
+            </>
+          ) : null}
+        </dd>
+      </dl>
+      {operator && doc.status === 'failed' ? (
+        <div class="actions">
+          <ResendForm view={view} id={doc.id} back={self} />
+        </div>
+      ) : null}
+      {hasErrors(doc.ackErrors) ? (
+        <>
+          <h2>Errors the partner reported</h2>
+          <pre class="error-text">{JSON.stringify(doc.ackErrors, null, 2)}</pre>
+        </>
+      ) : null}
+      <h2>
+        X12 as {doc.status === 'sent' ? 'sent' : 'written'}, one segment a line ({segments.length} segment
+        {segments.length === 1 ? '' : 's'})
+      </h2>
+      <pre class="payload x12">{segments.join('\n')}</pre>
+    </Page>
+  );
+}
 
 export function ediPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
   const base = deps.base;
@@ -113,7 +256,7 @@ export function ediPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                 return (
                   <tr>
                     <td>
-                      {d.kind}{' '}
+                      <a href={`${base}/edi/documents/${encodeURIComponent(d.id)}`}>{d.kind}</a>{' '}
                       <span class="sub">
                         #{d.id} ISA {d.isaControl}
                       </span>
@@ -145,13 +288,7 @@ export function ediPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                     {operator ? (
                       <td>
                         {d.status === 'failed' ? (
-                          <form
-                            method="post"
-                            action={`${base}/edi/documents/${encodeURIComponent(d.id)}/resend`}
-                          >
-                            <Csrf view={view} />
-                            <button type="submit">Resend</button>
-                          </form>
+                          <ResendForm view={view} id={d.id} back={`${base}/edi`} />
                         ) : null}
                       </td>
                     ) : null}
@@ -220,9 +357,22 @@ export function ediPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
     return c.html(`<!doctype html>${html}`);
   });
 
-  app.post('/edi/documents/:id/resend', (c) => {
+  app.get('/edi/documents/:id', async (c) => {
+    let doc: StoredDocument;
+    try {
+      doc = await ediDocument(operatorOf(c, deps), c.req.param('id'));
+    } catch (error) {
+      c.get('session').flash.push({ kind: 'error', text: messageOf(error, deps, 'opening the document') });
+      return c.redirect(`${base}/edi`, 303);
+    }
+    const html = DocumentPage({ view: viewOf(c, deps), doc, operator: may(c, 'operator') });
+    return c.html(`<!doctype html>${html}`);
+  });
+
+  app.post('/edi/documents/:id/resend', async (c) => {
     const id = c.req.param('id');
-    return act(c, deps, 'resending the document', `${base}/edi`, async () => {
+    const back = localPath(base, field(await c.req.parseBody({ all: true }), 'back'), `${base}/edi`);
+    return act(c, deps, 'resending the document', back, async () => {
       const doc = await resendDocument(operatorOf(c, deps), id);
       return `document ${id} (${doc.kind}) queued again`;
     });

@@ -15,6 +15,7 @@ import {
   replayException,
   startBulkReplay,
 } from '../operator/index.ts';
+import { auditHref } from './audit.tsx';
 import {
   act,
   type ConsoleContext,
@@ -351,7 +352,8 @@ function ExceptionPage(props: {
   return (
     <Page view={view} title={`Exception ${e.id}`}>
       <p>
-        <a href={`${view.base}/exceptions`}>← Exceptions</a>
+        <a href={`${view.base}/exceptions`}>← Exceptions</a> ·{' '}
+        <a href={auditHref(view.base, 'exception', e.id)}>Audit entries of this exception</a>
       </p>
       <dl class="facts">
         <dt>Status</dt>

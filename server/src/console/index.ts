@@ -8,6 +8,7 @@ import type { Hub } from '../hub.ts';
 import type { Logger } from '../log.ts';
 import type { OperatorContext } from '../operator/index.ts';
 import { assetRoutes } from './assets.ts';
+import { auditPages } from './audit.tsx';
 import { connectionPages } from './connections.tsx';
 import { type ConsoleContext, type ConsoleDeps, type ConsoleEnv, field, localPath } from './context.ts';
 import { ediPages } from './edi.tsx';
@@ -56,7 +57,7 @@ export function consoleRoutes(
   options: ConsoleOptions = {},
 ) {
   const base = options.base ?? '/console';
-  const sessions = new SessionStore();
+  const sessions = new SessionStore(hub.sql);
   const throttle = new SignInThrottle();
   const assets = assetRoutes(base);
   const deps: ConsoleDeps = {
@@ -82,8 +83,8 @@ export function consoleRoutes(
   });
   app.route('/assets', assets.routes);
 
-  app.get('/sign-in', (c) => {
-    if (sessions.get(getCookie(c, SESSION_COOKIE))) return c.redirect(base, 303);
+  app.get('/sign-in', async (c) => {
+    if (await sessions.get(getCookie(c, SESSION_COOKIE))) return c.redirect(base, 303);
     return signInForm(c, deps, undefined, c.req.query('next'));
   });
 
@@ -108,7 +109,7 @@ export function consoleRoutes(
       return signInForm(c, deps, 'That key is unknown or revoked.', next, 401);
     }
     throttle.succeeded(source);
-    const session = sessions.create(principal);
+    const session = await sessions.create(principal);
     deleteCookie(c, SIGN_IN_COOKIE, cookieOptions(c, base));
     setCookie(c, SESSION_COOKIE, session.id, {
       ...cookieOptions(c, base),
@@ -120,9 +121,9 @@ export function consoleRoutes(
 
   // Everything below needs a session, and every POST its CSRF token.
   app.use('*', async (c, next) => {
-    const session = sessions.get(getCookie(c, SESSION_COOKIE));
-    if (!session || !(await stillValid(deps, session))) {
-      if (session) sessions.end(session.id);
+    // One query: the session, unexpired, of a key not revoked (a revoked key's sessions end at once).
+    const session = await sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) {
       const to = `${base}/sign-in${c.req.method === 'GET' ? `?next=${encodeURIComponent(c.req.path)}` : ''}`;
       if (c.req.header('hx-request')) {
         c.header('hx-redirect', to);
@@ -144,11 +145,15 @@ export function consoleRoutes(
     }
     c.set('session', session);
     c.set('requestId', c.req.header('x-request-id')?.slice(0, 100) || randomUUID());
+    const flash = JSON.stringify(session.flash);
     await next();
+    // Messages added (by an action, for the page after its redirect) or taken (by the page shown) are kept in the
+    // database before the answer leaves: the next request may reach another process.
+    if (JSON.stringify(session.flash) !== flash) await sessions.save(session);
   });
 
-  app.post('/sign-out', (c) => {
-    sessions.end(c.get('session').id);
+  app.post('/sign-out', async (c) => {
+    await sessions.end(c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, cookieOptions(c, base));
     return c.redirect(`${base}/sign-in`, 303);
   });
@@ -157,6 +162,7 @@ export function consoleRoutes(
   orderPages(app, deps);
   exceptionPages(app, deps);
   jobPages(app, deps);
+  auditPages(app, deps);
   connectionPages(app, deps);
   ediPages(app, deps);
   liveRoutes(app, deps);
@@ -204,18 +210,4 @@ function sourceOf(c: ConsoleContext): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** How often a session's key is looked up again: a revoked key's sessions end within this. */
-const KEY_CHECK_MS = 15_000;
-
-/** Whether the session's key is still unrevoked (looked up at most every KEY_CHECK_MS). */
-async function stillValid(deps: ConsoleDeps, session: { principal: { actor: string }; checkedAt: number }) {
-  if (Date.now() - session.checkedAt < KEY_CHECK_MS) return true;
-  const id = session.principal.actor.replace(/^key:/, '');
-  const [row] = await deps.hub.sql<{ live: boolean }[]>`
-    select revoked_at is null as live from api_keys where id = ${id}`;
-  if (!row?.live) return false;
-  session.checkedAt = Date.now();
-  return true;
 }

@@ -2,8 +2,18 @@
 /** @jsxImportSource hono/jsx */
 import { getJob, type Job, listJobs } from '@switchyard/core';
 import type { Hono } from 'hono';
-import { type ConsoleDeps, type ConsoleEnv, viewOf } from './context.ts';
-import { Empty, Page, Status, Time } from './layout.tsx';
+import { cancelJobAction } from '../operator/index.ts';
+import {
+  act,
+  type ConsoleDeps,
+  type ConsoleEnv,
+  field,
+  localPath,
+  may,
+  operatorOf,
+  viewOf,
+} from './context.ts';
+import { Csrf, Empty, Page, Status, Time, type View } from './layout.tsx';
 
 const KIND_WORDS: Record<string, string> = {
   'exception-replay': 'Bulk replay',
@@ -60,13 +70,43 @@ export function JobProgress({ job, base }: { job: Job; base: string }) {
   );
 }
 
+/**
+ * Cancel, for a job that has not ended. Outside the progress section, which replaces itself every second: the
+ * button keeps its focus while the figures move.
+ */
+function CancelJob({ job, view, back }: { job: Job; view: View; back: string }) {
+  if (job.status !== 'queued' && job.status !== 'running') return null;
+  return (
+    <form class="job-cancel" method="post" action={`${view.base}/jobs/${encodeURIComponent(job.id)}/cancel`}>
+      <Csrf view={view} />
+      <input type="hidden" name="back" value={back} />
+      <button type="submit" aria-label={`Cancel ${jobTitle(job)} (job ${job.id})`}>
+        Cancel job
+      </button>
+    </form>
+  );
+}
+
 export function jobPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
   app.get('/jobs', async (c) => {
     const jobs = await listJobs(deps.hub.sql, c.get('session').principal.tenantId, { limit: 50 });
+    const view = viewOf(c, deps);
+    const operator = may(c, 'operator');
     const html = (
-      <Page view={viewOf(c, deps)} title="Jobs">
+      <Page view={view} title="Jobs">
+        <p class="sub">
+          Bulk replays, syncs and backfills, newest first (the last 50). A cancelled job stops after the page
+          it is on.
+        </p>
         {jobs.length ? (
-          jobs.map((job) => <JobProgress job={job} base={deps.base} />)
+          <ul class="jobs">
+            {jobs.map((job) => (
+              <li>
+                <JobProgress job={job} base={deps.base} />
+                {operator ? <CancelJob job={job} view={view} back={`${deps.base}/jobs`} /> : null}
+              </li>
+            ))}
+          </ul>
         ) : (
           <Empty>No jobs yet.</Empty>
         )}
@@ -78,12 +118,18 @@ export function jobPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
   app.get('/jobs/:id', async (c) => {
     const job = await getJob(deps.hub.sql, c.get('session').principal.tenantId, c.req.param('id'));
     if (!job) return c.text(`No job ${c.req.param('id')}`, 404);
+    const view = viewOf(c, deps);
+    const self = `${deps.base}/jobs/${encodeURIComponent(job.id)}`;
     const html = (
-      <Page view={viewOf(c, deps)} title={`${jobTitle(job)} · job ${job.id}`}>
+      <Page view={view} title={`${jobTitle(job)} · job ${job.id}`}>
         <p>
-          <a href={`${deps.base}/jobs`}>← Jobs</a>
+          <a href={`${deps.base}/jobs`}>← Jobs</a> ·{' '}
+          <a href={`${deps.base}/audit?${new URLSearchParams({ targetType: 'job', targetId: job.id })}`}>
+            Audit entries of this job
+          </a>
         </p>
         <JobProgress job={job} base={deps.base} />
+        {may(c, 'operator') ? <CancelJob job={job} view={view} back={self} /> : null}
         <dl class="facts">
           <dt>Asked by</dt>
           <dd>{job.createdBy}</dd>
@@ -99,6 +145,19 @@ export function jobPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
       </Page>
     );
     return c.html(`<!doctype html>${html}`);
+  });
+
+  app.post('/jobs/:id/cancel', async (c) => {
+    const id = c.req.param('id');
+    const back = localPath(
+      deps.base,
+      field(await c.req.parseBody({ all: true }), 'back'),
+      `${deps.base}/jobs`,
+    );
+    return act(c, deps, 'cancelling the job', back, async () => {
+      const job = await cancelJobAction(operatorOf(c, deps), id);
+      return `${jobTitle(job)} (job ${job.id}) cancelled after ${job.done} of ${job.total ?? '?'} done`;
+    });
   });
 
   app.get('/jobs/:id/progress', async (c) => {

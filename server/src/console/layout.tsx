@@ -30,6 +30,8 @@ const NAV = [
   { href: '/exceptions', label: 'Exceptions' },
   { href: '/edi', label: 'EDI' },
   { href: '/connections', label: 'Connections' },
+  { href: '/jobs', label: 'Jobs' },
+  { href: '/audit', label: 'Audit log' },
 ] as const;
 
 function Head({ title, assets }: { title: string; assets: AssetUrls }) {

@@ -39,8 +39,10 @@ export function liveRoutes(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
       stream.onAbort(() => {
         closed = true;
       });
-      while (!closed && deps.sessions.get(session.id) === session) {
+      while (!closed) {
         try {
+          // Signed out, expired, or its key revoked: the stream ends (the page's reconnect is refused).
+          if (!(await deps.sessions.alive(session.id))) break;
           const counts = await countExceptions(deps.hub.sql, tenant);
           if (counts.open !== lastCount) {
             lastCount = counts.open;

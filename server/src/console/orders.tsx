@@ -12,6 +12,7 @@ import {
 } from '@switchyard/core';
 import type { Hono } from 'hono';
 import { cancelWorkflow, replayWorkflow, workflowOf } from '../operator/index.ts';
+import { auditHref } from './audit.tsx';
 import {
   act,
   type ConsoleContext,
@@ -205,7 +206,8 @@ function OrderPageView(props: {
   return (
     <Page view={view} title={`Order ${o.externalNumber ?? o.externalId}`}>
       <p>
-        <a href={`${view.base}/orders`}>← Orders</a>
+        <a href={`${view.base}/orders`}>← Orders</a> ·{' '}
+        <a href={auditHref(view.base, 'workflow', wfId)}>Audit entries of this order</a>
       </p>
       <dl class="facts">
         <dt>Status</dt>

@@ -17,6 +17,7 @@ export {
   startBulkReplay,
 } from './exceptions.ts';
 export { BACKFILL_JOB, type JobRunner, type JobRunnerOptions, SYNC_JOB, startJobRunner } from './jobs.ts';
+export { cancelJobAction } from './jobs-cancel.ts';
 export { createKey, keys, revokeKey } from './keys.ts';
 export { overview } from './overview.ts';
 export { type SubscriptionSync, syncWebhookSubscriptions } from './webhooks.ts';
