@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiBench } from './api.ts';
 import { bulkBench } from './bulk.ts';
 import { intakeBench } from './intake.ts';
 import { budgetBench, pullBench } from './pull.ts';
@@ -21,6 +22,11 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   intake: () =>
     intakeBench(Number(process.env.BENCH_SECONDS ?? 10), Number(process.env.SWITCHYARD_WORKERS ?? 1)),
   x12: () => x12Bench(Number(process.env.BENCH_X12_MB ?? 100)),
+  api: () =>
+    apiBench({
+      orders: Number(process.env.BENCH_ORDERS ?? 1_000_000),
+      exceptions: Number(process.env.BENCH_API_EXCEPTIONS ?? 100_000),
+    }),
 };
 
 // A name that is not a benchmark but prefixes some (`shopify`) runs all of those.

@@ -252,21 +252,28 @@ export async function countExceptions(
   tenantId: string,
   filter: Pick<ExceptionFilter, 'connectionId' | 'kind'> = {},
 ): Promise<ExceptionCounts> {
-  const rows = await sql<{ kind: string; connectionId: string | null; count: number; oldest: Date }[]>`
-    select kind, connection_id as "connectionId", count(*)::int as count, min(created_at) as oldest
-    from exceptions
-    where tenant_id = ${tenantId} and status = 'open'
-      ${filter.connectionId ? sql`and connection_id = ${filter.connectionId}` : sql``}
-      ${filter.kind ? sql`and kind = ${filter.kind}` : sql``}
-    group by kind, connection_id`;
+  // Counted from the partial index alone (exceptions_open_counts: tenant, kind, connection; open only), and the
+  // oldest by one backward step of the keyset index: neither reads the table.
+  const where = () => sql`
+    tenant_id = ${tenantId} and status = 'open'
+    ${filter.connectionId ? sql`and connection_id = ${filter.connectionId}` : sql``}
+    ${filter.kind ? sql`and kind = ${filter.kind}` : sql``}`;
+  const [rows, [oldestRow]] = await Promise.all([
+    sql<{ kind: string; connectionId: string | null; count: number }[]>`
+      select kind, connection_id as "connectionId", count(*)::int as count
+      from exceptions where ${where()}
+      group by kind, connection_id`,
+    sql<{ createdAt: Date }[]>`
+      select created_at as "createdAt" from exceptions where ${where()}
+      order by created_at, id limit 1`,
+  ]);
   const byKind = new Map<string, number>();
   const byConnection = new Map<string | null, number>();
-  let oldest: Date | null = null;
   for (const r of rows) {
     byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + r.count);
     byConnection.set(r.connectionId, (byConnection.get(r.connectionId) ?? 0) + r.count);
-    if (!oldest || r.oldest < oldest) oldest = r.oldest;
   }
+  const oldest = oldestRow?.createdAt ?? null;
   const sorted = <K>(m: Map<K, number>) => [...m].sort((a, b) => b[1] - a[1]);
   return {
     open: rows.reduce((n, r) => n + r.count, 0),
