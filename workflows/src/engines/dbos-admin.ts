@@ -1,6 +1,6 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { describeError, type WorkflowState } from '@switchyard/core';
-import { replayWithClient } from './dbos.ts';
+import { replayWithClient, STATES } from './dbos.ts';
 
 /** One step of a workflow as an operator reads it. */
 export interface StepOutcome {
@@ -29,16 +29,6 @@ export interface WorkflowAdmin {
   replay(workflowId: string): Promise<void>;
   close(): Promise<void>;
 }
-
-const STATES: Record<string, WorkflowState> = {
-  PENDING: 'pending',
-  ENQUEUED: 'queued',
-  DELAYED: 'queued',
-  SUCCESS: 'succeeded',
-  ERROR: 'failed',
-  MAX_RECOVERY_ATTEMPTS_EXCEEDED: 'failed',
-  CANCELLED: 'cancelled',
-};
 
 /** PostgreSQL's undefined_table and invalid_schema_name, as a client on a database the engine never ran on gets. */
 function notMigrated(error: unknown): boolean {

@@ -57,7 +57,8 @@ export interface DbosEngineOptions {
   observer?: EngineObserver;
 }
 
-const STATES: Record<string, WorkflowState> = {
+/** DBOS's workflow statuses in the engine interface's words. */
+export const STATES: Record<string, WorkflowState> = {
   PENDING: 'pending',
   ENQUEUED: 'queued',
   DELAYED: 'queued',
