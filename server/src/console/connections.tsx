@@ -2,7 +2,13 @@
 /** @jsxImportSource hono/jsx */
 import { listJobs } from '@switchyard/core';
 import type { Hono } from 'hono';
-import { BACKFILL_JOB, connectionHealth, SYNC_JOB, startSync } from '../operator/index.ts';
+import {
+  BACKFILL_JOB,
+  connectionHealth,
+  SYNC_JOB,
+  startSync,
+  syncWebhookSubscriptions,
+} from '../operator/index.ts';
 import { type ConsoleDeps, type ConsoleEnv, field, may, messageOf, operatorOf, viewOf } from './context.ts';
 import { JobProgress } from './jobs.tsx';
 import { ago, Csrf, Empty, Page, Time } from './layout.tsx';
@@ -77,6 +83,14 @@ export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                     <dd>{h.subscription}</dd>
                   </dl>
                   {latest ? <JobProgress job={latest} base={base} /> : null}
+                  {operator && deps.hub.connections.get(h.id)?.connector.webhook?.subscribe ? (
+                    <div class="actions">
+                      <form method="post" action={`${base}/connections/${encodeURIComponent(h.id)}/webhooks`}>
+                        <Csrf view={view} />
+                        <button type="submit">Repair webhooks</button>
+                      </form>
+                    </div>
+                  ) : null}
                   {operator && pullable ? (
                     <div class="actions">
                       <form method="post" action={`${base}/connections/${encodeURIComponent(h.id)}/sync`}>
@@ -107,6 +121,21 @@ export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
       </Page>
     );
     return c.html(`<!doctype html>${html}`);
+  });
+
+  app.post('/connections/:id/webhooks', async (c) => {
+    const id = c.req.param('id');
+    const session = c.get('session');
+    try {
+      const done = await syncWebhookSubscriptions(operatorOf(c, deps), id);
+      session.flash.push({
+        kind: 'ok',
+        text: `${id}'s webhooks point at ${done.url}: ${done.created.length} created, ${done.updated.length} repointed, ${done.unchanged.length} already right`,
+      });
+    } catch (error) {
+      session.flash.push({ kind: 'error', text: messageOf(error, deps, `repairing ${id}'s webhooks`) });
+    }
+    return c.redirect(`${base}/connections`, 303);
   });
 
   app.post('/connections/:id/sync', async (c) => {

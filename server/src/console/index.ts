@@ -144,7 +144,8 @@ export function consoleRoutes(
       }
     }
     c.set('session', session);
-    c.set('requestId', c.req.header('x-request-id')?.slice(0, 100) || randomUUID());
+    // The hub's request id (http/metrics.ts, checked and echoed): the same in the answer, the logs and the audit.
+    if (!c.get('requestId')) c.set('requestId', randomUUID());
     const flash = JSON.stringify(session.flash);
     await next();
     // Messages added (by an action, for the page after its redirect) or taken (by the page shown) are kept in the
