@@ -18,7 +18,7 @@ const clients = new WeakMap<object, ShopifyClient>();
 
 /** Runs one GraphQL call for write-back (or the subscriptions); refusals become plain errors. */
 export async function graphql<T>(
-  context: Pick<Context, 'settings' | 'secrets' | 'signal'>,
+  context: Pick<Context, 'settings' | 'secrets' | 'signal'> & Partial<Pick<Context, 'connectionId'>>,
   what: string,
   query: string,
   variables: object,
@@ -35,6 +35,7 @@ export async function graphql<T>(
       context.settings,
       context.secrets.accessToken,
       'write_orders and write_fulfillments',
+      context.connectionId,
     );
     clients.set(context, client);
   }

@@ -69,7 +69,13 @@ export interface ShopifyClient {
  * on each request itself, so the token never passes through core's client; core only knows it to redact it
  * from any error text (a proxy that echoes the request).
  */
-export function shopifyClient(settings: ClientSettings, accessToken: string, scopes: string): ShopifyClient {
+export function shopifyClient(
+  settings: ClientSettings,
+  accessToken: string,
+  scopes: string,
+  /** The connection the calls are made for: its vendor calls are counted under it (metrics, health). */
+  connection?: string,
+): ShopifyClient {
   let bucket: Bucket | undefined;
   const observe = (cost: Cost | undefined) => {
     const status = cost?.throttleStatus;
@@ -114,6 +120,7 @@ export function shopifyClient(settings: ClientSettings, accessToken: string, sco
     problem,
     parseJson: parseExact,
     fetch: throughLibrary(settings.shop, accessToken),
+    ...(connection ? { connection } : {}),
   });
 
   return {

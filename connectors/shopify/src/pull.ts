@@ -75,14 +75,15 @@ const ORDERS_QUERY = `query SwitchyardOrders($first: Int!, $after: String, $quer
  * client's retry); 429 and 5xx honour Retry-After. The cursor is Shopify's own (`pageInfo.endCursor`).
  */
 export async function* pullOrders(
-  context: Pick<ConnectionContext<Settings, Secrets>, 'settings' | 'secrets'>,
+  context: Pick<ConnectionContext<Settings, Secrets>, 'settings' | 'secrets'> &
+    Partial<Pick<ConnectionContext<Settings, Secrets>, 'connectionId'>>,
   request: PullRequest,
 ): AsyncGenerator<PullPage> {
   const { settings, secrets } = context;
   if (!secrets.accessToken) {
     throw new Error('pulling needs secrets.accessToken (an Admin API access token with read_orders)');
   }
-  const client = shopifyClient(settings, secrets.accessToken, 'read_orders');
+  const client = shopifyClient(settings, secrets.accessToken, 'read_orders', context.connectionId);
   const query = request.since
     ? `updated_at:>='${new Date(request.since.getTime() - 1000).toISOString()}'`
     : null;
