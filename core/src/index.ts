@@ -66,24 +66,29 @@ export {
 } from './store/jobs.ts';
 export { connectorMigrations, type MigrationResult, type MigrationSource, migrate } from './store/migrate.ts';
 export {
-  type ApplyResult,
-  appendOrderEvent,
-  applyOrder,
   type Delivery,
   getDelivery,
-  getOrder,
   getOrderDetail,
+  type OrderDelivery,
+  type OrderDetail,
+  type OrderTimelineEvent,
+  readableBody,
+} from './store/order-detail.ts';
+export {
   listOrders,
   ORDERS_PAGE_DEFAULT,
   ORDERS_PAGE_MAX,
-  type OrderDelivery,
-  type OrderDetail,
-  type OrderEvent,
   type OrderFilter,
   type OrderPage,
   type OrderSort,
   type OrderSummary,
-  type OrderTimelineEvent,
+} from './store/order-list.ts';
+export {
+  type ApplyResult,
+  appendOrderEvent,
+  applyOrder,
+  getOrder,
+  type OrderEvent,
   orderStatusOf,
 } from './store/orders.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';

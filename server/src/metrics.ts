@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   type EngineObserver,
   observeVendorCalls,
@@ -8,6 +6,11 @@ import {
   type VendorCall,
 } from '@switchyard/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type StepVendors, stepLabel, stepVendors, vendorLabel, watchStepRequests } from './step-vendors.ts';
+import { RecentCalls, statusLabel, type VendorCallStats } from './vendor-calls.ts';
+
+export { stepLabel } from './step-vendors.ts';
+export type { VendorCallStats } from './vendor-calls.ts';
 
 /**
  * The hub's Prometheus metrics, in a registry of the hub's own (not prom-client's global one: a test may open
@@ -44,14 +47,6 @@ export interface IntakeObserver {
   normalizationFailures(d: { channel: 'webhook' | 'edi' | 'pull'; connection: string; count?: number }): void;
 }
 
-/** Vendor calls of one connection over the recent window, for the connection's health. */
-export interface VendorCallStats {
-  calls: number;
-  errors: number;
-  throttled: number;
-  windowMinutes: number;
-}
-
 export interface HubMetrics extends IntakeObserver {
   readonly registry: Registry;
   /** The content type of `render`'s text. */
@@ -83,99 +78,7 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-const WINDOW_MINUTES = 15;
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Step keys run per shipment or per turn ("buy-label#2", "tracking-3") are one step for the metrics. */
-export function stepLabel(key: string): string {
-  return key.replace(/#\d+$/, '').replace(/-\d+$/, '').slice(0, 64);
-}
-
-/**
- * The vendors a running step calls: names from core's vendor client, else the hosts its HTTP requests go to
- * (clients built on a vendor's own library: Stripe, EasyPost), read from Node's diagnostics channels.
- */
-interface StepVendors {
-  names: Set<string>;
-  hosts: Set<string>;
-}
-const stepVendors = new AsyncLocalStorage<StepVendors>();
-let channelSubscribers = 0;
-const onUndiciRequest = (message: unknown) => {
-  const origin = (message as { request?: { origin?: string | URL } }).request?.origin;
-  const host = origin ? hostOf(String(origin)) : undefined;
-  if (host) stepVendors.getStore()?.hosts.add(host);
-};
-const onHttpRequest = (message: unknown) => {
-  const host = (message as { request?: { host?: string } }).request?.host;
-  if (host) stepVendors.getStore()?.hosts.add(host);
-};
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).hostname;
-  } catch {
-    return undefined;
-  }
-}
-function watchStepRequests(): () => void {
-  if (channelSubscribers++ === 0) {
-    subscribe('undici:request:create', onUndiciRequest);
-    subscribe('http.client.request.start', onHttpRequest);
-  }
-  return () => {
-    if (--channelSubscribers === 0) {
-      unsubscribe('undici:request:create', onUndiciRequest);
-      unsubscribe('http.client.request.start', onHttpRequest);
-    }
-  };
-}
-
-function vendorLabel(seen: StepVendors): string {
-  const names = seen.names.size ? seen.names : seen.hosts;
-  return names.size ? [...names].sort().join('+').slice(0, 128) : 'none';
-}
-
-/** A vendor call's status as a label: the HTTP status, else timeout or network. */
-function statusLabel(call: VendorCall): string {
-  if (call.status !== undefined) return String(call.status);
-  return call.code === 'timeout' ? 'timeout' : 'network';
-}
-
-/** Per connection, the calls of each recent minute. */
-class RecentCalls {
-  private readonly minutes = new Map<
-    string,
-    { minute: number; calls: number; errors: number; throttled: number }[]
-  >();
-  constructor(private readonly now: () => number) {}
-
-  add(connection: string, call: VendorCall) {
-    const minute = Math.floor(this.now() / 60_000);
-    const list = this.minutes.get(connection) ?? [];
-    if (!list.length) this.minutes.set(connection, list);
-    let last = list[list.length - 1];
-    if (last?.minute !== minute) {
-      last = { minute, calls: 0, errors: 0, throttled: 0 };
-      list.push(last);
-      while (list.length && list[0]!.minute <= minute - WINDOW_MINUTES) list.shift();
-    }
-    last.calls++;
-    if (!call.ok) last.errors++;
-    if (call.throttled) last.throttled++;
-  }
-
-  stats(connection: string): VendorCallStats {
-    const since = Math.floor(this.now() / 60_000) - WINDOW_MINUTES;
-    const out = { calls: 0, errors: 0, throttled: 0, windowMinutes: WINDOW_MINUTES };
-    for (const m of this.minutes.get(connection) ?? []) {
-      if (m.minute <= since) continue;
-      out.calls += m.calls;
-      out.errors += m.errors;
-      out.throttled += m.throttled;
-    }
-    return out;
-  }
-}
 
 export function createMetrics(options: MetricsOptions = {}): HubMetrics {
   const registry = new Registry();

@@ -13,6 +13,7 @@ export * from './map-order.ts';
 export * from './outbound.ts';
 export * from './outbox.ts';
 export * from './partner-acks.ts';
+export * from './partner-history.ts';
 export * from './reader.ts';
 export * from './settings.ts';
 export type { InboundFile as SftpFile, SftpSettings } from './sftp.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listExceptions } from '../store/exceptions.ts';
-import { getOrder, listOrders } from '../store/orders.ts';
+import { listOrders } from '../store/order-list.ts';
+import { getOrder } from '../store/orders.ts';
 import { createShopDatabase, type TestDatabase } from '../testing/database.ts';
 import { jsonRequest, testConnector } from '../testing/fixtures.ts';
 import type { Connection } from './connection.ts';

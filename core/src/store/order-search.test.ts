@@ -6,15 +6,9 @@ import { SecretBox } from '../secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { sampleDraft } from '../testing/fixtures.ts';
 import { storeRaw } from './inbox.ts';
-import {
-  appendOrderEvent,
-  applyOrder,
-  getDelivery,
-  getOrderDetail,
-  listOrders,
-  type OrderFilter,
-  type OrderSort,
-} from './orders.ts';
+import { getDelivery, getOrderDetail } from './order-detail.ts';
+import { listOrders, type OrderFilter, type OrderSort } from './order-list.ts';
+import { appendOrderEvent, applyOrder } from './orders.ts';
 import { syncConfig } from './tenants.ts';
 
 let db: TestDatabase;

@@ -8,7 +8,8 @@ import { SecretBox } from '../secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
 import { sampleDraft } from '../testing/fixtures.ts';
 import { migrate } from './migrate.ts';
-import { applyOrder, getOrder, listOrders } from './orders.ts';
+import { listOrders } from './order-list.ts';
+import { applyOrder, getOrder } from './orders.ts';
 import { loadConnections, syncConfig } from './tenants.ts';
 
 let db: TestDatabase;

@@ -1,6 +1,9 @@
 import { HubError, type Principal, type Role, roleAllows } from '@switchyard/core';
 import type { WorkflowAdmin } from '@switchyard/workflows';
 import type { Hub } from '../hub.ts';
+import type { VendorCallStats } from '../vendor-calls.ts';
+
+export type { VendorCallStats } from '../vendor-calls.ts';
 
 /**
  * Who acts, on which hub: every operator action takes one. The API and the console build it from the signed-in
@@ -15,14 +18,6 @@ export interface OperatorContext {
   nudgeJobs?: () => void;
   /** This process's recent vendor calls of a connection (for its health), when metrics are kept. */
   vendorStats?: (connectionId: string) => VendorCallStats;
-}
-
-/** Vendor calls of one connection over a recent window, as this process saw them. */
-export interface VendorCallStats {
-  calls: number;
-  errors: number;
-  throttled: number;
-  windowMinutes: number;
 }
 
 /** Throws 403 unless the principal's role may do what `needed` may. */

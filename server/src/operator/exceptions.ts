@@ -12,6 +12,7 @@ import {
   type Job,
   pointAtRevision,
   type ReplayOutcome,
+  readableBody,
   recordAudit,
   replay,
   type Sql,
@@ -48,14 +49,8 @@ export async function exceptionDetail(ctx: OperatorContext, id: string) {
   };
 }
 
-/** A body as text when it is UTF-8, else as base64. */
-export function bodyOf(body: Uint8Array): { body: string; encoding: 'utf8' | 'base64' } {
-  try {
-    return { body: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf8' };
-  } catch {
-    return { body: Buffer.from(body).toString('base64'), encoding: 'base64' };
-  }
-}
+/** A body as text when it is UTF-8, else as base64 (core's reading of a stored body). */
+export const bodyOf = readableBody;
 
 /** Replays one exception's stored input through today's connector and mappings; audited. */
 export async function replayException(ctx: OperatorContext, id: string): Promise<ReplayOutcome> {
