@@ -28,9 +28,11 @@ export const ConfigSchema = z.object({
         secrets: z.record(z.string(), z.unknown()).optional(),
         poll: z.object({ every: z.string() }).strict().optional(),
         fulfillment: z.record(z.string(), z.unknown()).optional(),
+        stock: z.record(z.string(), z.unknown()).optional(),
       })
       .strict(),
   ),
+  locations: z.array(z.record(z.string(), z.unknown())).optional(),
   server: z
     .object({
       bodyLimit: z.union([z.number().int().positive(), z.string()]).optional(),

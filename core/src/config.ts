@@ -39,11 +39,23 @@ export interface ConnectionConfig {
    * connections, ship-from address, shipping rules, parcel. Checked by the workflows package at load.
    */
   fulfillment?: Record<string, unknown>;
+  /**
+   * Keep this channel's stock figures true (a connector with inventory.push): which hub locations make each of
+   * its figures, the buffer, and whether it is the system of record for some. Checked by the workflows package.
+   */
+  stock?: Record<string, unknown>;
 }
 
 export interface HubConfig {
   tenants: { id: string; name: string }[];
   connections: ConnectionConfig[];
+  /**
+   * Where stock is held and orders ship from (warehouses, stores, 3PLs, dropship partners), each for one
+   * tenant: address, the channels and countries it serves, priority, cost per shipment, its shipping
+   * connection. With locations, a channel's orders are routed (its `fulfillment.routing`). Checked by the
+   * workflows package against mappings' StockLocation.
+   */
+  locations?: Record<string, unknown>[];
   server?: {
     /** Largest accepted webhook or EDI body: bytes, or a string like "5mb" (default 5 MB, at most 64 MB). */
     bodyLimit?: number | string;
@@ -101,11 +113,15 @@ export interface ResolvedConnection {
   pollEveryMs?: number;
   /** The connection's `fulfillment` section as written; the workflows package checks and resolves it. */
   fulfillment?: Record<string, unknown>;
+  /** The connection's `stock` section as written; checked and resolved by the workflows package. */
+  stock?: Record<string, unknown>;
 }
 
 export interface ResolvedConfig {
   tenants: { id: string; name: string }[];
   connections: ResolvedConnection[];
+  /** The `locations` as written (none when absent); checked and resolved by the workflows package. */
+  locations?: Record<string, unknown>[];
   server: ServerLimits;
 }
 
@@ -273,13 +289,14 @@ export function resolveConfig(
         defaultedEnv,
         ...(pollEveryMs !== undefined ? { pollEveryMs } : {}),
         ...(c.fulfillment ? { fulfillment: c.fulfillment } : {}),
+        ...(c.stock ? { stock: c.stock } : {}),
       });
     }
   });
 
   const server = resolveServer(config.server ?? {}, issues, environment);
   if (issues.length) throw new ConfigError(issues, file);
-  return { tenants: config.tenants, connections, server: server! };
+  return { tenants: config.tenants, connections, locations: config.locations ?? [], server: server! };
 }
 
 /** Finds the config file: an explicit path, SWITCHYARD_CONFIG, or ./switchyard.config.ts. */

@@ -91,6 +91,51 @@ export {
   type OrderEvent,
   orderStatusOf,
 } from './store/orders.ts';
+export {
+  type AllocatedLine,
+  type Allocation,
+  type AllocationResult,
+  allocateStock,
+  markShipmentRated,
+  type PlannedShipment,
+  releaseStock,
+  rerouteShipment,
+  shipmentLocation,
+  shipStock,
+  unshipStock,
+} from './store/reservations.ts';
+export {
+  applyMovement,
+  applyMovements,
+  checkLedger,
+  type Level,
+  type Movement,
+  type MovementInput,
+  type MovementKind,
+  markChanged,
+  stockRefusal,
+} from './store/stock-ledger.ts';
+export {
+  availableBySku,
+  claimDueStock,
+  type DueSku,
+  finishDueStock,
+  lastPushed,
+  type PushedFigure,
+  recordPushed,
+  releaseDueStock,
+  skuOfChannelItem,
+} from './store/stock-push.ts';
+export {
+  type LevelFilter,
+  listLevels,
+  listMovements,
+  type OrderRouting,
+  orderRouting,
+  STOCK_PAGE_DEFAULT,
+  STOCK_PAGE_MAX,
+  skuStock,
+} from './store/stock-read.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
 export {
   type CancelledOrder,

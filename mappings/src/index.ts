@@ -1,3 +1,13 @@
+export { ChannelStock, ChannelStockLocation, StockBuffer, shownQuantity } from './channel-stock.ts';
+export { coordinatesOf, DistanceTable, distanceKm, type LatLon } from './distance.ts';
+export {
+  CountryCode,
+  LocationAddress,
+  LocationId,
+  StockLocation,
+  type StockLocationInput,
+  shipFromAddress,
+} from './locations.ts';
 export {
   HttpTransport,
   Identity,
@@ -9,4 +19,15 @@ export {
   TradingPartner,
   type TradingPartnerInput,
 } from './partner.ts';
+export {
+  type RoutedShipment,
+  type RoutingCandidate,
+  type RoutingDecision,
+  type RoutingInput,
+  type RoutingLine,
+  type RoutingOutcome,
+  RoutingRules,
+  routeOrder,
+} from './routing.ts';
+export { EXACT_SEARCH_LIMIT } from './routing-cover.ts';
 export { chooseRate, type RateChoice, ShippingRule, ShippingRules } from './shipping.ts';

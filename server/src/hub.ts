@@ -96,7 +96,7 @@ export async function loadConfig(
   const raw = await importConfig(path);
   const config = resolveConfig(raw, installedConnectors, process.env, path);
   // Fulfillment sections name other connections: checked here, with the rest of the config.
-  const { issues } = resolvePlans(config.connections, installedConnectors);
+  const { issues } = resolvePlans(config.connections, installedConnectors, config.locations);
   if (issues.length) throw new ConfigError(issues, path);
   return { config, file: path };
 }
@@ -159,7 +159,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
-    const drivesWorkflows = resolvePlans(config.connections, installedConnectors).plans.size > 0;
+    const drivesWorkflows = resolvePlans(config.connections, installedConnectors, config.locations).plans.size > 0;
     let admin: WorkflowAdmin | undefined;
     let normalizer: Normalizer | undefined;
     const queue = new IntakeQueue(sql);

@@ -59,6 +59,13 @@ export interface HubMetrics extends IntakeObserver {
   vendorCall(call: VendorCall): void;
   /** The connection's vendor calls over the last `windowMinutes` (15), in this process. */
   vendorCallStats(connectionId: string): VendorCallStats;
+  /** Counts one push of stock figures to a channel (the stock pusher's onPush). */
+  stockPush(report: {
+    connectionId: string;
+    figures: number;
+    changes: number;
+    outcome: 'ok' | 'failed';
+  }): void;
   /** Stops observing vendor calls. */
   close(): void;
 }
@@ -123,6 +130,24 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     help: "A step's execution, its retries included, by step, the vendors it called and outcome.",
     labelNames: ['workflow', 'step', 'vendor', 'outcome'] as const,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers,
+  });
+  const stockPushes = new Counter({
+    name: 'switchyard_stock_pushes_total',
+    help: 'Calls that sent stock figures to a channel, by connection and outcome.',
+    labelNames: ['connection', 'outcome'] as const,
+    registers,
+  });
+  const stockFigures = new Counter({
+    name: 'switchyard_stock_figures_pushed_total',
+    help: 'Stock figures sent to channels (one per SKU and channel location), by connection.',
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  const stockChanges = new Counter({
+    name: 'switchyard_stock_changes_pushed_total',
+    help: 'Ledger changes the pushed figures stood for: divided by figures pushed, the coalescing ratio.',
+    labelNames: ['connection'] as const,
     registers,
   });
   const vendorCalls = new Counter({
@@ -334,6 +359,13 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
       if (count > 0) normalizationFailures.inc({ channel, connection }, count);
     },
     engine,
+    stockPush({ connectionId, figures, changes, outcome }) {
+      stockPushes.inc({ connection: connectionId, outcome });
+      if (outcome === 'ok') {
+        stockFigures.inc({ connection: connectionId }, figures);
+        stockChanges.inc({ connection: connectionId }, changes);
+      }
+    },
     vendorCall,
     vendorCallStats: (connectionId) => recent.stats(connectionId),
     close() {

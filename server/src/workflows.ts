@@ -9,6 +9,7 @@ import {
   startDbosEngine,
   startOrderDispatcher,
   startSignalDispatcher,
+  startStockPusher,
   type WorkflowAdmin,
 } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
@@ -33,8 +34,17 @@ export async function startWorkflows(
   hub: Pick<Hub, 'sql' | 'config' | 'connections' | 'databaseUrl'> & Partial<Pick<Hub, 'metrics'>>,
   log: Logger,
 ): Promise<RunningWorkflows> {
-  const { plans } = resolvePlans(hub.config.connections, installedConnectors);
-  if (!plans.size) return { stop: async () => {} };
+  const { plans, stock } = resolvePlans(hub.config.connections, installedConnectors, hub.config.locations);
+  const pusher = stock.size
+    ? startStockPusher({
+        sql: hub.sql,
+        connections: hub.connections,
+        channels: stock,
+        log,
+        ...(hub.metrics ? { onPush: hub.metrics.stockPush } : {}),
+      })
+    : undefined;
+  if (!plans.size) return { stop: async () => pusher?.stop() };
   const kind = engineKind();
   const engine: Engine =
     kind === 'trigger'
@@ -66,7 +76,7 @@ export async function startWorkflows(
   log.info('order workflows', { connections: [...plans.keys()].join(','), engine: kind });
   return {
     async stop() {
-      await Promise.all([dispatcher.stop(), signals.stop()]);
+      await Promise.all([dispatcher.stop(), signals.stop(), pusher?.stop()]);
       await engine.stop();
     },
   };

@@ -5,6 +5,7 @@ export {
   type WorkflowAdmin,
   type WorkflowInspection,
 } from './engines/dbos-admin.ts';
+export { type ChannelStockPlan, channelLocationOf, type Location } from './locations.ts';
 export {
   CANCELLED_ON_CHANNEL,
   ORDER_EVENTS_TOPIC,
@@ -22,6 +23,8 @@ export {
   orderQueueName,
   orderQueues,
   type PaymentPolicy,
+  type RoutingPlan,
   resolvePlans,
 } from './plan.ts';
 export { startSignalDispatcher } from './signal-dispatcher.ts';
+export { figuresFor, type StockPusherOptions, startStockPusher } from './stock-pusher.ts';

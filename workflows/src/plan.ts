@@ -8,8 +8,9 @@ import {
   type ShipAddress,
   zodMessage,
 } from '@switchyard/core';
-import { ShippingRules } from '@switchyard/mappings';
+import { RoutingRules, ShippingRules } from '@switchyard/mappings';
 import { z } from 'zod';
+import { type ChannelStockPlan, type Location, resolveChannelStock, resolveLocations } from './locations.ts';
 
 /**
  * The fulfillment plan: what a channel connection's `fulfillment` section asks of the hub (who takes the money
@@ -23,9 +24,14 @@ export interface FulfillmentPlan {
   payment: PaymentPolicy;
   /** The Stripe connection (capture-on-ship, invoice). */
   paymentsConnection?: string;
-  /** The EasyPost connection. */
+  /** The EasyPost connection (a location may name its own). */
   shippingConnection: string;
-  shipFrom: ShipAddress;
+  /** Where an unrouted order ships from; a routed one ships from its locations. */
+  shipFrom?: ShipAddress;
+  /** Set when the tenant has locations: orders are routed among them, by these rules. */
+  routing?: RoutingPlan;
+  /** The channel's stock mapping, when it has one: the channel's id of each location, for fulfillments. */
+  stock?: ChannelStockPlan;
   rules: ShippingRules;
   /** Parcel weight when the lines carry none, and the box's size. */
   defaultParcel: Parcel;
@@ -54,6 +60,28 @@ const Address = z
   })
   .strict();
 
+/** How a channel's orders are routed among the tenant's locations, and how long a backorder is waited for. */
+export interface RoutingPlan {
+  rules: z.output<typeof RoutingRules>;
+  locations: Location[];
+  /** How often a backordered order is routed again (default 1 hour). */
+  recheckMs: number;
+  /** How long before a backorder becomes an exception (default 14 days). */
+  giveUpMs: number;
+}
+
+const RoutingSection = RoutingRules.extend({
+  /** Minutes between attempts to route what is backordered (default 60). */
+  recheckMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+  /** Days a backorder is waited for before the order becomes an exception (default 14). */
+  backorderDays: z.number().int().min(1).max(120).optional(),
+});
+
 /** A channel connection's `fulfillment` section. */
 export const FulfillmentConfig = z
   .object({
@@ -62,7 +90,9 @@ export const FulfillmentConfig = z
     payments: z.string().optional(),
     /** The shipping connection (EasyPost). */
     shipping: z.string(),
-    shipFrom: Address,
+    /** Required unless the tenant has locations (orders are then routed and ship from them). */
+    shipFrom: Address.optional(),
+    routing: RoutingSection.optional(),
     shippingRules: ShippingRules,
     parcel: z
       .object({
@@ -120,9 +150,18 @@ export function orderQueues(plans: ReadonlyMap<string, FulfillmentPlan>): QueueS
 export function resolvePlans(
   connections: readonly ResolvedConnection[],
   connectors: ReadonlyMap<string, AnyConnector>,
-): { plans: Map<string, FulfillmentPlan>; issues: ConfigIssue[] } {
+  /** The config's top-level `locations`, as written. */
+  rawLocations: readonly unknown[] = [],
+): {
+  plans: Map<string, FulfillmentPlan>;
+  issues: ConfigIssue[];
+  locations: Map<string, Location[]>;
+  stock: Map<string, ChannelStockPlan>;
+} {
   const plans = new Map<string, FulfillmentPlan>();
-  const issues: ConfigIssue[] = [];
+  const located = resolveLocations(rawLocations, connections, connectors);
+  const stocked = resolveChannelStock(connections, connectors, located.byTenant);
+  const issues: ConfigIssue[] = [...located.issues, ...stocked.issues];
   const byId = new Map(connections.map((c) => [c.id, c]));
   connections.forEach((c, i) => {
     if (!c.fulfillment) return;
@@ -182,11 +221,33 @@ export function resolvePlans(
       return;
     }
     if (!shippingOk || !paymentsOk) return;
+    const locations = located.byTenant.get(c.tenantId) ?? [];
+    if (!locations.length && !f.shipFrom) {
+      issues.push({
+        path: `${at}.shipFrom`,
+        problem: `tenant "${c.tenantId}" has no locations, so the orders need an address to ship from`,
+        fix: 'give fulfillment.shipFrom, or declare the tenant’s locations (top-level locations)',
+      });
+      return;
+    }
+    const { recheckMinutes, backorderDays, ...rules } = f.routing ?? RoutingSection.parse({});
+    const stock = stocked.channels.get(c.id);
     plans.set(c.id, {
       payment: f.payment,
       ...(f.payments ? { paymentsConnection: f.payments } : {}),
       shippingConnection: f.shipping,
-      shipFrom: f.shipFrom,
+      ...(f.shipFrom ? { shipFrom: f.shipFrom } : {}),
+      ...(locations.length
+        ? {
+            routing: {
+              rules,
+              locations,
+              recheckMs: (recheckMinutes ?? 60) * 60_000,
+              giveUpMs: (backorderDays ?? 14) * 86_400_000,
+            },
+          }
+        : {}),
+      ...(stock ? { stock } : {}),
       rules: f.shippingRules,
       defaultParcel: f.parcel,
       ...(f.invoiceDays !== undefined ? { invoiceDays: f.invoiceDays } : {}),
@@ -196,5 +257,5 @@ export function resolvePlans(
       ...(f.startsPerSecond !== undefined ? { startsPerSecond: f.startsPerSecond } : {}),
     });
   });
-  return { plans, issues };
+  return { plans, issues, locations: located.byTenant, stock: stocked.channels };
 }

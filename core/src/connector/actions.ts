@@ -14,6 +14,33 @@ export interface ActionResult {
   externalId?: string;
 }
 
+/** What a channel should show for one SKU at one of its locations (`inventory.push`). */
+export interface StockFigure {
+  sku: string;
+  /**
+   * The channel's own id of the location (Shopify's location id), from the connection's stock mapping; absent
+   * for a channel with one figure per product (WooCommerce).
+   */
+  location?: string;
+  /** Units to show as available: never negative, the connection's buffer already applied. */
+  quantity: number;
+}
+
+/** What became of one figure pushed. */
+export interface StockPushResult {
+  sku: string;
+  location?: string;
+  /** `set`: the channel shows the figure now; `unknown-sku`: the channel sells nothing under this SKU (nothing done). */
+  status: 'set' | 'unknown-sku';
+  /**
+   * What the channel showed just before, when it says: a figure that differs from the one the hub pushed last
+   * was changed in the channel's admin (the hub logs the difference it overwrote).
+   */
+  previous?: number;
+  /** The channel's id of the item (Shopify's inventory item id), which its own stock webhooks name. */
+  channelItem?: string;
+}
+
 /**
  * Outbound actions, each idempotent under `idempotencyKey`. The engine (issue 4) calls
  * them from workflow steps; more join as their connectors arrive (payment capture,
@@ -22,7 +49,18 @@ export interface ActionResult {
 export interface ConnectorActions<Settings, Secrets> {
   pushFulfillment?(
     context: ActionContext<Settings, Secrets>,
-    input: { order: Order; fulfillment: Order['fulfillments'][number]; notifyCustomer: boolean },
+    input: {
+      order: Order;
+      fulfillment: Order['fulfillments'][number];
+      notifyCustomer: boolean;
+      /**
+       * The channel's own id of the location the shipment leaves from (a routed order): the channel records the
+       * fulfillment there (Shopify moves the lines' fulfillment order to it first when it was assigned elsewhere).
+       */
+      location?: string;
+      /** False when more shipments of the order follow: the channel must not mark the whole order done yet (default true). */
+      final?: boolean;
+    },
   ): Promise<ActionResult>;
   cancelOrder?(
     context: ActionContext<Settings, Secrets>,
@@ -90,6 +128,15 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { shipmentId: string },
   ): Promise<{ status: string }>;
+  /**
+   * Sets the channel's stock figures (`inventory.push`): absolute quantities, so a retry is harmless; where the
+   * channel offers compare-and-set (Shopify), a figure changed meanwhile is read again and set again. One
+   * result per figure, in order.
+   */
+  pushStock?(
+    context: ActionContext<Settings, Secrets>,
+    input: { figures: StockFigure[] },
+  ): Promise<StockPushResult[]>;
   /** Refunds money (and optionally restocks lines) on the channel. */
   refundOrder?(
     context: ActionContext<Settings, Secrets>,

@@ -86,6 +86,7 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     ['shipment.label', !!definition.actions?.buyLabel, 'actions.buyLabel'],
     ['orders.pull', !!definition.pull, 'pull'],
     ['fulfillment.push', !!definition.actions?.pushFulfillment, 'actions.pushFulfillment'],
+    ['inventory.push', !!definition.actions?.pushStock, 'actions.pushStock'],
     ['files.inbound', !!definition.files, 'files'],
   ];
   for (const [capability, present, what] of pairs) {

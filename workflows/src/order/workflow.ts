@@ -1,8 +1,10 @@
-import { defineWorkflow, type Order, type PurchasedLabel } from '@switchyard/core';
+import { defineWorkflow, type Order, PermanentError, type PurchasedLabel } from '@switchyard/core';
+import { channelLocationOf } from '../locations.ts';
+import type { FulfillmentPlan } from '../plan.ts';
 import { connectionsOf } from './connections.ts';
 import { CANCELLED_ON_CHANNEL } from './events.ts';
-import { shipmentsOf } from './shipments.ts';
-import type { Checked, OrderWorkflowDeps } from './step.ts';
+import { linesToRoute, routedShipment, type Shipment, shipmentsOf } from './shipments.ts';
+import { type Checked, connection, type OrderWorkflowDeps } from './step.ts';
 import { buyLabel } from './steps/buy-label.ts';
 import { capturePayment } from './steps/capture-payment.ts';
 import { closeCancelled, closeDelivered } from './steps/close.ts';
@@ -11,6 +13,7 @@ import { loadAndValidate } from './steps/load-and-validate.ts';
 import { partnerAcknowledgment } from './steps/partner-acknowledgment.ts';
 import { partnerInvoice } from './steps/partner-invoice.ts';
 import { partnerShipNotice } from './steps/partner-ship-notice.ts';
+import { type Routed, routeToLocations } from './steps/route-order.ts';
 import { sendInvoice } from './steps/send-invoice.ts';
 import { tellTheChannel } from './steps/tell-the-channel.ts';
 import { followTracking, goesOn, invoicePaid } from './waits.ts';
@@ -52,37 +55,73 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         if (!(await next(sent))) return cancel();
       }
 
-      const shipments = shipmentsOf(order, plan);
+      // Unrouted: one shipment from the plan's address. Routed: a round per routing (the order as imported,
+      // then what was backordered, every recheck), each round's shipments shipped before the next is routed.
       const labels: PurchasedLabel[] = [];
-      for (const shipment of shipments) {
-        const made = await createShipment(flow, { order, plan, shipping, shipment });
-        if (!(await next(made))) return cancel();
-        const bought = await buyLabel(flow, { order, shipping, shipment, made: made.value });
-        labels.push(bought.value);
-        if (!(await next(bought))) return cancel();
-      }
-      if (plan.payment === 'capture-on-ship') {
-        if (!(await next(await capturePayment(flow, { order, payments: payments!, payment: payment! }))))
-          return cancel();
-      }
+      const shippedLines: Shipment['lines'] = [];
+      let toRoute = plan.routing ? linesToRoute(order) : [];
+      let captured = false;
+      for (let round = 1; ; round++) {
+        let batch: Shipment[];
+        if (plan.routing) {
+          const routed = await routeToLocations(flow, { order, plan, round, lines: toRoute });
+          if (!(await next(routed))) return cancel();
+          batch = routed.value.shipments.map((planned) => routedShipment(order, plan, planned));
+          toRoute = routed.value.backordered;
+          if (!batch.length) backorderOrGiveUp(order, plan, round, routed.value);
+        } else batch = shipmentsOf(order, plan);
 
-      if (documents) {
-        // A B2B partner gets its ship notices and invoice in place of a fulfillment pushed to a channel.
-        const shippedAt = await ctx.now('shipped-at');
-        for (const [i, shipment] of shipments.entries()) {
-          if (documents.expects('ship-notice'))
-            await partnerShipNotice(flow, { order, documents, shipment, label: labels[i]!, shippedAt });
+        const sent: { shipment: Shipment; label: PurchasedLabel }[] = [];
+        for (const planned of batch) {
+          const made = await createShipment(flow, { order, plan, shipping, shipment: planned });
+          if (!(await next(made))) return cancel();
+          const shipment = {
+            ...planned,
+            from: made.value.from,
+            ...(made.value.locationId ? { locationId: made.value.locationId } : {}),
+          };
+          const carrier = connection(deps, made.value.shippingConnection, 'shipping');
+          const bought = await buyLabel(flow, { order, shipping: carrier, shipment, made: made.value });
+          sent.push({ shipment, label: bought.value });
+          if (!(await next(bought))) return cancel();
         }
-        if (documents.expects('invoice'))
-          await partnerInvoice(flow, {
-            order,
-            documents,
-            lines: shipments.flatMap((s) => s.lines),
-            shippedAt,
-          });
-      } else {
-        for (const [i, shipment] of shipments.entries())
-          await tellTheChannel(flow, { order, channel, shipment, label: labels[i]! });
+        if (plan.payment === 'capture-on-ship' && sent.length && !captured) {
+          // Stripe captures a PaymentIntent once (several captures need its multicapture, not generally
+          // available): the first round's parcels take the whole authorized amount.
+          if (!(await next(await capturePayment(flow, { order, payments: payments!, payment: payment! }))))
+            return cancel();
+          captured = true;
+        }
+        const more = toRoute.length > 0;
+        if (documents) {
+          // A B2B partner gets its ship notices and invoice in place of a fulfillment pushed to a channel.
+          const shippedAt = sent.length
+            ? await ctx.now(round === 1 ? 'shipped-at' : `shipped-at#${round}`)
+            : undefined;
+          for (const { shipment, label } of sent) {
+            if (documents.expects('ship-notice'))
+              await partnerShipNotice(flow, { order, documents, shipment, label, shippedAt: shippedAt! });
+          }
+          if (!more && documents.expects('invoice'))
+            await partnerInvoice(flow, {
+              order,
+              documents,
+              lines: [...shippedLines, ...sent.flatMap((x) => x.shipment.lines)],
+              shippedAt: shippedAt ?? (await ctx.now('invoiced-at')),
+            });
+        } else {
+          for (const [i, { shipment, label }] of sent.entries()) {
+            const location = shipment.locationId
+              ? channelLocationOf(plan.stock, shipment.locationId)
+              : undefined;
+            const final = !more && i === sent.length - 1;
+            await tellTheChannel(flow, { order, channel, shipment, label, location, final });
+          }
+        }
+        labels.push(...sent.map((x) => x.label));
+        shippedLines.push(...sent.flatMap((x) => x.shipment.lines));
+        if (!more) break;
+        await ctx.sleep(`backorder-${round}`, plan.routing!.recheckMs);
       }
 
       const tracked = await followTracking(flow, { order, plan, labels });
@@ -91,4 +130,29 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       return closeDelivered(flow, { order, trackingCode: labels.map((l) => l.trackingCode).join(', ') });
     },
   });
+}
+
+/**
+ * A routing round that shipped nothing: the order waits for stock (the caller sleeps and routes again), unless
+ * no location may ship it at all, or it has waited as long as the plan allows: then it fails, for a person.
+ */
+function backorderOrGiveUp(order: Order, plan: FulfillmentPlan, round: number, routed: Routed) {
+  const name = order.externalNumber ?? order.externalId;
+  if (routed.outcome === 'unroutable') {
+    throw new PermanentError(
+      `order ${name} cannot be routed: no location may ship it (see the routing on its timeline); change the locations' channels or countries, then replay`,
+    );
+  }
+  if (!routed.backordered.length) {
+    throw new PermanentError(
+      `order ${name}: routing shipped nothing and left nothing backordered (${routed.outcome})`,
+    );
+  }
+  const routing = plan.routing!;
+  if (round * routing.recheckMs >= routing.giveUpMs) {
+    const days = Math.round(routing.giveUpMs / 86_400_000);
+    throw new PermanentError(
+      `order ${name} is still backordered after ${days} days (${routed.backordered.map((l) => `${l.quantity} × ${l.sku}`).join(', ')}): receive the stock, then replay, or cancel the order`,
+    );
+  }
 }

@@ -28,7 +28,7 @@ export async function orderDeps(
   }
   const file = configPath(env.SWITCHYARD_CONFIG);
   const config = resolveConfig(await importConfig(file), connectors, env, file);
-  const { plans, issues } = resolvePlans(config.connections, connectors);
+  const { plans, issues } = resolvePlans(config.connections, connectors, config.locations);
   if (issues.length) throw new ConfigError(issues, file);
   const connections = new Map<string, Connection>();
   for (const c of config.connections) {

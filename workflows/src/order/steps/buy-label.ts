@@ -4,6 +4,8 @@ import {
   PermanentError,
   type PurchasedLabel,
   type ShippingRate,
+  shipStock,
+  unshipStock,
 } from '@switchyard/core';
 import { type Shipment, shipmentKey } from '../shipments.ts';
 import { act, actionsOf, createCheckedStep, type UndoRun } from '../step.ts';
@@ -17,11 +19,14 @@ export function withCarrier(order: Order, label: PurchasedLabel, reason: string)
 
 /**
  * `buy-label` (per shipment): the label at the chosen rate (EasyPost reads the shipment before buying, so a
- * step run again gets the label it bought), written as `label.purchased` on the order's timeline.
+ * step run again gets the label it bought), written as `label.purchased` on the order's timeline. For a
+ * routed shipment the units it carries leave its location's shelf and reservation in the same step (keyed by
+ * it: once), and what it reserved and does not carry is released; the channels' figures follow.
  *
- * Undo (`void-label`): the label voided, before any money moves. When EasyPost answers that the carrier has
- * scanned the parcel (`with-carrier`), the compensation stops there: the parcel is on its way, and its money
- * stays until a person has intercepted it or arranged a return.
+ * Undo (`void-label`): the label voided, before any money moves, and a routed shipment's units put back on
+ * the shelf and into the reservation (which `release-stock` frees after). When EasyPost answers that the
+ * carrier has scanned the parcel (`with-carrier`), the compensation stops there, the stock untouched: the
+ * parcel is on its way, and its money stays until a person has intercepted it or arranged a return.
  */
 export const buyLabel = createCheckedStep({
   async invoke(
@@ -44,6 +49,20 @@ export const buyLabel = createCheckedStep({
       trackingCode: label.trackingCode,
       price: label.price,
     });
+    if (input.shipment.locationId) {
+      const moved = await shipStock(s.deps.sql, {
+        tenantId: order.tenantId,
+        orderId: order.id,
+        n: input.shipment.n,
+        key: s.idempotencyKey,
+        lines: input.shipment.lines,
+      });
+      await s.record(order.id, 'stock.shipped', {
+        n: input.shipment.n,
+        locationId: input.shipment.locationId,
+        ...moved,
+      });
+    }
     return label;
   },
   key: ({ shipment }) => shipmentKey('buy-label', shipment),
@@ -56,6 +75,15 @@ export const buyLabel = createCheckedStep({
       });
       if (answer.status !== 'with-carrier') {
         await s.record(order.id, 'label.voided', { trackingCode: label.trackingCode, ...answer });
+        if (shipment.locationId) {
+          const units = await unshipStock(s.deps.sql, {
+            tenantId: order.tenantId,
+            orderId: order.id,
+            n: shipment.n,
+            key: s.idempotencyKey,
+          });
+          if (units) await s.record(order.id, 'stock.unshipped', { n: shipment.n, units });
+        }
       }
       return answer;
     },

@@ -4,7 +4,7 @@ import { act, actionsOf, createStep } from '../step.ts';
 
 /**
  * `push-fulfillment` (per shipment): the channel told what shipped, with carrier and tracking, notifying the
- * customer. Once the label is bought and the money taken, nothing before it is undone by a cancellation
+ * customer; a routed shipment names the channel's location it left from, and all but the last are partial. Once the label is bought and the money taken, nothing before it is undone by a cancellation
  * caught here; one that comes later arrives during the tracking wait.
  */
 export const tellTheChannel = createStep({
@@ -14,7 +14,18 @@ export const tellTheChannel = createStep({
       channel,
       shipment,
       label,
-    }: { order: Order; channel: Connection; shipment: Shipment; label: PurchasedLabel },
+      location,
+      final,
+    }: {
+      order: Order;
+      channel: Connection;
+      shipment: Shipment;
+      label: PurchasedLabel;
+      /** The channel's id of the location it left from (a routed shipment on a channel with a stock mapping). */
+      location?: string | undefined;
+      /** False while more shipments of the order are to come. */
+      final: boolean;
+    },
     s,
   ) =>
     actionsOf(channel).pushFulfillment!(act(channel, s.idempotencyKey), {
@@ -29,6 +40,8 @@ export const tellTheChannel = createStep({
         trackingUrls: [],
       },
       notifyCustomer: true,
+      ...(location ? { location } : {}),
+      final,
     }),
   key: ({ shipment }) => shipmentKey('push-fulfillment', shipment),
 });

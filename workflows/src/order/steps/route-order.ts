@@ -1,0 +1,94 @@
+import { allocateStock, type Order, type PlannedShipment, releaseStock } from '@switchyard/core';
+import { type RoutingDecision, routeOrder } from '@switchyard/mappings';
+import type { FulfillmentPlan } from '../../plan.ts';
+import { createCheckedStep, type UndoRun } from '../step.ts';
+
+export interface Routed {
+  outcome: RoutingDecision['outcome'];
+  /** The shipments this round made, numbered after the order's earlier ones. */
+  shipments: PlannedShipment[];
+  /** What no location could supply now: routed again later (policies hold and ship-available). */
+  backordered: RoutingDecision['backordered'];
+  /** Lines given up by the cancel-line policy. */
+  cancelled: RoutingDecision['cancelled'];
+}
+
+/** The step key of routing round `round` (1: the order as imported; 2, …: what was backordered). */
+export const routeKey = (round: number) => (round === 1 ? 'route-order' : `route-order#${round}`);
+
+/**
+ * `route-order` (routed orders; `route-order#<n>` for a backorder's later rounds): the router (mappings/) picks
+ * the locations among the tenant's by the channel's rules, on the stock figures locked for the decision, and
+ * the chosen units are reserved in the same transaction (no oversell). The decision is explained on the
+ * order's timeline: the candidates, why each was chosen or passed over, the shipments, the backorder.
+ *
+ * Undo (`release-stock`): the order's reservations released, after the labels are voided.
+ */
+export const routeToLocations = createCheckedStep({
+  async invoke(
+    input: {
+      order: Order;
+      plan: FulfillmentPlan;
+      round: number;
+      lines: { lineId: string; sku: string; quantity: number }[];
+    },
+    s,
+  ): Promise<Routed> {
+    const { order, plan, round, lines } = input;
+    const routing = plan.routing!;
+    const to = order.shippingAddress!;
+    const result = await allocateStock(s.deps.sql, {
+      tenantId: order.tenantId,
+      orderId: order.id,
+      key: s.idempotencyKey,
+      skus: lines.map((l) => l.sku),
+      locations: routing.locations.map((l) => l.id),
+      decide: (available) =>
+        routeOrder({
+          channel: order.source.connectionId,
+          destination: { country: to.country!, ...(to.postalCode ? { postalCode: to.postalCode } : {}) },
+          lines,
+          locations: routing.locations,
+          available,
+          rules: routing.rules,
+        }),
+    });
+    const { decision, shipments } = result;
+    // A backorder routed again and still short says so once, in its first round, not every hour.
+    if (round === 1 || shipments.length) {
+      await s.record(order.id, shipments.length ? 'order.routed' : 'order.backordered', {
+        round,
+        outcome: decision.outcome,
+        summary: decision.summary,
+        candidates: decision.candidates,
+        shipments: shipments.map((sh) => ({ n: sh.n, locationId: sh.locationId, lines: sh.lines })),
+        backordered: decision.backordered,
+        cancelled: decision.cancelled,
+      });
+    }
+    return {
+      outcome: decision.outcome,
+      shipments,
+      backordered: decision.backordered,
+      cancelled: decision.cancelled,
+    };
+  },
+  key: ({ round }) => routeKey(round),
+  compensate: (routed, { order, round }) =>
+    routed.shipments.length
+      ? {
+          key: round === 1 ? 'release-stock' : `release-stock#${round}`,
+          what: 'release the reserved stock',
+          async run(s: UndoRun) {
+            const units = await releaseStock(s.deps.sql, {
+              tenantId: order.tenantId,
+              orderId: order.id,
+              key: s.idempotencyKey,
+              reason: s.reason,
+            });
+            if (units) await s.record(order.id, 'stock.released', { units, reason: s.reason });
+            return units;
+          },
+        }
+      : undefined,
+});

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import {
+  type AnyConnector,
+  availableBySku,
+  type Connection,
+  claimDueStock,
+  connectionContext,
+  type DueSku,
+  describeError,
+  finishDueStock,
+  type Loop,
+  lastPushed,
+  type PushedFigure,
+  recordPushed,
+  releaseDueStock,
+  type Sql,
+  type StockFigure,
+  startLoop,
+} from '@switchyard/core';
+import { shownQuantity } from '@switchyard/mappings';
+import type { ChannelStockPlan } from './locations.ts';
+
+export interface StockPusherOptions {
+  sql: Sql;
+  connections: ReadonlyMap<string, Connection>;
+  /** The channels' stock sections, by connection id. */
+  channels: ReadonlyMap<string, ChannelStockPlan>;
+  log: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+  };
+  /** Between turns when nothing is due (default 500 ms). */
+  everyMs?: number;
+  /** A SKU goes out once its changes have settled this long (default 200 ms)… */
+  settleMs?: number;
+  /** …or once it has waited this long since its first change, whatever comes (default 2 s). */
+  maxWaitMs?: number;
+  /** Told of every push: how many figures went to which connection, and how many changes they stood for. */
+  onPush?(report: { connectionId: string; figures: number; changes: number; outcome: 'ok' | 'failed' }): void;
+}
+
+/** SKUs taken per turn; the lease covers the turn's pushes (each under the HTTP client's own timeouts). */
+const BATCH = 100;
+const LEASE_MS = 120_000;
+
+/** The figures a channel should show for `skus`, from what each may promise per location, by its mapping. */
+export function figuresFor(
+  plan: ChannelStockPlan,
+  skus: readonly string[],
+  available: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): StockFigure[] {
+  return skus.flatMap((sku) =>
+    plan.locations.map((entry) => {
+      const sum = entry.from.reduce((n, id) => n + (available.get(sku)?.get(id) ?? 0), 0);
+      return {
+        sku,
+        ...(entry.channelLocation ? { location: entry.channelLocation } : {}),
+        quantity: shownQuantity(sum, plan.buffer),
+      };
+    }),
+  );
+}
+
+/**
+ * Keeps every channel's stock figures true: after any change of what a SKU may promise (a reservation, a
+ * shipment, a count), each channel of the tenant with a `stock` section is sent the SKU's new figure, by its
+ * location mapping and buffer. Changes are coalesced per SKU (a burst of a thousand is one push), a figure the
+ * channel was already told is not sent again, and one pusher holds a SKU at a time, reading its figure when it
+ * pushes, so an older figure never overwrites a newer one. A figure the channel changed in its own admin is
+ * overwritten and the difference logged.
+ */
+export function startStockPusher(options: StockPusherOptions): Loop {
+  const { sql, channels } = options;
+  const byTenant = new Map<string, ChannelStockPlan[]>();
+  for (const plan of channels.values())
+    byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
+  return startLoop({
+    everyMs: options.everyMs ?? 500,
+    async turn(signal) {
+      const due = await claimDueStock(sql, {
+        limit: BATCH,
+        leaseMs: LEASE_MS,
+        settleMs: options.settleMs ?? 200,
+        maxWaitMs: options.maxWaitMs ?? 2000,
+      });
+      const tenants = new Map<string, DueSku[]>();
+      for (const d of due) tenants.set(d.tenantId, [...(tenants.get(d.tenantId) ?? []), d]);
+      for (const [tenantId, skus] of tenants) {
+        const failed = new Set<string>();
+        const available = await availableBySku(
+          sql,
+          tenantId,
+          skus.map((d) => d.sku),
+        );
+        for (const plan of byTenant.get(tenantId) ?? []) {
+          const ok = await pushTo(options, plan, skus, available, signal);
+          if (!ok) for (const d of skus) failed.add(d.sku);
+        }
+        for (const d of skus) {
+          if (failed.has(d.sku)) await releaseDueStock(sql, d, 30_000);
+          else await finishDueStock(sql, d);
+        }
+      }
+      return due.length === BATCH ? 'again' : undefined;
+    },
+    onError: (error) =>
+      options.log.error('pushing stock figures failed; trying again shortly', {
+        error: describeError(error),
+      }),
+  });
+}
+
+/** One channel's figures for the due SKUs: those it was not told yet, in one call. False when the call failed. */
+async function pushTo(
+  options: StockPusherOptions,
+  plan: ChannelStockPlan,
+  due: readonly DueSku[],
+  available: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const connection = options.connections.get(plan.connectionId);
+  const pushStock = (connection?.connector as AnyConnector | undefined)?.actions?.pushStock;
+  if (!connection || !pushStock) return true;
+  const skus = due.map((d) => d.sku);
+  const told = await lastPushed(options.sql, plan.connectionId, skus);
+  const figures = figuresFor(plan, skus, available).filter(
+    (f) => told.get(`${f.sku}\u0000${f.location ?? ''}`) !== f.quantity,
+  );
+  if (!figures.length) return true;
+  // The same figures for the same changes are the same push: a retry after a lost answer reuses the key.
+  const key = `stock:${plan.connectionId}:${createHash('sha256')
+    .update(JSON.stringify([figures, due.map((d) => [d.sku, d.change])]))
+    .digest('base64url')
+    .slice(0, 32)}`;
+  const changes = due.reduce((n, d) => n + Number(d.change), 0);
+  try {
+    const results = await pushStock(
+      { ...connectionContext(connection), idempotencyKey: key, signal },
+      { figures },
+    );
+    const pushed: PushedFigure[] = [];
+    results.forEach((r, i) => {
+      const figure = figures[i]!;
+      if (r.status !== 'set') return;
+      const before = told.get(`${figure.sku}\u0000${figure.location ?? ''}`);
+      if (before !== undefined && r.previous !== undefined && r.previous !== before) {
+        options.log.warn('a stock figure changed on the channel was overwritten with the hub’s', {
+          connection: plan.connectionId,
+          sku: figure.sku,
+          location: figure.location ?? '',
+          told: before,
+          found: r.previous,
+          set: figure.quantity,
+        });
+      }
+      pushed.push({
+        sku: figure.sku,
+        channelLocation: figure.location ?? '',
+        quantity: figure.quantity,
+        channelItem: r.channelItem,
+      });
+    });
+    await recordPushed(options.sql, plan.connectionId, pushed);
+    options.onPush?.({ connectionId: plan.connectionId, figures: figures.length, changes, outcome: 'ok' });
+    return true;
+  } catch (error) {
+    options.onPush?.({
+      connectionId: plan.connectionId,
+      figures: figures.length,
+      changes,
+      outcome: 'failed',
+    });
+    options.log.warn('stock figures not taken by the channel; they go again in 30 s', {
+      connection: plan.connectionId,
+      skus: skus.length,
+      error: describeError(error),
+    });
+    return false;
+  }
+}
