@@ -136,6 +136,7 @@ export {
   STOCK_PAGE_MAX,
   skuStock,
 } from './store/stock-read.ts';
+export { countFromChannel, overruleChannelFigure } from './store/stock-reports.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
 export {
   type CancelledOrder,

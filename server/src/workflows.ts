@@ -10,6 +10,7 @@ import {
   startOrderDispatcher,
   startSignalDispatcher,
   startStockPusher,
+  startStockReports,
   type WorkflowAdmin,
 } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
@@ -44,7 +45,13 @@ export async function startWorkflows(
         ...(hub.metrics ? { onPush: hub.metrics.stockPush } : {}),
       })
     : undefined;
-  if (!plans.size) return { stop: async () => pusher?.stop() };
+  const reports = stock.size
+    ? startStockReports({ sql: hub.sql, connections: hub.connections, channels: stock, log })
+    : undefined;
+  const stopStock = async () => {
+    await Promise.all([pusher?.stop(), reports?.stop()]);
+  };
+  if (!plans.size) return { stop: stopStock };
   const kind = engineKind();
   const engine: Engine =
     kind === 'trigger'
@@ -76,7 +83,7 @@ export async function startWorkflows(
   log.info('order workflows', { connections: [...plans.keys()].join(','), engine: kind });
   return {
     async stop() {
-      await Promise.all([dispatcher.stop(), signals.stop(), pusher?.stop()]);
+      await Promise.all([dispatcher.stop(), signals.stop(), stopStock()]);
       await engine.stop();
     },
   };

@@ -28,3 +28,4 @@ export {
 } from './plan.ts';
 export { startSignalDispatcher } from './signal-dispatcher.ts';
 export { figuresFor, type StockPusherOptions, startStockPusher } from './stock-pusher.ts';
+export { type StockReportOptions, startStockReports } from './stock-reports.ts';

@@ -30,8 +30,11 @@ export interface StockFigure {
 export interface StockPushResult {
   sku: string;
   location?: string;
-  /** `set`: the channel shows the figure now; `unknown-sku`: the channel sells nothing under this SKU (nothing done). */
-  status: 'set' | 'unknown-sku';
+  /**
+   * `set`: the channel shows the figure now; `unknown-sku`: the channel sells nothing under this SKU;
+   * `not-stocked`: the channel has the item but does not stock it at that location (nothing done for either).
+   */
+  status: 'set' | 'unknown-sku' | 'not-stocked';
   /**
    * What the channel showed just before, when it says: a figure that differs from the one the hub pushed last
    * was changed in the channel's admin (the hub logs the difference it overwrote).

@@ -5,7 +5,7 @@ import type { Capability } from './capabilities.ts';
 import type { FileIntake } from './files.ts';
 import type { PullPage, PullRequest } from './pull.ts';
 import type { ConnectionContext, StoredPayload } from './request.ts';
-import type { ConnectorSignal } from './signal.ts';
+import type { ConnectorSignal, StockReport } from './signal.ts';
 import { authModeOf, type WebhookIntake } from './webhook.ts';
 
 export interface NormalizeResult {
@@ -52,6 +52,12 @@ export interface ConnectorDefinition<
    * undefined when it carries none. Pure, like normalize.
    */
   signal?(payload: StoredPayload): ConnectorSignal | undefined;
+  /**
+   * For channels with `inventory.push`: the stock figures a stored payload reports (a stock webhook from the
+   * channel's own admin), or undefined when it reports none; `normalize` answers such a payload `ignored`. Pure,
+   * like normalize. The hub applies them by the connection's `stock.systemOfRecord`.
+   */
+  stockReports?(payload: StoredPayload): StockReport[] | undefined;
   /** Required with the `files.inbound` capability: how the connector receives a partner's files. */
   files?: FileIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
   /**
