@@ -159,7 +159,8 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       });
     }
     const tenantIds = config.tenants.map((t) => t.id);
-    const drivesWorkflows = resolvePlans(config.connections, installedConnectors, config.locations).plans.size > 0;
+    const drivesWorkflows =
+      resolvePlans(config.connections, installedConnectors, config.locations).plans.size > 0;
     let admin: WorkflowAdmin | undefined;
     let normalizer: Normalizer | undefined;
     const queue = new IntakeQueue(sql);

@@ -315,11 +315,28 @@ export async function markShipmentRated(
  * released where they were, in one transaction, or nothing happens. Refused once the carrier's shipment was
  * made (the label's rates are the old place's), and when the new place cannot promise every line.
  */
-export async function rerouteShipment(
-  sql: Sql,
-  input: { tenantId: string; orderId: string; n: number; to: string; key: string; actor?: string },
-): Promise<{ from: string; to: string; lines: AllocatedLine[] }> {
-  return sql.begin(async (tx) => {
+export async function rerouteShipment(sql: Sql, input: RerouteInput): Promise<Reroute> {
+  return sql.begin((tx) => rerouteShipmentIn(tx, input)) as Promise<Reroute>;
+}
+
+export interface RerouteInput {
+  tenantId: string;
+  orderId: string;
+  n: number;
+  to: string;
+  key: string;
+  actor?: string;
+}
+
+export interface Reroute {
+  from: string;
+  to: string;
+  lines: AllocatedLine[];
+}
+
+/** `rerouteShipment` in the caller's transaction (an operator action that audits in the same one). */
+export async function rerouteShipmentIn(tx: Tx, input: RerouteInput): Promise<Reroute> {
+  {
     const [shipment] = await tx<{ location_id: string; status: string; lines: AllocatedLine[] }[]>`
       select location_id, status, lines from order_shipments
       where order_id = ${input.orderId} and n = ${input.n} and tenant_id = ${input.tenantId} for update`;
@@ -356,5 +373,5 @@ export async function rerouteShipment(
     await tx`update order_shipments set location_id = ${input.to}, updated_at = now()
              where order_id = ${input.orderId} and n = ${input.n}`;
     return { from: shipment.location_id, to: input.to, lines: shipment.lines };
-  }) as Promise<{ from: string; to: string; lines: AllocatedLine[] }>;
+  }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { httpJson, signedHeaders } from '@switchyard/connector-http-json';
 import {
   type AnyConnector,
+  applyMovement,
   type Connection,
   connectorMigrations,
   createApiKey,
@@ -386,6 +387,18 @@ describe('tenant isolation', () => {
     ).deliveries[0]!;
     const northKey = (await ok<{ items: { id: string }[] }>(await call(keys.north!.admin, '/v1/keys')))
       .items[0]!;
+    // Stock of north's, straight into the ledger (this config declares no locations for the API to accept).
+    const northSku = 'NORTH-ONLY-SKU';
+    await db.sql.begin((tx) =>
+      applyMovement(tx, {
+        tenantId: 'north',
+        sku: northSku,
+        locationId: 'east',
+        kind: 'receipt',
+        quantity: 3,
+        idempotencyKey: 'tenant-walk',
+      }),
+    );
     // The other tenant's object for each kind of id; the south admin asks for each (the strongest role).
     const idFor = (path: string) =>
       path.startsWith('/v1/orders')
@@ -405,13 +418,17 @@ describe('tenant isolation', () => {
                     : '1';
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
-      if (!path.includes('{id}')) continue;
+      if (!/\{(id|sku)\}/.test(path)) continue;
       for (const method of Object.keys(methods)) {
         const body =
           method === 'post'
-            ? JSON.stringify({ reason: 'x', payload: '{}', since: '2026-01-01', role: 'viewer' })
+            ? JSON.stringify({ reason: 'x', payload: '{}', since: '2026-01-01', role: 'viewer', to: 'east' })
             : undefined;
-        const res = await call(keys.south!.admin, path.replace('{id}', encodeURIComponent(idFor(path))), {
+        const url = path
+          .replace('{id}', encodeURIComponent(idFor(path)))
+          .replace('{sku}', encodeURIComponent(northSku))
+          .replace('{n}', '1');
+        const res = await call(keys.south!.admin, url, {
           method: method.toUpperCase(),
           ...(body ? { body } : {}),
         });
@@ -421,7 +438,7 @@ describe('tenant isolation', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(12);
+    expect(checked).toBeGreaterThanOrEqual(15);
   });
 
   it("lists none of another tenant's objects", async () => {
@@ -433,6 +450,9 @@ describe('tenant isolation', () => {
       '/v1/audit',
       '/v1/keys',
       '/v1/connections',
+      '/v1/inventory/levels',
+      '/v1/inventory/movements',
+      '/v1/inventory/locations',
     ];
     for (const path of lists) {
       const text = await (await call(south, path)).text();

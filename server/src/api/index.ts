@@ -10,9 +10,11 @@ import { connectionRoutes } from './connections.ts';
 import type { ApiDeps } from './context.ts';
 import { ediRoutes } from './edi.ts';
 import { exceptionRoutes } from './exceptions.ts';
+import { inventoryRoutes } from './inventory.ts';
 import { jobRoutes } from './jobs.ts';
 import { keyRoutes } from './keys.ts';
 import { orderRoutes } from './orders.ts';
+import { routingRoutes } from './routing.ts';
 import { workflowRoutes } from './workflows.ts';
 
 export type { ApiDeps } from './context.ts';
@@ -58,6 +60,8 @@ export function apiRoutes(deps: ApiDeps) {
     defaultHook: (result) => (result.success ? undefined : invalidRequest(result.error as ZodError)),
   });
   orderRoutes(v1, deps);
+  routingRoutes(v1, deps);
+  inventoryRoutes(v1, deps);
   exceptionRoutes(v1, deps);
   jobRoutes(v1, deps);
   workflowRoutes(v1, deps);
@@ -72,7 +76,7 @@ export function apiRoutes(deps: ApiDeps) {
       title: 'Switchyard REST API',
       version: '1',
       description:
-        "Orders, exceptions, workflows, connections and EDI of one tenant: the key's. Errors are application/problem+json (RFC 9457).",
+        "Orders, their routing, stock, exceptions, workflows, connections and EDI of one tenant: the key's. Errors are application/problem+json (RFC 9457).",
     },
     servers: [{ url: '/api' }],
     security: [{ apiKey: [] }],

@@ -5,13 +5,14 @@ import { connections } from './connections.ts';
 import { demo } from './demo.ts';
 import { edi } from './edi.ts';
 import { exceptions } from './exceptions.ts';
+import { type InventoryFlags, inventory, inventoryArgs } from './inventory.ts';
 import { keys } from './keys.ts';
 import { migrate } from './migrate.ts';
 import { newConnector } from './new.ts';
 import { normalizeFile } from './normalize.ts';
 import { orders } from './orders.ts';
 import { replay } from './replay.ts';
-import { type Flags, out, UsageError } from './shared.ts';
+import { out, UsageError } from './shared.ts';
 import { startHub } from './start.ts';
 import { pull } from './sync.ts';
 
@@ -32,6 +33,15 @@ Usage: switchyard <command> [options]
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
   replay <workflow id>           resume a failed order workflow from the step that failed
+  inventory levels               stock by SKU and location (--sku <prefix>, --location, --short, --limit)
+  inventory sku <SKU>            one SKU at each location, and the movements behind the figures
+  inventory receive|count <sku> <location> <qty>    record a receipt, or the units counted (--reason)
+  inventory adjust <sku> <location> <±qty> --reason <why>   correct the shelf by a signed change
+  inventory load <file.csv>      counts from a CSV (sku,location,quantity[,reason]), all or nothing, once
+                                 per file (--kind count|receipt|adjustment)
+  inventory movements            the ledger's movements, newest first (--sku, --location, --order)
+  inventory reroute <order> <n> <location>   move a planned shipment to another location
+  inventory locations            the tenant's locations, as the config declares them
   edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
   edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
   edi resend <document id>       deliver a document whose delivery gave up, once its transport is fixed
@@ -51,7 +61,8 @@ Options:
   --restart           with sync or backfill: start afresh instead of resuming an interrupted run
   --url <public url>  with sync-webhooks: where vendors reach this hub (default server.publicUrl)
   --partner <id>      with edi: the trading partner connection whose profile applies
-  --kind <kind>       with exceptions list: only that kind (normalize, order, ...)
+  --kind <kind>       with exceptions list: only that kind (normalize, order, ...); with inventory load:
+                      what the rows are (count, the default; receipt; adjustment)
   --cursor <c>        with exceptions list: the page after the one that printed it
   --root <dir>        with new connector: the checkout to write into (default: the one around the cwd)
 
@@ -66,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: inventoryArgs(argv),
       allowPositionals: true,
       options: {
         config: { type: 'string' },
@@ -87,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
         root: { type: 'string' },
         role: { type: 'string' },
         name: { type: 'string' },
+        sku: { type: 'string' },
+        location: { type: 'string' },
+        short: { type: 'boolean' },
+        reason: { type: 'string' },
+        order: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -94,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`switchyard: ${describeError(error)} (see switchyard --help)\n`);
     return 2;
   }
-  const values = parsed.values as Flags & { help?: boolean };
+  const values = parsed.values as InventoryFlags & { help?: boolean };
   const [command, ...rest] = parsed.positionals;
   try {
     if (values.help || !command || command === 'help') {
@@ -119,6 +135,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'exceptions':
         await exceptions(values, rest);
+        return 0;
+      case 'inventory':
+        await inventory(values, rest);
         return 0;
       case 'sync':
       case 'backfill':

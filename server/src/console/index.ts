@@ -18,7 +18,9 @@ import { SignInPage } from './layout.tsx';
 import { liveRoutes } from './live.tsx';
 import { orderPages } from './orders.tsx';
 import { overviewPage } from './overview.tsx';
+import { routingActions } from './routing.tsx';
 import { SESSION_LIMITS, SessionStore, SignInThrottle, sameToken } from './session.ts';
+import { stockPages } from './stock.tsx';
 
 const SESSION_COOKIE = 'sy_console';
 /** Before sign-in: the token the sign-in form must carry back (a login form is a form too). */
@@ -161,6 +163,8 @@ export function consoleRoutes(
 
   overviewPage(app, deps);
   orderPages(app, deps);
+  routingActions(app, deps);
+  stockPages(app, deps);
   exceptionPages(app, deps);
   jobPages(app, deps);
   auditPages(app, deps);

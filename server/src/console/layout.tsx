@@ -27,6 +27,7 @@ const HTMX_CONFIG = JSON.stringify({
 const NAV = [
   { href: '', label: 'Overview' },
   { href: '/orders', label: 'Orders' },
+  { href: '/stock', label: 'Stock' },
   { href: '/exceptions', label: 'Exceptions' },
   { href: '/edi', label: 'EDI' },
   { href: '/connections', label: 'Connections' },

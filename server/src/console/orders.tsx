@@ -11,7 +11,7 @@ import {
   OrderStatus,
 } from '@switchyard/core';
 import type { Hono } from 'hono';
-import { cancelWorkflow, replayWorkflow, workflowOf } from '../operator/index.ts';
+import { cancelWorkflow, replayWorkflow, routingOf, tenantLocations, workflowOf } from '../operator/index.ts';
 import { auditHref } from './audit.tsx';
 import {
   act,
@@ -24,6 +24,7 @@ import {
   viewOf,
 } from './context.ts';
 import { Csrf, Empty, Page, Status, Time, type View } from './layout.tsx';
+import { RoutingSection } from './routing.tsx';
 
 const FILTERS = [
   'q',
@@ -189,11 +190,19 @@ function eventWords(e: OrderDetail['timeline'][number]): string {
   return parts.join(' · ');
 }
 
+/** The order's routing among the tenant's locations, for its Routing section. */
+interface RoutingView {
+  routing: Awaited<ReturnType<typeof routingOf>> | undefined;
+  error?: string | undefined;
+  locations: string[];
+}
+
 function OrderPageView(props: {
   view: View;
   detail: OrderDetail;
   workflow: Workflow;
   workflowError?: string;
+  routing: RoutingView;
   operator: boolean;
 }) {
   const { view, detail, workflow, operator } = props;
@@ -356,6 +365,8 @@ function OrderPageView(props: {
         </table>
       </div>
 
+      <RoutingSection view={view} orderId={o.id} operator={operator} {...props.routing} />
+
       <div class="two">
         <section aria-labelledby="payments">
           <h2 id="payments">Payments</h2>
@@ -456,11 +467,19 @@ export function orderPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
     } catch (error) {
       workflowError = messageOf(error, deps, "reading the order's workflow");
     }
+    const ctx = operatorOf(c, deps);
+    const routing: RoutingView = { routing: undefined, locations: tenantLocations(ctx).map((l) => l.id) };
+    try {
+      routing.routing = await routingOf(ctx, detail.order.id);
+    } catch (error) {
+      routing.error = messageOf(error, deps, "reading the order's routing");
+    }
     const html = OrderPageView({
       view: viewOf(c, deps),
       detail,
       workflow,
       ...(workflowError ? { workflowError } : {}),
+      routing,
       operator: may(c, 'operator'),
     });
     return c.html(`<!doctype html>${html}`);

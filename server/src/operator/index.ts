@@ -16,9 +16,25 @@ export {
   replayException,
   startBulkReplay,
 } from './exceptions.ts';
+export {
+  checkMovement,
+  MANUAL_KINDS,
+  type ManualKind,
+  type ManualMovement,
+  type MovementFilter,
+  QUANTITY_MAX,
+  type RecordedMovement,
+  recordMovement,
+  skuDetail,
+  stockLevels,
+  stockMovements,
+  tenantLocations,
+} from './inventory.ts';
 export { BACKFILL_JOB, type JobRunner, type JobRunnerOptions, SYNC_JOB, startJobRunner } from './jobs.ts';
 export { cancelJobAction } from './jobs-cancel.ts';
 export { createKey, keys, revokeKey } from './keys.ts';
 export { overview } from './overview.ts';
+export { type Reroute, rerouteAction, routingOf } from './routing.ts';
+export { FILE_KINDS, type FileKind, type FileLoad, loadStockFile } from './stock-file.ts';
 export { type SubscriptionSync, syncWebhookSubscriptions } from './webhooks.ts';
 export { cancelWorkflow, inspectWorkflow, replayWorkflow, workflowOf } from './workflows.ts';

@@ -6,6 +6,7 @@ import { CANCELLED_ON_CHANNEL } from './events.ts';
 import { linesToRoute, routedShipment, type Shipment, shipmentsOf } from './shipments.ts';
 import { type Checked, connection, type OrderWorkflowDeps } from './step.ts';
 import { buyLabel } from './steps/buy-label.ts';
+import { cancelLines } from './steps/cancel-lines.ts';
 import { capturePayment } from './steps/capture-payment.ts';
 import { closeCancelled, closeDelivered } from './steps/close.ts';
 import { createShipment } from './steps/create-shipment.ts';
@@ -68,6 +69,8 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
           if (!(await next(routed))) return cancel();
           batch = routed.value.shipments.map((planned) => routedShipment(order, plan, planned));
           toRoute = routed.value.backordered;
+          if (routed.value.cancelled.length && !documents)
+            await cancelLines(flow, { order, channel, lines: routed.value.cancelled });
           if (!batch.length) backorderOrGiveUp(order, plan, round, routed.value);
         } else batch = shipmentsOf(order, plan);
 
