@@ -321,7 +321,11 @@ describe('loading a CSV', () => {
     const latin1 = await problem(
       await call(keys.north!.operator, '/inventory/counts', {
         method: 'POST',
-        body: new Uint8Array([...Buffer.from('sku,location,quantity\nCAF'), 0xc9, ...Buffer.from(',east,1\n')]),
+        body: new Uint8Array([
+          ...Buffer.from('sku,location,quantity\nCAF'),
+          0xc9,
+          ...Buffer.from(',east,1\n'),
+        ]),
         type: 'text/csv',
       }),
       400,
