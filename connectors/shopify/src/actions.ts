@@ -1,74 +1,10 @@
-import {
-  type ActionContext,
-  type ActionResult,
-  actionReference,
-  type ConnectorActions,
-  formatMoney,
-} from '@switchyard/core';
-import { type CallOptions, type ShopifyClient, shopifyClient } from './client.ts';
-import { gidNumber } from './json.ts';
+import { type ActionResult, actionReference, type ConnectorActions, formatMoney } from '@switchyard/core';
+import { gid, graphql, type UserErrors, userErrors } from './action-call.ts';
+import { pushFulfillment } from './fulfillment.ts';
 import type { Secrets, Settings } from './settings.ts';
-
-type Context = ActionContext<Settings, Secrets>;
-
-const gid = (kind: string, id: string) => (id.startsWith('gid://') ? id : `gid://shopify/${kind}/${id}`);
-
-/** One client per action call (a context is one step's run), shared by the calls it makes. */
-const clients = new WeakMap<object, ShopifyClient>();
-
-/** Runs one GraphQL call for write-back (or the subscriptions); refusals become plain errors. */
-export async function graphql<T>(
-  context: Pick<Context, 'settings' | 'secrets' | 'signal'> & Partial<Pick<Context, 'connectionId'>>,
-  what: string,
-  query: string,
-  variables: object,
-  options: Omit<CallOptions, 'signal'> = {},
-): Promise<T> {
-  if (!context.secrets.accessToken) {
-    throw new Error(
-      'writing to Shopify needs secrets.accessToken (an Admin API token with write_orders and write_fulfillments)',
-    );
-  }
-  let client = clients.get(context);
-  if (!client) {
-    client = shopifyClient(
-      context.settings,
-      context.secrets.accessToken,
-      'write_orders and write_fulfillments',
-      context.connectionId,
-    );
-    clients.set(context, client);
-  }
-  return client.graphql<T>(what, query, variables, { ...options, signal: context.signal });
-}
-
-/** The userErrors list of a GraphQL mutation's payload. */
-export type UserErrors = { field?: string[] | null; message: string }[];
-
-/** Throws Shopify's refusal of a mutation in words, the fields named. */
-export function userErrors(what: string, errors: UserErrors | undefined) {
-  if (errors?.length)
-    throw new Error(
-      `Shopify refused ${what}: ${errors.map((e) => `${e.field?.join('.') ?? ''} ${e.message}`.trim()).join('; ')}`,
-    );
-}
-
-// Sized to stay under Shopify's 1,000-point limit for one query (about 560 points by its published cost rules): 5 fulfillment orders
-// (one per location) of up to 50 lines each. An order beyond that is named in the error when a line is not found.
-const FULFILLMENT_STATE = `query SwitchyardFulfillmentState($id: ID!) {
-  order(id: $id) {
-    cancelledAt
-    fulfillments(first: 20) { id trackingInfo(first: 5) { number } }
-    fulfillmentOrders(first: 5) { pageInfo { hasNextPage } nodes { id status
-      lineItems(first: 50) { pageInfo { hasNextPage } nodes { id remainingQuantity lineItem { id } } } } }
-  }
-}`;
+import { pushStock } from './stock.ts';
 
 const CANCEL_STATE = `query SwitchyardCancelState($id: ID!) { order(id: $id) { cancelledAt } }`;
-
-const FULFILL = `mutation SwitchyardFulfill($fulfillment: FulfillmentInput!) {
-  fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id } userErrors { field message } }
-}`;
 
 const TRACKING = `mutation SwitchyardTracking($fulfillmentId: ID!, $trackingInfoInput: FulfillmentTrackingInput!, $notifyCustomer: Boolean) {
   fulfillmentTrackingInfoUpdate(fulfillmentId: $fulfillmentId, trackingInfoInput: $trackingInfoInput, notifyCustomer: $notifyCustomer) {
@@ -103,110 +39,13 @@ const NOTE = `mutation SwitchyardNote($input: OrderInput!) {
 /** Shopify caps the order note at 5,000 characters: the oldest lines give way to the newest. */
 const NOTE_LIMIT = 5000;
 
-interface FulfillmentState {
-  order: {
-    cancelledAt: string | null;
-    fulfillments: { id: string; trackingInfo: { number: string }[] }[];
-    fulfillmentOrders: {
-      pageInfo?: { hasNextPage: boolean };
-      nodes: {
-        id: string;
-        status: string;
-        lineItems: {
-          pageInfo?: { hasNextPage: boolean };
-          nodes: { id: string; remainingQuantity: number; lineItem: { id: string } }[];
-        };
-      }[];
-    };
-  } | null;
-}
-
-function orderState(context: Pick<Context, 'settings' | 'secrets' | 'signal'>, externalId: string) {
-  return graphql<FulfillmentState>(context, `order ${externalId}`, FULFILLMENT_STATE, {
-    id: gid('Order', externalId),
-  });
-}
-
 /** Write-back through the GraphQL Admin API; each action safe to repeat under the same idempotency key. */
 export const shopifyActions: ConnectorActions<Settings, Secrets> = {
-  /**
-   * Fulfills the order's lines on its fulfillment orders, with carrier and tracking. fulfillmentCreate has
-   * no idempotency key: a fulfillment already carrying these tracking numbers means a retry, and is returned.
-   */
-  async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-    const state = await orderState(context, order.externalId);
-    if (!state.order) throw new Error(`Shopify has no order ${order.externalId}`);
-    const numbers = fulfillment.trackingNumbers;
-    const earlier = state.order.fulfillments.find(
-      (f) => numbers.length > 0 && numbers.every((n) => f.trackingInfo.some((t) => t.number === n)),
-    );
-    if (earlier) return { externalId: earlier.id };
-    const byLine = new Map<string, { fulfillmentOrderId: string; id: string; remaining: number }[]>();
-    for (const fo of state.order.fulfillmentOrders.nodes) {
-      if (!['OPEN', 'IN_PROGRESS'].includes(fo.status)) continue;
-      for (const li of fo.lineItems.nodes) {
-        const key = gidNumber(li.lineItem.id) ?? li.lineItem.id;
-        byLine.set(key, [
-          ...(byLine.get(key) ?? []),
-          { fulfillmentOrderId: fo.id, id: li.id, remaining: li.remainingQuantity },
-        ]);
-      }
-    }
-    const groups = new Map<string, { id: string; quantity: number }[]>();
-    for (const line of fulfillment.lines) {
-      let wanted = line.quantity;
-      for (const slot of byLine.get(gidNumber(line.lineId) ?? line.lineId) ?? []) {
-        const take = Math.min(wanted, slot.remaining);
-        if (take <= 0) continue;
-        groups.set(slot.fulfillmentOrderId, [
-          ...(groups.get(slot.fulfillmentOrderId) ?? []),
-          { id: slot.id, quantity: take },
-        ]);
-        wanted -= take;
-      }
-      if (wanted > 0) {
-        const fos = state.order.fulfillmentOrders;
-        const truncated =
-          fos.pageInfo?.hasNextPage || fos.nodes.some((fo) => fo.lineItems.pageInfo?.hasNextPage);
-        throw new Error(
-          truncated
-            ? `Shopify order ${order.externalId} has more fulfillment orders (over 5) or lines (over 50 on one) than the hub reads, and line ${line.lineId} is not among those read: fulfill it in the Shopify admin`
-            : `Shopify order ${order.externalId} has no open quantity left to fulfill for line ${line.lineId}`,
-        );
-      }
-    }
-    const result = await graphql<{
-      fulfillmentCreate: {
-        fulfillment: { id: string } | null;
-        userErrors: UserErrors;
-      };
-    }>(
-      context,
-      `fulfillment of order ${order.externalId}`,
-      FULFILL,
-      {
-        fulfillment: {
-          lineItemsByFulfillmentOrder: [...groups].map(([fulfillmentOrderId, items]) => ({
-            fulfillmentOrderId,
-            fulfillmentOrderLineItems: items,
-          })),
-          trackingInfo: {
-            ...(fulfillment.carrier ? { company: fulfillment.carrier } : {}),
-            numbers,
-            urls: fulfillment.trackingUrls,
-          },
-          notifyCustomer,
-        },
-      },
-      // No idempotency key: after a lost answer the step runs again, and finds the fulfillment by its tracking.
-      { idempotent: false },
-    );
-    userErrors(`the fulfillment of order ${order.externalId}`, result.fulfillmentCreate.userErrors);
-    const created = result.fulfillmentCreate.fulfillment;
-    if (!created)
-      throw new Error(`Shopify created no fulfillment for order ${order.externalId} and said nothing why`);
-    return { externalId: created.id };
-  },
+  /** Fulfillment with carrier and tracking, the lines moved to the shipment's location first (fulfillment.ts). */
+  pushFulfillment,
+
+  /** Stock figures set per location with compare-and-set (stock.ts). */
+  pushStock,
 
   /** Sets the fulfillment's tracking (carrier, numbers, URLs): the same call twice leaves the same state. */
   async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {

@@ -4,21 +4,24 @@ import { isBulkCursor, pullBulk } from './bulk.ts';
 import { normalize } from './map-order.ts';
 import { pullOrders } from './pull.ts';
 import { Secrets, Settings } from './settings.ts';
+import { stockReports } from './stock-reports.ts';
 import { shopifyWebhook } from './webhook.ts';
 
 export { API_VERSION } from './client.ts';
 export { ORDER_TOPICS, SIGNAL_TOPICS } from './map-order.ts';
+export { STOCK_TOPIC } from './stock-reports.ts';
 export { shopifySignature } from './webhook.ts';
 
 /**
  * Shopify: order webhooks verified and deduped, the GraphQL pull (and a bulk export for backfills), orders
- * normalized in shop money with exact ids, and fulfillment, tracking, cancellation, notes and refunds written
- * back. Each part is in the file named for it; this is the wiring.
+ * normalized in shop money with exact ids, fulfillment (moved to the shipment's location), tracking,
+ * cancellation, notes and refunds written back, stock figures set per location, and the levels changed in
+ * Shopify read back from inventory_levels/update. Each part is in the file named for it; this is the wiring.
  */
 export const shopify = defineConnector({
   id: 'shopify',
   title: 'Shopify',
-  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push'],
+  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push', 'inventory.push'],
   settings: Settings,
   secrets: Secrets,
   webhook: shopifyWebhook,
@@ -31,6 +34,7 @@ export const shopify = defineConnector({
     return pullOrders(context, request);
   },
   normalize,
+  stockReports,
 });
 
 export default shopify;

@@ -17,6 +17,7 @@ import { fromGraphql, GRAPHQL_SOURCE_HEADER, pulledNodes } from './map-graphql.t
 import { lineQuantities, mapFulfillments, mapLines, mapShippingLines } from './map-lines.ts';
 import { payments, refundAmount, shopMoney } from './map-money.ts';
 import { type AddressIn, present, ShopifyOrder } from './shopify-order.ts';
+import { STOCK_TOPIC, stockIgnored } from './stock-reports.ts';
 
 /** Topics whose body is a whole order. */
 export const ORDER_TOPICS = [
@@ -32,7 +33,8 @@ export const SIGNAL_TOPICS = ['refunds/create', 'fulfillments/create', 'fulfillm
 
 /**
  * A stored payload as canonical orders: a webhook body (the order), a REST Admin response (`{"order": …}` or
- * `{"orders": […]}`), or a pulled GraphQL Order node. Topics whose body is not an order are stored, not imported.
+ * `{"orders": […]}`), or a pulled GraphQL Order node. Topics whose body is not an order are stored, not imported;
+ * an inventory level (inventory_levels/update) is read for the stock sync (stock-reports.ts).
  */
 export function normalize(payload: StoredPayload): NormalizeResult {
   if (payload.headers[GRAPHQL_SOURCE_HEADER] === 'graphql') {
@@ -54,6 +56,7 @@ export function normalize(payload: StoredPayload): NormalizeResult {
     return { orders: [mapOrder(parsed.data)] };
   }
   const topic = payload.headers['x-shopify-topic'];
+  if (topic === STOCK_TOPIC) return { orders: [], ignored: stockIgnored(payload) };
   if (topic && (SIGNAL_TOPICS as readonly string[]).includes(topic)) {
     return { orders: [], ignored: `${topic} is stored; the order's new state arrives with orders/updated` };
   }

@@ -25,6 +25,12 @@ export const Settings = z
     /** Orders of a bulk export committed together, with the resume point after them. */
     bulkPageSize: z.number().int().min(1).max(5000).default(500),
     timeoutSeconds: z.number().int().min(1).max(300).default(30),
+    /**
+     * Subscribe to inventory_levels/update too (`connections sync-webhooks`), so stock changed in Shopify reaches
+     * the hub's stock sync. Off by default: the subscription needs the read_inventory scope, which a connection
+     * that only imports orders may not have (Shopify would refuse it).
+     */
+    stockWebhooks: z.boolean().default(false),
     /** Send API calls to this origin instead of https://<shop> (a proxy, or a local fake in tests). */
     apiOrigin: z.url().optional(),
   })

@@ -1,4 +1,5 @@
-import { graphql, type UserErrors, userErrors } from './actions.ts';
+import { graphql, type UserErrors, userErrors } from './action-call.ts';
+import type { Settings } from './settings.ts';
 
 /** The topics the hub subscribes a shop to, as GraphQL's WebhookSubscriptionTopic names them. */
 const TOPICS = [
@@ -9,6 +10,18 @@ const TOPICS = [
   'FULFILLMENTS_CREATE',
   'FULFILLMENTS_UPDATE',
 ];
+
+/** inventory_levels/update, subscribed when the connection's settings ask for stock (`stockWebhooks`). */
+const STOCK_TOPICS = ['INVENTORY_LEVELS_UPDATE'];
+
+/** A topic Shopify refuses to subscribe without a scope of its own: named in the refusal, to say what to grant. */
+const TOPIC_SCOPES: Record<string, string> = { INVENTORY_LEVELS_UPDATE: 'read_inventory' };
+const named = (topic: string) =>
+  TOPIC_SCOPES[topic] ? `${topic} (the token needs ${TOPIC_SCOPES[topic]})` : topic;
+
+/** The topics a connection is subscribed to: the orders' always, stock's when its settings ask. */
+export const topicsOf = (settings: Pick<Settings, 'stockWebhooks'>) =>
+  settings.stockWebhooks ? [...TOPICS, ...STOCK_TOPICS] : TOPICS;
 
 const LIST = `query SwitchyardWebhookSubscriptions($after: String) {
   webhookSubscriptions(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id topic uri } }
@@ -21,7 +34,7 @@ const UPDATE = `mutation SwitchyardWebhookUpdate($id: ID!, $webhookSubscription:
 }`;
 
 /**
- * Points the app's subscriptions for every topic the hub uses at `url`: a topic already
+ * Points the app's subscriptions for every topic the hub uses (topicsOf) at `url`: a topic already
  * pointing there is left alone, one pointing elsewhere is repointed, a missing one is
  * created (JSON format). Running it again changes nothing.
  */
@@ -45,26 +58,26 @@ export async function syncSubscriptions(
   } while (after);
 
   const result = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
-  for (const topic of TOPICS) {
+  for (const topic of topicsOf(context.settings)) {
     const same = existing.filter((s) => s.topic === topic);
     if (same.some((s) => s.uri === url)) {
       result.unchanged.push(topic);
     } else if (same[0]) {
       const r = await graphql<{ webhookSubscriptionUpdate: { userErrors: UserErrors } }>(
         context,
-        `the ${topic} subscription`,
+        `the ${named(topic)} subscription`,
         UPDATE,
         {
           id: same[0].id,
           webhookSubscription: { uri: url },
         },
       );
-      userErrors(`repointing ${topic}`, r.webhookSubscriptionUpdate.userErrors);
+      userErrors(`repointing ${named(topic)}`, r.webhookSubscriptionUpdate.userErrors);
       result.updated.push(topic);
     } else {
       const r = await graphql<{ webhookSubscriptionCreate: { userErrors: UserErrors } }>(
         context,
-        `the ${topic} subscription`,
+        `the ${named(topic)} subscription`,
         CREATE,
         {
           topic,
@@ -73,7 +86,7 @@ export async function syncSubscriptions(
         // A create repeated after a lost answer would be refused as a duplicate: asked again only when unsent.
         { idempotent: false },
       );
-      userErrors(`subscribing to ${topic}`, r.webhookSubscriptionCreate.userErrors);
+      userErrors(`subscribing to ${named(topic)}`, r.webhookSubscriptionCreate.userErrors);
       result.created.push(topic);
     }
   }

@@ -8,8 +8,8 @@ export function shopifySignature(secret: string, body: Uint8Array | string): str
 }
 
 /**
- * Shopify's order webhooks: signed with the app's client secret (the previous one too, for a while after a
- * rotation), from the connection's shop only, deduped on the delivery's id.
+ * Shopify's order (and inventory level) webhooks: signed with the app's client secret (the previous one too, for
+ * a while after a rotation), from the connection's shop only, deduped on the delivery's id.
  */
 export const shopifyWebhook: WebhookIntake<Settings, Secrets> = {
   auth: 'hmac',
@@ -49,7 +49,8 @@ export const shopifyWebhook: WebhookIntake<Settings, Secrets> = {
     return syncSubscriptions({ settings: context.settings, secrets: context.secrets, signal }, url);
   },
   dedupeKey(request) {
-    // Shopify keeps the same webhook id across the retries of one delivery.
+    // Shopify keeps the same webhook id across the retries of one delivery, and gives each change its own: two
+    // successive inventory_levels/update of one level (same item, location, even the same figure) stay apart.
     const id = request.headers['x-shopify-webhook-id']?.trim();
     return id ? `webhook:${id}` : undefined;
   },

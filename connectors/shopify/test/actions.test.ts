@@ -102,9 +102,10 @@ describe('Shopify write-back', () => {
           { id: 'gid://shopify/FulfillmentOrderLineItem/21', quantity: 1 },
         ],
         notifyCustomer: true,
+        location: '1',
       },
     ]);
-    expect(state.fulfillmentOrders.map((fo) => fo.status)).toEqual(['CLOSED', 'OPEN']);
+    expect(state.fulfillmentOrders.map((fo) => fo.status)).toEqual(['CLOSED', 'IN_PROGRESS']);
   });
 
   it('replaces the tracking of a pushed fulfillment, the same state however often', async () => {
@@ -218,5 +219,46 @@ describe('Shopify webhook subscriptions', () => {
     });
     expect(fake.subscriptions.every((x) => x.uri === url)).toBe(true);
     expect(fake.subscriptions).toHaveLength(6);
+  });
+
+  it('subscribes inventory_levels/update only when the settings ask for stock', async () => {
+    const url = 'https://hub.example.com/webhooks/shop';
+    const signal = new AbortController().signal;
+    const withStock = {
+      ...context('unused'),
+      settings: shopify.settings.parse({ shop, stockWebhooks: true }),
+    };
+    expect(fake.subscriptions.some((x) => x.topic === 'INVENTORY_LEVELS_UPDATE')).toBe(false);
+    expect(await shopify.webhook!.subscribe!(withStock, { url, signal })).toEqual({
+      created: ['INVENTORY_LEVELS_UPDATE'],
+      updated: [],
+      unchanged: expect.arrayContaining(['ORDERS_CREATE', 'FULFILLMENTS_UPDATE']),
+    });
+    expect(fake.subscriptions.filter((x) => x.topic === 'INVENTORY_LEVELS_UPDATE')).toEqual([
+      expect.objectContaining({ uri: url }),
+    ]);
+    // Without the setting the topic is neither subscribed nor removed.
+    const without = await shopify.webhook!.subscribe!(context('unused'), { url, signal });
+    expect(without.unchanged).not.toContain('INVENTORY_LEVELS_UPDATE');
+    expect(fake.subscriptions).toHaveLength(7);
+  });
+
+  it('names the scope when Shopify refuses the inventory_levels/update subscription', async () => {
+    const url = 'https://other-hub.example.com/webhooks/shop';
+    fake.subscriptions.splice(0, fake.subscriptions.length);
+    fake.unscopedTopics.add('INVENTORY_LEVELS_UPDATE');
+    try {
+      const withStock = {
+        ...context('unused'),
+        settings: shopify.settings.parse({ shop, stockWebhooks: true }),
+      };
+      await expect(
+        shopify.webhook!.subscribe!(withStock, { url, signal: new AbortController().signal }),
+      ).rejects.toThrow(
+        /subscribing to INVENTORY_LEVELS_UPDATE \(the token needs read_inventory\): .*Access denied/,
+      );
+    } finally {
+      fake.unscopedTopics.clear();
+    }
   });
 });

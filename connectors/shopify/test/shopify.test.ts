@@ -45,6 +45,18 @@ connectorContract({
       headers: headers('refunds/create', 'b1c2-0003'),
       golden: here('golden/refunds-create.json'),
     },
+    {
+      name: 'inventory_levels/update (a stock level, for the stock sync, not an order)',
+      body: { file: here('fixtures/inventory-levels-update.json') },
+      headers: headers('inventory_levels/update', 'b1c2-0004'),
+      golden: here('golden/inventory-levels-update.json'),
+    },
+    {
+      name: 'inventory_levels/update of an item no longer tracked (available null)',
+      body: { file: here('fixtures/inventory-levels-update-untracked.json') },
+      headers: headers('inventory_levels/update', 'b1c2-0005'),
+      golden: here('golden/inventory-levels-update-untracked.json'),
+    },
   ],
   malformed: [
     { name: 'truncated JSON', body: '{"id": 1, "line_items": [', headers: headers('orders/create', 'm-1') },
@@ -64,6 +76,16 @@ connectorContract({
       name: 'an order without currency',
       body: fixture('orders-updated-sparse.json').replace('"currency": "JPY",', ''),
       headers: headers('orders/updated', 'm-4'),
+    },
+    {
+      name: 'an inventory level without its location',
+      body: '{"inventory_item_id": 45678901234567891, "available": 3, "updated_at": "2026-11-20T06:58:41-05:00"}',
+      headers: headers('inventory_levels/update', 'm-5'),
+    },
+    {
+      name: 'an inventory level whose available is not a number',
+      body: fixture('inventory-levels-update.json').replace('"available": 37', '"available": "37"'),
+      headers: headers('inventory_levels/update', 'm-6'),
     },
   ],
 });

@@ -8,6 +8,7 @@ import {
 } from '@switchyard/core';
 import { wooClient } from './client.ts';
 import type { Secrets, Settings } from './settings.ts';
+import { pushStock } from './stock.ts';
 
 type Context = ActionContext<Settings, Secrets>;
 type Shop = ReturnType<typeof wooClient>;
@@ -49,16 +50,50 @@ async function setStatus(api: Shop, context: Context, orderId: string, status: s
 const trackingList = (f: Order['fulfillments'][number]) =>
   f.trackingNumbers.map((n, i) => (f.trackingUrls[i] ? `${n} (${f.trackingUrls[i]})` : n));
 
+/** What a parcel holds, in the words of the order's lines: "2 × Cap (SKU CAP-1), 1 × Scarf". */
+function parcelItems(order: Order, fulfillment: Order['fulfillments'][number]): string {
+  return fulfillment.lines
+    .map(({ lineId, quantity }) => {
+      const line = (order.lines ?? []).find((l) => l.id === lineId || l.externalId === lineId);
+      const name = line ? `${line.title}${line.sku ? ` (SKU ${line.sku})` : ''}` : `item ${lineId}`;
+      return `${quantity} × ${name}`;
+    })
+    .join(', ');
+}
+
+/**
+ * The customer's note for a shipment. A whole order in one parcel reads as it always did; a parcel of a split
+ * order (more follow, or others went before) names what it holds, so the customer can tell the parcels apart.
+ */
+function shipmentNote(order: Order, fulfillment: Order['fulfillments'][number], final: boolean): string {
+  const tracking = trackingList(fulfillment);
+  const how = `${fulfillment.carrier ? ` with ${fulfillment.carrier}` : ''}${tracking.length ? `, tracking ${tracking.join(', ')}` : ''}`;
+  const earlier = (order.fulfillments ?? []).some((f) => f.id !== fulfillment.id && f.status !== 'cancelled');
+  if (final && !earlier) return `Your order has shipped${how}.`;
+  const items = fulfillment.lines.length ? `: ${parcelItems(order, fulfillment)}` : '';
+  return final
+    ? `The last part of your order has shipped${how}${items}.`
+    : `Part of your order has shipped${how}${items}. The rest follows in another parcel.`;
+}
+
 export const actions: ConnectorActions<Settings, Secrets> = {
-  /** Tells the customer how the order ships (a customer note with carrier and tracking) and completes it. */
-  async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-    const tracking = trackingList(fulfillment);
-    const text = `Your order has shipped${fulfillment.carrier ? ` with ${fulfillment.carrier}` : ''}${tracking.length ? `, tracking ${tracking.join(', ')}` : ''}.`;
+  /**
+   * Tells the customer how the shipment travels (a customer note with carrier, tracking and, for a split order,
+   * the parcel's items) and, when it is the order's last (`final`, the default), completes the order.
+   */
+  async pushFulfillment(
+    context,
+    { order, fulfillment, notifyCustomer, final = true },
+  ): Promise<ActionResult> {
     const api = wooClient(context);
+    const text = shipmentNote(order, fulfillment, final);
     const noteId = await noteOnce(api, context, order.externalId, text, notifyCustomer);
-    await setStatus(api, context, order.externalId, 'completed', 'completion');
+    if (final) await setStatus(api, context, order.externalId, 'completed', 'completion');
     return { externalId: noteId };
   },
+
+  /** Sets each SKU's stock on its product or variation (stock.ts). */
+  pushStock,
 
   /** Tells the customer the new tracking in another note (once per step). */
   async updateTracking(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {

@@ -15,6 +15,7 @@ import {
   zodMessage,
 } from '@switchyard/core';
 import { z } from 'zod';
+import { STOCK_TOPICS, stockIgnored } from './stock-reports.ts';
 
 /**
  * A WooCommerce REST v3 order (also the body of order.* webhooks). Unknown fields are
@@ -280,6 +281,8 @@ export function mapOrder(o: WooOrder): OrderDraftInput {
  */
 export function normalize(payload: StoredPayload): NormalizeResult {
   const topic = payload.headers['x-wc-webhook-topic'];
+  // A product's stock, changed in WooCommerce: read by the stock sync (stock-reports.ts), not an order.
+  if (topic && STOCK_TOPICS.includes(topic)) return { orders: [], ignored: stockIgnored(payload) };
   if (topic && !topic.startsWith('order.')) return { orders: [], ignored: `topic ${topic} is not imported` };
   let json: unknown;
   try {

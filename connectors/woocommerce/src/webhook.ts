@@ -16,6 +16,14 @@ export function orderKey(order: { id: number; date_modified_gmt?: unknown }, bod
   return `order:${order.id}@${String(order.date_modified_gmt)}#${createHash('sha256').update(body).digest('hex').slice(0, 16)}`;
 }
 
+/**
+ * A product's (or variation's) state, keyed as orderKey keys an order's, under its own prefix: with HPOS orders
+ * are numbered apart from products, and an order and a product sharing an id must not share a key.
+ */
+export function productKey(product: { id: number; date_modified_gmt?: unknown }, body: Uint8Array): string {
+  return `product:${product.id}@${String(product.date_modified_gmt)}#${createHash('sha256').update(body).digest('hex').slice(0, 16)}`;
+}
+
 const origin = (url: string) => {
   try {
     return new URL(url).origin.toLowerCase();
@@ -61,11 +69,15 @@ export const webhook: WebhookIntake<Settings, Secrets> = {
     return { ok: true };
   },
   dedupeKey(request) {
-    // The delivery id changes on every attempt: the order id, its modification time and the body identify the state.
+    // The delivery id changes on every attempt: the resource's id, its modification time and the body identify
+    // the state (an order's, or a product's for the stock sync: two stock changes differ in their body).
     try {
       const body = JSON.parse(bodyText(request.body)) as { id?: unknown; date_modified_gmt?: unknown };
       if (typeof body.id === 'number' && typeof body.date_modified_gmt === 'string') {
-        return orderKey({ id: body.id, date_modified_gmt: body.date_modified_gmt }, request.body);
+        const state = { id: body.id, date_modified_gmt: body.date_modified_gmt };
+        return request.headers['x-wc-webhook-topic']?.startsWith('product.')
+          ? productKey(state, request.body)
+          : orderKey(state, request.body);
       }
     } catch {
       // not JSON: the hub keys it by the body's hash

@@ -40,6 +40,7 @@ beforeAll(() => {
     wooOrder(31, '2026-11-20T10:00:00'),
     wooOrder(32, '2026-11-20T10:00:00'),
     wooOrder(33, '2026-11-20T10:00:00'),
+    wooOrder(34, '2026-11-20T10:00:00'),
   );
 });
 afterAll(() => server.close());
@@ -64,6 +65,59 @@ describe('WooCommerce write-back', () => {
       }),
     ]);
     expect(fake.orders.find((o) => o.id === 31)!.status).toBe('completed');
+  });
+
+  it('names the items of each parcel of a split order, and completes the order with the last', async () => {
+    const lines = [
+      { id: '340', externalId: '340', sku: 'SEEDS-1', title: 'Herb seeds' },
+      { id: '341', externalId: '341', title: 'Trowel' },
+    ];
+    const first = {
+      ...fulfillment,
+      id: 'f-34-1',
+      lines: [
+        { lineId: '340', quantity: 2 },
+        { lineId: '341', quantity: 1 },
+      ],
+    } as Order['fulfillments'][number];
+    const split = { ...order(34), lines, fulfillments: [first] } as unknown as Order;
+    const ship = () =>
+      woocommerce.actions!.pushFulfillment!(context('wf-34:ship-1'), {
+        order: split,
+        fulfillment: first,
+        notifyCustomer: true,
+        final: false,
+      });
+    const a = await ship();
+    expect(await ship()).toEqual(a);
+    expect(fake.notes.get(34)).toEqual([
+      expect.objectContaining({
+        customer_note: true,
+        note: expect.stringMatching(
+          /^Part of your order has shipped with UPS, tracking 1Z999AA1 \(https:\/\/ups\.example\/1Z999AA1\): 2 × Herb seeds \(SKU SEEDS-1\), 1 × Trowel\. The rest follows in another parcel\. \(ref SY-[0-9a-f]{10}\)$/,
+        ),
+      }),
+    ]);
+    expect(fake.orders.find((o) => o.id === 34)!.status).toBe('processing');
+
+    const last = {
+      ...fulfillment,
+      id: 'f-34-2',
+      carrier: 'USPS',
+      trackingNumbers: ['9400100000000000000001'],
+      trackingUrls: [],
+      lines: [{ lineId: '340', quantity: 1 }],
+    } as Order['fulfillments'][number];
+    await woocommerce.actions!.pushFulfillment!(context('wf-34:ship-2'), {
+      order: { ...split, fulfillments: [first, last] } as Order,
+      fulfillment: last,
+      notifyCustomer: true,
+      final: true,
+    });
+    expect(fake.notes.get(34)![1]!.note).toMatch(
+      /^The last part of your order has shipped with USPS, tracking 9400100000000000000001: 1 × Herb seeds \(SKU SEEDS-1\)\. \(ref SY-/,
+    );
+    expect(fake.orders.find((o) => o.id === 34)!.status).toBe('completed');
   });
 
   it('tells the customer a new tracking once per step', async () => {

@@ -16,6 +16,12 @@ const headers = (topic: string, delivery: string) => ({
   'x-wc-webhook-id': '12',
   'x-wc-webhook-delivery-id': delivery,
 });
+const productHeaders = (topic: string, delivery: string) => ({
+  ...headers(topic, delivery),
+  'x-wc-webhook-resource': 'product',
+  'x-wc-webhook-event': topic.split('.')[1]!,
+  'x-wc-webhook-id': '14',
+});
 
 connectorContract({
   connector: woocommerce,
@@ -41,6 +47,24 @@ connectorContract({
       headers: headers('order.deleted', 'd-3'),
       golden: here('golden/order-deleted.json'),
     },
+    {
+      name: 'product.updated with managed stock (for the stock sync, not an order)',
+      body: { file: here('fixtures/product-updated.json') },
+      headers: productHeaders('product.updated', 'd-4'),
+      golden: here('golden/product-updated.json'),
+    },
+    {
+      name: 'product.updated of a variation (its own stock, sold out)',
+      body: { file: here('fixtures/product-updated-variation.json') },
+      headers: productHeaders('product.updated', 'd-5'),
+      golden: here('golden/product-updated-variation.json'),
+    },
+    {
+      name: 'product.created without managed stock',
+      body: { file: here('fixtures/product-updated-unmanaged.json') },
+      headers: productHeaders('product.created', 'd-6'),
+      golden: here('golden/product-updated-unmanaged.json'),
+    },
   ],
   malformed: [
     {
@@ -57,6 +81,16 @@ connectorContract({
       name: 'a total Woo states differently',
       body: fixture('order-created.json').replace('"total": "89.73"', '"total": "90.00"'),
       headers: headers('order.created', 'm-3'),
+    },
+    {
+      name: 'a product without its id',
+      body: JSON.stringify({ ...JSON.parse(fixture('product-updated.json')), id: undefined }),
+      headers: productHeaders('product.updated', 'm-4'),
+    },
+    {
+      name: 'a product whose stock quantity is not a whole number',
+      body: fixture('product-updated.json').replace('"stock_quantity": 140', '"stock_quantity": "140"'),
+      headers: productHeaders('product.updated', 'm-5'),
     },
   ],
 });

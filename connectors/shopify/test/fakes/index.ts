@@ -8,3 +8,4 @@ export {
   fakeShopify,
   shopifyNode,
 } from './shopify.ts';
+export type { FakeStock, FakeStockQuantity, FakeVariant } from './stock.ts';

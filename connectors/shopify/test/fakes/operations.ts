@@ -1,10 +1,12 @@
 import { changedSince, exportJsonl, numeric } from './bulk-export.ts';
+import { answerFulfillmentOperation } from './fulfillment-orders.ts';
 import type { FakeBulkOperation, FakeShopify } from './shopify.ts';
+import { answerStockOperation } from './stock.ts';
 
 /**
- * Every GraphQL operation the hub sends but the orders query: the write-back mutations and the state they read,
- * bulk operations, webhook subscriptions. Each acts on the fake's state as Shopify would, userErrors included;
- * undefined for an operation the fake does not know.
+ * Every GraphQL operation the hub sends but the orders query: the write-back mutations and the state they read
+ * (fulfillment orders and stock in files of their own), bulk operations, webhook subscriptions. Each acts on
+ * the fake's state as Shopify would, userErrors included; undefined for an operation the fake does not know.
  */
 export function answerOperation(
   fake: FakeShopify,
@@ -13,77 +15,10 @@ export function answerOperation(
   // biome-ignore lint/suspicious/noExplicitAny: GraphQL variables as the client sends them
   variables: Record<string, any>,
 ) {
-  if (
-    operation === 'SwitchyardFulfillmentState' ||
-    operation === 'SwitchyardCancelState' ||
-    operation === 'SwitchyardTransactions'
-  ) {
-    const order = fake.orders.get(numeric(variables.id));
-    if (!order) return { order: null };
-    return {
-      order: {
-        cancelledAt: order.cancelledAt,
-        transactions: order.transactions,
-        fulfillments: order.fulfillments.map((f) => ({
-          id: f.id,
-          trackingInfo: f.trackingNumbers.map((number) => ({ number })),
-        })),
-        fulfillmentOrders: {
-          pageInfo: { hasNextPage: false },
-          nodes: order.fulfillmentOrders.map((fo) => ({
-            id: fo.id,
-            status: fo.status,
-            lineItems: {
-              pageInfo: { hasNextPage: false },
-              nodes: fo.lineItems.map((li) => ({
-                id: li.id,
-                remainingQuantity: li.remainingQuantity,
-                lineItem: { id: `gid://shopify/LineItem/${li.lineItemId}` },
-              })),
-            },
-          })),
-        },
-      },
-    };
-  }
-  if (operation === 'SwitchyardFulfill') {
-    const input = variables.fulfillment;
-    const first = input.lineItemsByFulfillmentOrder[0]?.fulfillmentOrderId;
-    const order = [...fake.orders.values()].find((o) => o.fulfillmentOrders.some((fo) => fo.id === first));
-    if (!order)
-      return {
-        fulfillmentCreate: {
-          fulfillment: null,
-          userErrors: [{ field: ['fulfillment'], message: 'Fulfillment order does not exist.' }],
-        },
-      };
-    const lines: { id: string; quantity: number }[] = [];
-    for (const group of input.lineItemsByFulfillmentOrder) {
-      const fo = order.fulfillmentOrders.find((f) => f.id === group.fulfillmentOrderId)!;
-      for (const item of group.fulfillmentOrderLineItems) {
-        const li = fo.lineItems.find((l) => l.id === item.id)!;
-        if (item.quantity > li.remainingQuantity) {
-          return {
-            fulfillmentCreate: {
-              fulfillment: null,
-              userErrors: [{ field: ['quantity'], message: 'Quantity exceeds remaining.' }],
-            },
-          };
-        }
-        li.remainingQuantity -= item.quantity;
-        lines.push({ id: item.id, quantity: item.quantity });
-      }
-      if (fo.lineItems.every((l) => l.remainingQuantity === 0)) fo.status = 'CLOSED';
-    }
-    const fulfillment = {
-      id: `gid://shopify/Fulfillment/${nextId()}`,
-      trackingNumbers: input.trackingInfo?.numbers ?? [],
-      lines,
-      notifyCustomer: !!input.notifyCustomer,
-    };
-    order.fulfillments.push(fulfillment);
-    return { fulfillmentCreate: { fulfillment: { id: fulfillment.id }, userErrors: [] } };
-  }
+  const fulfillment = answerFulfillmentOperation(fake, nextId, operation, variables);
+  if (fulfillment) return fulfillment;
+  const stock = answerStockOperation(fake.stock, nextId, operation, variables);
+  if (stock) return stock;
   if (operation === 'SwitchyardBulkOrders') {
     const op: FakeBulkOperation = {
       id: `gid://shopify/BulkOperation/${nextId()}`,
@@ -149,6 +84,19 @@ export function answerOperation(
     };
   }
   if (operation === 'SwitchyardWebhookCreate') {
+    if (fake.unscopedTopics.has(variables.topic)) {
+      return {
+        webhookSubscriptionCreate: {
+          webhookSubscription: null,
+          userErrors: [
+            {
+              field: ['webhookSubscription'],
+              message: `Access denied for ${variables.topic} webhook subscription: the app lacks the scope this topic needs`,
+            },
+          ],
+        },
+      };
+    }
     const subscription = {
       id: `gid://shopify/WebhookSubscription/${nextId()}`,
       topic: variables.topic,

@@ -1,6 +1,7 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import { bulkFileHandler, changedSince } from './bulk-export.ts';
 import { answerOperation } from './operations.ts';
+import { type FakeStock, fakeStock, GraphqlRefusal } from './stock.ts';
 
 /** An Order node as the fake keeps and serves it. */
 export type FakeOrderNode = ReturnType<typeof shopifyNode>;
@@ -63,7 +64,10 @@ export interface FakeShopifyOrder {
   cancelledAt: string | null;
   fulfillmentOrders: {
     id: string;
+    /** OPEN, IN_PROGRESS (partly fulfilled), CLOSED. */
     status: string;
+    /** The location it is assigned to (number or gid); the fake's `defaultLocation` when absent. */
+    assignedLocation?: string;
     lineItems: { id: string; remainingQuantity: number; lineItemId: string }[];
   }[];
   fulfillments: {
@@ -71,6 +75,8 @@ export interface FakeShopifyOrder {
     trackingNumbers: string[];
     lines: { id: string; quantity: number }[];
     notifyCustomer: boolean;
+    /** The location (number) of the fulfillment orders it fulfilled; set by the fake. */
+    location?: string;
   }[];
   transactions: { id: string; kind: string; status: string; gateway: string }[];
   refunds: { id: string; key: string; amount: string }[];
@@ -112,15 +118,36 @@ export interface FakeShopify {
   };
   /** Orders the write-side mutations act on, by numeric id. */
   orders: Map<string, FakeShopifyOrder>;
+  /** The location (number) of fulfillment orders seeded without `assignedLocation`: the shop's primary one. */
+  defaultLocation: string;
+  /** Each fulfillmentOrderMove that moved something: from which fulfillment order, to which location (number), what. */
+  moves: { fulfillmentOrderId: string; to: string; lines: { id: string; quantity: number }[] }[];
+  /** Locations (numbers) that stock none of the orders' items: a move there is refused. */
+  unstockedLocations: Set<string>;
+  /** Every order's fulfillments made from fulfillment orders at `location` (number or gid). */
+  fulfillmentsAt(location: string): (FakeShopifyOrder['fulfillments'][number] & { orderId: string })[];
+  /** Variants with SKUs and `available` per (inventory item, location): `stock.set`, `stock.get`, `stock.writes`. */
+  stock: FakeStock;
   /** The app's webhook subscriptions. */
   subscriptions: { id: string; topic: string; uri: string }[];
+  /** Topics (GraphQL names) the token's scopes do not cover: creating their subscription is refused. */
+  unscopedTopics: Set<string>;
   /** Refuse every token (an uninstalled app). */
   deny: boolean;
+  /**
+   * Operations (by name, e.g. `SwitchyardFulfill`) whose next call takes effect but whose answer is lost: the
+   * fake acts, then answers 503, as when a connection drops after Shopify did the work. Each is used once.
+   */
+  loseAnswer: Set<string>;
   /** Each GraphQL call: requested cost, whether it was throttled. */
   calls: { first: number; throttled: boolean }[];
   bucket: { max: number; restoreRate: number; available: number; at: number };
   handlers: RequestHandler[];
 }
+
+/** Mutations Shopify runs only with an @idempotent(key:) directive. */
+const IDEMPOTENT_ONLY =
+  /\b(refundCreate|inventorySetQuantities|inventoryAdjustQuantities|inventorySetOnHandQuantities)\s*\(/;
 
 /**
  * The GraphQL Admin API's orders query with Shopify's cost-based throttle: a leaky
@@ -151,8 +178,20 @@ export function fakeShopify(
       origin: bulkOrigin,
     },
     orders: new Map(),
+    defaultLocation: '1',
+    moves: [],
+    unstockedLocations: new Set(),
+    fulfillmentsAt(location) {
+      const at = location.split('/').pop();
+      return [...fake.orders].flatMap(([orderId, o]) =>
+        o.fulfillments.filter((f) => f.location === at).map((f) => ({ ...f, orderId })),
+      );
+    },
+    stock: fakeStock(() => next++),
     subscriptions: [],
+    unscopedTopics: new Set(),
     deny: false,
+    loseAnswer: new Set(),
     calls: [],
     bucket: { max: options.max, restoreRate: options.restoreRate, available: options.max, at: Date.now() },
     handlers: [
@@ -169,12 +208,26 @@ export function fakeShopify(
           const body = (await request.json()) as { query: string; variables: Record<string, any> };
           const operation = /^(?:query|mutation)\s+(\w+)/.exec(body.query.trim())?.[1] ?? '';
           if (operation !== 'SwitchyardOrders') {
-            if (operation === 'SwitchyardRefund' && !/@idempotent\(key:/.test(body.query)) {
+            // Since 2026-04 these refuse to run without @idempotent, although the schema does not mark it required.
+            if (IDEMPOTENT_ONLY.test(body.query) && !/@idempotent\(key:/.test(body.query)) {
               return HttpResponse.json({
                 errors: [{ message: 'The @idempotent directive is required for this mutation.' }],
               });
             }
-            const data = answerOperation(fake, () => next++, operation, body.variables);
+            let data: object | undefined;
+            try {
+              data = answerOperation(fake, () => next++, operation, body.variables);
+            } catch (error) {
+              if (!(error instanceof GraphqlRefusal)) throw error;
+              return HttpResponse.json({
+                errors: [{ message: error.message, extensions: error.code ? { code: error.code } : {} }],
+              });
+            }
+            if (fake.loseAnswer.delete(operation)) {
+              return new HttpResponse('upstream connect error or disconnect/reset before headers', {
+                status: 503,
+              });
+            }
             const cost = {
               requestedQueryCost: 10,
               actualQueryCost: 10,

@@ -1,4 +1,5 @@
 import { HttpResponse, http } from 'msw';
+import { type FakeWooStock, fakeWooStock, productHandlers } from './products.ts';
 
 /** A WooCommerce REST v3 order as the fake serves it (the fields the hub reads, in Woo's shape). */
 export interface FakeWooOrder {
@@ -75,10 +76,15 @@ export interface FakeWooCommerce {
   throttleNext: number;
   /** Refuse every credential (a revoked key). */
   deny: boolean;
+  /** Products and variations with SKUs and stock: `stock.set(sku, n)`, `stock.get(sku)`, `stock.writes`. */
+  stock: FakeWooStock;
   handlers: (ReturnType<typeof http.get> | ReturnType<typeof http.post> | ReturnType<typeof http.put>)[];
 }
 
-/** GET /wp-json/wc/v3/orders as WooCommerce answers it: basic auth, modified_after, orderby, paging headers. */
+/**
+ * GET /wp-json/wc/v3/orders as WooCommerce answers it (basic auth, modified_after, orderby, paging headers), order
+ * notes, refunds and status, and products and variations with their stock (products.ts).
+ */
 export function fakeWooCommerce(
   siteUrl: string,
   consumerKey: string,
@@ -110,6 +116,7 @@ export function fakeWooCommerce(
     requests: [],
     throttleNext: 0,
     deny: false,
+    stock: fakeWooStock(() => nextId++),
     handlers: [
       http.get(`${siteUrl}/wp-json/wc/v3/orders/:id/notes`, ({ request, params }) =>
         authorized(request) ? HttpResponse.json(fake.notes.get(Number(params.id)) ?? []) : denied(),
@@ -188,5 +195,6 @@ export function fakeWooCommerce(
       }),
     ],
   };
+  fake.handlers.push(...productHandlers(siteUrl, fake.stock, (r) => authorized(r) && !fake.deny, denied));
   return fake;
 }
