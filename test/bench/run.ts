@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { apiBench } from './api.ts';
 import { bulkBench } from './bulk.ts';
 import { intakeBench } from './intake.ts';
+import { inventoryBench } from './inventory.ts';
 import { budgetBench, pullBench } from './pull.ts';
 import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
@@ -26,6 +27,13 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
     apiBench({
       orders: Number(process.env.BENCH_ORDERS ?? 1_000_000),
       exceptions: Number(process.env.BENCH_API_EXCEPTIONS ?? 100_000),
+    }),
+  inventory: () =>
+    inventoryBench({
+      allocations: Number(process.env.BENCH_ALLOCATIONS ?? 3_000),
+      coldSkus: Number(process.env.BENCH_INVENTORY_SKUS ?? 10_000),
+      burst: Number(process.env.BENCH_BURST ?? 1_000),
+      routingSeconds: Number(process.env.BENCH_ROUTING_SECONDS ?? 2),
     }),
 };
 

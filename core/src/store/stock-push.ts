@@ -15,40 +15,52 @@ export interface DueSku {
 
 /**
  * Claims up to `limit` due SKUs for `leaseMs`: those whose changes have settled for `settleMs`, or that have
- * waited `maxWaitMs` since their first change. Several hub processes share the queue (SKIP LOCKED).
+ * waited `maxWaitMs` since their first change. Several hub processes share the queue: a SKU another holds is
+ * not taken (a claim row, apart from the rows writers lock).
  */
 export async function claimDueStock(
   sql: Sql,
   options: { limit: number; leaseMs: number; settleMs: number; maxWaitMs: number },
 ): Promise<DueSku[]> {
   const rows = await sql<{ tenant_id: string; sku: string; change: string }[]>`
-    update stock_changes c set claimed_until = now() + ${options.leaseMs} * interval '1 millisecond'
-    from (
-      select tenant_id, sku from stock_changes
-      where (claimed_until is null or claimed_until < now())
-        and (changed_at < now() - ${options.settleMs} * interval '1 millisecond'
-             or first_changed_at < now() - ${options.maxWaitMs} * interval '1 millisecond')
-      order by first_changed_at
+    with due as (
+      select c.tenant_id, c.sku, c.change from stock_changes c
+      left join stock_push_claims p on p.tenant_id = c.tenant_id and p.sku = c.sku
+      where (p.claimed_until is null or p.claimed_until < now())
+        and (c.changed_at < now() - ${options.settleMs} * interval '1 millisecond'
+             or c.first_changed_at < now() - ${options.maxWaitMs} * interval '1 millisecond')
+      order by c.first_changed_at
       limit ${options.limit}
-      for update skip locked
-    ) due
-    where c.tenant_id = due.tenant_id and c.sku = due.sku
-    returning c.tenant_id, c.sku, c.change`;
+    ), claimed as (
+      insert into stock_push_claims (tenant_id, sku, claimed_until)
+      select tenant_id, sku, now() + ${options.leaseMs} * interval '1 millisecond' from due
+      on conflict (tenant_id, sku) do update set claimed_until = excluded.claimed_until
+        where stock_push_claims.claimed_until < now()
+      returning tenant_id, sku
+    )
+    select d.tenant_id, d.sku, d.change from due d join claimed c on c.tenant_id = d.tenant_id and c.sku = d.sku`;
   return rows.map((r) => ({ tenantId: r.tenant_id, sku: r.sku, change: r.change }));
 }
 
-/** Done with a claimed SKU: gone from the queue if nothing changed since the claim, else due again at once. */
+/**
+ * Done with a claimed SKU: gone from the queue if nothing changed since the claim; else what was pushed is
+ * taken off its count and it is due again. The claim is let go either way.
+ */
 export async function finishDueStock(sql: Sql, due: DueSku): Promise<void> {
-  const gone = await sql`
-    delete from stock_changes where tenant_id = ${due.tenantId} and sku = ${due.sku} and change = ${due.change}`;
-  if (!gone.count) {
-    await sql`update stock_changes set claimed_until = null where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
-  }
+  await sql.begin(async (tx) => {
+    const gone = await tx`
+      delete from stock_changes where tenant_id = ${due.tenantId} and sku = ${due.sku} and change = ${due.change}`;
+    if (!gone.count) {
+      await tx`update stock_changes set change = greatest(change - ${due.change}, 1)
+               where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
+    }
+    await tx`delete from stock_push_claims where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
+  });
 }
 
 /** Gives a claimed SKU back (its push failed): due again after `retryInMs`. */
 export async function releaseDueStock(sql: Sql, due: DueSku, retryInMs: number): Promise<void> {
-  await sql`update stock_changes set claimed_until = now() + ${retryInMs} * interval '1 millisecond'
+  await sql`update stock_push_claims set claimed_until = now() + ${retryInMs} * interval '1 millisecond'
             where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
 }
 

@@ -89,20 +89,29 @@ create index if not exists stock_reservations_open on stock_reservations (tenant
   where shipped + released < quantity;
 
 -- SKUs whose figures on the channels are due: one row per (tenant, SKU) however many changes came, so a burst is
--- one push. `change` counts the changes since the row was made; the pusher deletes the row only if no change
--- came while it pushed, and holds it under a lease meanwhile (one pusher per SKU, so an older figure is never
--- sent after a newer one). A row is taken once its changes have settled for a moment (changed_at), or once it
--- has waited long enough whatever comes (first_changed_at), so a steady stream still goes out.
+-- one push. `change` counts the changes not yet pushed; the pusher deletes the row only if no change came while
+-- it pushed (else it takes away what it pushed, and the row is due again). A row is taken once its changes have
+-- settled for a moment (changed_at), or once it has waited long enough whatever comes (first_changed_at), so a
+-- steady stream still goes out.
 create table if not exists stock_changes (
   tenant_id text not null references tenants (id),
   sku text not null,
   change bigint not null default 1,
   first_changed_at timestamptz not null default now(),
   changed_at timestamptz not null default now(),
-  claimed_until timestamptz,
   primary key (tenant_id, sku)
 );
 create index if not exists stock_changes_due on stock_changes (first_changed_at);
+
+-- Which pusher holds a SKU, until when: one at a time, so an older figure is never sent after a newer one. Kept
+-- apart from stock_changes, whose row every writer locks until it commits: a pusher never waits for writers,
+-- nor skips a SKU because one is writing.
+create table if not exists stock_push_claims (
+  tenant_id text not null references tenants (id),
+  sku text not null,
+  claimed_until timestamptz not null,
+  primary key (tenant_id, sku)
+);
 
 -- What each channel was last told for a SKU at one of its locations ('' for a channel with one figure), and the
 -- channel's id of the item (which its own stock webhooks name).
