@@ -1,30 +1,23 @@
 import {
-  type Connection,
   countFromChannel,
   describeError,
   handOverInboxEvents,
   type Loop,
   overruleChannelFigure,
   type SignalHandover,
-  type Sql,
   type StockReport,
   type StoredEvent,
   skuOfChannelItem,
   startLoop,
 } from '@switchyard/core';
 import type { ChannelStockPlan } from './locations.ts';
+import type { StockPusherOptions } from './stock-pusher.ts';
 
-export interface StockReportOptions {
-  sql: Sql;
-  connections: ReadonlyMap<string, Connection>;
-  channels: ReadonlyMap<string, ChannelStockPlan>;
-  log: {
-    info(message: string, fields?: Record<string, unknown>): void;
-    warn(message: string, fields?: Record<string, unknown>): void;
-    error(message: string, fields?: Record<string, unknown>): void;
-  };
-  everyMs?: number;
-}
+/** What the stock loops (the pusher, the reports) work with: the store, the connections, their stock sections. */
+export type StockReportOptions = Pick<
+  StockPusherOptions,
+  'sql' | 'connections' | 'channels' | 'log' | 'everyMs'
+>;
 
 const BATCH = 100;
 
