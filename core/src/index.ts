@@ -110,6 +110,7 @@ export {
 export {
   applyMovement,
   applyMovements,
+  byCodeUnits,
   checkLedger,
   type Level,
   type Movement,
@@ -127,6 +128,7 @@ export {
   type PushedFigure,
   recordPushed,
   releaseDueStock,
+  renewDueStock,
   skuOfChannelItem,
 } from './store/stock-push.ts';
 export {

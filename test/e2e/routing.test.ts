@@ -232,6 +232,7 @@ beforeAll(async () => {
     channels: stock,
     log: { info: () => {}, warn: () => {}, error: () => {} },
     everyMs: 50,
+    settleMs: 0,
   });
   const receipt = (sku: string, locationId: string, quantity: number) => ({
     tenantId: 'acme',

@@ -98,6 +98,19 @@ export function resolveChannelStock(
       });
       return;
     }
+    const { buffer, systemOfRecord } = parsed.data;
+    if (
+      systemOfRecord?.length &&
+      buffer &&
+      ((buffer.percent ?? 100) !== 100 || (buffer.holdBack ?? 0) !== 0)
+    ) {
+      issues.push({
+        path: `${at}.buffer`,
+        problem: `the channel is the system of record for ${systemOfRecord.join(', ')}, and shows a buffered figure: its own stock reports would come back short by the buffer and be counted as lost stock`,
+        fix: 'remove the buffer, or systemOfRecord',
+      });
+      return;
+    }
     const known = new Set((locations.get(c.tenantId) ?? []).map((l) => l.id));
     const unknown = [
       ...parsed.data.locations.flatMap((l) => l.from),

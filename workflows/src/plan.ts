@@ -243,7 +243,11 @@ export function resolvePlans(
               rules,
               locations,
               recheckMs: (recheckMinutes ?? 60) * 60_000,
-              giveUpMs: (backorderDays ?? 14) * 86_400_000,
+              // A card authorization lasts about 7 days: a capture-on-ship backorder gives up before it lapses.
+              giveUpMs: Math.min(
+                (backorderDays ?? 14) * 86_400_000,
+                f.payment === 'capture-on-ship' ? 6 * 86_400_000 : Number.POSITIVE_INFINITY,
+              ),
             },
           }
         : {}),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type AnyConnector,
   availableBySku,
@@ -13,6 +13,7 @@ import {
   type PushedFigure,
   recordPushed,
   releaseDueStock,
+  renewDueStock,
   type Sql,
   type StockFigure,
   startLoop,
@@ -72,6 +73,8 @@ export function figuresFor(
  */
 export function startStockPusher(options: StockPusherOptions): Loop {
   const { sql, channels } = options;
+  // This pusher's name on its claims: a claim it lost (its lease ran out, another took the SKU) is not its own.
+  const owner = randomUUID();
   const byTenant = new Map<string, ChannelStockPlan[]>();
   for (const plan of channels.values())
     byTenant.set(plan.tenantId, [...(byTenant.get(plan.tenantId) ?? []), plan]);
@@ -79,6 +82,7 @@ export function startStockPusher(options: StockPusherOptions): Loop {
     everyMs: options.everyMs ?? 500,
     async turn(signal) {
       const due = await claimDueStock(sql, {
+        owner,
         limit: BATCH,
         leaseMs: LEASE_MS,
         settleMs: options.settleMs ?? 200,
@@ -94,12 +98,15 @@ export function startStockPusher(options: StockPusherOptions): Loop {
           skus.map((d) => d.sku),
         );
         for (const plan of byTenant.get(tenantId) ?? []) {
-          const ok = await pushTo(options, plan, skus, available, signal);
-          if (!ok) for (const d of skus) failed.add(d.sku);
+          // Still ours? A SKU whose lease ran out while an earlier channel took its time is left to its new holder.
+          const mine = await renewDueStock(sql, owner, skus, LEASE_MS);
+          const held = skus.filter((d) => mine.has(`${d.tenantId}\u0000${d.sku}`));
+          const ok = await pushTo(options, plan, held, available, signal);
+          if (!ok) for (const d of held) failed.add(d.sku);
         }
         for (const d of skus) {
-          if (failed.has(d.sku)) await releaseDueStock(sql, d, 30_000);
-          else await finishDueStock(sql, d);
+          if (failed.has(d.sku)) await releaseDueStock(sql, owner, d, 30_000);
+          else await finishDueStock(sql, owner, d);
         }
       }
       return due.length === BATCH ? 'again' : undefined;
@@ -128,12 +135,13 @@ async function pushTo(
     (f) => told.get(`${f.sku}\u0000${f.location ?? ''}`) !== f.quantity,
   );
   if (!figures.length) return true;
-  // The same figures for the same changes are the same push: a retry after a lost answer reuses the key.
+  // The figures and the newest change behind each (a log id, never reused): a new state is always a new key, and
+  // only the same push repeated (a retry after a lost answer) meets the vendor's record of it.
   const key = `stock:${plan.connectionId}:${createHash('sha256')
-    .update(JSON.stringify([figures, due.map((d) => [d.sku, d.change])]))
+    .update(JSON.stringify([figures, due.map((d) => [d.sku, d.upto])]))
     .digest('base64url')
     .slice(0, 32)}`;
-  const changes = due.reduce((n, d) => n + Number(d.change), 0);
+  const changes = due.reduce((n, d) => n + d.changes, 0);
   try {
     const results = await pushStock(
       { ...connectionContext(connection), idempotencyKey: key, signal },

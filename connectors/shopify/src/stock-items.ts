@@ -11,11 +11,26 @@ export const STOCK_SCOPES = 'read_inventory, write_inventory and read_products';
 export const ITEM_TTL_MS = 10 * 60_000;
 
 // Shopify's `sku:` filter matches the search terms of a SKU, not the whole value: the variants are compared
-// with the SKU exactly here, and more than one exact match means two variants share it. Ten covers the near
-// misses a term match brings along.
-const VARIANTS_BY_SKU = `query SwitchyardVariantsBySku($query: String!) {
-  productVariants(first: 10, query: $query) { nodes { id sku inventoryItem { id } } }
+// with the SKU exactly here, and more than one exact match means two variants share it. A short SKU that many
+// others contain ("AB" in "AB-1", "XAB"…) may have its exact match beyond the first page, so a full page
+// without one is followed by the next, up to SKU_PAGES pages (200 variants) before the SKU is unknown. By
+// Shopify's cost rules a page requests about 100 points (2 + 50 × 2: a variant and its inventory item are an
+// object each), a tenth of the 1,000-point limit of one query; what is charged is what comes back, a few points
+// for a SKU few others contain.
+const SKU_PAGE = 50;
+const SKU_PAGES = 4;
+const VARIANTS_BY_SKU = `query SwitchyardVariantsBySku($query: String!, $first: Int!, $after: String) {
+  productVariants(first: $first, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor } nodes { id sku inventoryItem { id } }
+  }
 }`;
+
+type VariantsPage = {
+  productVariants: {
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    nodes: { id: string; sku: string | null; inventoryItem: { id: string } | null }[];
+  };
+};
 
 /** A SKU on the shop: its inventory item (a gid), no variant with it, or several variants sharing it. */
 export type SkuItem = { item: string } | { unknown: true } | { shared: number };
@@ -41,16 +56,22 @@ export async function skuItem(context: Context, sku: string): Promise<SkuItem> {
   const now = context.now().getTime();
   const known = remembered.get(key);
   if (known && known.until > now) return { item: known.item };
-  const data = await graphql<{
-    productVariants: { nodes: { id: string; sku: string | null; inventoryItem: { id: string } | null }[] };
-  }>(
-    context,
-    `variant with SKU ${sku}`,
-    VARIANTS_BY_SKU,
-    { query: skuSearch(sku) },
-    { scopes: STOCK_SCOPES },
-  );
-  const exact = data.productVariants.nodes.filter((v) => v.sku === sku && v.inventoryItem);
+  let exact: VariantsPage['productVariants']['nodes'] = [];
+  let after: string | null = null;
+  for (let page = 0; page < SKU_PAGES; page++) {
+    const data: VariantsPage = await graphql<VariantsPage>(
+      context,
+      `variant with SKU ${sku}`,
+      VARIANTS_BY_SKU,
+      { query: skuSearch(sku), first: SKU_PAGE, after },
+      { scopes: STOCK_SCOPES },
+    );
+    const { nodes, pageInfo } = data.productVariants;
+    exact = exact.concat(nodes.filter((v) => v.sku === sku && v.inventoryItem));
+    // An exact match ends the search: a variant sharing its SKU is seen when on the same page, not beyond it.
+    if (exact.length || !pageInfo.hasNextPage || !pageInfo.endCursor) break;
+    after = pageInfo.endCursor;
+  }
   if (exact.length > 1) return { shared: exact.length };
   const item = exact[0]?.inventoryItem?.id;
   if (!item) {

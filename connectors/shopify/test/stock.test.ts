@@ -130,6 +130,28 @@ describe('Shopify stock push', () => {
     expect(fake.stock.get('SOCK-BLACK-42', '10')).toBe(3);
   });
 
+  it('follows the search past pages of near misses to a short SKU’s exact match, for a few pages at most', async () => {
+    // Sixty SKUs containing "AB" first: the exact one comes on the second page of fifty.
+    for (let i = 0; i < 60; i++) fake.stock.addVariant(`AB-${i}`);
+    fake.stock.set('AB', '10', 1);
+    const asked = (sku: string) => fake.stock.lookups.filter((q) => q === skuSearch(sku)).length;
+    const [found] = await push('wf-stock:16', [{ sku: 'AB', location: '10', quantity: 5 }]);
+    expect(found).toEqual({
+      sku: 'AB',
+      location: '10',
+      status: 'set',
+      previous: 1,
+      channelItem: fake.stock.itemOf('AB'),
+    });
+    expect(fake.stock.get('AB', '10')).toBe(5);
+    expect(asked('AB')).toBe(2);
+    // Two hundred near misses and no exact match: four pages read, then unknown.
+    for (let i = 0; i < 250; i++) fake.stock.addVariant(`CD-${i}`);
+    const [unknown] = await push('wf-stock:17', [{ sku: 'CD', location: '10', quantity: 5 }]);
+    expect(unknown).toEqual({ sku: 'CD', location: '10', status: 'unknown-sku' });
+    expect(asked('CD')).toBe(4);
+  });
+
   it('repeats a set whose answer was lost under the same key: Shopify replays it', async () => {
     fake.stock.set('BAG-1', '13', 2);
     fake.loseAnswer.add('SwitchyardStockSet');

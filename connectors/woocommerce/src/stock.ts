@@ -93,9 +93,11 @@ async function stockItem(api: Shop, context: Context, sku: string): Promise<Foun
 
 /**
  * Sets each SKU's stock (`inventory.push`): `manage_stock: true` and `stock_quantity` on the product, or on the
- * variation through its own endpoint. WooCommerce has one figure per product (a figure's location is not
- * used), no compare-and-set and no idempotency key: an absolute set repeated is harmless. The quantity shown
- * is read first: it is reported as `previous`, and a figure already shown is not written. One call per SKU.
+ * variation through its own endpoint. A variation whose stock its product manages (`manage_stock: "parent"`)
+ * has only `stock_quantity` set, on the product (`PUT products/{parent_id}`): manage_stock is left as the
+ * merchant set it. WooCommerce has one figure per product (a figure's location is not used), no
+ * compare-and-set and no idempotency key: an absolute set repeated is harmless. The quantity shown is read
+ * first: it is reported as `previous`, and a figure already shown is not written. One call per SKU.
  */
 export async function pushStock(
   context: Context,
@@ -117,7 +119,19 @@ export async function pushStock(
       continue;
     }
     const { place, item } = found;
-    if (item.manage_stock !== true || item.stock_quantity !== quantity) {
+    if (item.manage_stock === 'parent') {
+      // The variation's stock is its product's (the merchant set it so): the figure is set on the product,
+      // which already manages stock, and the variation is left as it was. WooCommerce shows the product's
+      // quantity on the variation, so that is what is compared and reported. Variations sharing a product's
+      // stock share one figure: the last pushed is the one shown.
+      if (item.stock_quantity !== quantity) {
+        await api.json('PUT', `products/${item.parent_id}`, {
+          json: { stock_quantity: quantity },
+          signal: context.signal,
+          what: `stock of SKU ${sku} (kept by its product ${item.parent_id})`,
+        });
+      }
+    } else if (item.manage_stock !== true || item.stock_quantity !== quantity) {
       await api.json('PUT', pathOf(place), {
         json: { manage_stock: true, stock_quantity: quantity },
         signal: context.signal,

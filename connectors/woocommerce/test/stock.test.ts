@@ -63,6 +63,28 @@ describe('WooCommerce stock push', () => {
     expect(fake.stock.get('TEE-L')).toBe(5);
   });
 
+  it('sets a variation whose product keeps its stock on the product, leaving manage_stock as the shop has it', async () => {
+    const { productId, variationId } = fake.stock.addVariation('TEE-XL');
+    const parent = fake.stock.products.find((p) => p.id === productId)!;
+    Object.assign(parent, { manage_stock: true, stock_quantity: 6 });
+    const before = fake.stock.writes.length;
+    const [result] = await push('wf:stock-11', [{ sku: 'TEE-XL', quantity: 8 }]);
+    expect(result).toEqual({ sku: 'TEE-XL', status: 'set', previous: 6, channelItem: String(variationId) });
+    expect(fake.stock.writes.slice(before)).toEqual([
+      { path: `products/${productId}`, body: { stock_quantity: 8 } },
+    ]);
+    expect(parent).toMatchObject({ manage_stock: true, stock_quantity: 8 });
+    expect(fake.stock.products.find((p) => p.id === variationId)).toMatchObject({
+      manage_stock: false,
+      stock_quantity: null,
+    });
+    expect(fake.stock.get('TEE-XL')).toBe(8);
+    // The product's figure shown already (the variation read again by its id): nothing written.
+    const [again] = await push('wf:stock-12', [{ sku: 'TEE-XL', quantity: 8 }]);
+    expect(again).toMatchObject({ status: 'set', previous: 8 });
+    expect(fake.stock.writes.length).toBe(before + 1);
+  });
+
   it('writes nothing for a figure already shown, and nothing at all for an unknown SKU', async () => {
     fake.stock.addProduct('MUG-2', 3);
     fake.stock.addProduct('SOCK-BLACK-42', 1);

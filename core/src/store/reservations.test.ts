@@ -77,6 +77,21 @@ describe('the inventory ledger', () => {
         }),
       ),
     ).rejects.toThrow(/5 on hand, the adjustment of -6 would leave -1/);
+    const adjust = () =>
+      db.sql.begin((tx) =>
+        applyMovement(tx, {
+          tenantId: 'acme',
+          sku: 'LEDGER-1',
+          locationId: 'east',
+          kind: 'adjustment',
+          quantity: -5,
+          idempotencyKey: 'adj-2',
+        }),
+      );
+    expect(await adjust()).toBe(true);
+    // A retry of a movement recorded before answers "already", whatever the balance is now.
+    expect(await adjust()).toBe(false);
+    await receive('LEDGER-1', 'east', 5, 'po-2');
     const applied = await applyMovements(db.sql, [
       {
         tenantId: 'acme',
@@ -157,7 +172,22 @@ describe('the inventory ledger', () => {
         key: `ship:${orderId}`,
         lines: [{ lineId: '1', quantity: 2 }],
       });
+    // A count finds one unit fewer than the shelf holds while the order waits: the label ships them anyway.
+    await db.sql.begin((tx) =>
+      applyMovement(tx, {
+        tenantId: 'acme',
+        sku: 'PART',
+        locationId: 'east',
+        kind: 'count',
+        quantity: 1,
+        idempotencyKey: 'part-count',
+      }),
+    );
     expect(await ship()).toEqual({ shipped: 2, released: 1 });
+    const [short] = await db.sql<{ kind: string; quantity: string }[]>`
+      select kind, quantity from stock_movements where sku = 'PART' and reason like '%count was short%'`;
+    expect(short).toEqual({ kind: 'adjustment', quantity: '1' });
+    await receive('PART', 'east', 3, 'part-east-2');
     expect(await level('PART', 'east')).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
     expect((await ship()).shipped).toBe(0);
 

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { HubError } from '../errors.ts';
-import { applyMovement, stockRefusal } from './stock-ledger.ts';
+import { applyMovement, byCodeUnits, stockRefusal } from './stock-ledger.ts';
 
 /**
  * Reservations: the units an order holds at the locations it was routed to. Allocation is atomic: the balances
@@ -45,7 +45,7 @@ async function lockAvailable(tx: Tx, tenantId: string, skus: string[], locations
     select sku, location_id, on_hand - reserved - safety_stock as available from stock_levels
     where tenant_id = ${tenantId} and sku = any(${tx.array(skus)}::text[])
       and location_id = any(${tx.array(locations)}::text[])
-    order by sku, location_id
+    order by sku collate "C", location_id collate "C"
     for update`;
   return new Map(rows.map((r) => [levelKey(r.sku, r.location_id), Math.max(0, Number(r.available))]));
 }
@@ -67,10 +67,18 @@ export async function allocateStock<D extends Allocation>(
   },
 ): Promise<AllocationResult<D>> {
   return sql.begin(async (tx) => {
-    const [done] = await tx<{ decision: D }[]>`select decision from order_routings where key = ${input.key}`;
-    if (done) return { decision: done.decision, shipments: await shipmentsOf(tx, input.key), again: true };
-    const skus = [...new Set(input.skus)].sort();
-    const locations = [...new Set(input.locations)].sort();
+    const [done] = await tx<
+      { decision: D }[]
+    >`select decision from order_routings where key = ${input.key} for update`;
+    if (done) {
+      const shipments = await shipmentsOf(tx, input.key);
+      if (shipments.length) return { decision: done.decision, shipments, again: true };
+      // A decision that shipped nothing reserved nothing: run again (a replay after stock came or the locations
+      // changed), it is decided anew.
+      await tx`delete from order_routings where key = ${input.key}`;
+    }
+    const skus = [...new Set(input.skus)].sort(byCodeUnits);
+    const locations = [...new Set(input.locations)].sort(byCodeUnits);
     const available = await lockAvailable(tx, input.tenantId, skus, locations);
     const decision = input.decide((sku, location) => available.get(levelKey(sku, location)) ?? 0);
     await tx`
@@ -83,7 +91,7 @@ export async function allocateStock<D extends Allocation>(
     // Reserve in (sku, location) order, the order the rows were locked in.
     const holds = shipments
       .flatMap((s) => s.lines.map((line) => ({ n: s.n, locationId: s.locationId, line })))
-      .sort((a, b) => a.line.sku.localeCompare(b.line.sku) || a.locationId.localeCompare(b.locationId));
+      .sort((a, b) => byCodeUnits(a.line.sku, b.line.sku) || byCodeUnits(a.locationId, b.locationId));
     for (const { n, locationId, line } of holds) await reserve(tx, input, n, locationId, line);
     for (const s of shipments) {
       await tx`
@@ -148,7 +156,7 @@ async function held(tx: Tx, orderId: string, n?: number) {
   const rows = await tx<HeldRow[]>`
     select id, sku, location_id, line_id, quantity, shipped, released from stock_reservations
     where order_id = ${orderId} ${n === undefined ? tx`` : tx`and shipment_n = ${n}`}
-    order by sku, location_id, id for update`;
+    order by sku collate "C", location_id collate "C", id for update`;
   return rows.map((r) => ({
     id: r.id,
     sku: r.sku,
@@ -223,6 +231,7 @@ export async function shipStock(
       const take = Math.min(r.open, left.get(r.lineId) ?? 0);
       if (take > 0) {
         left.set(r.lineId, (left.get(r.lineId) ?? 0) - take);
+        await coverShortCount(tx, input, r, take);
         const moved = await applyMovement(tx, {
           tenantId: input.tenantId,
           sku: r.sku,
@@ -252,6 +261,34 @@ export async function shipStock(
              where order_id = ${input.orderId} and n = ${input.n}`;
     return { shipped, released };
   }) as Promise<{ shipped: number; released: number }>;
+}
+
+/**
+ * A count found fewer units than were reserved, and the label shipped them anyway: the parcel is the proof, so
+ * the count was short. The difference is put back with an adjustment that says so (keyed by the shipment), so
+ * the shelf never goes below zero and the ledger stays whole.
+ */
+async function coverShortCount(
+  tx: Tx,
+  input: { tenantId: string; orderId: string; key: string },
+  r: { id: string; sku: string; locationId: string },
+  take: number,
+) {
+  const [level] = await tx<{ on_hand: string }[]>`
+    select on_hand from stock_levels
+    where tenant_id = ${input.tenantId} and sku = ${r.sku} and location_id = ${r.locationId} for update`;
+  const onHand = Number(level?.on_hand ?? 0);
+  if (onHand >= take) return;
+  await applyMovement(tx, {
+    tenantId: input.tenantId,
+    sku: r.sku,
+    locationId: r.locationId,
+    kind: 'adjustment',
+    quantity: take - onHand,
+    reason: `a shipment carried ${take} where the shelf counted ${onHand}: the count was short`,
+    sourceRef: input.orderId,
+    idempotencyKey: `${input.key}:${r.id}:short`,
+  });
 }
 
 /**
@@ -356,8 +393,15 @@ export async function rerouteShipmentIn(tx: Tx, input: RerouteInput): Promise<Re
       );
     }
     if (shipment.location_id === input.to) return { from: input.to, to: input.to, lines: shipment.lines };
-    const skus = [...new Set(shipment.lines.map((l) => l.sku))].sort();
-    const available = await lockAvailable(tx, input.tenantId, skus, [shipment.location_id, input.to].sort());
+    const skus = [...new Set(shipment.lines.map((l) => l.sku))].sort(byCodeUnits);
+    // The shipment's reservations first, then the balances: the order releases and shipments lock them in.
+    const holding = await held(tx, input.orderId, input.n);
+    const available = await lockAvailable(
+      tx,
+      input.tenantId,
+      skus,
+      [shipment.location_id, input.to].sort(byCodeUnits),
+    );
     const need = new Map<string, number>();
     for (const l of shipment.lines) need.set(l.sku, (need.get(l.sku) ?? 0) + l.quantity);
     const short = [...need].filter(([sku, q]) => (available.get(levelKey(sku, input.to)) ?? 0) < q);
@@ -367,7 +411,7 @@ export async function rerouteShipmentIn(tx: Tx, input: RerouteInput): Promise<Re
         'choose a location that holds every line of the shipment, or receive stock there first',
       );
     }
-    for (const r of await held(tx, input.orderId, input.n))
+    for (const r of holding)
       await release(tx, input.tenantId, input.orderId, r, input.key, `rerouted to ${input.to}`);
     for (const line of shipment.lines) await reserve(tx, input, input.n, input.to, line);
     await tx`update order_shipments set location_id = ${input.to}, updated_at = now()

@@ -100,6 +100,10 @@ function effectOf(input: MovementInput, level: { onHand: number; safety: number 
  */
 export async function applyMovement(tx: Db, input: MovementInput): Promise<boolean> {
   const { tenantId, sku, locationId } = input;
+  // Recorded before (a retry, a file loaded again): nothing to check or change, whatever the balance is now.
+  const [seen] = await tx`
+    select 1 from stock_movements where tenant_id = ${tenantId} and idempotency_key = ${input.idempotencyKey}`;
+  if (seen) return false;
   await tx`
     insert into stock_levels (tenant_id, sku, location_id) values (${tenantId}, ${sku}, ${locationId})
     on conflict do nothing`;
@@ -140,19 +144,28 @@ export async function applyMovement(tx: Db, input: MovementInput): Promise<boole
   return true;
 }
 
-/** The SKUs' figures on the channels are due (stock_changes): one row per SKU however many changes come. */
+/**
+ * The SKUs' figures on the channels are due: a row appended per SKU (stock_change_log), never an update, so a
+ * writer waits on no other writer here, and the pusher coalesces the rows per SKU.
+ */
 export async function markChanged(tx: Db, tenantId: string, skus: readonly string[]): Promise<void> {
   if (!skus.length) return;
   await tx`
-    insert into stock_changes (tenant_id, sku)
-    select ${tenantId}, s from unnest(${tx.array([...new Set(skus)].sort())}::text[]) s
-    on conflict (tenant_id, sku) do update set change = stock_changes.change + 1, changed_at = now()`;
+    insert into stock_change_log (tenant_id, sku)
+    select ${tenantId}, s from unnest(${tx.array([...new Set(skus)])}::text[]) s`;
 }
+
+/**
+ * The order balances are locked in, the same in JavaScript and in SQL (`collate "C"`): by code unit, so that
+ * two transactions locking some of the same rows never wait on each other in a circle (a locale's order would
+ * put "a" and "B" the other way round from the server's byte order).
+ */
+export const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Several movements in one transaction (a CSV of counts), locked in (sku, location) order; the number applied. */
 export async function applyMovements(sql: Sql, inputs: readonly MovementInput[]): Promise<number> {
   const ordered = [...inputs].sort(
-    (a, b) => a.sku.localeCompare(b.sku) || a.locationId.localeCompare(b.locationId),
+    (a, b) => byCodeUnits(a.sku, b.sku) || byCodeUnits(a.locationId, b.locationId),
   );
   return sql.begin(async (tx) => {
     let applied = 0;

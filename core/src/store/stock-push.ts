@@ -1,67 +1,93 @@
 import type { Sql } from 'postgres';
 
 /**
- * The queue of channel stock figures that are due (stock_changes) and what each channel was told last
- * (stock_pushes). The pusher (workflows) claims SKUs under a lease, reads their figures as they are at that
- * moment, pushes, and finishes: a SKU changed meanwhile stays due and goes again with its newer figure.
+ * The channel stock figures that are due (stock_change_log: a row per ledger change) and what each channel was
+ * told last (stock_pushes). A pusher claims SKUs under a lease of its own (stock_push_claims, with its owner
+ * token), reads their figures as they are at that moment, pushes, and finishes: the changes it pushed are
+ * deleted, and a SKU changed meanwhile stays due and goes again with its newer figure.
  */
 
 export interface DueSku {
   tenantId: string;
   sku: string;
-  /** The change counter when claimed: finishing with it deletes the row only if nothing changed since. */
-  change: string;
+  /** The newest change pushed with this claim: finishing deletes it and the older ones, nothing newer. */
+  upto: string;
+  /** How many changes this push stands for. */
+  changes: number;
 }
 
 /**
- * Claims up to `limit` due SKUs for `leaseMs`: those whose changes have settled for `settleMs`, or that have
- * waited `maxWaitMs` since their first change. Several hub processes share the queue: a SKU another holds is
- * not taken (a claim row, apart from the rows writers lock).
+ * Claims up to `limit` due SKUs for `owner`, for `leaseMs`: those whose changes have settled for `settleMs`,
+ * or whose oldest change has waited `maxWaitMs`. A SKU another pusher holds (and whose lease runs) is not taken.
  */
 export async function claimDueStock(
   sql: Sql,
-  options: { limit: number; leaseMs: number; settleMs: number; maxWaitMs: number },
+  options: { owner: string; limit: number; leaseMs: number; settleMs: number; maxWaitMs: number },
 ): Promise<DueSku[]> {
-  const rows = await sql<{ tenant_id: string; sku: string; change: string }[]>`
+  const rows = await sql<{ tenant_id: string; sku: string; upto: string; changes: string }[]>`
     with due as (
-      select c.tenant_id, c.sku, c.change from stock_changes c
-      left join stock_push_claims p on p.tenant_id = c.tenant_id and p.sku = c.sku
-      where (p.claimed_until is null or p.claimed_until < now())
-        and (c.changed_at < now() - ${options.settleMs} * interval '1 millisecond'
-             or c.first_changed_at < now() - ${options.maxWaitMs} * interval '1 millisecond')
-      order by c.first_changed_at
+      select l.tenant_id, l.sku, max(l.id) as upto, count(*) as changes, min(l.at) as first_at
+      from stock_change_log l
+      left join stock_push_claims p on p.tenant_id = l.tenant_id and p.sku = l.sku
+      where p.claimed_until is null or p.claimed_until < now()
+      group by l.tenant_id, l.sku
+      having max(l.at) < now() - ${options.settleMs} * interval '1 millisecond'
+          or min(l.at) < now() - ${options.maxWaitMs} * interval '1 millisecond'
+      order by min(l.at)
       limit ${options.limit}
     ), claimed as (
-      insert into stock_push_claims (tenant_id, sku, claimed_until)
-      select tenant_id, sku, now() + ${options.leaseMs} * interval '1 millisecond' from due
-      on conflict (tenant_id, sku) do update set claimed_until = excluded.claimed_until
+      insert into stock_push_claims (tenant_id, sku, owner, claimed_until)
+      select tenant_id, sku, ${options.owner}, now() + ${options.leaseMs} * interval '1 millisecond' from due
+      on conflict (tenant_id, sku) do update set owner = excluded.owner, claimed_until = excluded.claimed_until
         where stock_push_claims.claimed_until < now()
       returning tenant_id, sku
     )
-    select d.tenant_id, d.sku, d.change from due d join claimed c on c.tenant_id = d.tenant_id and c.sku = d.sku`;
-  return rows.map((r) => ({ tenantId: r.tenant_id, sku: r.sku, change: r.change }));
+    select d.tenant_id, d.sku, d.upto, d.changes from due d
+    join claimed c on c.tenant_id = d.tenant_id and c.sku = d.sku
+    order by d.first_at`;
+  return rows.map((r) => ({ tenantId: r.tenant_id, sku: r.sku, upto: r.upto, changes: Number(r.changes) }));
 }
 
 /**
- * Done with a claimed SKU: gone from the queue if nothing changed since the claim; else what was pushed is
- * taken off its count and it is due again. The claim is let go either way.
+ * Extends `owner`'s claims on the SKUs for another `leaseMs` (before each channel's push); answers the SKUs
+ * still its own. One whose lease ran out and another pusher took is not pushed by this one any more.
  */
-export async function finishDueStock(sql: Sql, due: DueSku): Promise<void> {
+export async function renewDueStock(
+  sql: Sql,
+  owner: string,
+  due: readonly DueSku[],
+  leaseMs: number,
+): Promise<Set<string>> {
+  if (!due.length) return new Set();
+  const rows = await sql<{ tenant_id: string; sku: string }[]>`
+    update stock_push_claims set claimed_until = now() + ${leaseMs} * interval '1 millisecond'
+    where owner = ${owner} and (tenant_id, sku) in (
+      select * from unnest(${sql.array(due.map((d) => d.tenantId))}::text[], ${sql.array(due.map((d) => d.sku))}::text[]))
+    returning tenant_id, sku`;
+  return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.sku}`));
+}
+
+/** Done with a claimed SKU: the changes it pushed are gone (newer ones keep it due); the claim is let go. */
+export async function finishDueStock(sql: Sql, owner: string, due: DueSku): Promise<void> {
   await sql.begin(async (tx) => {
-    const gone = await tx`
-      delete from stock_changes where tenant_id = ${due.tenantId} and sku = ${due.sku} and change = ${due.change}`;
-    if (!gone.count) {
-      await tx`update stock_changes set change = greatest(change - ${due.change}, 1)
-               where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
-    }
-    await tx`delete from stock_push_claims where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
+    const [mine] = await tx`
+      delete from stock_push_claims where tenant_id = ${due.tenantId} and sku = ${due.sku} and owner = ${owner}
+      returning 1`;
+    // A claim lost to another pusher: that one pushes (and deletes) what is due now.
+    if (!mine) return;
+    await tx`delete from stock_change_log where tenant_id = ${due.tenantId} and sku = ${due.sku} and id <= ${due.upto}`;
   });
 }
 
 /** Gives a claimed SKU back (its push failed): due again after `retryInMs`. */
-export async function releaseDueStock(sql: Sql, due: DueSku, retryInMs: number): Promise<void> {
+export async function releaseDueStock(
+  sql: Sql,
+  owner: string,
+  due: DueSku,
+  retryInMs: number,
+): Promise<void> {
   await sql`update stock_push_claims set claimed_until = now() + ${retryInMs} * interval '1 millisecond'
-            where tenant_id = ${due.tenantId} and sku = ${due.sku}`;
+            where tenant_id = ${due.tenantId} and sku = ${due.sku} and owner = ${owner}`;
 }
 
 /** What a SKU may still promise at each of the tenant's locations now, never below zero. */

@@ -367,6 +367,23 @@ describe('loading a CSV', () => {
     const plate = await ok<{ levels: Level[] }>(await call(keys.north!.viewer, '/inventory/skus/PLATE'));
     expect(plate.levels[0]!.onHand).toBe(10);
   });
+
+  it('applies the same file as counts and then as receipts: the kind is part of each row’s key', async () => {
+    const csv = 'sku,location,quantity\nSAUCER,east,5\nSAUCER,west,2\n';
+    const counts = await ok<{ sha256: string }>(await load(csv));
+    expect(counts).toMatchObject({ kind: 'count', rows: 2, applied: 2, alreadyLoaded: 0 });
+    const receipts = await ok(await load(csv, '?kind=receipt'));
+    expect(receipts).toMatchObject({ kind: 'receipt', sha256: counts.sha256, applied: 2, alreadyLoaded: 0 });
+    expect(await ok(await load(csv, '?kind=receipt'))).toMatchObject({ applied: 0, alreadyLoaded: 2 });
+    const saucer = await ok<{ levels: Level[]; movements: { kind: string }[] }>(
+      await call(keys.north!.viewer, '/inventory/skus/SAUCER'),
+    );
+    expect(Object.fromEntries(saucer.levels.map((l) => [l.locationId, l.onHand]))).toEqual({
+      east: 10,
+      west: 4,
+    });
+    expect(saucer.movements.map((m) => m.kind).sort()).toEqual(['count', 'count', 'receipt', 'receipt']);
+  });
 });
 
 describe('routing and reroute', () => {

@@ -178,6 +178,11 @@ function eventWords(e: OrderDetail['timeline'][number]): string {
   else if (typeof d.status === 'string') parts.push(`status ${d.status}`);
   if (Array.isArray(d.changed) && d.changed.length) parts.push(`changed: ${d.changed.join(', ')}`);
   if (e.stepKey) parts.push(`step ${e.stepKey}`);
+  // A routing decision is told in full in the Routing section: here its one sentence.
+  if ((e.type === 'order.routed' || e.type === 'order.backordered') && typeof d.summary === 'string') {
+    parts.push(`${d.summary} (see Routing)`);
+    return parts.join(' · ');
+  }
   const rest = Object.entries(d).filter(([k]) => k !== 'status' && k !== 'changed');
   if (rest.length) {
     parts.push(

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
-import { applyMovement, HubError, recordAudit } from '@switchyard/core';
+import { applyMovement, byCodeUnits, HubError, recordAudit } from '@switchyard/core';
 import { type OperatorContext, requireRole } from './context.ts';
 import { checkSku, knownLocation, quantityProblem, shown, tenantLocations } from './inventory.ts';
 
 /**
  * Stock loaded from a CSV file (`sku,location,quantity[,reason]`): a stock take's counts by default, or
  * receipts or adjustments. All or nothing, in one transaction; every bad row is named by its line. Each row's
- * idempotency key is the file's SHA-256 and the line, so the same file loaded twice counts once.
+ * idempotency key is the kind, the file's SHA-256 and the line (`fileRowKey`), so the same file loaded twice as
+ * the same kind counts once, and loaded as another kind (counts, then receipts) is recorded as that kind too.
  */
 
 export const FILE_KINDS = ['count', 'receipt', 'adjustment'] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
+
+/** The idempotency key of a file's row: loaded as another kind, the same row is another movement. */
+export const fileRowKey = (kind: FileKind, sha256: string, line: number) => `file:${kind}:${sha256}:${line}`;
 
 /** Most rows one file may hold: one transaction locks every balance it names. */
 export const FILE_ROWS_MAX = 100_000;
@@ -187,12 +191,12 @@ export function parseStockFile(ctx: OperatorContext, text: string, kind: FileKin
 
 export interface FileLoad {
   kind: FileKind;
-  /** The file's SHA-256 (hex): loading it again counts nothing twice. */
+  /** The file's SHA-256 (hex): loading it again as the same kind counts nothing twice. */
   sha256: string;
   rows: number;
   /** Rows recorded now. */
   applied: number;
-  /** Rows a load of the same file recorded before. */
+  /** Rows a load of the same file as the same kind recorded before. */
   alreadyLoaded: number;
 }
 
@@ -222,7 +226,7 @@ export async function loadStockFile(
   const rows = parseStockFile(ctx, text, kind);
   // Balances locked in (sku, location) order, as every mover of several locks them.
   const ordered = [...rows].sort(
-    (a, b) => a.sku.localeCompare(b.sku) || a.locationId.localeCompare(b.locationId) || a.line - b.line,
+    (a, b) => byCodeUnits(a.sku, b.sku) || byCodeUnits(a.locationId, b.locationId) || a.line - b.line,
   );
   const applied = await ctx.hub.sql.begin(async (tx) => {
     let recorded = 0;
@@ -237,7 +241,7 @@ export async function loadStockFile(
           quantity: row.quantity,
           reason: row.reason ?? `loaded from file ${sha256.slice(0, 12)}`,
           actor: ctx.by.actor,
-          idempotencyKey: `file:${sha256}:${row.line}`,
+          idempotencyKey: fileRowKey(kind, sha256, row.line),
         });
         if (done) recorded++;
       } catch (error) {

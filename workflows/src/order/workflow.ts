@@ -1,6 +1,5 @@
-import { defineWorkflow, type Order, PermanentError, type PurchasedLabel } from '@switchyard/core';
+import { defineWorkflow, type Order, type PurchasedLabel } from '@switchyard/core';
 import { channelLocationOf } from '../locations.ts';
-import type { FulfillmentPlan } from '../plan.ts';
 import { connectionsOf } from './connections.ts';
 import { CANCELLED_ON_CHANNEL } from './events.ts';
 import { linesToRoute, routedShipment, type Shipment, shipmentsOf } from './shipments.ts';
@@ -14,7 +13,7 @@ import { loadAndValidate } from './steps/load-and-validate.ts';
 import { partnerAcknowledgment } from './steps/partner-acknowledgment.ts';
 import { partnerInvoice } from './steps/partner-invoice.ts';
 import { partnerShipNotice } from './steps/partner-ship-notice.ts';
-import { type Routed, routeToLocations } from './steps/route-order.ts';
+import { routeToLocations } from './steps/route-order.ts';
 import { sendInvoice } from './steps/send-invoice.ts';
 import { tellTheChannel } from './steps/tell-the-channel.ts';
 import { followTracking, goesOn, invoicePaid } from './waits.ts';
@@ -27,6 +26,9 @@ import { followTracking, goesOn, invoicePaid } from './waits.ts';
  * step before an irreversible one reads the order's status with its effect: cancelled, the order is undone;
  * on hold, it waits (waits.ts).
  */
+/** Why an order none of whose lines any location has (policy cancel-line) is cancelled. */
+const NOTHING_TO_SHIP = 'no location has any of the order (routing policy cancel-line)';
+
 export function orderWorkflow(deps: OrderWorkflowDeps) {
   return defineWorkflow({
     name: 'order',
@@ -65,13 +67,15 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       for (let round = 1; ; round++) {
         let batch: Shipment[];
         if (plan.routing) {
-          const routed = await routeToLocations(flow, { order, plan, round, lines: toRoute });
+          const giveUp = round * plan.routing.recheckMs >= plan.routing.giveUpMs;
+          const routed = await routeToLocations(flow, { order, plan, round, lines: toRoute, giveUp });
           if (!(await next(routed))) return cancel();
           batch = routed.value.shipments.map((planned) => routedShipment(order, plan, planned));
           toRoute = routed.value.backordered;
           if (routed.value.cancelled.length && !documents)
             await cancelLines(flow, { order, channel, lines: routed.value.cancelled });
-          if (!batch.length) backorderOrGiveUp(order, plan, round, routed.value);
+          // Nothing of the order can ship, nor will (cancel-line and no location has any of it): it is cancelled.
+          if (!batch.length && !toRoute.length && !labels.length) return cancel(NOTHING_TO_SHIP);
         } else batch = shipmentsOf(order, plan);
 
         const sent: { shipment: Shipment; label: PurchasedLabel }[] = [];
@@ -133,29 +137,4 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       return closeDelivered(flow, { order, trackingCode: labels.map((l) => l.trackingCode).join(', ') });
     },
   });
-}
-
-/**
- * A routing round that shipped nothing: the order waits for stock (the caller sleeps and routes again), unless
- * no location may ship it at all, or it has waited as long as the plan allows: then it fails, for a person.
- */
-function backorderOrGiveUp(order: Order, plan: FulfillmentPlan, round: number, routed: Routed) {
-  const name = order.externalNumber ?? order.externalId;
-  if (routed.outcome === 'unroutable') {
-    throw new PermanentError(
-      `order ${name} cannot be routed: no location may ship it (see the routing on its timeline); change the locations' channels or countries, then replay`,
-    );
-  }
-  if (!routed.backordered.length) {
-    throw new PermanentError(
-      `order ${name}: routing shipped nothing and left nothing backordered (${routed.outcome})`,
-    );
-  }
-  const routing = plan.routing!;
-  if (round * routing.recheckMs >= routing.giveUpMs) {
-    const days = Math.round(routing.giveUpMs / 86_400_000);
-    throw new PermanentError(
-      `order ${name} is still backordered after ${days} days (${routed.backordered.map((l) => `${l.quantity} × ${l.sku}`).join(', ')}): receive the stock, then replay, or cancel the order`,
-    );
-  }
 }

@@ -35,7 +35,7 @@ export interface FakeStock {
   get(sku: string, location: string): number | undefined;
   /** The number of the SKU's inventory item (its first variant's), the `channelItem` pushStock reports. */
   itemOf(sku: string): string | undefined;
-  /** The search of each productVariants query (`sku:"…"`), in order. */
+  /** The search of each productVariants query (`sku:"…"`), in order: one per page read. */
   lookups: string[];
   /** Each inventorySetQuantities call: its key, its quantities, and whether it set, was stale, or was replayed. */
   writes: {
@@ -119,10 +119,20 @@ export function answerStockOperation(
     stock.lookups.push(variables.query);
     // Shopify matches the SKU's terms, not the whole value: near misses come back too.
     const sku = searchedSku(variables.query)?.toLowerCase() ?? '';
-    const nodes = stock.variants
+    const matches = stock.variants
       .filter((v) => sku && v.sku.toLowerCase().includes(sku))
       .map((v) => ({ id: v.id, sku: v.sku, inventoryItem: { id: v.inventoryItemId } }));
-    return { productVariants: { nodes } };
+    // A page of `first` (at most 250, as Shopify allows) after the cursor: the last node's id here.
+    const first = Math.min(Number(variables.first), 250);
+    const after: string | null = variables.after ?? null;
+    const start = after === null ? 0 : matches.findIndex((v) => v.id === after) + 1;
+    const nodes = matches.slice(start, start + first);
+    return {
+      productVariants: {
+        pageInfo: { hasNextPage: start + first < matches.length, endCursor: nodes.at(-1)?.id ?? null },
+        nodes,
+      },
+    };
   }
   if (operation === 'SwitchyardStockLevels') {
     const location: string = variables.locationId;

@@ -8,7 +8,10 @@ export interface FakeWooProduct {
   type: 'simple' | 'variable' | 'variation';
   parent_id: number;
   sku: string;
-  /** `parent` on a variation whose stock its product manages. */
+  /**
+   * Whether it manages its own stock. The API shows `parent` on a variation that does not while its product
+   * does (`shown`); `parent` stored here counts as false.
+   */
   manage_stock: boolean | 'parent';
   stock_quantity: number | null;
   stock_status: 'instock' | 'outofstock' | 'onbackorder';
@@ -22,11 +25,14 @@ export interface FakeWooStock {
   products: FakeWooProduct[];
   /** A simple product selling `sku`; its id. `quantity` undefined: stock not managed. */
   addProduct(sku: string, quantity?: number): number;
-  /** A variation of a variable product (made when `parentId` is absent); its id. */
+  /**
+   * A variation of a variable product (made, not managing stock, when `parentId` is absent); its ids. `quantity`
+   * undefined: the variation does not manage its own stock (shown as `parent` when its product does).
+   */
   addVariation(sku: string, quantity?: number, parentId?: number): { productId: number; variationId: number };
   /** Sets the stock of the SKU's product or variation, adding a simple product for an unknown SKU. */
   set(sku: string, quantity: number): void;
-  /** The SKU's `stock_quantity`; undefined for an unknown SKU, null when its stock is not managed. */
+  /** The SKU's `stock_quantity` as shown (a variation's product's when it keeps it); undefined for an unknown SKU. */
   get(sku: string): number | null | undefined;
   /** The `sku` of each `GET products?sku=`, in order. */
   lookups: string[];
@@ -75,7 +81,7 @@ export function fakeWooStock(nextId: () => number): FakeWooStock {
         type: 'variation',
         parent_id: productId,
         sku,
-        manage_stock: quantity === undefined ? 'parent' : true,
+        manage_stock: quantity !== undefined,
         stock_quantity: quantity ?? null,
         stock_status: quantity === undefined || quantity > 0 ? 'instock' : 'outofstock',
       });
@@ -86,9 +92,28 @@ export function fakeWooStock(nextId: () => number): FakeWooStock {
       if (!found) stock.addProduct(sku, quantity);
       else applyStock(found, { manage_stock: true, stock_quantity: quantity });
     },
-    get: (sku) => stock.products.find((p) => p.sku === sku)?.stock_quantity,
+    get(sku) {
+      const found = stock.products.find((p) => p.sku === sku);
+      return found && shown(stock, found).stock_quantity;
+    },
   };
   return stock;
+}
+
+/**
+ * A product or variation as the REST API shows it (WooCommerce's `view` getters): a variation not managing its
+ * own stock while its product does shows `manage_stock: "parent"` and the product's quantity and status.
+ */
+function shown(stock: FakeWooStock, item: FakeWooProduct): FakeWooProduct {
+  if (item.type !== 'variation' || item.manage_stock === true) return item;
+  const parent = stock.products.find((p) => p.id === item.parent_id && p.type !== 'variation');
+  if (parent?.manage_stock !== true) return { ...item, manage_stock: false };
+  return {
+    ...item,
+    manage_stock: 'parent',
+    stock_quantity: parent.stock_quantity,
+    stock_status: parent.stock_status,
+  };
 }
 
 /** A stock write as WooCommerce applies it: the status follows the quantity when stock is managed (no backorders). */
@@ -120,7 +145,7 @@ export function productHandlers(
     const body = (await request.json()) as Record<string, unknown>;
     stock.writes.push({ path, body });
     applyStock(target, body as { manage_stock?: boolean; stock_quantity?: number });
-    return HttpResponse.json(target);
+    return HttpResponse.json(shown(stock, target));
   };
   return [
     http.get(`${api}/products`, ({ request }) => {
@@ -134,7 +159,8 @@ export function productHandlers(
       const found = stock.products.filter((p) =>
         sku === null ? p.type !== 'variation' : p.sku !== '' && skus.includes(p.sku),
       );
-      return HttpResponse.json(found.slice(0, perPage), {
+      const page = found.slice(0, perPage).map((p) => shown(stock, p));
+      return HttpResponse.json(page, {
         headers: {
           'x-wp-total': String(found.length),
           'x-wp-totalpages': String(Math.ceil(found.length / perPage)),
@@ -144,7 +170,9 @@ export function productHandlers(
     http.get(`${api}/products/:id`, ({ request, params }) => {
       if (!authorized(request)) return denied();
       const found = stock.products.find((p) => p.id === Number(params.id));
-      return found ? HttpResponse.json(found) : invalid('woocommerce_rest_product_invalid_id', 'Invalid ID.');
+      return found
+        ? HttpResponse.json(shown(stock, found))
+        : invalid('woocommerce_rest_product_invalid_id', 'Invalid ID.');
     }),
     http.put(`${api}/products/:id`, async ({ request, params }) => {
       if (!authorized(request)) return denied();
@@ -161,7 +189,7 @@ export function productHandlers(
     http.get(`${api}/products/:parent/variations/:id`, ({ request, params }) => {
       if (!authorized(request)) return denied();
       const found = variation(params.parent, params.id);
-      return found ? HttpResponse.json(found) : noVariation();
+      return found ? HttpResponse.json(shown(stock, found)) : noVariation();
     }),
     http.put(`${api}/products/:parent/variations/:id`, async ({ request, params }) => {
       if (!authorized(request)) return denied();

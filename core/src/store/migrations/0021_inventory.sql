@@ -88,27 +88,24 @@ create table if not exists stock_reservations (
 create index if not exists stock_reservations_open on stock_reservations (tenant_id, sku, location_id)
   where shipped + released < quantity;
 
--- SKUs whose figures on the channels are due: one row per (tenant, SKU) however many changes came, so a burst is
--- one push. `change` counts the changes not yet pushed; the pusher deletes the row only if no change came while
--- it pushed (else it takes away what it pushed, and the row is due again). A row is taken once its changes have
--- settled for a moment (changed_at), or once it has waited long enough whatever comes (first_changed_at), so a
--- steady stream still goes out.
-create table if not exists stock_changes (
+-- Changes whose figures on the channels are due: a row per ledger change, appended (never updated, so writers
+-- take no lock another writer or the pusher could wait on). The pusher takes a SKU's rows together (a burst is
+-- one push), and deletes those it pushed; rows that came meanwhile make the SKU due again. A SKU is taken once
+-- its changes have settled for a moment, or once its oldest has waited long enough, so a steady stream still goes out.
+create table if not exists stock_change_log (
+  id bigserial primary key,
   tenant_id text not null references tenants (id),
   sku text not null,
-  change bigint not null default 1,
-  first_changed_at timestamptz not null default now(),
-  changed_at timestamptz not null default now(),
-  primary key (tenant_id, sku)
+  at timestamptz not null default now()
 );
-create index if not exists stock_changes_due on stock_changes (first_changed_at);
+create index if not exists stock_change_log_sku on stock_change_log (tenant_id, sku, id);
 
--- Which pusher holds a SKU, until when: one at a time, so an older figure is never sent after a newer one. Kept
--- apart from stock_changes, whose row every writer locks until it commits: a pusher never waits for writers,
--- nor skips a SKU because one is writing.
+-- Which pusher holds a SKU (owner), until when: one at a time, so an older figure is never sent after a newer
+-- one. A pusher renews its claim before each channel and gives a SKU up once the claim is no longer its own.
 create table if not exists stock_push_claims (
   tenant_id text not null references tenants (id),
   sku text not null,
+  owner text not null,
   claimed_until timestamptz not null,
   primary key (tenant_id, sku)
 );
@@ -122,6 +119,8 @@ create table if not exists stock_pushes (
   quantity bigint not null,
   channel_item text,
   pushed_at timestamptz not null default now(),
+  -- When the channel last reported this figure from its own admin (a stock webhook): an older report is stale.
+  reported_at timestamptz,
   primary key (connection_id, sku, channel_location)
 );
 create index if not exists stock_pushes_item on stock_pushes (connection_id, channel_item);

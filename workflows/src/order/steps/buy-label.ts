@@ -1,8 +1,10 @@
 import {
+  appendOrderEvent,
   type Connection,
   type Order,
   PermanentError,
   type PurchasedLabel,
+  releaseStock,
   type ShippingRate,
   shipStock,
   unshipStock,
@@ -57,10 +59,12 @@ export const buyLabel = createCheckedStep({
         key: s.idempotencyKey,
         lines: input.shipment.lines,
       });
-      await s.record(order.id, 'stock.shipped', {
-        n: input.shipment.n,
-        locationId: input.shipment.locationId,
-        ...moved,
+      // Its own key: the step's is taken by label.purchased, and a timeline event is written once per key.
+      await appendOrderEvent(s.deps.sql, {
+        orderId: order.id,
+        type: 'stock.shipped',
+        data: { n: input.shipment.n, locationId: input.shipment.locationId, ...moved },
+        stepKey: `${s.idempotencyKey}:stock`,
       });
     }
     return label;
@@ -82,7 +86,23 @@ export const buyLabel = createCheckedStep({
             n: shipment.n,
             key: s.idempotencyKey,
           });
-          if (units) await s.record(order.id, 'stock.unshipped', { n: shipment.n, units });
+          // This shipment's units are freed here, not only by release-stock at the end: a later undo that stops
+          // the chain (another parcel already with the carrier) must not leave them held.
+          const released = await releaseStock(s.deps.sql, {
+            tenantId: order.tenantId,
+            orderId: order.id,
+            key: s.idempotencyKey,
+            reason: s.reason,
+            n: shipment.n,
+          });
+          if (units || released) {
+            await appendOrderEvent(s.deps.sql, {
+              orderId: order.id,
+              type: 'stock.unshipped',
+              data: { n: shipment.n, units, released },
+              stepKey: `${s.idempotencyKey}:stock`,
+            });
+          }
         }
       }
       return answer;

@@ -23,7 +23,9 @@ async function origin(
 ) {
   if (!shipment.locationId) return { from: shipment.from, shipping };
   const locationId = (await shipmentLocation(s.deps.sql, order.id, shipment.n)) ?? shipment.locationId;
-  const location = plan.routing?.locations.find((l) => l.id === locationId);
+  // The locations as configured now (an address corrected since), else as when the order was loaded.
+  const routing = s.deps.plan(order)?.routing ?? plan.routing;
+  const location = routing?.locations.find((l) => l.id === locationId);
   if (!location) {
     throw new PermanentError(
       `order ${order.externalId}: shipment ${shipment.n} is routed to location "${locationId}", which is not configured now: reroute it, then replay`,

@@ -1,4 +1,10 @@
-import { allocateStock, type Order, type PlannedShipment, releaseStock } from '@switchyard/core';
+import {
+  allocateStock,
+  type Order,
+  PermanentError,
+  type PlannedShipment,
+  releaseStock,
+} from '@switchyard/core';
 import { type RoutingDecision, routeOrder } from '@switchyard/mappings';
 import type { FulfillmentPlan } from '../../plan.ts';
 import { createCheckedStep, type UndoRun } from '../step.ts';
@@ -31,11 +37,14 @@ export const routeToLocations = createCheckedStep({
       plan: FulfillmentPlan;
       round: number;
       lines: { lineId: string; sku: string; quantity: number }[];
+      /** The backorder has waited as long as the plan allows: a round that ships nothing fails. */
+      giveUp: boolean;
     },
     s,
   ): Promise<Routed> {
     const { order, plan, round, lines } = input;
-    const routing = plan.routing!;
+    // The locations and rules as configured now (a replay after they were corrected), else as when loaded.
+    const routing = s.deps.plan(order)?.routing ?? plan.routing!;
     const to = order.shippingAddress!;
     const result = await allocateStock(s.deps.sql, {
       tenantId: order.tenantId,
@@ -66,6 +75,7 @@ export const routeToLocations = createCheckedStep({
         cancelled: decision.cancelled,
       });
     }
+    if (!shipments.length) failUnshippable(order, decision, input.giveUp, routing.giveUpMs);
     return {
       outcome: decision.outcome,
       shipments,
@@ -92,3 +102,23 @@ export const routeToLocations = createCheckedStep({
         }
       : undefined,
 });
+
+/**
+ * A round that ships nothing fails the step (so a replay, once the cause is fixed, routes again) when no location
+ * may ship the order at all, or when the backorder has waited as long as the plan allows; else the workflow
+ * waits and routes again.
+ */
+function failUnshippable(order: Order, decision: RoutingDecision, giveUp: boolean, giveUpMs: number) {
+  const name = order.externalNumber ?? order.externalId;
+  if (decision.outcome === 'unroutable') {
+    throw new PermanentError(
+      `order ${name} cannot be routed: ${decision.summary}; change the locations' channels or countries, then replay`,
+    );
+  }
+  if (giveUp && decision.backordered.length) {
+    const days = Math.round(giveUpMs / 86_400_000);
+    throw new PermanentError(
+      `order ${name} is still backordered after ${days} days (${decision.backordered.map((l) => `${l.quantity} × ${l.sku}`).join(', ')}): receive the stock, then replay, or cancel the order`,
+    );
+  }
+}
