@@ -211,11 +211,11 @@ export async function coalescingBench(
   }
 }
 
-/** Waits until the stock_changes queue is empty (every due SKU pushed and finished). */
+/** Waits until the stock_change_log queue is empty (every due SKU pushed and finished). */
 async function until(sql: Sql, what: string, timeoutMs: number) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from stock_changes`;
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from stock_change_log`;
     if (!row?.n) return;
     if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}: ${row.n} SKUs still due`);
     await sleep(10);

@@ -211,7 +211,7 @@ export async function inventoryBench(options: InventoryBenchOptions) {
     if (broken.length || negative?.n) throw new Error(`the ledger is broken: ${JSON.stringify(ledger)}`);
 
     // The reservations and the seed marked their SKUs due; they are not this measurement's.
-    await sql`delete from stock_changes`;
+    await sql`delete from stock_change_log`;
     log('stock push coalescing');
     const writers = connect(database.url, { max: 16, name: 'switchyard-bench-writers' });
     const coalescing = await coalescingBench(sql, writers, {
