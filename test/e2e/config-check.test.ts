@@ -103,4 +103,40 @@ describe('switchyard config check', () => {
     expect(text.stdout).toContain('with its bearer token');
     expect(text.stdout + json.stdout).not.toContain(token);
   });
+
+  it("names what is wrong with locations and a channel's stock section, each with its path", () => {
+    const file = configFile(
+      'stock.config.ts',
+      `{
+  tenants: [{ id: 'demo', name: 'Demo' }],
+  connections: [
+    { id: 'shop', tenant: 'demo', connector: 'shopify', settings: { shop: 'x.myshopify.com' },
+      secrets: { clientSecret: env('SHOP_SECRET'), accessToken: env('SHOP_TOKEN') },
+      stock: { locations: [{ channelLocation: '1', from: ['east', 'nowhere'] }] } },
+    { id: 'woo', tenant: 'demo', connector: 'woocommerce', settings: { siteUrl: 'https://shop.example.com' },
+      secrets: { webhookSecret: env('SHOP_SECRET'), consumerKey: env('SHOP_TOKEN'), consumerSecret: env('SHOP_TOKEN') },
+      stock: { locations: [{ from: ['east'] }], buffer: { holdBack: 2 }, systemOfRecord: ['east'] } },
+  ],
+  locations: [
+    { id: 'east', tenant: 'demo', kind: 'warehouse',
+      address: { street1: '1 Market St', city: 'Newark', state: 'NJ', zip: '07102', country: 'US' } },
+    { id: 'east', tenant: 'demo', kind: 'warehouse',
+      address: { street1: '2 Market St', city: 'Newark', state: 'NJ', zip: '07102', country: 'US' } },
+    { id: 'west', tenant: 'demo', kind: 'shed',
+      address: { street1: '800 Alameda St', city: 'Los Angeles', zip: '90021', country: 'USA' } },
+  ],
+}`,
+    );
+    const r = cli(scratch.dir, ['config', 'check', '--config', file], {
+      SHOP_SECRET: 'secret-0123456789',
+      SHOP_TOKEN: 'token-0123456789',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('locations[1](id "east").id: tenant "demo" has two locations "east"');
+    expect(r.stderr).toMatch(/locations\[2\]\(id "west"\): .*kind/);
+    expect(r.stderr).toContain('connections[0](id "shop").stock: no location "nowhere" of tenant "demo"');
+    expect(r.stderr).toContain(
+      'connections[1](id "woo").stock.buffer: the channel is the system of record for east',
+    );
+  });
 });
