@@ -91,6 +91,7 @@ export {
   type OrderEvent,
   orderStatusOf,
 } from './store/orders.ts';
+export { type Reroute, type RerouteInput, rerouteShipment, rerouteShipmentIn } from './store/reroute.ts';
 export {
   type AllocatedLine,
   type Allocation,
@@ -98,11 +99,7 @@ export {
   allocateStock,
   markShipmentRated,
   type PlannedShipment,
-  type Reroute,
-  type RerouteInput,
   releaseStock,
-  rerouteShipment,
-  rerouteShipmentIn,
   shipmentLocation,
   shipStock,
   unshipStock,

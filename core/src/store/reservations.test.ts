@@ -4,7 +4,8 @@ import { createShopDatabase, type TestDatabase } from '../testing/database.ts';
 import { sampleDraft } from '../testing/fixtures.ts';
 import { connect } from './db.ts';
 import { applyOrder } from './orders.ts';
-import { allocateStock, releaseStock, rerouteShipment, shipStock, unshipStock } from './reservations.ts';
+import { rerouteShipment } from './reroute.ts';
+import { allocateStock, releaseStock, shipStock, unshipStock } from './reservations.ts';
 import { applyMovement, applyMovements, checkLedger } from './stock-ledger.ts';
 
 let db: TestDatabase;
