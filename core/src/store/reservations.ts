@@ -1,5 +1,4 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { HubError } from '../errors.ts';
 import { applyMovement, byCodeUnits, stockRefusal } from './stock-ledger.ts';
 
 /**
