@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { applyMovement, byCodeUnits, stockRefusal } from './stock-ledger.ts';
+import { applyMovement, byCodeUnits } from './stock-ledger.ts';
 
 /**
  * Reservations: the units an order holds at the locations it was routed to. Allocation is atomic: the balances
