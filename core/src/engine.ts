@@ -57,6 +57,11 @@ export interface Undo<T = unknown> {
    * `compensate` with the undos after it not run (e.g. the parcel is with the carrier: the rest is a person's).
    */
   stop?(result: T, reason: string): Error | undefined;
+  /**
+   * Runs even when an undo after it (in the order of undoing) stopped the compensation: the hub's own
+   * bookkeeping (stock held for the order), which must not stay behind because a parcel could not be called back.
+   */
+  always?: boolean;
 }
 
 export interface StepOptions<T> {
@@ -136,8 +141,11 @@ export function withCompensation(durable: DurableContext): WorkflowContext {
       const todo = undos.reverse();
       undos = [];
       const done: Compensation = { undone: [], left: [] };
+      let stopped: Error | undefined;
       for (const undo of todo) {
         const run = undo.run;
+        // Once stopped, only the hub's own bookkeeping is still undone.
+        if (stopped && !undo.always) continue;
         if (!run) {
           done.left.push(undo.what);
           continue;
@@ -154,9 +162,9 @@ export function withCompensation(durable: DurableContext): WorkflowContext {
           continue;
         }
         done.undone.push(undo.key);
-        const stop = undo.stop?.(result, reason);
-        if (stop) throw stop;
+        stopped ??= undo.stop?.(result, reason);
       }
+      if (stopped) throw stopped;
       return done;
     },
   };

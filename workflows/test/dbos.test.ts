@@ -117,6 +117,34 @@ const cancellable = defineWorkflow({
   },
 });
 
+/** An undo marked `always` (the hub's own bookkeeping) runs even after a later one stopped the compensation. */
+const kept: string[] = [];
+const bookkeeping = defineWorkflow({
+  name: 'bookkeeping',
+  async run(ctx) {
+    await ctx.step('reserve', async () => 'held', {
+      compensate: () => ({
+        key: 'unreserve',
+        what: 'release',
+        always: true,
+        run: async () => kept.push('unreserve'),
+      }),
+    });
+    await ctx.step('label', async () => 'lbl', {
+      compensate: () => ({
+        key: 'void',
+        what: 'void the label',
+        run: async () => kept.push('void'),
+        stop: () => new Error('with the carrier'),
+      }),
+    });
+    await ctx.step('capture', async () => 'cap', {
+      compensate: () => ({ key: 'refund', what: 'refund', run: async () => kept.push('refund') }),
+    });
+    return ctx.compensate('changed mind');
+  },
+});
+
 const logged: string[] = [];
 let db: TestDatabase;
 let engine: Engine;
@@ -127,7 +155,7 @@ beforeAll(async () => {
     databaseUrl: db.url,
     executorId: 'test-1',
     applicationVersion: 'test',
-    workflows: [charge, fragile, waiter, careless, held, cancellable],
+    workflows: [charge, fragile, waiter, careless, held, cancellable, bookkeeping],
     queues: [{ name: 'lane', concurrency: 2 }],
     queuePollMs: 50,
     log: (level, message) => logged.push(`${level}: ${message}`),
@@ -255,9 +283,15 @@ describe('DBOS engine', () => {
     expect(undone).toEqual(['undo-3:void:undo-3/void:changed mind']);
   });
 
+  it('still runs the bookkeeping undos once a later undo stopped the compensation', async () => {
+    await engine.start('bookkeeping', {}, { workflowId: 'undo-4' });
+    expect(await engine.settled('undo-4')).toMatchObject({ state: 'failed', error: 'with the carrier' });
+    expect(kept).toEqual(['refund', 'void', 'unreserve']);
+  });
+
   it('refuses an unknown workflow name and a step key used twice', async () => {
     await expect(engine.start('nope', {}, { workflowId: 'x' })).rejects.toThrow(
-      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless, held, cancellable/,
+      /no workflow "nope"; registered: charge-twice-safe, fragile, waiter, careless, held, cancellable, bookkeeping/,
     );
     await engine.start('careless', {}, { workflowId: 'order-4' });
     expect(await engine.settled('order-4')).toMatchObject({

@@ -89,6 +89,9 @@ export const routeToLocations = createCheckedStep({
       ? {
           key: round === 1 ? 'release-stock' : `release-stock#${round}`,
           what: 'release the reserved stock',
+          // Even when a parcel already with the carrier stops the undoing: the units of shipments never labelled
+          // must not stay held.
+          always: true,
           async run(s: UndoRun) {
             const units = await releaseStock(s.deps.sql, {
               tenantId: order.tenantId,
