@@ -4,8 +4,9 @@ import { signedHeaders } from '@switchyard/connector-http-json';
 import { allocateStock, appendOrderEvent, applyMovements, getOrder } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { RoutingRules, routeOrder, StockLocation } from '@switchyard/mappings';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_SHOTS, consolePages } from '../support/console-pages.ts';
 import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support/hub-process.ts';
 
 /**
@@ -17,7 +18,7 @@ import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support
  * timeline event), so its page shows what a real split order shows. Screenshots go to test-results/console/.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const shots = join(repoRoot, 'test-results', 'console');
+const shots = CONSOLE_SHOTS;
 const example = readFileSync(join(repoRoot, 'connectors/http-json/examples/order.json'), 'utf8');
 
 const LOCATIONS = [
@@ -80,24 +81,7 @@ let viewerKey: string;
 /** The routed order: its id, and which location each of its two shipments leaves from. */
 const routed = { orderId: '', second: { from: '', sku: '', quantity: 0 }, other: '' };
 
-async function signIn(context: BrowserContext, key: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${hub.url}/console/`);
-  await expect.poll(() => page.url()).toContain('/console/sign-in');
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-/** Follows htmx's boosted navigation to its end (the page's heading). */
-async function heading(page: Page, text: string | RegExp) {
-  await page.getByRole('heading', { level: 1, name: text }).waitFor();
-}
+const { signIn, shot, heading } = consolePages(() => hub.url);
 
 /** A table's rows (not its "nothing here" row), each as its cells' text. */
 async function rows(table: Locator): Promise<string[][]> {

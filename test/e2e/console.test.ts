@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signedHeaders } from '@switchyard/connector-http-json';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_SHOTS, consolePages } from '../support/console-pages.ts';
 import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support/hub-process.ts';
 
 /**
@@ -13,7 +14,7 @@ import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support
  * test-results/console/.
  */
 const CHROMIUM = '/usr/bin/chromium';
-const shots = join(repoRoot, 'test-results', 'console');
+const shots = CONSOLE_SHOTS;
 const example = readFileSync(join(repoRoot, 'connectors/http-json/examples/order.json'), 'utf8');
 const edi850 = readFileSync(join(repoRoot, 'connectors/x12/examples/850.edi'));
 
@@ -69,24 +70,7 @@ async function post(connection: string, secret: string, body: string) {
   return { status: res.status, exceptionId: answer.exceptionId };
 }
 
-async function signIn(context: BrowserContext, key: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${hub.url}/console/`);
-  await expect.poll(() => page.url()).toContain('/console/sign-in');
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-/** Follows htmx's boosted navigation to its end (the URL and the page's heading). */
-async function heading(page: Page, text: string | RegExp) {
-  await page.getByRole('heading', { level: 1, name: text }).waitFor();
-}
+const { signIn, shot, heading } = consolePages(() => hub.url);
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
