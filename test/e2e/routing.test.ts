@@ -407,6 +407,27 @@ describe('routing an order across locations', () => {
     expect(await checkLedger(db.sql, 'acme')).toEqual([]);
   });
 
+  it('cancels an order none of whose units any location has under cancel-line', async () => {
+    const { orderId, shopifyId, workflowId } = await placeOrder(
+      [{ sku: 'LAMP', quantity: 50 }],
+      'cancel-line',
+    );
+    await engine.start('order', { tenantId: 'acme', orderId }, { workflowId });
+    expect(await engine.settled(workflowId)).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'cancelled' },
+    });
+    const timeline = (await getOrder(db.sql, 'acme', orderId))!.timeline;
+    expect(timeline.map((e) => e.type)).toEqual([
+      'order.created',
+      'order.routed',
+      'lines.cancelled',
+      'order.cancelled',
+    ]);
+    expect(timeline.at(-1)!.data.reason).toMatch(/no location has any of the order/);
+    expect(shopifyFake.orders.get(shopifyId)!.fulfillments).toHaveLength(0);
+  });
+
   /** A change made in Shopify's admin, delivered as Shopify sends it, through the hub's intake. */
   async function levelChangedInShopify(sku: string, location: string, available: number, n: number) {
     shopifyFake.stock.set(sku, location, available);

@@ -65,7 +65,9 @@ export const routeToLocations = createCheckedStep({
     const { decision, shipments } = result;
     // A backorder routed again and still short says so once, in its first round, not every hour.
     if (round === 1 || shipments.length) {
-      await s.record(order.id, shipments.length ? 'order.routed' : 'order.backordered', {
+      // Backordered: nothing ships now, something waits for stock; otherwise a decision (lines cancelled included).
+      const waiting = !shipments.length && decision.backordered.length > 0;
+      await s.record(order.id, waiting ? 'order.backordered' : 'order.routed', {
         round,
         outcome: decision.outcome,
         summary: decision.summary,
