@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { HubError } from '../errors.ts';
 import type { Level, Movement, MovementKind } from './stock-ledger.ts';
 
 /**
@@ -10,15 +11,38 @@ export const STOCK_PAGE_DEFAULT = 50;
 export const STOCK_PAGE_MAX = 500;
 
 const cursorOf = (parts: readonly string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
-function parseCursor(cursor: string | null | undefined, size: number): string[] | undefined {
+
+/**
+ * The parts of a cursor this list gave (`valid` checks each), or a 400 like the other lists' (orders,
+ * exceptions, audit): a foreign or edited cursor is the caller's mistake, never a 500.
+ */
+function parseCursor(
+  cursor: string | null | undefined,
+  list: string,
+  valid: readonly ((part: string) => boolean)[],
+): string[] | undefined {
   if (!cursor) return undefined;
+  let parts: unknown;
   try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === size && parts.every((p) => typeof p === 'string'))
-      return parts;
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {}
-  throw new Error('cursor is not one this list gave');
+  const ok =
+    Array.isArray(parts) &&
+    parts.length === valid.length &&
+    parts.every((p, i) => typeof p === 'string' && valid[i]!(p)) &&
+    cursorOf(parts as string[]) === cursor;
+  if (ok) return parts as string[];
+  throw new HubError({
+    type: 'invalid-cursor',
+    title: 'Invalid cursor',
+    status: 400,
+    detail: `cursor "${cursor.slice(0, 40)}" is not one the ${list} list gave`,
+    fix: "pass the previous page's next cursor as it was given, or none for the first page",
+  });
 }
+
+const text = (p: string) => p.length > 0 && p.length <= 500;
+const movementId = (p: string) => /^\d{1,19}$/.test(p);
 
 interface LevelRow {
   sku: string;
@@ -52,7 +76,7 @@ export interface LevelFilter {
 /** A tenant's balances by (sku, location), in that order, a page at a time. */
 export async function listLevels(sql: Sql, tenantId: string, filter: LevelFilter = {}) {
   const limit = Math.min(Math.max(filter.limit ?? STOCK_PAGE_DEFAULT, 1), STOCK_PAGE_MAX);
-  const after = parseCursor(filter.cursor, 2);
+  const after = parseCursor(filter.cursor, 'stock levels', [text, text]);
   const rows = await sql<LevelRow[]>`
     select sku, location_id, on_hand, reserved, safety_stock, updated_at from stock_levels
     where tenant_id = ${tenantId}
@@ -107,7 +131,7 @@ export async function listMovements(
   filter: { sku?: string; locationId?: string; sourceRef?: string; limit?: number; cursor?: string | null },
 ) {
   const limit = Math.min(Math.max(filter.limit ?? STOCK_PAGE_DEFAULT, 1), STOCK_PAGE_MAX);
-  const before = parseCursor(filter.cursor, 1);
+  const before = parseCursor(filter.cursor, 'stock movements', [movementId]);
   const rows = await sql<MovementRow[]>`
     select id, sku, location_id, kind, quantity, on_hand_change, reserved_change, on_hand_after, reserved_after,
            reason, source_ref, actor, created_at

@@ -266,6 +266,10 @@ describe('reading the ledger', () => {
     expect(seen).toEqual(all.items.map((l) => `${l.sku}@${l.locationId}`));
     const bad = await problem(await call(keys.north!.viewer, '/inventory/levels?cursor=bm9wZQ'), 400);
     expect(bad.type).toBe('urn:switchyard:problem:invalid-cursor');
+    // A well-formed cursor naming no movement id is refused the same way, before any query.
+    const edited = Buffer.from(JSON.stringify(['abc'])).toString('base64url');
+    const foreign = await problem(await call(keys.north!.viewer, `/inventory/movements?cursor=${edited}`), 400);
+    expect(foreign.type).toBe('urn:switchyard:problem:invalid-cursor');
   });
 
   it('shows a SKU with its totals and the movements behind them, newest first', async () => {

@@ -90,25 +90,9 @@ export function quantityProblem(kind: ManualKind, quantity: number): string | un
   return undefined;
 }
 
-/** `listLevels` and `listMovements` say a foreign cursor in a plain Error: a 400 here. */
-async function paged<T>(cursor: string | null | undefined, read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    if (cursor && error instanceof Error && /cursor/i.test(error.message)) {
-      throw invalid(
-        `cursor "${shown(cursor, 40)}" is not one this list gave`,
-        "pass the previous page's `next` as it was given, or none for the first page",
-        'invalid-cursor',
-      );
-    }
-    throw error;
-  }
-}
-
 /** The tenant's balances by SKU and location, a page at a time. */
 export async function stockLevels(ctx: OperatorContext, filter: LevelFilter = {}) {
-  return paged(filter.cursor, () => listLevels(ctx.hub.sql as Sql, ctx.by.tenantId, filter));
+  return listLevels(ctx.hub.sql as Sql, ctx.by.tenantId, filter);
 }
 
 export interface MovementFilter {
@@ -122,15 +106,13 @@ export interface MovementFilter {
 
 /** The movements behind the figures, newest first. */
 export async function stockMovements(ctx: OperatorContext, filter: MovementFilter = {}) {
-  return paged(filter.cursor, () =>
-    listMovements(ctx.hub.sql as Sql, ctx.by.tenantId, {
-      ...(filter.sku ? { sku: filter.sku } : {}),
-      ...(filter.locationId ? { locationId: filter.locationId } : {}),
-      ...(filter.orderId ? { sourceRef: filter.orderId } : {}),
-      limit: Math.min(filter.limit ?? 50, STOCK_PAGE_MAX),
-      cursor: filter.cursor ?? null,
-    }),
-  );
+  return listMovements(ctx.hub.sql as Sql, ctx.by.tenantId, {
+    ...(filter.sku ? { sku: filter.sku } : {}),
+    ...(filter.locationId ? { locationId: filter.locationId } : {}),
+    ...(filter.orderId ? { sourceRef: filter.orderId } : {}),
+    limit: Math.min(filter.limit ?? 50, STOCK_PAGE_MAX),
+    cursor: filter.cursor ?? null,
+  });
 }
 
 function skuNotFound(ctx: OperatorContext, sku: string): HubError {
