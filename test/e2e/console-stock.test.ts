@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signedHeaders } from '@switchyard/connector-http-json';
 import { allocateStock, appendOrderEvent, applyMovements, getOrder } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
 import { RoutingRules, routeOrder, StockLocation } from '@switchyard/mappings';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_SHOTS, consolePages } from '../support/console-pages.ts';
+import { consolePages, launchChromium } from '../support/console-pages.ts';
 import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support/hub-process.ts';
 
 /**
@@ -17,8 +17,6 @@ import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support
  * west can only half supply is routed as its workflow would (the router's decision, the reservations and the
  * timeline event), so its page shows what a real split order shows. Screenshots go to test-results/console/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const shots = CONSOLE_SHOTS;
 const example = readFileSync(join(repoRoot, 'connectors/http-json/examples/order.json'), 'utf8');
 
 const LOCATIONS = [
@@ -111,29 +109,11 @@ async function fitsWidth(page: Page) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the console's browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium); .ci/run does`,
-    );
-  }
-  mkdirSync(shots, { recursive: true });
   db = await createTestDatabase({ migrate: false });
   writeFileSync(join(scratch.dir, 'switchyard.config.ts'), CONFIG);
   const env = { DATABASE_URL: db.url, SWITCHYARD_SECRET_KEY: undefined };
   hub = await startHub(scratch.dir, env);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   // Keys as the README says: the CLI prints one once.
   const key = (role: string) => {
     const r = cli(scratch.dir, ['keys', 'create', '--tenant', 'demo', '--role', role], env);

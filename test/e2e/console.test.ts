@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signedHeaders } from '@switchyard/connector-http-json';
 import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_SHOTS, consolePages } from '../support/console-pages.ts';
+import { consolePages, launchChromium } from '../support/console-pages.ts';
 import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support/hub-process.ts';
 
 /**
@@ -13,8 +13,6 @@ import { cli, type HubProcess, repoRoot, scratchDir, startHub } from '../support
  * reached, an X12 partner) and `other` (its own JSON channel). Screenshots of every page go to
  * test-results/console/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const shots = CONSOLE_SHOTS;
 const example = readFileSync(join(repoRoot, 'connectors/http-json/examples/order.json'), 'utf8');
 const edi850 = readFileSync(join(repoRoot, 'connectors/x12/examples/850.edi'));
 
@@ -73,12 +71,6 @@ async function post(connection: string, secret: string, body: string) {
 const { signIn, shot, heading } = consolePages(() => hub.url);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `the console's browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium); .ci/run does`,
-    );
-  }
-  mkdirSync(shots, { recursive: true });
   db = await createTestDatabase({ migrate: false });
   writeFileSync(join(scratch.dir, 'switchyard.config.ts'), CONFIG);
   hub = await startHub(scratch.dir, { DATABASE_URL: db.url, SWITCHYARD_SECRET_KEY: undefined });
@@ -92,19 +84,7 @@ beforeAll(async () => {
   demoKey = key('demo', 'operator');
   otherKey = key('other', 'operator');
   viewerKey = key('demo', 'viewer');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -1,10 +1,37 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { repoRoot } from './hub-process.ts';
 
 /** Where the console's browser tests keep their screenshots. */
 export const CONSOLE_SHOTS = join(repoRoot, 'test-results', 'console');
+
+/** Debian's Chromium, which .ci/run installs with apt-get (never a browser download). */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Chromium, headless, for the console's browser tests (the screenshot folder made), or a clear error without it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `the console's browser tests need Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium); .ci/run does`,
+    );
+  }
+  mkdirSync(CONSOLE_SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
 
 /**
  * What the console's browser tests do on every page: sign in with a key, wait for a page's heading (htmx's
