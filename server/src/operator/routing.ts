@@ -23,6 +23,7 @@ function orderNotFound(ctx: OperatorContext, orderId: string): HubError {
     title: 'No such order',
     status: 404,
     detail: `tenant ${ctx.by.tenantId} has no order ${shown(orderId)}`,
+    fix: 'use the id of one of your orders (GET /api/v1/orders), not its number on the channel',
   });
 }
 
