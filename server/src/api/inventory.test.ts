@@ -268,7 +268,10 @@ describe('reading the ledger', () => {
     expect(bad.type).toBe('urn:switchyard:problem:invalid-cursor');
     // A well-formed cursor naming no movement id is refused the same way, before any query.
     const edited = Buffer.from(JSON.stringify(['abc'])).toString('base64url');
-    const foreign = await problem(await call(keys.north!.viewer, `/inventory/movements?cursor=${edited}`), 400);
+    const foreign = await problem(
+      await call(keys.north!.viewer, `/inventory/movements?cursor=${edited}`),
+      400,
+    );
     expect(foreign.type).toBe('urn:switchyard:problem:invalid-cursor');
   });
 
