@@ -122,6 +122,7 @@ export {
   type DueSku,
   finishDueStock,
   lastPushed,
+  pushedWithin,
   type PushedFigure,
   recordPushed,
   releaseDueStock,

@@ -240,6 +240,12 @@ export const OrderDraft = z.object({
   placedAt: IsoDateTime,
   /** The source's own modification time; an older delivery never overwrites a newer one. */
   updatedAt: IsoDateTime,
+  /**
+   * When the marketplace expects the shipment confirmed at the latest (Amazon's latestShipDate, eBay's
+   * shipByDate, Walmart's estimatedShipDate): past it the seller is penalized; connection health shows the
+   * nearest one at risk.
+   */
+  shipBy: IsoDateTime.optional(),
   customer: Customer.optional(),
   billingAddress: Address.optional(),
   shippingAddress: Address.optional(),

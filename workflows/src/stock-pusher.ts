@@ -11,6 +11,7 @@ import {
   type Loop,
   lastPushed,
   type PushedFigure,
+  pushedWithin,
   recordPushed,
   releaseDueStock,
   renewDueStock,
@@ -91,7 +92,8 @@ export function startStockPusher(options: StockPusherOptions): Loop {
       const tenants = new Map<string, DueSku[]>();
       for (const d of due) tenants.set(d.tenantId, [...(tenants.get(d.tenantId) ?? []), d]);
       for (const [tenantId, skus] of tenants) {
-        const failed = new Set<string>();
+        // SKUs to come back to, and when (ms): a channel refused them, or caps how often they may change.
+        const later = new Map<string, number>();
         const available = await availableBySku(
           sql,
           tenantId,
@@ -101,11 +103,12 @@ export function startStockPusher(options: StockPusherOptions): Loop {
           // Still ours? A SKU whose lease ran out while an earlier channel took its time is left to its new holder.
           const mine = await renewDueStock(sql, owner, skus, LEASE_MS);
           const held = skus.filter((d) => mine.has(`${d.tenantId}\u0000${d.sku}`));
-          const ok = await pushTo(options, plan, held, available, signal);
-          if (!ok) for (const d of held) failed.add(d.sku);
+          for (const [sku, ms] of await pushTo(options, plan, held, available, signal))
+            later.set(sku, Math.min(later.get(sku) ?? ms, ms));
         }
         for (const d of skus) {
-          if (failed.has(d.sku)) await releaseDueStock(sql, owner, d, 30_000);
+          const retryInMs = later.get(d.sku);
+          if (retryInMs !== undefined) await releaseDueStock(sql, owner, d, retryInMs);
           else await finishDueStock(sql, owner, d);
         }
       }
@@ -118,23 +121,43 @@ export function startStockPusher(options: StockPusherOptions): Loop {
   });
 }
 
-/** One channel's figures for the due SKUs: those it was not told yet, in one call. False when the call failed. */
+/**
+ * One channel's figures for the due SKUs: those it was not told yet, in one call. Answers the SKUs to push
+ * again later and in how many ms: all of them 30 s on when the call failed; for a channel that caps how often a
+ * listing may change (eBay's 250 a day), a SKU pushed too recently waits for its turn, and whatever changes
+ * meanwhile goes out with it then.
+ */
 async function pushTo(
   options: StockPusherOptions,
   plan: ChannelStockPlan,
   due: readonly DueSku[],
   available: ReadonlyMap<string, ReadonlyMap<string, number>>,
   signal: AbortSignal,
-): Promise<boolean> {
+): Promise<Map<string, number>> {
+  const later = new Map<string, number>();
   const connection = options.connections.get(plan.connectionId);
-  const pushStock = (connection?.connector as AnyConnector | undefined)?.actions?.pushStock;
-  if (!connection || !pushStock) return true;
-  const skus = due.map((d) => d.sku);
-  const told = await lastPushed(options.sql, plan.connectionId, skus);
-  const figures = figuresFor(plan, skus, available).filter(
+  const connector = connection?.connector as AnyConnector | undefined;
+  const pushStock = connector?.actions?.pushStock;
+  if (!connection || !pushStock) return later;
+  const all = due.map((d) => d.sku);
+  const told = await lastPushed(options.sql, plan.connectionId, all);
+  let figures = figuresFor(plan, all, available).filter(
     (f) => told.get(`${f.sku}\u0000${f.location ?? ''}`) !== f.quantity,
   );
-  if (!figures.length) return true;
+  const perDay = connector.stockPushLimit?.perSkuPerDay;
+  if (perDay && figures.length) {
+    const spacing = Math.ceil(86_400_000 / perDay);
+    const recent = await pushedWithin(
+      options.sql,
+      plan.connectionId,
+      [...new Set(figures.map((f) => f.sku))],
+      spacing,
+    );
+    for (const [sku, ago] of recent) later.set(sku, Math.max(1, spacing - ago));
+    figures = figures.filter((f) => !recent.has(f.sku));
+  }
+  if (!figures.length) return later;
+  const skus = [...new Set(figures.map((f) => f.sku))];
   // The figures and the newest change behind each (a log id, never reused): a new state is always a new key, and
   // only the same push repeated (a retry after a lost answer) meets the vendor's record of it.
   const key = `stock:${plan.connectionId}:${createHash('sha256')
@@ -171,7 +194,7 @@ async function pushTo(
     });
     await recordPushed(options.sql, plan.connectionId, pushed);
     options.onPush?.({ connectionId: plan.connectionId, figures: figures.length, changes, outcome: 'ok' });
-    return true;
+    return later;
   } catch (error) {
     options.onPush?.({
       connectionId: plan.connectionId,
@@ -184,6 +207,7 @@ async function pushTo(
       skus: skus.length,
       error: describeError(error),
     });
-    return false;
+    for (const sku of skus) later.set(sku, 30_000);
+    return later;
   }
 }

@@ -65,6 +65,15 @@ export interface ConnectorActions<Settings, Secrets> {
       final?: boolean;
     },
   ): Promise<ActionResult>;
+  /**
+   * Tells a marketplace the seller has taken the order (Walmart's acknowledge): the workflow's first step after
+   * loading it, retried until done, since the marketplace cancels what is not acknowledged in time. Repeating
+   * it must be harmless (acknowledging an acknowledged order is a no-op at the vendor, or read first).
+   */
+  acknowledgeOrder?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order },
+  ): Promise<ActionResult>;
   cancelOrder?(
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; reason: string },

@@ -58,6 +58,12 @@ export interface ConnectorDefinition<
    * like normalize. The hub applies them by the connection's `stock.systemOfRecord`.
    */
   stockReports?(payload: StoredPayload): StockReport[] | undefined;
+  /**
+   * For channels with `inventory.push` that cap how often one listing's quantity may change (eBay: 250
+   * revisions per listing per calendar day): the hub's pusher spaces one SKU's pushes to this connection so the
+   * day's figures fit, coalescing what changes meanwhile into the next push.
+   */
+  stockPushLimit?: { perSkuPerDay: number };
   /** Required with the `files.inbound` capability: how the connector receives a partner's files. */
   files?: FileIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
   /**

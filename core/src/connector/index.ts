@@ -16,6 +16,15 @@ export {
   type InboundFile,
 } from './files.ts';
 export type * from './hydrate.ts';
+export {
+  forgetTokenSources,
+  type MintedToken,
+  type TokenSource,
+  type TokenSourceOptions,
+  type TokenState,
+  tokenSource,
+  tokenStates,
+} from './oauth.ts';
 export type * from './pull.ts';
 export {
   bodyText,

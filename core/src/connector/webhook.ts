@@ -80,6 +80,17 @@ export interface WebhookIntake<Settings, Secrets> {
    */
   handshake?(request: InboundRequest): Record<string, unknown> | undefined;
   /**
+   * A vendor's endpoint-validation GET on `GET /webhooks/:connectionId` (eBay's `?challenge_code=`, sent when a
+   * destination is created or changed): the JSON to answer 200 with, or undefined for a GET it does not
+   * recognise (answered 404). `endpointUrl` is the address the vendor was given: `server.publicUrl` +
+   * `/webhooks/<id>`, or the request's own URL when no public URL is configured. Pure; nothing is stored.
+   */
+  challenge?(
+    query: URLSearchParams,
+    context: ConnectionContext<Settings, Secrets>,
+    endpointUrl: string,
+  ): Record<string, unknown> | undefined;
+  /**
    * Request headers of this vendor's deliveries that carry credentials (a token, a key), besides the common ones
    * the hub never stores from any sender (`CREDENTIAL_HEADERS`). Matched case-insensitively; never stored in the
    * inbox. A signature over the body is not a credential (it signs that body only) and is kept with it; a

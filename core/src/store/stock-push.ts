@@ -119,6 +119,19 @@ export async function lastPushed(sql: Sql, connectionId: string, skus: readonly 
   return new Map(rows.map((r) => [`${r.sku}\u0000${r.channel_location}`, Number(r.quantity)]));
 }
 
+/**
+ * The SKUs a connection was last sent a figure for less than `withinMs` ago, with how long ago (ms): for a
+ * channel that caps how often a listing may change (ConnectorDefinition.stockPushLimit).
+ */
+export async function pushedWithin(sql: Sql, connectionId: string, skus: readonly string[], withinMs: number) {
+  const rows = await sql<{ sku: string; ago: number }[]>`
+    select sku, min(extract(epoch from now() - pushed_at) * 1000)::float8 as ago from stock_pushes
+    where connection_id = ${connectionId} and sku = any(${sql.array([...skus])}::text[])
+      and pushed_at > now() - ${withinMs} * interval '1 millisecond'
+    group by sku`;
+  return new Map(rows.map((r) => [r.sku, Math.max(0, r.ago)]));
+}
+
 /** Records figures a connection now shows. */
 export async function recordPushed(sql: Sql, connectionId: string, figures: readonly PushedFigure[]) {
   if (!figures.length) return;

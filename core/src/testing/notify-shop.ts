@@ -1,4 +1,4 @@
-import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { z } from 'zod';
 import {
   type AnyConnector,
@@ -153,6 +153,13 @@ function auth(
       },
     },
     verify: (request, _c, keys) => verifyPublicKey(request, keys?.publicKey?.key),
+    // eBay-style endpoint validation: the hash of the challenge, the connection's token and the endpoint's URL.
+    challenge(query, c, endpointUrl) {
+      const code = query.get('challenge_code');
+      if (!code) return undefined;
+      const digest = createHash('sha256').update(code + (c.secrets.notificationToken ?? '') + endpointUrl);
+      return { challengeResponse: digest.digest('hex') };
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AnyConnector,
   type Connection,
@@ -154,6 +155,29 @@ describe('thin notifications at the webhook route', () => {
     }
     // The unknown key id is remembered: forged repeats spend no request at the vendor.
     expect(vendor.state.keyFetches).toBe(before + 1);
+  });
+
+  it('answers a vendor’s endpoint validation GET with the connector’s challenge response, storing nothing', async () => {
+    const count = async () =>
+      (
+        await db.sql<{ n: number }[]>`select count(*)::int as n from inbox where connection_id = 'public-key'`
+      )[0]!.n;
+    const before = await count();
+    const res = await app.request('/webhooks/public-key?challenge_code=abc123');
+    expect(res.status).toBe(200);
+    const expected = createHash('sha256')
+      .update(`abc123${notificationToken}http://localhost/webhooks/public-key`)
+      .digest('hex');
+    expect(await res.json()).toEqual({ challengeResponse: expected });
+    expect(await count()).toBe(before);
+    // A GET the connector does not recognise, and a connection without a challenge, are 404 problems.
+    const other = await app.request('/webhooks/public-key');
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { fix: string }).fix).toContain(
+      'POST deliveries to /webhooks/public-key',
+    );
+    expect((await app.request('/webhooks/token?challenge_code=x')).status).toBe(404);
+    expect((await app.request('/webhooks/nope?challenge_code=x')).status).toBe(404);
   });
 
   it('answers 404 to HTTP for a connection that reads its notifications from a queue', async () => {

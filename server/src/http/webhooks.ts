@@ -2,6 +2,7 @@ import {
   ACCEPTED_FOR_HYDRATION,
   authModeOf,
   type Connection,
+  connectionContext,
   type DeferredOutcome,
   describeError,
   HubError,
@@ -93,6 +94,36 @@ export function webhookRoutes(
       outcome,
       seconds: began === undefined ? 0 : (performance.now() - began) / 1000,
     });
+
+  // A vendor's endpoint validation (eBay's challenge_code): answered by the connector, nothing stored.
+  app.get('/:connectionId', (c) => {
+    const id = c.req.param('connectionId');
+    const connection = hub.connections.get(id);
+    const challenge = connection?.connector.webhook?.challenge;
+    const url = new URL(c.req.url);
+    const answer = challenge?.(
+      url.searchParams,
+      connectionContext(connection!, now),
+      hub.config.server.publicUrl
+        ? `${hub.config.server.publicUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(id)}`
+        : `${url.origin}${url.pathname}`,
+    );
+    if (answer) {
+      logger.info('webhook endpoint validation answered', { connection: id });
+      return c.json(answer, 200);
+    }
+    return problem({
+      type: 'not-found',
+      title: 'Not found',
+      status: 404,
+      detail: connection
+        ? `connection "${id}" answers no validation request like this one; deliveries are POSTed`
+        : `no connection "${id}" is configured on this hub`,
+      fix: connection
+        ? `POST deliveries to /webhooks/${id}`
+        : 'check the URL against the connection ids in switchyard.config.ts',
+    });
+  });
 
   app.post(
     '/:connectionId',

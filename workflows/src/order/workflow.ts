@@ -4,6 +4,7 @@ import { connectionsOf } from './connections.ts';
 import { CANCELLED_ON_CHANNEL } from './events.ts';
 import { linesToRoute, routedShipment, type Shipment, shipmentsOf } from './shipments.ts';
 import { type Checked, connection, type OrderWorkflowDeps } from './step.ts';
+import { acknowledgeOrder } from './steps/acknowledge-order.ts';
 import { buyLabel } from './steps/buy-label.ts';
 import { cancelLines } from './steps/cancel-lines.ts';
 import { capturePayment } from './steps/capture-payment.ts';
@@ -44,6 +45,9 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
         goesOn(flow, { order, plan, after: step.key, status: step.status });
 
       if (!(await next({ key: 'load-order', status: loaded.status }))) return cancel();
+      if (channel.connector.actions?.acknowledgeOrder) {
+        if (!(await next(await acknowledgeOrder(flow, { order, channel })))) return cancel();
+      }
       if (documents?.expects('acknowledgment')) {
         if (!(await next(await partnerAcknowledgment(flow, { order, documents })))) return cancel();
       }
