@@ -123,7 +123,12 @@ export async function lastPushed(sql: Sql, connectionId: string, skus: readonly 
  * The SKUs a connection was last sent a figure for less than `withinMs` ago, with how long ago (ms): for a
  * channel that caps how often a listing may change (ConnectorDefinition.stockPushLimit).
  */
-export async function pushedWithin(sql: Sql, connectionId: string, skus: readonly string[], withinMs: number) {
+export async function pushedWithin(
+  sql: Sql,
+  connectionId: string,
+  skus: readonly string[],
+  withinMs: number,
+) {
   const rows = await sql<{ sku: string; ago: number }[]>`
     select sku, min(extract(epoch from now() - pushed_at) * 1000)::float8 as ago from stock_pushes
     where connection_id = ${connectionId} and sku = any(${sql.array([...skus])}::text[])
