@@ -28,6 +28,7 @@ export function columns(draft: OrderDraft) {
     /** Lower-cased: the orders list finds a customer's orders by email whatever its case. */
     customer_email: draft.customer?.email?.toLowerCase() ?? null,
     skus: skusOf(draft),
+    ship_by: draft.shipBy ?? null,
   };
 }
 
@@ -72,7 +73,7 @@ export function newOrderRecordset(sql: Db, rows: (NewOrderRow & { i: number })[]
   return sql`jsonb_to_recordset(${sql.json(rows as never)}) as x(
     i int, id text, tenant_id text, connection_id text, connector text, external_id text, external_number text,
     status text, currency text, total_amount bigint, po_number text, placed_at timestamptz,
-    source_updated_at timestamptz, customer_email text, skus text[], data jsonb)`;
+    source_updated_at timestamptz, customer_email text, skus text[], ship_by timestamptz, data jsonb)`;
 }
 
 /**
@@ -84,9 +85,10 @@ export function newOrderRecordset(sql: Db, rows: (NewOrderRow & { i: number })[]
 export function insertNewOrders(sql: Db): postgres.Fragment {
   return sql`created_orders as (
       insert into orders (id, tenant_id, connection_id, connector, external_id, external_number, status, currency,
-                          total_amount, po_number, placed_at, source_updated_at, customer_email, skus, version, data)
+                          total_amount, po_number, placed_at, source_updated_at, customer_email, skus, ship_by,
+                          version, data)
       select id, tenant_id, connection_id, connector, external_id, external_number, status, currency, total_amount,
-             po_number, placed_at, source_updated_at, customer_email, skus, 1, data
+             po_number, placed_at, source_updated_at, customer_email, skus, ship_by, 1, data
       from new_orders
       order by tenant_id, connection_id, external_id -- one lock order for all batches: no deadlocks between them
       on conflict (tenant_id, connection_id, external_id) do nothing
@@ -118,7 +120,8 @@ export async function createOrder(
              ${r.currency}::text as currency, ${r.total_amount}::bigint as total_amount,
              ${r.po_number}::text as po_number, ${r.placed_at}::timestamptz as placed_at,
              ${r.source_updated_at}::timestamptz as source_updated_at, ${r.customer_email}::text as customer_email,
-             ${tx.array(r.skus)}::text[] as skus, ${tx.json(r.data as never)}::jsonb as data,
+             ${tx.array(r.skus)}::text[] as skus, ${r.ship_by}::timestamptz as ship_by,
+             ${tx.json(r.data as never)}::jsonb as data,
              ${inboxId}::bigint as inbox_id
     ), ${insertNewOrders(tx)}
     select id from created_orders`;

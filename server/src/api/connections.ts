@@ -26,6 +26,34 @@ const HealthSchema = z
       })
       .nullable(),
     subscription: z.string(),
+    tokens: z.array(
+      z.object({
+        name: z.string().openapi({ example: 'LWA access token' }),
+        state: z.enum(['none', 'valid', 'expired', 'failed', 'reconnect-needed']),
+        expiresAt: z.string().optional(),
+        mintedAt: z.string().optional(),
+        error: z.string().optional(),
+        notice: z.string().optional(),
+      }),
+    ),
+    notifications: z
+      .object({
+        pending: z.number().int(),
+        oldestPendingSeconds: z.number().int().nullable(),
+        lastHour: z.object({
+          fetched: z.number().int(),
+          p50Seconds: z.number().nullable(),
+          maxSeconds: z.number().nullable(),
+        }),
+      })
+      .nullable(),
+    shipBy: z
+      .object({
+        next: z.object({ orderId: z.string(), externalId: z.string(), at: z.string() }),
+        dueWithinDay: z.number().int(),
+        overdue: z.number().int(),
+      })
+      .nullable(),
     trouble: z.string().nullable(),
   })
   .openapi('ConnectionHealth');

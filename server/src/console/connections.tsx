@@ -13,6 +13,21 @@ import { type ConsoleDeps, type ConsoleEnv, field, may, messageOf, operatorOf, v
 import { JobProgress } from './jobs.tsx';
 import { ago, Csrf, Empty, Page, Time } from './layout.tsx';
 
+const TOKEN_WORDS = {
+  none: '○ not minted yet',
+  valid: '✓ valid',
+  expired: '○ expired (minted again on the next call)',
+  failed: '⚠ failed',
+  'reconnect-needed': '✗ reconnect needed',
+} as const;
+const TOKEN_CLASS = {
+  none: 'status',
+  valid: 'status status-ok',
+  expired: 'status',
+  failed: 'status status-failed',
+  'reconnect-needed': 'status status-failed',
+} as const;
+
 export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
   const base = deps.base;
 
@@ -81,6 +96,52 @@ export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                     </dd>
                     <dt>Webhooks</dt>
                     <dd>{h.subscription}</dd>
+                    {h.tokens.map((t) => (
+                      <>
+                        <dt>{t.name}</dt>
+                        <dd>
+                          <span class={TOKEN_CLASS[t.state]}>{TOKEN_WORDS[t.state]}</span>
+                          {t.expiresAt && t.state === 'valid' ? (
+                            <>
+                              {' '}
+                              until <Time at={t.expiresAt} />
+                            </>
+                          ) : null}
+                          {t.error ? <> · {t.error}</> : null}
+                          {t.notice ? <p class="error-text">{t.notice}</p> : null}
+                        </dd>
+                      </>
+                    ))}
+                    {h.notifications ? (
+                      <>
+                        <dt>Notifications</dt>
+                        <dd>
+                          {h.notifications.pending} waiting to be fetched
+                          {h.notifications.oldestPendingSeconds !== null
+                            ? ` (oldest ${h.notifications.oldestPendingSeconds} s)`
+                            : ''}
+                          {' · last hour: '}
+                          {h.notifications.lastHour.fetched
+                            ? `${h.notifications.lastHour.fetched} fetched, lag p50 ${h.notifications.lastHour.p50Seconds} s, max ${h.notifications.lastHour.maxSeconds} s`
+                            : 'none fetched'}
+                        </dd>
+                      </>
+                    ) : null}
+                    {h.shipBy ? (
+                      <>
+                        <dt>Next ship-by</dt>
+                        <dd>
+                          <a href={`${base}/orders/${encodeURIComponent(h.shipBy.next.orderId)}`}>
+                            {h.shipBy.next.externalId}
+                          </a>{' '}
+                          by <Time at={h.shipBy.next.at} /> ({ago(h.shipBy.next.at)}) ·{' '}
+                          {h.shipBy.dueWithinDay} due within a day
+                          {h.shipBy.overdue ? (
+                            <span class="status status-failed"> · ⚠ {h.shipBy.overdue} overdue</span>
+                          ) : null}
+                        </dd>
+                      </>
+                    ) : null}
                   </dl>
                   {latest ? <JobProgress job={latest} base={base} /> : null}
                   {operator && deps.hub.connections.get(h.id)?.connector.webhook?.subscribe ? (

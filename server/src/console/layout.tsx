@@ -221,14 +221,20 @@ export function Time({ at }: { at: string | null | undefined }) {
   );
 }
 
-/** How long ago, in the largest whole unit. */
+/** How long ago, in the largest whole unit; "in …" for a time still to come (a deadline). */
 export function ago(at: string | null | undefined, now = Date.now()): string {
   if (!at) return '—';
-  const s = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
+  const diff = Math.round((now - Date.parse(at)) / 1000);
+  const s = Math.abs(diff);
+  const span =
+    s < 60
+      ? `${s} s`
+      : s < 3600
+        ? `${Math.floor(s / 60)} min`
+        : s < 86400
+          ? `${Math.floor(s / 3600)} h`
+          : `${Math.floor(s / 86400)} d`;
+  return diff < -1 ? `in ${span}` : `${span} ago`;
 }
 
 export function Empty({ children }: { children?: Child }) {

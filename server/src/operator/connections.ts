@@ -1,4 +1,4 @@
-import { createJob, HubError, type Job, recordAudit } from '@switchyard/core';
+import { createJob, HubError, type Job, recordAudit, type TokenState, tokenStates } from '@switchyard/core';
 import { type OperatorContext, requireRole, tenantConnection } from './context.ts';
 import { BACKFILL_JOB, SYNC_JOB } from './jobs.ts';
 
@@ -21,9 +21,32 @@ export interface ConnectionHealth {
   vendorCalls: { calls: number; errorRate: number; throttledRate: number; windowMinutes: number } | null;
   /** Whether its webhooks are registered with the vendor: the hub does not manage subscriptions yet. */
   subscription: string;
+  /** The access tokens the connection's calls use (in this process): state, expiry, an early warning. */
+  tokens: TokenState[];
+  /**
+   * For thin notifications (fetched after they arrive): how many wait to be fetched, the oldest's age, and how
+   * long notifications took to become records over the last hour. Null for a connection without them.
+   */
+  notifications: {
+    pending: number;
+    oldestPendingSeconds: number | null;
+    lastHour: { fetched: number; p50Seconds: number | null; maxSeconds: number | null };
+  } | null;
+  /**
+   * The nearest marketplace ship-by deadline among the connection's orders not yet shipped, and how many fall
+   * due within a day (or are past); null when none has one.
+   */
+  shipBy: {
+    next: { orderId: string; externalId: string; at: string };
+    dueWithinDay: number;
+    overdue: number;
+  } | null;
   /** What is wrong, in words, or null. */
   trouble: string | null;
 }
+
+/** A deadline this close (or past) puts an order at risk in the health's words. */
+const AT_RISK_MS = 4 * 3_600_000;
 
 /** The tenant's connections and their health. */
 export async function connectionHealth(ctx: OperatorContext): Promise<ConnectionHealth[]> {
@@ -31,7 +54,8 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
   const mine = [...ctx.hub.connections.values()].filter((c) => c.tenantId === ctx.by.tenantId);
   if (!mine.length) return [];
   const ids = mine.map((c) => c.id);
-  const [deliveries, syncs, open, subscriptions] = await Promise.all([
+  const thin = mine.filter((c) => c.connector.webhook?.hydrate).map((c) => c.id);
+  const [deliveries, syncs, open, subscriptions, hydrations, deadlines] = await Promise.all([
     // One index probe per connection (inbox_connection_received).
     sql<{ id: string; at: Date | null }[]>`
       select c.id, (select received_at from inbox i where i.connection_id = c.id
@@ -56,6 +80,55 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
     >`
       select connection_id as id, url, synced_at as "syncedAt", ok, result, error
       from webhook_subscriptions where connection_id = any(${ids}::text[])`,
+    thin.length
+      ? sql<
+          {
+            id: string;
+            pending: number;
+            oldest: number | null;
+            fetched: number;
+            p50: number | null;
+            max: number | null;
+          }[]
+        >`
+          select c.id,
+            (select count(*)::int from hydrations h where h.connection_id = c.id and h.status = 'pending') as pending,
+            (select extract(epoch from now() - min(h.created_at))::float8 from hydrations h
+              where h.connection_id = c.id and h.status = 'pending') as oldest,
+            l.fetched, l.p50, l.max
+          from unnest(${thin}::text[]) as c(id)
+          cross join lateral (
+            select count(*)::int as fetched,
+              percentile_cont(0.5) within group (order by extract(epoch from h.hydrated_at - h.created_at))::float8 as p50,
+              max(extract(epoch from h.hydrated_at - h.created_at))::float8 as max
+            from hydrations h where h.connection_id = c.id and h.status = 'hydrated'
+              and h.hydrated_at > now() - interval '1 hour') l`
+      : Promise.resolve([]),
+    // The partial index orders_connection_ship_by (0022) holds only open orders with a deadline.
+    sql<
+      {
+        id: string;
+        orderId: string | null;
+        externalId: string | null;
+        at: Date | null;
+        day: number;
+        overdue: number;
+      }[]
+    >`
+      select c.id, n.id as "orderId", n.external_id as "externalId", n.ship_by as at,
+        (select count(*)::int from orders o where o.connection_id = c.id and o.ship_by is not null
+           and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
+           and o.ship_by < now() + interval '1 day') as day,
+        (select count(*)::int from orders o where o.connection_id = c.id and o.ship_by is not null
+           and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
+           and o.ship_by < now()) as overdue
+      from unnest(${ids}::text[]) as c(id)
+      left join lateral (
+        select o.id, o.external_id, o.ship_by from orders o
+        where o.connection_id = c.id and o.ship_by is not null
+          and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
+        order by o.ship_by limit 1) n on true
+      where n.id is not null`,
   ]);
   const now = Date.now();
   return mine.map((c) => {
@@ -76,6 +149,9 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
     const lagSeconds = sync?.watermark
       ? Math.max(0, Math.round((now - sync.watermark.getTime()) / 1000))
       : null;
+    const tokens = tokenStates(c.id, now);
+    const hydration = hydrations.find((h) => h.id === c.id);
+    const deadline = deadlines.find((d) => d.id === c.id);
     const trouble = [
       vendorCalls && vendorCalls.errorRate >= 0.2
         ? `${Math.round(vendorCalls.errorRate * 100)}% of vendor calls failed in the last ${vendorCalls.windowMinutes} min`
@@ -88,6 +164,22 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
         : null,
       sync?.result?.status && sync.result.status !== 'completed' ? `last sync ${sync.result.status}` : null,
       exceptions ? `${exceptions} open exception${exceptions === 1 ? '' : 's'}` : null,
+      ...tokens.map((t) =>
+        t.state === 'reconnect-needed'
+          ? `reconnect needed: the vendor refused the credentials behind the ${t.name} (${t.error}); authorize the connection again or rotate its secret`
+          : t.state === 'failed'
+            ? `the ${t.name} could not be had: ${t.error}`
+            : null,
+      ),
+      ...tokens.flatMap((t) => (t.notice ? [t.notice] : [])),
+      hydration && (hydration.oldest ?? 0) > 600
+        ? `${hydration.pending} notification${hydration.pending === 1 ? '' : 's'} waiting to be fetched, the oldest for ${Math.round(hydration.oldest! / 60)} min`
+        : null,
+      deadline?.overdue
+        ? `${deadline.overdue} order${deadline.overdue === 1 ? '' : 's'} past the marketplace's ship-by time: confirm the shipments now`
+        : deadline?.at && deadline.at.getTime() - now < AT_RISK_MS
+          ? `order ${deadline.externalId} must be confirmed shipped by ${deadline.at.toISOString()}`
+          : null,
     ].filter(Boolean);
     return {
       id: c.id,
@@ -104,6 +196,30 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
         c,
         subscriptions.find((s) => s.id === c.id),
       ),
+      tokens,
+      notifications: hydration
+        ? {
+            pending: hydration.pending,
+            oldestPendingSeconds: hydration.oldest === null ? null : Math.round(hydration.oldest),
+            lastHour: {
+              fetched: hydration.fetched,
+              p50Seconds: hydration.p50 === null ? null : Math.round(hydration.p50 * 10) / 10,
+              maxSeconds: hydration.max === null ? null : Math.round(hydration.max * 10) / 10,
+            },
+          }
+        : null,
+      shipBy:
+        deadline?.at && deadline.orderId && deadline.externalId
+          ? {
+              next: {
+                orderId: deadline.orderId,
+                externalId: deadline.externalId,
+                at: deadline.at.toISOString(),
+              },
+              dueWithinDay: deadline.day,
+              overdue: deadline.overdue,
+            }
+          : null,
       trouble: trouble.length ? trouble.join('; ') : null,
     };
   });
