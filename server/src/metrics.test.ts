@@ -1,14 +1,17 @@
 import {
   activateFulfillment,
+  applyOrder,
   connect,
   createVendorClient,
+  OrderDraft,
   type ResolvedConfig,
   recordException,
   SecretBox,
   serverLimits,
   syncConfig,
+  tokenSource,
 } from '@switchyard/core';
-import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import { createTestDatabase, sampleDraft, type TestDatabase } from '@switchyard/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, stepLabel } from './metrics.ts';
 
@@ -85,6 +88,36 @@ describe('createMetrics', () => {
       const later = await metrics.render();
       expect(sample(later, 'switchyard_sync_last_run_ok{connection="feed"}')).toBe(0);
       expect(sample(later, 'switchyard_sync_lag_seconds{connection="feed"}')).toBeGreaterThanOrEqual(89);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('shows overdue ship-by deadlines, notifications waiting, and the state of each access token', async () => {
+    const source = { tenantId: 'demo', connectionId: 'feed', connector: 'http-json' };
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    await applyOrder(db.sql, source, OrderDraft.parse({ ...sampleDraft('late-1'), shipBy: past }), null);
+    await applyOrder(
+      db.sql,
+      source,
+      OrderDraft.parse({ ...sampleDraft('late-but-shipped'), status: 'shipped', shipBy: past }),
+      null,
+    );
+    const valid = tokenSource({
+      connection: 'feed',
+      name: 'access token',
+      identity: 'id-1',
+      mint: async () => ({ accessToken: 'tok-valid-123456', expiresInSeconds: 3600 }),
+    });
+    await valid.token();
+    const metrics = createMetrics({ sql: db.sql, config, processMetrics: false });
+    try {
+      const text = await metrics.render();
+      expect(sample(text, 'switchyard_ship_by_overdue_orders{connection="feed"}')).toBe(1);
+      expect(
+        sample(text, 'switchyard_token_valid{connection="feed",token="access token",state="valid"}'),
+      ).toBe(1);
+      expect(text).not.toContain('tok-valid-123456');
     } finally {
       metrics.close();
     }

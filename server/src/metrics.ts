@@ -3,6 +3,7 @@ import {
   observeVendorCalls,
   type ResolvedConfig,
   type Sql,
+  tokenStates,
   type VendorCall,
 } from '@switchyard/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -211,13 +212,52 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     labelNames: ['connection'] as const,
     registers,
   });
+  const notificationsPending = new Gauge({
+    name: 'switchyard_notifications_pending',
+    help: 'Thin notifications stored and waiting for their resource to be fetched, by connection.',
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  const shipByOverdue = new Gauge({
+    name: 'switchyard_ship_by_overdue_orders',
+    help: 'Orders not yet shipped whose marketplace ship-by time has passed, by connection (0 for a connection with deadlines and none past).',
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  // Read from this process's token sources at each scrape (no database).
+  new Gauge({
+    name: 'switchyard_token_valid',
+    help: "1 when the connection's access token is valid or about to be minted again, 0 when its last mint failed (reconnect-needed among them).",
+    labelNames: ['connection', 'token', 'state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const c of options.config?.connections ?? []) {
+        for (const t of tokenStates(c.id)) {
+          this.set(
+            { connection: c.id, token: t.name, state: t.state },
+            t.state === 'failed' || t.state === 'reconnect-needed' ? 0 : 1,
+          );
+        }
+      }
+    },
+  });
 
   const recent = new RecentCalls(options.now ?? Date.now);
   /** The last completed pull seen per connection, kept when a later run is interrupted. */
   const lastCompleted = new Map<string, number>();
   const managed = (options.config?.connections ?? []).filter((c) => c.fulfillment).map((c) => c.id);
   const tenants = (options.config?.tenants ?? []).map((t) => t.id);
-  const storeGauges = [exceptionsOpen, inboxReceived, awaitingWorkflow, engineQueue, syncLag, syncOk];
+  const storeGauges = [
+    exceptionsOpen,
+    inboxReceived,
+    awaitingWorkflow,
+    engineQueue,
+    syncLag,
+    syncOk,
+    notificationsPending,
+    shipByOverdue,
+  ];
 
   async function readStore(sql: Sql) {
     return sql.begin('read only', async (tx) => {
@@ -253,7 +293,24 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
              from ${schema}.workflow_status where status in ('ENQUEUED', 'PENDING') group by 1, 2`,
           )
         : [];
-      return { now: clock!.now.getTime(), exceptions, inbox: inbox?.count ?? 0, awaiting, syncs, engine };
+      // hydrations_due (partial on pending) and orders_connection_ship_by (0022, partial on open orders).
+      const pending = await tx<{ connection: string; count: number }[]>`
+        select connection_id as connection, count(*)::int as count from hydrations where status = 'pending' group by 1`;
+      const overdue = await tx<{ connection: string; count: number }[]>`
+        select connection_id as connection, count(*) filter (where ship_by < now())::int as count from orders
+        where ship_by is not null
+          and status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
+        group by 1`;
+      return {
+        now: clock!.now.getTime(),
+        exceptions,
+        inbox: inbox?.count ?? 0,
+        awaiting,
+        syncs,
+        engine,
+        pending,
+        overdue,
+      };
     });
   }
 
@@ -265,6 +322,8 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     for (const id of managed) awaitingWorkflow.set({ connection: id }, 0);
     for (const r of read.awaiting) awaitingWorkflow.set({ connection: r.connection }, r.count);
     for (const r of read.engine) engineQueue.set({ queue: r.queue, state: r.state }, r.count);
+    for (const r of read.pending) notificationsPending.set({ connection: r.connection }, r.count);
+    for (const r of read.overdue) shipByOverdue.set({ connection: r.connection }, r.count);
     for (const r of read.syncs) {
       if (!r.lastRunAt) continue;
       const completed = r.status === 'completed';
