@@ -88,6 +88,7 @@ export {
   appendOrderEvent,
   applyOrder,
   getOrder,
+  metShipBy,
   type OrderEvent,
   orderStatusOf,
 } from './store/orders.ts';
@@ -122,6 +123,7 @@ export {
   type DueSku,
   finishDueStock,
   lastPushed,
+  owePush,
   type PushedFigure,
   pushedWithin,
   recordPushed,
@@ -141,6 +143,7 @@ export {
 } from './store/stock-read.ts';
 export { countFromChannel, overruleChannelFigure } from './store/stock-reports.ts';
 export { loadConnections, type StoredConnection, syncConfig } from './store/tenants.ts';
+export { readTokenStates, recordTokenState } from './store/token-states.ts';
 export {
   type CancelledOrder,
   handOverCancellations,

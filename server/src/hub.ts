@@ -17,7 +17,9 @@ import {
   loadConnections,
   migrate,
   type Normalizer,
+  observeTokenStates,
   type ResolvedConfig,
+  recordTokenState,
   redactUrl,
   resolveConfig,
   SecretBox,
@@ -169,6 +171,16 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
         ? new DeferredIntake(sql, { queue, onStored: () => normalizer?.nudge() })
         : queue;
     const metrics = createMetrics({ sql, config, processMetrics: options.watchStore === true });
+    // Token states go to the store, so that every hub process's health shows what the one minting knows.
+    const stopTokenStates = observeTokenStates((connectionId, state) => {
+      if (!connections.has(connectionId)) return;
+      recordTokenState(sql, connectionId, state).catch((error) =>
+        log.warn('could not keep a token state for connection health', {
+          connection: connectionId,
+          error: describeError(error),
+        }),
+      );
+    });
     // Its own connection: a ping queued behind a busy pool would call a busy hub unhealthy.
     const healthSql = options.watchStore ? connect(databaseUrl, { max: 1 }) : undefined;
     const health = healthSql
@@ -233,6 +245,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
         return admin;
       },
       async close() {
+        stopTokenStates();
         metrics.close();
         health?.stop();
         await admin?.close().catch(() => undefined);

@@ -10,6 +10,7 @@ import {
   finishDueStock,
   type Loop,
   lastPushed,
+  owePush,
   type PushedFigure,
   pushedWithin,
   recordPushed,
@@ -92,8 +93,9 @@ export function startStockPusher(options: StockPusherOptions): Loop {
       const tenants = new Map<string, DueSku[]>();
       for (const d of due) tenants.set(d.tenantId, [...(tenants.get(d.tenantId) ?? []), d]);
       for (const [tenantId, skus] of tenants) {
-        // SKUs to come back to, and when (ms): a channel refused them, or caps how often they may change.
-        const later = new Map<string, number>();
+        // SKUs a channel refused (all go again in 30 s), and those a capped channel takes later (in ms).
+        const failed = new Set<string>();
+        const owed = new Map<string, number>();
         const available = await availableBySku(
           sql,
           tenantId,
@@ -103,13 +105,19 @@ export function startStockPusher(options: StockPusherOptions): Loop {
           // Still ours? A SKU whose lease ran out while an earlier channel took its time is left to its new holder.
           const mine = await renewDueStock(sql, owner, skus, LEASE_MS);
           const held = skus.filter((d) => mine.has(`${d.tenantId}\u0000${d.sku}`));
-          for (const [sku, ms] of await pushTo(options, plan, held, available, signal))
-            later.set(sku, Math.min(later.get(sku) ?? ms, ms));
+          const result = await pushTo(options, plan, held, available, signal);
+          for (const sku of result.failed) failed.add(sku);
+          for (const [sku, ms] of result.owed) owed.set(sku, Math.min(owed.get(sku) ?? ms, ms));
         }
         for (const d of skus) {
-          const retryInMs = later.get(d.sku);
-          if (retryInMs !== undefined) await releaseDueStock(sql, owner, d, retryInMs);
-          else await finishDueStock(sql, owner, d);
+          if (failed.has(d.sku)) {
+            await releaseDueStock(sql, owner, d, 30_000);
+            continue;
+          }
+          // The other channels have their figures now; the capped one's comes with the SKU's next turn.
+          await finishDueStock(sql, owner, d);
+          const inMs = owed.get(d.sku);
+          if (inMs !== undefined) await owePush(sql, d.tenantId, d.sku, inMs);
         }
       }
       return due.length === BATCH ? 'again' : undefined;
@@ -122,10 +130,9 @@ export function startStockPusher(options: StockPusherOptions): Loop {
 }
 
 /**
- * One channel's figures for the due SKUs: those it was not told yet, in one call. Answers the SKUs to push
- * again later and in how many ms: all of them 30 s on when the call failed; for a channel that caps how often a
- * listing may change (eBay's 250 a day), a SKU pushed too recently waits for its turn, and whatever changes
- * meanwhile goes out with it then.
+ * One channel's figures for the due SKUs: those it was not told yet, in one call. Answers the SKUs whose call
+ * failed, and for a channel that caps how often a listing may change (eBay's 250 a day) those pushed too
+ * recently, with how long until their turn: whatever changes meanwhile goes out with them then.
  */
 async function pushTo(
   options: StockPusherOptions,
@@ -133,12 +140,13 @@ async function pushTo(
   due: readonly DueSku[],
   available: ReadonlyMap<string, ReadonlyMap<string, number>>,
   signal: AbortSignal,
-): Promise<Map<string, number>> {
-  const later = new Map<string, number>();
+): Promise<{ failed: string[]; owed: Map<string, number> }> {
+  const owed = new Map<string, number>();
+  const none = { failed: [], owed };
   const connection = options.connections.get(plan.connectionId);
   const connector = connection?.connector as AnyConnector | undefined;
   const pushStock = connector?.actions?.pushStock;
-  if (!connection || !pushStock) return later;
+  if (!connection || !pushStock) return none;
   const all = due.map((d) => d.sku);
   const told = await lastPushed(options.sql, plan.connectionId, all);
   let figures = figuresFor(plan, all, available).filter(
@@ -153,10 +161,10 @@ async function pushTo(
       [...new Set(figures.map((f) => f.sku))],
       spacing,
     );
-    for (const [sku, ago] of recent) later.set(sku, Math.max(1, spacing - ago));
+    for (const [sku, ago] of recent) owed.set(sku, Math.max(1, spacing - ago));
     figures = figures.filter((f) => !recent.has(f.sku));
   }
-  if (!figures.length) return later;
+  if (!figures.length) return none;
   const skus = [...new Set(figures.map((f) => f.sku))];
   // The figures and the newest change behind each (a log id, never reused): a new state is always a new key, and
   // only the same push repeated (a retry after a lost answer) meets the vendor's record of it.
@@ -164,7 +172,7 @@ async function pushTo(
     .update(JSON.stringify([figures, due.map((d) => [d.sku, d.upto])]))
     .digest('base64url')
     .slice(0, 32)}`;
-  const changes = due.reduce((n, d) => n + d.changes, 0);
+  const changes = due.reduce((n, d) => n + (skus.includes(d.sku) ? d.changes : 0), 0);
   try {
     const results = await pushStock(
       { ...connectionContext(connection), idempotencyKey: key, signal },
@@ -194,7 +202,7 @@ async function pushTo(
     });
     await recordPushed(options.sql, plan.connectionId, pushed);
     options.onPush?.({ connectionId: plan.connectionId, figures: figures.length, changes, outcome: 'ok' });
-    return later;
+    return none;
   } catch (error) {
     options.onPush?.({
       connectionId: plan.connectionId,
@@ -207,7 +215,6 @@ async function pushTo(
       skus: skus.length,
       error: describeError(error),
     });
-    for (const sku of skus) later.set(sku, 30_000);
-    return later;
+    return { failed: skus, owed };
   }
 }

@@ -19,9 +19,11 @@ export type * from './hydrate.ts';
 export {
   forgetTokenSources,
   type MintedToken,
+  observeTokenStates,
   type TokenSource,
   type TokenSourceOptions,
   type TokenState,
+  type TokenStateObserver,
   tokenSource,
   tokenStates,
 } from './oauth.ts';

@@ -110,6 +110,14 @@ export async function orderStatusOf(sql: Sql, orderId: string): Promise<OrderSta
 }
 
 /**
+ * The marketplace's ship-by deadline is met: the hub has confirmed the order's last shipment on the channel, so
+ * connection health and metrics stop counting it at risk before the channel's next import says it shipped.
+ */
+export async function metShipBy(sql: Sql, orderId: string): Promise<void> {
+  await sql`update orders set ship_by = null where id = ${orderId} and ship_by is not null`;
+}
+
+/**
  * Records what a workflow did to an order on its timeline (label bought, payment captured, delivered), at the
  * order's current version: workflow events describe effects elsewhere, not a new state of the order.
  */

@@ -31,7 +31,8 @@ export async function claimDueStock(
       left join stock_push_claims p on p.tenant_id = l.tenant_id and p.sku = l.sku
       where p.claimed_until is null or p.claimed_until < now()
       group by l.tenant_id, l.sku
-      having max(l.at) < now() - ${options.settleMs} * interval '1 millisecond'
+      -- Settled: the newest change so far is old enough (a row dated in the future is a push owed later: owePush).
+      having coalesce(max(l.at) filter (where l.at <= now()), min(l.at)) < now() - ${options.settleMs} * interval '1 millisecond'
           or min(l.at) < now() - ${options.maxWaitMs} * interval '1 millisecond'
       order by min(l.at)
       limit ${options.limit}
@@ -77,6 +78,16 @@ export async function finishDueStock(sql: Sql, owner: string, due: DueSku): Prom
     if (!mine) return;
     await tx`delete from stock_change_log where tenant_id = ${due.tenantId} and sku = ${due.sku} and id <= ${due.upto}`;
   });
+}
+
+/**
+ * Makes a SKU due again in `inMs` (after its claim is finished): a channel that caps how often a listing may
+ * change still owes it a figure, while the other channels have had theirs. A row dated in the future in
+ * stock_change_log, which the next push of the SKU deletes with the rest.
+ */
+export async function owePush(sql: Sql, tenantId: string, sku: string, inMs: number): Promise<void> {
+  await sql`insert into stock_change_log (tenant_id, sku, at)
+            values (${tenantId}, ${sku}, now() + ${Math.ceil(inMs)} * interval '1 millisecond')`;
 }
 
 /** Gives a claimed SKU back (its push failed): due again after `retryInMs`. */

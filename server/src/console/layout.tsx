@@ -234,7 +234,8 @@ export function ago(at: string | null | undefined, now = Date.now()): string {
         : s < 86400
           ? `${Math.floor(s / 3600)} h`
           : `${Math.floor(s / 86400)} d`;
-  return diff < -1 ? `in ${span}` : `${span} ago`;
+  // A few seconds ahead is clock skew between the store and this process, not a time to come.
+  return diff < -5 ? `in ${span}` : `${diff < 0 ? '0 s' : span} ago`;
 }
 
 export function Empty({ children }: { children?: Child }) {

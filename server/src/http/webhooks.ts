@@ -101,13 +101,30 @@ export function webhookRoutes(
     const connection = hub.connections.get(id);
     const challenge = connection?.connector.webhook?.challenge;
     const url = new URL(c.req.url);
-    const answer = challenge?.(
-      url.searchParams,
-      connectionContext(connection!, now),
-      hub.config.server.publicUrl
-        ? `${hub.config.server.publicUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(id)}`
-        : `${url.origin}${url.pathname}`,
-    );
+    let answer: Record<string, unknown> | undefined;
+    try {
+      answer = challenge?.(
+        url.searchParams,
+        connectionContext(connection!, now),
+        // The address the vendor was given (sync-webhooks builds it the same way): behind a proxy, the request's
+        // own URL is not it, so set server.publicUrl.
+        hub.config.server.publicUrl
+          ? `${hub.config.server.publicUrl.replace(/\/+$/, '')}/webhooks/${id}`
+          : `${url.origin}${url.pathname}`,
+      );
+    } catch (error) {
+      logger.warn('webhook endpoint validation could not be answered', {
+        connection: id,
+        error: describeError(error),
+      });
+      return problem({
+        type: 'bad-validation-request',
+        title: 'Validation request not understood',
+        status: 400,
+        detail: `connection "${id}" could not answer this validation request: ${describeError(error)}`,
+        fix: "check the connection's notification settings (its verification token) and the vendor's request",
+      });
+    }
     if (answer) {
       logger.info('webhook endpoint validation answered', { connection: id });
       return c.json(answer, 200);

@@ -2,8 +2,10 @@ import {
   type AnyConnector,
   applyOrder,
   type Connection,
+  metShipBy,
   OrderDraft,
   type ResolvedConfig,
+  recordTokenState,
   SecretBox,
   serverLimits,
   storeRaw,
@@ -69,6 +71,11 @@ describe('a marketplace connection’s health', () => {
     h = await health();
     expect(h.shipBy).toMatchObject({ next: { externalId: 'late' }, dueWithinDay: 2, overdue: 1 });
     expect(h.trouble).toContain("1 order past the marketplace's ship-by time");
+    // The hub confirmed its last parcel: the deadline is met, before the marketplace's next import says so.
+    const late = await db.sql<{ id: string }[]>`select id from orders where external_id = 'late'`;
+    await metShipBy(db.sql, late[0]!.id);
+    h = await health();
+    expect(h.shipBy).toMatchObject({ next: { externalId: 'soon' }, dueWithinDay: 1, overdue: 0 });
   });
 
   it('shows notifications waiting to be fetched, and how long the fetched ones took', async () => {
@@ -132,5 +139,16 @@ describe('a marketplace connection’s health', () => {
       'reconnect needed: the vendor refused the credentials behind the access token',
     );
     expect(h.trouble).toContain('the client secret is due for rotation by 2027-01-10');
+  });
+
+  it('shows the token states another hub process kept in the store, a lapsed one as expired', async () => {
+    await recordTokenState(db.sql, 'market', {
+      name: 'application token',
+      state: 'valid',
+      mintedAt: new Date(Date.now() - 7_200_000).toISOString(),
+      expiresAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    const h = await health();
+    expect(h.tokens.find((t) => t.name === 'application token')).toMatchObject({ state: 'expired' });
   });
 });

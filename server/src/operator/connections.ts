@@ -1,4 +1,12 @@
-import { createJob, HubError, type Job, recordAudit, type TokenState, tokenStates } from '@switchyard/core';
+import {
+  createJob,
+  HubError,
+  type Job,
+  readTokenStates,
+  recordAudit,
+  type TokenState,
+  tokenStates,
+} from '@switchyard/core';
 import { type OperatorContext, requireRole, tenantConnection } from './context.ts';
 import { BACKFILL_JOB, SYNC_JOB } from './jobs.ts';
 
@@ -55,7 +63,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
   if (!mine.length) return [];
   const ids = mine.map((c) => c.id);
   const thin = mine.filter((c) => c.connector.webhook?.hydrate).map((c) => c.id);
-  const [deliveries, syncs, open, subscriptions, hydrations, deadlines] = await Promise.all([
+  const [deliveries, syncs, open, subscriptions, hydrations, deadlines, storedTokens] = await Promise.all([
     // One index probe per connection (inbox_connection_received).
     sql<{ id: string; at: Date | null }[]>`
       select c.id, (select received_at from inbox i where i.connection_id = c.id
@@ -129,6 +137,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
           and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
         order by o.ship_by limit 1) n on true
       where n.id is not null`,
+    readTokenStates(sql, ids),
   ]);
   const now = Date.now();
   return mine.map((c) => {
@@ -149,7 +158,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
     const lagSeconds = sync?.watermark
       ? Math.max(0, Math.round((now - sync.watermark.getTime()) / 1000))
       : null;
-    const tokens = tokenStates(c.id, now);
+    const tokens = tokensOf(storedTokens.get(c.id) ?? [], tokenStates(c.id, now));
     const hydration = hydrations.find((h) => h.id === c.id);
     const deadline = deadlines.find((d) => d.id === c.id);
     const trouble = [
@@ -223,6 +232,15 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
       trouble: trouble.length ? trouble.join('; ') : null,
     };
   });
+}
+
+/**
+ * A connection's token states: those kept in the store (written by whichever hub process minted last), with
+ * this process's own where it has one the store does not show yet (its write is on its way).
+ */
+function tokensOf(stored: readonly TokenState[], mine: readonly TokenState[]): TokenState[] {
+  const names = new Set(stored.map((t) => t.name));
+  return [...stored, ...mine.filter((t) => !names.has(t.name))];
 }
 
 /** The state of a connection's webhook subscriptions, in words. */

@@ -10,7 +10,7 @@ import { cancelLines } from './steps/cancel-lines.ts';
 import { capturePayment } from './steps/capture-payment.ts';
 import { closeCancelled, closeDelivered } from './steps/close.ts';
 import { createShipment } from './steps/create-shipment.ts';
-import { loadAndValidate } from './steps/load-and-validate.ts';
+import { loadAndValidate, validateLoaded } from './steps/load-and-validate.ts';
 import { partnerAcknowledgment } from './steps/partner-acknowledgment.ts';
 import { partnerInvoice } from './steps/partner-invoice.ts';
 import { partnerShipNotice } from './steps/partner-ship-notice.ts';
@@ -37,17 +37,21 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       const flow = { ctx, deps };
       const loaded = await loadAndValidate(flow, input);
       if (!loaded.plan) return { outcome: 'not-managed' };
-      const order = loaded.order as Order;
+      let order = loaded.order as Order;
       const plan = loaded.plan;
       const { channel, payments, shipping, payment, documents } = connectionsOf(deps, order, plan);
       const cancel = (reason = CANCELLED_ON_CHANNEL) => closeCancelled(flow, { order, reason });
       const next = (step: Pick<Checked<unknown>, 'key' | 'status'>) =>
         goesOn(flow, { order, plan, after: step.key, status: step.status });
 
-      if (!(await next({ key: 'load-order', status: loaded.status }))) return cancel();
-      if (channel.connector.actions?.acknowledgeOrder) {
-        if (!(await next(await acknowledgeOrder(flow, { order, channel })))) return cancel();
-      }
+      if ('acknowledge' in loaded && loaded.acknowledge) {
+        // A marketplace cancels what is not acknowledged in time: first that, then whatever needs a person.
+        const acknowledged = await acknowledgeOrder(flow, { order, channel });
+        if (acknowledged.status === 'cancelled') return cancel();
+        const validated = await validateLoaded(flow, { order });
+        order = validated.value as Order;
+        if (!(await next(validated))) return cancel();
+      } else if (!(await next({ key: 'load-order', status: loaded.status }))) return cancel();
       if (documents?.expects('acknowledgment')) {
         if (!(await next(await partnerAcknowledgment(flow, { order, documents })))) return cancel();
       }

@@ -1,4 +1,4 @@
-import type { Connection, Order, PurchasedLabel } from '@switchyard/core';
+import { type Connection, metShipBy, type Order, type PurchasedLabel } from '@switchyard/core';
 import { type Shipment, shipmentKey } from '../shipments.ts';
 import { act, actionsOf, createStep } from '../step.ts';
 
@@ -8,7 +8,7 @@ import { act, actionsOf, createStep } from '../step.ts';
  * caught here; one that comes later arrives during the tracking wait.
  */
 export const tellTheChannel = createStep({
-  invoke: (
+  invoke: async (
     {
       order,
       channel,
@@ -27,8 +27,8 @@ export const tellTheChannel = createStep({
       final: boolean;
     },
     s,
-  ) =>
-    actionsOf(channel).pushFulfillment!(act(channel, s.idempotencyKey), {
+  ) => {
+    const done = await actionsOf(channel).pushFulfillment!(act(channel, s.idempotencyKey), {
       order,
       fulfillment: {
         id: `ful-${label.shipmentId}`,
@@ -42,6 +42,10 @@ export const tellTheChannel = createStep({
       notifyCustomer: true,
       ...(location ? { location } : {}),
       final,
-    }),
+    });
+    // The last parcel confirmed: a marketplace's ship-by deadline is met.
+    if (final) await metShipBy(s.deps.sql, order.id);
+    return done;
+  },
   key: ({ shipment }) => shipmentKey('push-fulfillment', shipment),
 });
