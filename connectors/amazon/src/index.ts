@@ -5,13 +5,21 @@ import { pullOrders } from './pull.ts';
 import { Secrets, Settings } from './settings.ts';
 import { webhook } from './webhook.ts';
 
-export { signature } from './webhook.ts';
+export { packageReferenceId } from './actions.ts';
+export { carrierOf } from './carriers.ts';
+export { orderKey } from './pull.ts';
+export { USAGE_PLANS } from './rate-limit.ts';
+export { clientSecretNotice } from './token.ts';
 
-/** Amazon: order webhooks, the pull that fills their gaps, fulfillments pushed back. */
+/**
+ * Amazon (SP-API): orders in by Orders v2026-01-01 (searchOrders pulls, ORDER_CHANGE notifications from the
+ * seller's SQS queue hydrated with getOrder), shipments confirmed by Orders v0 confirmShipment, merchant stock
+ * set by the Listings Items API. Orders Amazon fulfils (FBA) come in as Amazon's to ship.
+ */
 export const amazon = defineConnector({
   id: 'amazon',
   title: 'Amazon',
-  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push'],
+  capabilities: ['orders.webhook', 'orders.pull', 'fulfillment.push', 'inventory.push'],
   settings: Settings,
   secrets: Secrets,
   webhook,

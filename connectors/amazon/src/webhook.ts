@@ -1,46 +1,83 @@
-import { bodyText, hmacSha256, safeEqual, type WebhookIntake } from '@switchyard/core';
+import { type InboundRequest, jsonObject, type StoredPayload, type WebhookIntake } from '@switchyard/core';
+import { fetchOrder } from './pull.ts';
 import type { Secrets, Settings } from './settings.ts';
-
-/** The signature header: hex HMAC-SHA256 of the raw body with the webhook secret. Check the vendor's docs. */
-export const SIGNATURE_HEADER = 'x-amazon-signature';
-
-export function signature(secret: string, body: Uint8Array | string): string {
-  return hmacSha256(secret, body, 'hex');
-}
+import { sqsQueue } from './sqs.ts';
+import { type AmazonStatus, amazonStatus } from './status.ts';
 
 /**
- * Order id and modification time: the same state of an order has the same key whether a webhook or the
- * pull brought it, so the second to arrive is a duplicate.
+ * ORDER_CHANGE notifications, read from the merchant's SQS queue (auth `queue`: nothing arrives over HTTP, and a
+ * queued message proves nothing by itself, so `verify` checks its own claims: an ORDER_CHANGE, for this
+ * connection's seller). A notification is a hint (thin): stored under its NotificationId, then the order it
+ * names is read again with getOrder, the same record and key a pull gives that state of the order.
  */
-export function orderKey(order: { id: string; updated_at: string }): string {
-  return `order:${order.id}@${order.updated_at}`;
+export interface OrderChange {
+  notificationId?: string;
+  type?: string;
+  sellerId?: string;
+  orderId?: string;
+  changeType?: string;
+  /** The order's status as the notification spells it (CamelCase: `Unshipped`, `Canceled`), in the API's. */
+  status?: AmazonStatus;
+  fulfillmentType?: string;
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+
+/** What an ORDER_CHANGE notification says; every field undefined when the body is not one. Never throws. */
+export function readOrderChange(request: Pick<StoredPayload, 'body'>): OrderChange {
+  const body = jsonObject(request.body);
+  const payload = body?.Payload as { OrderChangeNotification?: Record<string, unknown> } | undefined;
+  const change = payload?.OrderChangeNotification;
+  const summary = change?.Summary as Record<string, unknown> | undefined;
+  const metadata = body?.NotificationMetadata as Record<string, unknown> | undefined;
+  const status = amazonStatus(text(summary?.OrderStatus));
+  const read: OrderChange = {
+    notificationId: text(metadata?.NotificationId),
+    type: text(body?.NotificationType),
+    sellerId: text(change?.SellerId),
+    orderId: text(change?.AmazonOrderId),
+    changeType: text(change?.OrderChangeType),
+    fulfillmentType: text(summary?.FulfillmentType),
+    ...(status ? { status } : {}),
+  };
+  return read;
 }
 
 export const webhook: WebhookIntake<Settings, Secrets> = {
-  auth: 'hmac',
+  auth: 'queue',
   contentTypes: ['application/json'],
-  // The signature signs this body only: it is kept. Declare here any header that carries a token or a key.
   credentialHeaders: [],
-  verify(request, { secrets }) {
-    const given = request.headers[SIGNATURE_HEADER];
-    if (!given) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
-    if (!safeEqual(signature(secrets.webhookSecret, request.body), given.trim().toLowerCase())) {
+  queue: sqsQueue,
+  verify(request: InboundRequest, { settings }) {
+    const change = readOrderChange(request);
+    if (change.type !== 'ORDER_CHANGE') {
       return {
         ok: false,
-        reason: `${SIGNATURE_HEADER} does not match the body signed with the webhook secret`,
+        status: 404,
+        reason: change.type
+          ? `a ${change.type} notification, not ORDER_CHANGE: this queue should carry ORDER_CHANGE only (check the queue's subscriptions)`
+          : 'not an SP-API notification (no NotificationType): something else writes to this queue',
+      };
+    }
+    if (change.sellerId !== settings.sellerId) {
+      return {
+        ok: false,
+        status: 404,
+        reason: `an ORDER_CHANGE for seller ${change.sellerId ?? '(none)'}, not this connection's ${settings.sellerId}: left on the queue for its own connection`,
       };
     }
     return { ok: true };
   },
-  dedupeKey(request) {
-    try {
-      const order = JSON.parse(bodyText(request.body)) as { id?: unknown; updated_at?: unknown };
-      if (typeof order.id === 'string' && typeof order.updated_at === 'string') {
-        return orderKey({ id: order.id, updated_at: order.updated_at });
-      }
-    } catch {
-      // not JSON: the hub keys it by the body's hash, and normalize says what is wrong
-    }
-    return undefined;
+  // SQS delivers at least once and a standard queue reorders: the notification's own id keys it.
+  dedupeKey: (request) => {
+    const id = readOrderChange(request).notificationId;
+    return id ? `notification:${id}` : undefined;
+  },
+  hydrate: {
+    resource(notification) {
+      const change = readOrderChange(notification);
+      return change.orderId ? { type: 'order', id: change.orderId } : undefined;
+    },
+    fetch: (context, resource, signal) => fetchOrder(context, resource.id, signal),
   },
 };
