@@ -5,102 +5,194 @@ import {
   formatMoney,
   type NormalizeResult,
   type OrderDraftInput,
-  parseMoney,
   type StoredPayload,
   zodMessage,
 } from '@switchyard/core';
-import { z } from 'zod';
+import { type Contact, EbayOrder } from './ebay-order.ts';
+import { isCancelled, mapLines, moneyReader } from './map-lines.ts';
 
-/** A Ebay order as its API and webhooks give it. Unknown fields are ignored. */
-const Amount = z.string();
-const Text = z.string().nullish();
-export const VendorOrder = z.object({
-  id: z.string().min(1),
-  number: Text,
-  status: z.enum(['pending', 'paid', 'shipped', 'cancelled']),
-  currency: z.string().length(3),
-  created_at: z.string(),
-  updated_at: z.string(),
-  customer: z.object({ id: Text, email: Text, name: Text }).nullish(),
-  shipping_address: z.record(z.string(), Text).nullish(),
-  lines: z
-    .array(
-      z.object({
-        id: z.string(),
-        sku: Text,
-        title: z.string(),
-        quantity: z.number().int().positive(),
-        unit_price: Amount,
-        tax: Amount.nullish(),
-      }),
-    )
-    .min(1),
-  shipping: z.object({ method: z.string(), price: Amount, tax: Amount.nullish() }).nullish(),
-  total: Amount,
-});
+type Draft = Omit<OrderDraftInput, 'totals'>;
 
-const STATUS = { pending: 'placed', paid: 'accepted', shipped: 'shipped', cancelled: 'cancelled' } as const;
+/**
+ * The canonical status of an eBay order. Cancelled on eBay (the order, a completed cancel request, a full refund
+ * before shipping) is `cancelled`; shipped lines say how far the order shipped; eBay fulfilling it itself is
+ * `in_fulfillment` (the hub never ships it); a buyer's cancel request awaiting the seller, or a payment not
+ * made, is `on_hold` (nothing ships until it is settled).
+ */
+function status(o: EbayOrder): NonNullable<Draft['status']> {
+  if (isCancelled(o)) return 'cancelled';
+  if (o.orderFulfillmentStatus === 'FULFILLED') return 'shipped';
+  if (o.orderFulfillmentStatus === 'IN_PROGRESS') return 'partially_shipped';
+  if (fulfilledByEbay(o)) return 'in_fulfillment';
+  if (o.cancelStatus?.cancelState === 'IN_PROGRESS') return 'on_hold';
+  if (o.orderPaymentStatus === 'PENDING' || o.orderPaymentStatus === 'FAILED') return 'on_hold';
+  return 'placed';
+}
 
-/** One vendor order as a canonical draft; its total must be what the lines, shipping and taxes add up to. */
-export function mapOrder(o: z.infer<typeof VendorOrder>): OrderDraftInput {
-  const currency = o.currency.toUpperCase();
-  const money = (value: string) => parseMoney(value, currency);
-  const tax = (value: string | null | undefined) =>
-    value && money(value).amount ? [{ title: 'Tax', amount: money(value) }] : [];
-  const a = o.shipping_address;
-  const shippingAddress = a
+function fulfilledByEbay(o: EbayOrder): boolean {
+  return (
+    o.program?.fulfillmentProgram?.fulfilledBy === 'EBAY' ||
+    (o.fulfillmentStartInstructions ?? []).some((f) => f.fulfillmentInstructionsType === 'FULFILLED_BY_EBAY')
+  );
+}
+
+const address = (c: Contact | null | undefined) =>
+  c
     ? addressOf({
-        name: a.name,
-        line1: a.line1,
-        line2: a.line2,
-        city: a.city,
-        region: a.region,
-        postalCode: a.postal_code,
-        country: a.country,
-        phone: a.phone,
+        name: c.fullName,
+        company: c.companyName,
+        line1: c.contactAddress?.addressLine1,
+        line2: c.contactAddress?.addressLine2,
+        city: c.contactAddress?.city,
+        region: c.contactAddress?.stateOrProvince,
+        postalCode: c.contactAddress?.postalCode,
+        country: c.contactAddress?.countryCode,
+        phone: c.primaryPhone?.phoneNumber,
+        email: c.email,
       })
     : undefined;
-  const draft: Omit<OrderDraftInput, 'totals'> = {
-    externalId: o.id,
-    externalNumber: o.number ?? o.id,
-    status: STATUS[o.status],
+
+/**
+ * The buyer as eBay gives them at intake. eBay stops returning the email 14 days after the order and the name
+ * and phone after 90: what the first read stored is the order's record of them (see the README: a later state
+ * read without them is mapped with what it has).
+ */
+function customer(o: EbayOrder, shipTo: Contact | null | undefined) {
+  const registered = o.buyer?.buyerRegistrationAddress;
+  const email = registered?.email ?? shipTo?.email;
+  const name = registered?.fullName ?? shipTo?.fullName;
+  const phone = registered?.primaryPhone?.phoneNumber ?? shipTo?.primaryPhone?.phoneNumber;
+  const c = {
+    ...(o.buyer?.username ? { externalId: o.buyer.username } : {}),
+    ...(email ? { email } : {}),
+    ...(name ? { name } : {}),
+    ...(phone ? { phone } : {}),
+  };
+  return Object.keys(c).length ? c : undefined;
+}
+
+function isoOf(value: string, where: string): string {
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw new Error(`${where} "${value}" is not an ISO 8601 date`);
+  return new Date(at).toISOString();
+}
+
+/** The earliest ship-by date of the order's lines: past it eBay counts a late shipment. */
+function shipByOf(o: EbayOrder): string | undefined {
+  const dates = o.lineItems
+    .map((li, i) => {
+      const at = li.lineItemFulfillmentInstructions?.shipByDate;
+      return at ? isoOf(at, `lineItems[${i}].lineItemFulfillmentInstructions.shipByDate`) : undefined;
+    })
+    .filter((d): d is string => d !== undefined)
+    .sort();
+  return dates[0];
+}
+
+function payments(o: EbayOrder, m: ReturnType<typeof moneyReader>) {
+  const refundedState =
+    o.orderPaymentStatus === 'FULLY_REFUNDED'
+      ? ('refunded' as const)
+      : o.orderPaymentStatus === 'PARTIALLY_REFUNDED'
+        ? ('partially_refunded' as const)
+        : undefined;
+  const refunded = refunds(o, m).reduce((sum, r) => sum + r.amount.amount, 0);
+  return (o.paymentSummary?.payments ?? []).map((p, i) => {
+    const amount = p.amount ? m.read(p.amount, `paymentSummary.payments[${i}].amount`) : undefined;
+    const paid = p.paymentStatus === 'PAID';
+    const method = p.paymentMethod && p.paymentMethod !== 'EBAY' ? `:${p.paymentMethod.toLowerCase()}` : '';
+    return {
+      id: p.paymentReferenceId ?? `ebay-payment-${i + 1}`,
+      status: paid ? (refundedState ?? 'captured') : p.paymentStatus === 'FAILED' ? 'failed' : 'pending',
+      // eBay managed payments: the money is eBay's to pay out, nothing for the hub to capture.
+      gateway: `ebay${method}`,
+      ...(p.paymentReferenceId ? { reference: p.paymentReferenceId } : {}),
+      ...(amount && paid ? { captured: amount } : {}),
+      ...(amount && paid && refundedState && refunded
+        ? { refunded: { amount: refunded, currency: amount.currency } }
+        : {}),
+      ...(p.paymentDate ? { at: isoOf(p.paymentDate, `paymentSummary.payments[${i}].paymentDate`) } : {}),
+    } as const;
+  });
+}
+
+function refunds(o: EbayOrder, m: ReturnType<typeof moneyReader>) {
+  return (o.paymentSummary?.refunds ?? [])
+    .filter((r) => r.refundStatus === 'REFUNDED' && r.amount)
+    .map((r, i) => ({
+      id: r.refundId ?? r.refundReferenceId ?? `ebay-refund-${i + 1}`,
+      ...((r.refundId ?? r.refundReferenceId) ? { externalId: (r.refundId ?? r.refundReferenceId)! } : {}),
+      amount: m.read(r.amount!, `paymentSummary.refunds[${i}].amount`),
+      ...(r.refundDate ? { at: isoOf(r.refundDate, `paymentSummary.refunds[${i}].refundDate`) } : {}),
+    }));
+}
+
+/** One eBay order as a canonical draft, its total reconciled with eBay's `pricingSummary.total`. */
+export function mapOrder(o: EbayOrder): OrderDraftInput {
+  const currency = o.pricingSummary.total.currency.toUpperCase();
+  const m = moneyReader(currency);
+  const mapped = mapLines(o, m, currency);
+  const instructions = o.fulfillmentStartInstructions?.[0];
+  const step = instructions?.shippingStep;
+  const shippingAddress = address(step?.shipTo);
+  const billingAddress = address(o.buyer?.buyerRegistrationAddress);
+  const buyer = customer(o, step?.shipTo);
+  const shipBy = shipByOf(o);
+  const attributes: Record<string, string> = { ...mapped.attributes };
+  if (o.salesRecordReference) attributes['ebay.salesRecordReference'] = o.salesRecordReference;
+  if (step?.shipToReferenceId) attributes['ebay.shipToReferenceId'] = step.shipToReferenceId;
+  const draft: Draft = {
+    externalId: o.orderId,
+    externalNumber: o.orderId,
+    status: status(o),
     currency,
-    placedAt: new Date(o.created_at).toISOString(),
-    updatedAt: new Date(o.updated_at).toISOString(),
-    ...(o.customer?.email
-      ? {
-          customer: {
-            externalId: o.customer.id ?? undefined,
-            email: o.customer.email,
-            name: o.customer.name ?? undefined,
-          },
-        }
-      : {}),
+    placedAt: isoOf(o.creationDate, 'creationDate'),
+    updatedAt: isoOf(o.lastModifiedDate, 'lastModifiedDate'),
+    ...(shipBy ? { shipBy } : {}),
+    ...(buyer ? { customer: buyer } : {}),
+    ...(billingAddress ? { billingAddress } : {}),
     ...(shippingAddress ? { shippingAddress } : {}),
-    lines: o.lines.map((l) => ({
-      id: l.id,
-      externalId: l.id,
-      ...(l.sku ? { sku: l.sku } : {}),
-      title: l.title,
-      quantity: { ordered: l.quantity },
-      unitPrice: money(l.unit_price),
-      taxLines: tax(l.tax),
-    })),
-    shippingLines: o.shipping
-      ? [{ code: o.shipping.method, price: money(o.shipping.price), taxLines: tax(o.shipping.tax) }]
-      : [],
+    lines: mapped.lines,
+    shippingLines:
+      mapped.shipping.amount || step
+        ? [
+            {
+              code: step?.shippingServiceCode ?? 'eBay shipping',
+              title: step?.shippingServiceCode ?? 'eBay shipping',
+              ...(step?.shippingCarrierCode ? { carrier: step.shippingCarrierCode } : {}),
+              price: mapped.shipping,
+              discounts: mapped.shippingDiscount.amount
+                ? [{ title: 'eBay shipping discount', amount: mapped.shippingDiscount }]
+                : [],
+            },
+          ]
+        : [],
+    adjustments: mapped.adjustments,
+    payments: payments(o, m),
+    refunds: refunds(o, m),
+    ...(o.buyerCheckoutNotes ? { note: o.buyerCheckoutNotes } : {}),
+    tags: [
+      ...(fulfilledByEbay(o) ? ['fulfilled-by-ebay'] : []),
+      ...(instructions?.ebaySupportedFulfillment ? ['ebay-supported-fulfillment'] : []),
+    ],
+    attributes,
   };
   const totals = computeTotals(draft);
-  const total = money(o.total);
-  if (totals.total.amount !== total.amount) {
+  const stated = m.read(o.pricingSummary.total, 'pricingSummary.total');
+  // Read without fieldGroups=TAX_BREAKDOWN, eBay leaves its Collect and Remit tax out of pricingSummary.total
+  // (and taxType out of every tax): the buyer still paid it, and the lines carry it.
+  const withoutBreakdown =
+    o.lineItems.every((li) => (li.taxes ?? []).every((t) => !t.taxType)) &&
+    stated.amount + mapped.remittedTax.amount === totals.total.amount;
+  if (stated.amount !== totals.total.amount && !withoutBreakdown) {
     throw new Error(
-      `Ebay's total is ${formatMoney(total)} ${currency} but the lines, shipping and taxes add up to ${formatMoney(totals.total)}`,
+      `eBay's total for order ${o.orderId} is ${formatMoney(stated)} ${currency} but its lines, shipping, taxes, fees and adjustments add up to ${formatMoney(totals.total)} (eBay-collected tax ${formatMoney(mapped.remittedTax)}): check the order in Seller Hub and replay once the mapping handles its charges`,
     );
   }
   return { ...draft, totals };
 }
 
-/** A stored webhook body or pulled order as canonical drafts; anything else is a plain, explanatory error. */
+/** A stored order (pulled, or fetched after a notification) as its canonical draft; anything else says why not. */
 export function normalize(payload: StoredPayload): NormalizeResult {
   let json: unknown;
   try {
@@ -108,7 +200,7 @@ export function normalize(payload: StoredPayload): NormalizeResult {
   } catch (error) {
     throw new Error(`body is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = VendorOrder.safeParse(json);
-  if (!parsed.success) throw new Error(`body is not a Ebay order: ${zodMessage(parsed.error)}`);
+  const parsed = EbayOrder.safeParse(json);
+  if (!parsed.success) throw new Error(`body is not an eBay order: ${zodMessage(parsed.error)}`);
   return { orders: [mapOrder(parsed.data)] };
 }
