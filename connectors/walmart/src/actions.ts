@@ -1,32 +1,137 @@
-import type { ActionResult, ConnectorActions } from '@switchyard/core';
-import { vendorClient } from './client.ts';
+import { type ActionResult, type ConnectorActions, PermanentError, VendorError } from '@switchyard/core';
+import { walmartClient } from './client.ts';
+import { lineUnits } from './map-lines.ts';
+import { poPath, readOrder } from './purchase-order.ts';
 import type { Secrets, Settings } from './settings.ts';
+import { linesToShip, shippingUpdate } from './shipping.ts';
+import { pushStock } from './stock.ts';
+import type { OrderLine } from './walmart-order.ts';
+
+/**
+ * A write whose answer never came (a dropped connection, a timeout, a 5xx) may or may not have been taken by
+ * Walmart. Core's client does not repeat it (a POST without an idempotency key), and would call it permanent;
+ * but the actions below read the order before they write, so repeating the whole step is safe and finds out:
+ * the failure is given back as retryable, for the workflow step to try again.
+ */
+async function repeatable<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof VendorError) || error.retryable) throw error;
+    if (error.status !== undefined && error.status < 500) throw error;
+    // A plain error, not the VendorError it was: the workflow step retries it instead of parking the order.
+    throw new Error(
+      `${error.problem.detail} (Walmart may have taken it: the step reads the order again before repeating it)`,
+      { cause: error },
+    );
+  }
+}
+
+/** Walmart's cancellation reasons; CUSTOMER_REQUESTED_SELLER_TO_CANCEL only for a line the buyer asked to cancel. */
+function cancellationReason(line: OrderLine, reason: string): string {
+  if (line.intentToCancel === 'Y') return 'CUSTOMER_REQUESTED_SELLER_TO_CANCEL';
+  if (/pric/i.test(reason)) return 'SELLER_CANCEL_PRICING_ERROR';
+  if (/fraud/i.test(reason)) return 'SELLER_CANCEL_FRAUD_STOP_SHIPMENT';
+  if (/address|deliver|servic/i.test(reason)) return 'SELLER_CANCEL_ADDRESS_NOT_SERVICEABLE';
+  return 'SELLER_CANCEL_OUT_OF_STOCK';
+}
 
 export const actions: ConnectorActions<Settings, Secrets> = {
   /**
-   * Creates the fulfillment with its tracking, once: the vendor keeps the Idempotency-Key and answers a retry
-   * with the fulfillment it already made. (A vendor without idempotency keys: look for the fulfillment by a
-   * reference before creating it, as WooCommerce's actions do.)
+   * `POST /v3/orders/{purchaseOrderId}/acknowledge`: the whole order taken (Walmart cancels what is not
+   * acknowledged within hours; the workflow retries this step on its own). Walmart refuses to acknowledge an
+   * order with no line left in Created, so a refusal is checked against the order as it is: acknowledged,
+   * shipped or cancelled already is done (a retry after a lost answer); anything else is the refusal.
    */
-  async pushFulfillment(context, { order, fulfillment, notifyCustomer }): Promise<ActionResult> {
-    const created = await vendorClient(context).json<{ id: string }>(
-      'POST',
-      `orders/${encodeURIComponent(order.externalId)}/fulfillments`,
-      {
-        headers: { 'idempotency-key': context.idempotencyKey },
-        json: {
-          lines: fulfillment.lines.map((l) => ({
-            line_id: order.lines.find((line) => line.id === l.lineId)?.externalId ?? l.lineId,
-            quantity: l.quantity,
-          })),
-          carrier: fulfillment.carrier ?? null,
-          tracking_numbers: fulfillment.trackingNumbers,
-          notify_customer: notifyCustomer,
-        },
+  async acknowledgeOrder(context, { order }): Promise<ActionResult> {
+    const api = walmartClient(context);
+    const po = order.externalId;
+    try {
+      await api.json('POST', `${poPath(po)}/acknowledge`, {
+        // Acknowledging twice changes nothing: a lost answer may be asked again.
+        idempotent: true,
         signal: context.signal,
-        what: `order ${order.externalId} fulfillment`,
-      },
-    );
-    return { externalId: created.id };
+        what: `acknowledgment of purchase order ${po}`,
+      });
+    } catch (error) {
+      const refused = error instanceof VendorError && error.status !== undefined && error.status >= 400;
+      const retrying = refused && [401, 403, 404, 429].includes(error.status!);
+      if (!refused || retrying || error.status! >= 500) throw error;
+      const current = await readOrder(api, po, context.signal);
+      const created = current.orderLines.orderLine.some((l) =>
+        l.orderLineStatuses.orderLineStatus.some((s) => s.status === 'Created'),
+      );
+      if (created) throw error;
+    }
+    return { externalId: po };
   },
+
+  /**
+   * `POST /v3/orders/{purchaseOrderId}/shipping`: the parcel's lines turned Shipped with carrier, method and
+   * tracking, which is when Walmart charges the customer. The order is read first and only what Walmart does
+   * not have yet under this tracking number is sent (shipping.ts), so a retried step charges nothing twice.
+   */
+  async pushFulfillment(context, { order, fulfillment }): Promise<ActionResult> {
+    const tracking = fulfillment.trackingNumbers[0];
+    if (!tracking) {
+      throw new PermanentError(
+        `Walmart needs a tracking number to ship purchase order ${order.externalId}: the parcel has none`,
+      );
+    }
+    const api = walmartClient(context);
+    const current = await readOrder(api, order.externalId, context.signal);
+    const lines = linesToShip(current, fulfillment, tracking);
+    if (lines.length) {
+      await repeatable(() =>
+        api.json('POST', `${poPath(order.externalId)}/shipping`, {
+          json: shippingUpdate(context, order, fulfillment, lines, tracking),
+          signal: context.signal,
+          what: `shipping update of purchase order ${order.externalId}`,
+        }),
+      );
+    }
+    return { externalId: `${order.externalId}/${tracking}` };
+  },
+
+  /**
+   * `POST /v3/orders/{purchaseOrderId}/cancel`: every unit not shipped yet cancelled, with Walmart's reason
+   * (read from ours; the buyer's own request where the line carries it). Read first: nothing left to cancel is
+   * done.
+   */
+  async cancelOrder(context, { order, reason }): Promise<ActionResult> {
+    const api = walmartClient(context);
+    const current = await readOrder(api, order.externalId, context.signal);
+    const open = current.orderLines.orderLine
+      .map((line) => ({ line, units: lineUnits(line).open }))
+      .filter((x) => x.units > 0);
+    if (open.length) {
+      await repeatable(() =>
+        api.json('POST', `${poPath(order.externalId)}/cancel`, {
+          json: {
+            orderCancellation: {
+              orderLines: {
+                orderLine: open.map(({ line, units }) => ({
+                  lineNumber: line.lineNumber,
+                  orderLineStatuses: {
+                    orderLineStatus: [
+                      {
+                        status: 'Cancelled',
+                        cancellationReason: cancellationReason(line, reason),
+                        statusQuantity: { unitOfMeasurement: 'EACH', amount: String(units) },
+                      },
+                    ],
+                  },
+                })),
+              },
+            },
+          },
+          signal: context.signal,
+          what: `cancellation of purchase order ${order.externalId}`,
+        }),
+      );
+    }
+    return { externalId: order.externalId };
+  },
+
+  pushStock,
 };

@@ -3,104 +3,178 @@ import {
   bodyText,
   computeTotals,
   formatMoney,
+  type Money,
   type NormalizeResult,
   type OrderDraftInput,
+  type OrderStatus,
   parseMoney,
   type StoredPayload,
   zodMessage,
 } from '@switchyard/core';
-import { z } from 'zod';
+import { fulfillmentsOf, lineUnits, mapLine, taxLinesOf } from './map-lines.ts';
+import { modifiedAt, type OrderLine, WalmartOrder } from './walmart-order.ts';
 
-/** A Walmart order as its API and webhooks give it. Unknown fields are ignored. */
-const Amount = z.string();
-const Text = z.string().nullish();
-export const VendorOrder = z.object({
-  id: z.string().min(1),
-  number: Text,
-  status: z.enum(['pending', 'paid', 'shipped', 'cancelled']),
-  currency: z.string().length(3),
-  created_at: z.string(),
-  updated_at: z.string(),
-  customer: z.object({ id: Text, email: Text, name: Text }).nullish(),
-  shipping_address: z.record(z.string(), Text).nullish(),
-  lines: z
-    .array(
-      z.object({
-        id: z.string(),
-        sku: Text,
-        title: z.string(),
-        quantity: z.number().int().positive(),
-        unit_price: Amount,
-        tax: Amount.nullish(),
-      }),
-    )
-    .min(1),
-  shipping: z.object({ method: z.string(), price: Amount, tax: Amount.nullish() }).nullish(),
-  total: Amount,
-});
+/** Walmart writes countries as ISO alpha-3 ("USA"); the hub keeps alpha-2. The places Walmart US ships to. */
+const ALPHA2: Readonly<Record<string, string>> = {
+  USA: 'US',
+  PRI: 'PR',
+  GUM: 'GU',
+  VIR: 'VI',
+  ASM: 'AS',
+  MNP: 'MP',
+  CAN: 'CA',
+  MEX: 'MX',
+};
 
-const STATUS = { pending: 'placed', paid: 'accepted', shipped: 'shipped', cancelled: 'cancelled' } as const;
+function countryOf(country: string | null | undefined): string | undefined {
+  if (!country?.trim()) return undefined;
+  const code = country.trim().toUpperCase();
+  if (/^[A-Z]{2}$/.test(code)) return code;
+  const two = ALPHA2[code];
+  if (!two) {
+    throw new Error(
+      `Walmart's shipping country "${country}" is not one the hub maps (it knows ${Object.keys(ALPHA2).join(', ')})`,
+    );
+  }
+  return two;
+}
 
-/** One vendor order as a canonical draft; its total must be what the lines, shipping and taxes add up to. */
-export function mapOrder(o: z.infer<typeof VendorOrder>): OrderDraftInput {
-  const currency = o.currency.toUpperCase();
-  const money = (value: string) => parseMoney(value, currency);
-  const tax = (value: string | null | undefined) =>
-    value && money(value).amount ? [{ title: 'Tax', amount: money(value) }] : [];
-  const a = o.shipping_address;
-  const shippingAddress = a
-    ? addressOf({
-        name: a.name,
-        line1: a.line1,
-        line2: a.line2,
-        city: a.city,
-        region: a.region,
-        postalCode: a.postal_code,
-        country: a.country,
-        phone: a.phone,
-      })
-    : undefined;
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+/**
+ * The order's status from its lines' units: every unit cancelled is a cancelled order; every unit not
+ * cancelled shipped (or delivered) is a shipped (delivered) one, some a partly shipped one; otherwise it is
+ * placed (Created and Acknowledged alike: the hub acknowledges in the workflow). Lines the buyer asked to cancel
+ * hold the order for a person (cancel in Seller Center, or ship anyway); an order Walmart fulfils itself (WFS)
+ * is never shipped by the hub, so it is imported as in fulfilment, which starts no workflow.
+ */
+function statusOf(o: WalmartOrder): OrderStatus {
+  const units = o.orderLines.orderLine.map(lineUnits);
+  const sum = (k: keyof (typeof units)[number]) => units.reduce((n, u) => n + u[k], 0);
+  const ordered = sum('ordered');
+  const cancelled = sum('cancelled');
+  const shipped = sum('shipped') + sum('delivered') + sum('refunded');
+  if (cancelled === ordered) return 'cancelled';
+  if (shipped === ordered - cancelled) return sum('shipped') === 0 ? 'delivered' : 'shipped';
+  if (shipped > 0) return 'partially_shipped';
+  if (wfs(o)) return 'in_fulfillment';
+  if (o.orderLines.orderLine.some((l) => l.intentToCancel === 'Y' && lineUnits(l).open > 0)) return 'on_hold';
+  return 'placed';
+}
+
+const wfs = (o: WalmartOrder) => !Array.isArray(o.shipNode) && o.shipNode?.type === 'WFSFulfilled';
+const isReplacement = (o: WalmartOrder) => o.orderType === 'REPLACEMENT' || !!o.originalCustomerOrderID;
+
+/** Refunds Walmart recorded on lines (their charges are negative amounts). */
+function refundsOf(o: WalmartOrder, currency: string): NonNullable<OrderDraftInput['refunds']> {
+  return o.orderLines.orderLine.flatMap((l: OrderLine) => {
+    const r = l.refund;
+    if (!r?.refundCharges.refundCharge.length) return [];
+    let amount = 0;
+    for (const { charge } of r.refundCharges.refundCharge) {
+      amount += parseMoney(charge.chargeAmount.amount, currency).amount;
+      if (charge.tax) amount += parseMoney(charge.tax.taxAmount.amount, currency).amount;
+    }
+    const reasons = [...new Set(r.refundCharges.refundCharge.map((c) => c.refundReason))].join(', ');
+    return [
+      {
+        id: r.refundId ? `walmart-refund-${r.refundId}` : `walmart-refund-line-${l.lineNumber}`,
+        ...(r.refundId ? { externalId: r.refundId } : {}),
+        amount: { amount: Math.abs(amount), currency },
+        reason: r.refundComments ? `${reasons}: ${r.refundComments}` : reasons,
+      },
+    ];
+  });
+}
+
+/** One Walmart purchase order as a canonical draft; its stated total, when it has one, must be what it adds up to. */
+export function mapOrder(o: WalmartOrder): OrderDraftInput {
+  const currency = o.orderLines.orderLine[0]!.charges.charge[0]?.chargeAmount.currency ?? 'USD';
+  const mapped = o.orderLines.orderLine.map((l) => mapLine(l, currency));
+  const shippingTaxes = new Map<string, Money>();
+  for (const m of mapped) {
+    for (const [name, tax] of m.shippingTaxes) {
+      shippingTaxes.set(name, { amount: (shippingTaxes.get(name)?.amount ?? 0) + tax.amount, currency });
+    }
+  }
+  const method = o.shippingInfo.methodCode || 'Standard';
+  const a = o.shippingInfo.postalAddress;
+  const shippingAddress = addressOf({
+    name: a.name,
+    line1: a.address1,
+    line2: a.address2,
+    city: a.city,
+    region: a.state,
+    postalCode: a.postalCode,
+    country: countryOf(a.country),
+    phone: o.shippingInfo.phone,
+  });
+  const replacement = isReplacement(o);
+  const intentToCancel = o.orderLines.orderLine
+    .filter((l) => l.intentToCancel === 'Y')
+    .map((l) => l.lineNumber);
   const draft: Omit<OrderDraftInput, 'totals'> = {
-    externalId: o.id,
-    externalNumber: o.number ?? o.id,
-    status: STATUS[o.status],
+    externalId: o.purchaseOrderId,
+    externalNumber: o.customerOrderId,
+    status: statusOf(o),
     currency,
-    placedAt: new Date(o.created_at).toISOString(),
-    updatedAt: new Date(o.updated_at).toISOString(),
-    ...(o.customer?.email
+    placedAt: iso(o.orderDate),
+    updatedAt: iso(modifiedAt(o)),
+    ...(o.shippingInfo.estimatedShipDate ? { shipBy: iso(o.shippingInfo.estimatedShipDate) } : {}),
+    ...(o.customerEmailId || a.name
       ? {
           customer: {
-            externalId: o.customer.id ?? undefined,
-            email: o.customer.email,
-            name: o.customer.name ?? undefined,
+            ...(o.buyerId ? { externalId: o.buyerId } : {}),
+            ...(o.customerEmailId ? { email: o.customerEmailId } : {}),
+            ...(a.name ? { name: a.name } : {}),
+            ...(o.shippingInfo.phone ? { phone: o.shippingInfo.phone } : {}),
           },
         }
       : {}),
     ...(shippingAddress ? { shippingAddress } : {}),
-    lines: o.lines.map((l) => ({
-      id: l.id,
-      externalId: l.id,
-      ...(l.sku ? { sku: l.sku } : {}),
-      title: l.title,
-      quantity: { ordered: l.quantity },
-      unitPrice: money(l.unit_price),
-      taxLines: tax(l.tax),
-    })),
-    shippingLines: o.shipping
-      ? [{ code: o.shipping.method, price: money(o.shipping.price), taxLines: tax(o.shipping.tax) }]
-      : [],
+    lines: mapped.map((m) => m.line),
+    shippingLines: [
+      {
+        code: method,
+        title: `Walmart ${method}`,
+        price: { amount: mapped.reduce((n, m) => n + m.shipping.amount, 0), currency },
+        taxLines: taxLinesOf(shippingTaxes, 'shipping'),
+      },
+    ],
+    adjustments: mapped.flatMap((m) => m.adjustments),
+    fulfillments: fulfillmentsOf(o.orderLines.orderLine),
+    refunds: refundsOf(o, currency),
+    tags: [
+      ...(replacement ? ['walmart-replacement'] : []),
+      ...(wfs(o) ? ['walmart-wfs'] : []),
+      ...(intentToCancel.length ? ['walmart-intent-to-cancel'] : []),
+    ],
+    attributes: {
+      'walmart.customerOrderId': o.customerOrderId,
+      'walmart.methodCode': method,
+      ...(o.orderType ? { 'walmart.orderType': o.orderType } : {}),
+      ...(o.originalCustomerOrderID ? { 'walmart.originalCustomerOrderId': o.originalCustomerOrderID } : {}),
+      ...(o.shippingInfo.estimatedDeliveryDate
+        ? { 'walmart.estimatedDeliveryDate': iso(o.shippingInfo.estimatedDeliveryDate) }
+        : {}),
+      ...(!Array.isArray(o.shipNode) && o.shipNode?.type ? { 'walmart.shipNodeType': o.shipNode.type } : {}),
+      ...(intentToCancel.length ? { 'walmart.intentToCancelLines': intentToCancel.join(',') } : {}),
+    },
   };
   const totals = computeTotals(draft);
-  const total = money(o.total);
-  if (totals.total.amount !== total.amount) {
-    throw new Error(
-      `Walmart's total is ${formatMoney(total)} ${currency} but the lines, shipping and taxes add up to ${formatMoney(totals.total)}`,
-    );
+  const stated = o.orderSummary?.totalAmount;
+  if (stated) {
+    const total = parseMoney(stated.currencyAmount, stated.currencyUnit);
+    if (stated.currencyUnit !== currency || total.amount !== totals.total.amount) {
+      throw new Error(
+        `Walmart's order total is ${formatMoney(total)} ${stated.currencyUnit} but the lines, shipping and taxes add up to ${formatMoney(totals.total)} ${currency}`,
+      );
+    }
   }
   return { ...draft, totals };
 }
 
-/** A stored webhook body or pulled order as canonical drafts; anything else is a plain, explanatory error. */
+/** A pulled record (one purchase order, or `{ order }` as the single-order call answers) as a canonical draft. */
 export function normalize(payload: StoredPayload): NormalizeResult {
   let json: unknown;
   try {
@@ -108,7 +182,9 @@ export function normalize(payload: StoredPayload): NormalizeResult {
   } catch (error) {
     throw new Error(`body is not valid JSON (${(error as Error).message})`);
   }
-  const parsed = VendorOrder.safeParse(json);
-  if (!parsed.success) throw new Error(`body is not a Walmart order: ${zodMessage(parsed.error)}`);
+  const body =
+    json && typeof json === 'object' && 'order' in json ? (json as { order: unknown }).order : json;
+  const parsed = WalmartOrder.safeParse(body);
+  if (!parsed.success) throw new Error(`body is not a Walmart purchase order: ${zodMessage(parsed.error)}`);
   return { orders: [mapOrder(parsed.data)] };
 }
