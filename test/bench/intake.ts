@@ -132,7 +132,7 @@ export interface WebhookBench {
  * Where the hub's PostgreSQL lives: with DATABASE_URL, a fresh database on that server (dropped afterwards),
  * so the counts below see only this run; without, the hub's embedded server (fsync on).
  */
-async function benchDatabase(name: string) {
+export async function benchDatabase(name: string) {
   const admin = process.env.DATABASE_URL;
   if (!admin) return { env: { DATABASE_URL: undefined }, kind: 'embedded', drop: async () => {} };
   const db = `sy_bench_${name.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
@@ -151,7 +151,7 @@ async function benchDatabase(name: string) {
 }
 
 /** The URL the hub's own process uses, to reach the same database from the baseline and the counters. */
-function hubDatabaseUrl(dir: string, env: Record<string, string | undefined>): string {
+export function hubDatabaseUrl(dir: string, env: Record<string, string | undefined>): string {
   if (env.DATABASE_URL) return env.DATABASE_URL;
   const state = JSON.parse(readFileSync(join(dir, '.switchyard', 'embedded.json'), 'utf8')) as {
     port: number;

@@ -5,6 +5,7 @@ import { apiBench } from './api.ts';
 import { bulkBench } from './bulk.ts';
 import { intakeBench } from './intake.ts';
 import { inventoryBench } from './inventory.ts';
+import { marketplacesBench } from './marketplaces.ts';
 import { budgetBench, pullBench } from './pull.ts';
 import { shopifyWebhookBench } from './shopify.ts';
 import { startupBench } from './startup.ts';
@@ -35,6 +36,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
       burst: Number(process.env.BENCH_BURST ?? 1_000),
       routingSeconds: Number(process.env.BENCH_ROUTING_SECONDS ?? 2),
     }),
+  marketplaces: () => marketplacesBench(Number(process.env.BENCH_ORDERS ?? 20_000)),
 };
 
 // A name that is not a benchmark but prefixes some (`shopify`) runs all of those.

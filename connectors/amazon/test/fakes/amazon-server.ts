@@ -4,7 +4,8 @@
 // AMAZON_FAKE_SCALE it enforces every operation's documented usage plan, rates times that factor, and states the
 // scaled rate in x-amzn-RateLimit-Limit as Amazon states a seller's. GET /__fake/stats tells what it saw;
 // POST /__fake/orders puts an order (an Orders v2026-01-01 order, or `{ orderId, updatedAt }` for a sample one)
-// on it, POST /__fake/sqs a message on its queue (an ORDER_CHANGE, as Amazon would). Prints `listening on <origin>`.
+// on it, POST /__fake/sqs a message on its queue (an ORDER_CHANGE, as Amazon would); AMAZON_FAKE_LONG_POLL_MS holds
+// an empty ReceiveMessage that long, as SQS's long polling does. Prints `listening on <origin>`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CREDENTIALS } from './index.ts';
 import { sampleOrder } from './orders.ts';
@@ -73,6 +74,8 @@ const server = createServer().listen(Number(process.env.AMAZON_FAKE_PORT ?? 0), 
       endpoint: origin,
       accessKeyId: CREDENTIALS.awsAccessKeyId,
     });
+    // SQS holds a ReceiveMessage up to its WaitTimeSeconds for a message; the default keeps tests quick.
+    if (process.env.AMAZON_FAKE_LONG_POLL_MS) sqs.longPollMs = Number(process.env.AMAZON_FAKE_LONG_POLL_MS);
     const start = Date.now() - days * 86_400_000;
     const step = (days * 86_400_000 - 10 * 60_000) / Math.max(1, count);
     for (let i = 0; i < count; i++) {
