@@ -269,6 +269,12 @@ export const OrderDraft = z.object({
    * replaces a summary.
    */
   summary: z.literal(true).optional(),
+  /**
+   * The source removes the buyer's details after a while (eBay: the email after 14 days, name, phone and street
+   * after 90; Amazon once the order is shipped): a customer or address field this state lacks is kept from the
+   * state the hub stored before, never erased by the later, redacted read.
+   */
+  buyerRedacted: z.literal(true).optional(),
 });
 export type OrderDraft = z.infer<typeof OrderDraft>;
 export type OrderDraftInput = z.input<typeof OrderDraft>;

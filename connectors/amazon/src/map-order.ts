@@ -165,6 +165,8 @@ export function mapOrder(o: AmazonOrder): OrderDraftInput {
     updatedAt: iso(o.lastUpdatedTime),
     // The ship-by deadline binds the seller only for what the seller ships.
     ...(shipBy && !fba ? { shipBy: iso(shipBy) } : {}),
+    // Amazon serves the buyer's email and address only while the order is being fulfilled: a later read keeps them.
+    buyerRedacted: true,
     ...(b && (b.buyerEmail || b.buyerName || b.buyerCompanyName)
       ? {
           customer: {

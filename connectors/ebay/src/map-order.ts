@@ -149,6 +149,8 @@ export function mapOrder(o: EbayOrder): OrderDraftInput {
     placedAt: isoOf(o.creationDate, 'creationDate'),
     updatedAt: isoOf(o.lastModifiedDate, 'lastModifiedDate'),
     ...(shipBy ? { shipBy } : {}),
+    // eBay drops the email after 14 days and name, phone and street after 90: a later read keeps what was stored.
+    buyerRedacted: true,
     ...(buyer ? { customer: buyer } : {}),
     ...(billingAddress ? { billingAddress } : {}),
     ...(shippingAddress ? { shippingAddress } : {}),

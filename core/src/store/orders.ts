@@ -60,6 +60,7 @@ export async function applyOrder(
     return { result: 'unchanged', ...current };
 
   const version = existing.version + 1;
+  if (draft.buyerRedacted) draft = keepBuyerDetails(draft, existing.data);
   // As it will read back from JSONB: keys holding undefined disappear, so an identical resend compares equal.
   const next = JSON.parse(JSON.stringify(toOrder(existing.id, source, draft, version))) as Order;
   const changed = changedKeys(existing.data, next);
@@ -76,6 +77,20 @@ export async function applyOrder(
     values (${existing.id}, ${source.tenantId}, ${version}, ${statusChange ? 'order.status_changed' : 'order.updated'},
             ${tx.json({ changed, ...(statusChange ? { status: statusChange } : {}) })}, ${inboxId})`;
   return { result: 'updated', orderId: existing.id, version };
+}
+
+/** The draft with each customer and address field it lacks taken from the stored order (OrderDraft.buyerRedacted). */
+function keepBuyerDetails(draft: OrderDraft, stored: Order): OrderDraft {
+  const kept = { ...draft };
+  for (const part of ['customer', 'shippingAddress', 'billingAddress'] as const) {
+    const before = stored[part];
+    if (!before) continue;
+    const now = Object.fromEntries(
+      Object.entries(draft[part] ?? {}).filter(([, v]) => v !== undefined && v !== ''),
+    );
+    (kept as Record<string, unknown>)[part] = { ...before, ...now };
+  }
+  return kept;
 }
 
 export interface OrderEvent {

@@ -170,6 +170,37 @@ describe('orders', () => {
     });
   });
 
+  it('keeps the buyer details a redacted later read lacks, and only when the source says it redacts', async () => {
+    const buyer = {
+      customer: { email: 'ann@example.com', name: 'Ann Buyer', phone: '555-0100' },
+      shippingAddress: {
+        name: 'Ann Buyer',
+        line1: '1 Main St',
+        city: 'Austin',
+        postalCode: '78701',
+        country: 'US',
+      },
+    };
+    const created = await apply(acme, 'A-R', { updatedAt: '2026-11-20T12:00:00Z', ...buyer });
+    // Ninety days on, the marketplace serves the order without name, phone, email and street.
+    const redacted = {
+      customer: {},
+      shippingAddress: { city: 'Austin', postalCode: '78701', country: 'US' },
+      buyerRedacted: true as const,
+    };
+    await apply(acme, 'A-R', { updatedAt: '2026-11-21T12:00:00Z', status: 'shipped', ...redacted });
+    let found = (await getOrder(db.sql, 'acme', created.orderId))!.order;
+    expect(found).toMatchObject({ status: 'shipped', ...buyer });
+    const [row] = await db.sql<
+      { customer_email: string }[]
+    >`select customer_email from orders where id = ${created.orderId}`;
+    expect(row!.customer_email).toBe('ann@example.com');
+    // A source that does not say so replaces the details as it gives them.
+    await apply(acme, 'A-R', { updatedAt: '2026-11-22T12:00:00Z', status: 'shipped', customer: {} });
+    found = (await getOrder(db.sql, 'acme', created.orderId))!.order;
+    expect(found.customer).toEqual({});
+  });
+
   it('refuses an illegal status change and leaves the order as it was', async () => {
     const created = await apply(acme, 'A-3', { status: 'delivered' });
     await expect(
