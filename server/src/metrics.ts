@@ -65,7 +65,8 @@ export interface HubMetrics extends IntakeObserver {
     connectionId: string;
     figures: number;
     changes: number;
-    outcome: 'ok' | 'failed';
+    /** `refused`: figures of a call that went through which the channel would not take (not another call). */
+    outcome: 'ok' | 'failed' | 'refused';
   }): void;
   /** Stops observing vendor calls. */
   close(): void;
@@ -142,6 +143,12 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
   const stockFigures = new Counter({
     name: 'switchyard_stock_figures_pushed_total',
     help: 'Stock figures sent to channels (one per SKU and channel location), by connection.',
+    labelNames: ['connection'] as const,
+    registers,
+  });
+  const stockRefused = new Counter({
+    name: 'switchyard_stock_figures_refused_total',
+    help: "Stock figures a channel answered but would not take (Amazon's INVALID), by connection: each is logged with the channel's reason.",
     labelNames: ['connection'] as const,
     registers,
   });
@@ -419,6 +426,10 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     },
     engine,
     stockPush({ connectionId, figures, changes, outcome }) {
+      if (outcome === 'refused') {
+        stockRefused.inc({ connection: connectionId }, figures);
+        return;
+      }
       stockPushes.inc({ connection: connectionId, outcome });
       if (outcome === 'ok') {
         stockFigures.inc({ connection: connectionId }, figures);

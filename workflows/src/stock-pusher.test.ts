@@ -38,19 +38,42 @@ const shop = (id: string, cap?: number) =>
       },
     },
   }) as unknown as AnyConnector;
+const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+const picky = defineConnector({
+  id: 'picky-shop',
+  title: 'Picky',
+  capabilities: ['inventory.push'],
+  settings: z.object({}),
+  secrets: z.object({}),
+  normalize: () => ({ orders: [] }),
+  actions: {
+    async pushStock(_c, { figures }) {
+      pushes.push({ to: 'picky-shop', at: Date.now(), figures });
+      return figures.map((f) =>
+        f.quantity > 100
+          ? { sku: f.sku, status: 'refused' as const, reason: 'above the listing’s maximum of 100' }
+          : { sku: f.sku, status: 'set' as const },
+      );
+    },
+  },
+}) as unknown as AnyConnector;
 const capped = shop('capped-shop', 86_400_000 / SPACING_MS);
 const free = shop('free-shop');
 const to = (id: string) => pushes.filter((p) => p.to === id);
 
 let db: TestDatabase;
 let pusher: Loop;
-const log = { info() {}, warn() {}, error() {} };
+const log = {
+  info() {},
+  warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }),
+  error() {},
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
   const config: ResolvedConfig = {
     tenants: [{ id: 'acme', name: 'Acme' }],
-    connections: ['capped', 'free'].map((id) => ({
+    connections: ['capped', 'free', 'picky'].map((id) => ({
       id,
       tenantId: 'acme',
       connector: `${id}-shop`,
@@ -73,9 +96,10 @@ beforeAll(async () => {
     connections: new Map([
       ['capped', connection('capped', capped)],
       ['free', connection('free', free)],
+      ['picky', connection('picky', picky)],
     ]),
     channels: new Map(
-      ['capped', 'free'].map((id) => [
+      ['capped', 'free', 'picky'].map((id) => [
         id,
         { ...ChannelStock.parse({ locations: [{ from: ['wh'] }] }), connectionId: id, tenantId: 'acme' },
       ]),
@@ -128,5 +152,49 @@ describe('stock pushes to a channel with a per-listing cap', () => {
     await new Promise((r) => setTimeout(r, SPACING_MS + 200));
     expect(to('capped-shop')).toHaveLength(2);
     expect(to('free-shop')).toHaveLength(5);
+  });
+
+  it('leaves a figure the channel refuses to the SKU’s next change, logged with the reason, the others set', async () => {
+    const before = pushes.length;
+    await applyMovements(db.sql, [
+      {
+        tenantId: 'acme',
+        sku: 'BIG-1',
+        locationId: 'wh',
+        kind: 'receipt',
+        quantity: 150,
+        idempotencyKey: 'big-1',
+      },
+    ]);
+    await until(() => pushes.slice(before).some((p) => p.to === 'picky-shop'));
+    await until(() => pushes.slice(before).some((p) => p.to === 'free-shop'));
+    expect(warnings).toContainEqual({
+      message: expect.stringContaining('refused a stock figure'),
+      fields: expect.objectContaining({
+        connection: 'picky',
+        sku: 'BIG-1',
+        reason: 'above the listing’s maximum of 100',
+      }),
+    });
+    // Not retried every 30 s as a failed call would be: nothing more goes to it until BIG-1 changes again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pushes.slice(before).filter((p) => p.to === 'picky-shop')).toHaveLength(1);
+    await applyMovements(db.sql, [
+      {
+        tenantId: 'acme',
+        sku: 'BIG-1',
+        locationId: 'wh',
+        kind: 'adjustment',
+        quantity: -60,
+        idempotencyKey: 'big-2',
+      },
+    ]);
+    await until(() => pushes.slice(before).filter((p) => p.to === 'picky-shop').length === 2);
+    expect(
+      pushes
+        .slice(before)
+        .filter((p) => p.to === 'picky-shop')
+        .at(-1)!.figures,
+    ).toEqual([{ sku: 'BIG-1', quantity: 90 }]);
   });
 });

@@ -40,7 +40,13 @@ export interface StockPusherOptions {
   /** …or once it has waited this long since its first change, whatever comes (default 2 s). */
   maxWaitMs?: number;
   /** Told of every push: how many figures went to which connection, and how many changes they stood for. */
-  onPush?(report: { connectionId: string; figures: number; changes: number; outcome: 'ok' | 'failed' }): void;
+  onPush?(report: {
+    connectionId: string;
+    figures: number;
+    changes: number;
+    /** `refused`: figures the channel answered but would not take (counted apart from the others of the call). */
+    outcome: 'ok' | 'failed' | 'refused';
+  }): void;
 }
 
 /** SKUs taken per turn; the lease covers the turn's pushes (each under the HTTP client's own timeouts). */
@@ -179,8 +185,20 @@ async function pushTo(
       { figures },
     );
     const pushed: PushedFigure[] = [];
+    let refused = 0;
     results.forEach((r, i) => {
       const figure = figures[i]!;
+      if (r.status === 'refused') {
+        options.log.warn('the channel refused a stock figure; it goes again with the SKU’s next change', {
+          connection: plan.connectionId,
+          sku: figure.sku,
+          location: figure.location ?? '',
+          quantity: figure.quantity,
+          reason: r.reason ?? 'no reason given',
+        });
+        refused++;
+        return;
+      }
       if (r.status !== 'set') return;
       const before = told.get(`${figure.sku}\u0000${figure.location ?? ''}`);
       if (before !== undefined && r.previous !== undefined && r.previous !== before) {
@@ -201,7 +219,15 @@ async function pushTo(
       });
     });
     await recordPushed(options.sql, plan.connectionId, pushed);
-    options.onPush?.({ connectionId: plan.connectionId, figures: figures.length, changes, outcome: 'ok' });
+    options.onPush?.({
+      connectionId: plan.connectionId,
+      figures: figures.length - refused,
+      changes,
+      outcome: 'ok',
+    });
+    if (refused) {
+      options.onPush?.({ connectionId: plan.connectionId, figures: refused, changes: 0, outcome: 'refused' });
+    }
     return none;
   } catch (error) {
     options.onPush?.({

@@ -1,10 +1,4 @@
-import {
-  type ActionContext,
-  HubError,
-  type StockFigure,
-  type StockPushResult,
-  VendorError,
-} from '@switchyard/core';
+import { type ActionContext, type StockFigure, type StockPushResult, VendorError } from '@switchyard/core';
 import { type AmazonApi, amazonApi } from './client.ts';
 import type { Secrets, Settings } from './settings.ts';
 
@@ -38,29 +32,14 @@ interface Issue {
   severity?: string;
 }
 
-/** Figures Amazon answered INVALID: each with the issues it gave. */
-export class StockRefused extends HubError {
-  override name = 'StockRefused';
-  constructor(readonly refused: { sku: string; issues: Issue[] }[]) {
-    const words = refused
-      .map(
-        ({ sku, issues }) =>
-          `${sku}: ${
-            issues
-              .filter((i) => i.severity !== 'INFO')
-              .map((i) => `${i.code ?? 'issue'}: ${i.message ?? 'no message'}`)
-              .join('; ') || 'no issue given'
-          }`,
-      )
-      .join(' | ');
-    super({
-      type: 'vendor-stock-refused',
-      title: 'Amazon refused stock figures',
-      status: 502,
-      detail: `Amazon answered INVALID to the stock figure of ${refused.length} SKU${refused.length === 1 ? '' : 's'} (${words})`,
-      fix: 'correct the listing in Seller Central (Inventory › Manage All Inventory) as the issues say; the figures go again on the next push',
-    });
-  }
+/** Why Amazon answered INVALID to a figure, in its issues' words (INFO issues left out), and what to do. */
+function refusal(issues: Issue[]): string {
+  const words =
+    issues
+      .filter((i) => i.severity !== 'INFO')
+      .map((i) => `${i.code ?? 'issue'}: ${i.message ?? 'no message'}`)
+      .join('; ') || 'no issue given';
+  return `Amazon answered INVALID (${words}); correct the listing in Seller Central (Inventory › Manage All Inventory) as the issues say: the figure goes again with the SKU's next change`;
 }
 
 async function listingOf(
@@ -118,7 +97,6 @@ export async function pushStock(
   const api = amazonApi(context);
   const { settings } = context;
   const results: StockPushResult[] = [];
-  const refused: { sku: string; issues: Issue[] }[] = [];
   for (const figure of figures) {
     const base = { sku: figure.sku, ...(figure.location !== undefined ? { location: figure.location } : {}) };
     const listing = await listingOf(api, context, figure.sku);
@@ -167,7 +145,7 @@ export async function pushStock(
       continue;
     }
     if (answer.status !== 'ACCEPTED') {
-      refused.push({ sku: figure.sku, issues: answer.issues ?? [] });
+      results.push({ ...base, status: 'refused', reason: refusal(answer.issues ?? []) });
       continue;
     }
     // What Amazon showed, when it was read since the last push (a figure changed in Seller Central shows here).
@@ -175,7 +153,5 @@ export async function pushStock(
     delete listing.quantity;
     results.push({ ...base, status: 'set', ...(previous !== undefined ? { previous } : {}) });
   }
-  // The figures Amazon took are taken; a refused one fails the push, in Amazon's words, to go again later.
-  if (refused.length) throw new StockRefused(refused);
   return results;
 }

@@ -6,7 +6,6 @@ import { carrierOf } from '../src/carriers.ts';
 import { mapOrder } from '../src/map-order.ts';
 import { AmazonOrder } from '../src/order-shape.ts';
 import { type Secrets, Settings } from '../src/settings.ts';
-import { StockRefused } from '../src/stock.ts';
 import { CREDENTIALS, fakeAmazon, sampleOrder } from './fakes/index.ts';
 
 /** Write-back: shipments confirmed by confirmShipment (one package per step, however often retried), stock by Listings. */
@@ -177,7 +176,7 @@ describe('pushStock (Listings Items patch of fulfillment_availability)', () => {
     expect(reads()).toBe(before);
   });
 
-  it('reports a figure Amazon answers INVALID (in a 200) as failed, in the issue’s words, after setting the others', async () => {
+  it('reports a figure Amazon answers INVALID (in a 200) as refused, in the issue’s words, setting the others', async () => {
     vendor.api.listings.get('LAMP-1')!.invalid = [
       {
         code: '8572',
@@ -186,19 +185,20 @@ describe('pushStock (Listings Items patch of fulfillment_availability)', () => {
       },
     ];
     try {
-      const error = await actions.pushStock!(context('stock-3'), {
+      const results = await actions.pushStock!(context('stock-3'), {
         figures: [
           { sku: 'LAMP-1', quantity: 900 },
           { sku: 'MUG-1', quantity: 6 },
         ],
-      }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(StockRefused);
-      expect((error as StockRefused).refused).toEqual([
-        { sku: 'LAMP-1', issues: [expect.objectContaining({ code: '8572' })] },
+      });
+      expect(results).toEqual([
+        {
+          sku: 'LAMP-1',
+          status: 'refused',
+          reason: expect.stringMatching(/8572: The fulfillment_availability quantity is above/),
+        },
+        expect.objectContaining({ sku: 'MUG-1', status: 'set' }),
       ]);
-      expect((error as Error).message).toMatch(
-        /LAMP-1: 8572: The fulfillment_availability quantity is above/,
-      );
       expect(vendor.api.listings.get('LAMP-1')!.channels.DEFAULT).toBe(2);
       expect(vendor.api.listings.get('MUG-1')!.channels.DEFAULT).toBe(6);
     } finally {

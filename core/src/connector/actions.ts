@@ -32,9 +32,13 @@ export interface StockPushResult {
   location?: string;
   /**
    * `set`: the channel shows the figure now; `unknown-sku`: the channel sells nothing under this SKU;
-   * `not-stocked`: the channel has the item but does not stock it at that location (nothing done for either).
+   * `not-stocked`: the channel has the item but does not stock it at that location (nothing done for either);
+   * `refused`: the channel answered, but would not take this figure (Amazon's INVALID with its issues), for
+   * `reason`: the other figures stand, and this one goes again with the SKU's next change.
    */
-  status: 'set' | 'unknown-sku' | 'not-stocked';
+  status: 'set' | 'unknown-sku' | 'not-stocked' | 'refused';
+  /** Why the channel refused the figure, in its words and what to do (with `refused`). */
+  reason?: string;
   /**
    * What the channel showed just before, when it says: a figure that differs from the one the hub pushed last
    * was changed in the channel's admin (the hub logs the difference it overwrote).
