@@ -135,9 +135,12 @@ export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                             {h.shipBy.next.externalId}
                           </a>{' '}
                           by <Time at={h.shipBy.next.at} /> ({ago(h.shipBy.next.at)}) ·{' '}
-                          {h.shipBy.dueWithinDay} due within a day
+                          {h.shipBy.dueWithinDay} due within the next day
                           {h.shipBy.overdue ? (
-                            <span class="status status-failed"> · ⚠ {h.shipBy.overdue} overdue</span>
+                            <>
+                              {' · '}
+                              <span class="status status-failed">⚠ {h.shipBy.overdue} overdue</span>
+                            </>
                           ) : null}
                         </dd>
                       </>

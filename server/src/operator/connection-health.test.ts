@@ -69,7 +69,7 @@ describe('a marketplace connection’s health', () => {
     expect(h.trouble).toContain('order soon must be confirmed shipped by');
     await order('late', inHours(-1));
     h = await health();
-    expect(h.shipBy).toMatchObject({ next: { externalId: 'late' }, dueWithinDay: 2, overdue: 1 });
+    expect(h.shipBy).toMatchObject({ next: { externalId: 'late' }, dueWithinDay: 1, overdue: 1 });
     expect(h.trouble).toContain("1 order past the marketplace's ship-by time");
     // The hub confirmed its last parcel: the deadline is met, before the marketplace's next import says so.
     const late = await db.sql<{ id: string }[]>`select id from orders where external_id = 'late'`;

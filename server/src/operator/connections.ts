@@ -41,8 +41,8 @@ export interface ConnectionHealth {
     lastHour: { fetched: number; p50Seconds: number | null; maxSeconds: number | null };
   } | null;
   /**
-   * The nearest marketplace ship-by deadline among the connection's orders not yet shipped, and how many fall
-   * due within a day (or are past); null when none has one.
+   * The nearest marketplace ship-by deadline among the connection's orders not yet shipped, how many fall due
+   * within the next day, and how many are past; null when none has one.
    */
   shipBy: {
     next: { orderId: string; externalId: string; at: string };
@@ -126,7 +126,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
       select c.id, n.id as "orderId", n.external_id as "externalId", n.ship_by as at,
         (select count(*)::int from orders o where o.connection_id = c.id and o.ship_by is not null
            and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
-           and o.ship_by < now() + interval '1 day') as day,
+           and o.ship_by >= now() and o.ship_by < now() + interval '1 day') as day,
         (select count(*)::int from orders o where o.connection_id = c.id and o.ship_by is not null
            and o.status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
            and o.ship_by < now()) as overdue
