@@ -126,6 +126,13 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
         `connection ${c.id} uses the development default for ${name}; set ${name} before exposing the hub`,
       );
     }
+    // A marketplace that cancels what is not acknowledged in time (Walmart) is acknowledged by the order workflow.
+    const connector = installedConnectors.get(c.connector);
+    if (connector?.actions?.acknowledgeOrder && !c.fulfillment) {
+      log.warn(
+        `connection ${c.id} (${connector.title}) has no fulfillment section: its orders are imported but not acknowledged, and ${connector.title} cancels orders not acknowledged in time; add one, or acknowledge them elsewhere`,
+      );
+    }
   }
   const stateDir = join(cwd, '.switchyard');
   const url = options.databaseUrl === undefined ? process.env.DATABASE_URL : options.databaseUrl;

@@ -83,6 +83,8 @@ describe('a marketplace connection in the console', () => {
       expect(text).toMatch(/Next ship-by\s+\d+/);
       expect(text).toMatch(/orders? past the marketplace's ship-by time: confirm the shipments now/);
       expect(text).not.toContain(CLIENT_SECRET);
+      // Without a fulfillment section nothing acknowledges its orders, and the hub said so at start.
+      expect(hub.log()).toContain('has no fulfillment section: its orders are imported but not acknowledged');
       await pages.shot(page, 'connections-marketplace');
 
       // The same through the API, for a monitor.
