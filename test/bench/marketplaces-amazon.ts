@@ -1,13 +1,18 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CREDENTIALS } from '@switchyard/connector-amazon/testing';
-import { startFake } from '../support/fake-process.ts';
-import { cli, scratchDir } from '../support/hub-process.ts';
+import { timedBackfill } from './backfill-scratch.ts';
 
 /** searchOrders' documented usage plan (amzn/selling-partner-api-models orders_2026-01-01.json). */
 const SEARCH_RATE = 0.0056;
 const SEARCH_BURST = 20;
 const PAGE = 100;
+
+interface FakeStats {
+  byOperation: Record<string, { calls: number; throttled: number }>;
+  throttled: number;
+  throttledAfterFirst: number;
+  searchSpanMs: number;
+  throttledSearches: { call: number; ms: number }[];
+}
 
 /**
  * `switchyard backfill` of Amazon orders through the hub's real sync path (the binary, a throwaway database)
@@ -19,89 +24,52 @@ const PAGE = 100;
  * refused 429 (the goal: none after the first).
  */
 export async function amazonBackfillBench(orders = 20_000, scale = 360): Promise<Record<string, unknown>> {
-  const fake = await startFake('../../connectors/amazon/test/fakes/amazon-server.ts', {
-    AMAZON_FAKE_ORDERS: String(orders),
-    AMAZON_FAKE_SCALE: String(scale),
-    AMAZON_FAKE_DAYS: '7',
-  });
-  const scratch = scratchDir('bench-amazon');
-  try {
-    writeFileSync(
-      join(scratch.dir, 'switchyard.config.ts'),
-      `import { defineConfig, env } from '@switchyard/core';
-export default defineConfig({
-  tenants: [{ id: 'bench', name: 'Bench' }],
-  connections: [{
-    id: 'amazon', tenant: 'bench', connector: 'amazon',
-    settings: ${JSON.stringify({
+  const { seconds: wallS, stats } = await timedBackfill<FakeStats>({
+    connector: 'amazon',
+    fake: {
+      script: '../../connectors/amazon/test/fakes/amazon-server.ts',
+      env: { AMAZON_FAKE_ORDERS: String(orders), AMAZON_FAKE_SCALE: String(scale), AMAZON_FAKE_DAYS: '7' },
+    },
+    settings: (origin) => ({
       sellerId: 'A3SELLERFAKE01',
       marketplaceIds: ['ATVPDKIKX0DER'],
-      endpoint: fake.origin,
-      tokenUrl: `${fake.origin}/auth/o2/token`,
+      endpoint: origin,
+      tokenUrl: `${origin}/auth/o2/token`,
       pageSize: PAGE,
-    })},
+    }),
     secrets: {
-      clientId: env('BENCH_AMAZON_CLIENT_ID'),
-      clientSecret: env('BENCH_AMAZON_CLIENT_SECRET'),
-      refreshToken: env('BENCH_AMAZON_REFRESH_TOKEN'),
+      clientId: CREDENTIALS.clientId,
+      clientSecret: CREDENTIALS.clientSecret,
+      refreshToken: CREDENTIALS.refreshToken,
     },
-  }],
-});`,
-    );
-    const env = {
-      BENCH_AMAZON_CLIENT_ID: CREDENTIALS.clientId,
-      BENCH_AMAZON_CLIENT_SECRET: CREDENTIALS.clientSecret,
-      BENCH_AMAZON_REFRESH_TOKEN: CREDENTIALS.refreshToken,
-    };
-    const migrated = cli(scratch.dir, ['migrate'], env);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-
-    const since = new Date(Date.now() - 8 * 86_400_000).toISOString().slice(0, 10);
-    const start = performance.now();
-    const run = cli(scratch.dir, ['backfill', 'amazon', '--since', since, '--json'], env, 3_600_000);
-    const wallS = (performance.now() - start) / 1000;
-    if (run.code !== 0) throw new Error(`backfill failed: ${run.stderr}`);
-    const report = JSON.parse(run.stdout) as { records: number; exceptions: number; pages: number };
-    if (report.records !== orders || report.exceptions !== 0) {
-      throw new Error(
-        `expected ${orders} orders, the hub took ${report.records} (${report.exceptions} exceptions)`,
-      );
-    }
-    const stats = (await (await fetch(`${fake.origin}/__fake/stats`)).json()) as {
-      byOperation: Record<string, { calls: number; throttled: number }>;
-      throttled: number;
-      throttledAfterFirst: number;
-      searchSpanMs: number;
-      throttledSearches: { call: number; ms: number }[];
-    };
-    const searches = stats.byOperation.searchOrders?.calls ?? 0;
-    const rate = SEARCH_RATE * scale;
-    // The pages the backfill needs (a throttled call is not a page), less the burst, at the scaled restore rate.
-    const pages = Math.ceil(orders / PAGE);
-    const boundS = Math.max(0, pages - SEARCH_BURST) / rate;
-    const perSecond = orders / wallS;
-    return {
-      orders,
-      pages,
-      seconds: Number(wallS.toFixed(2)),
-      ordersPerSecond: Number(perSecond.toFixed(1)),
-      boundSeconds: Number(boundS.toFixed(2)),
-      boundOrdersPerSecond: Number((orders / boundS).toFixed(1)),
-      fractionOfBound: Number((boundS / wallS).toFixed(3)),
-      // The same, from the first searchOrders call to the last (the CLI's start and the last page's store left out).
-      fractionOfBoundAtTheApi: Number((boundS / Math.max(stats.searchSpanMs / 1000, 0.001)).toFixed(3)),
-      rateScale: scale,
-      searchOrdersRate: `${rate.toFixed(4)}/s (documented ${SEARCH_RATE}/s × ${scale}), burst ${SEARCH_BURST}`,
-      throttled: stats.throttled,
-      throttledAfterFirst: stats.throttledAfterFirst,
-      throttledCalls: stats.throttledSearches,
-      callsByOperation: Object.fromEntries(Object.entries(stats.byOperation).map(([op, s]) => [op, s.calls])),
-      searchCalls: searches,
-      targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
-      note: 'wall time of the CLI process, start included; the fake enforces every operation’s documented usage plan, rates × rateScale',
-    };
-  } finally {
-    fake.stop();
-    scratch.remove();
-  }
+    orders,
+    exactly: true,
+    sinceDays: 8,
+  });
+  const searches = stats.byOperation.searchOrders?.calls ?? 0;
+  const rate = SEARCH_RATE * scale;
+  // The pages the backfill needs (a throttled call is not a page), less the burst, at the scaled restore rate.
+  const pages = Math.ceil(orders / PAGE);
+  const boundS = Math.max(0, pages - SEARCH_BURST) / rate;
+  const perSecond = orders / wallS;
+  return {
+    orders,
+    pages,
+    seconds: Number(wallS.toFixed(2)),
+    ordersPerSecond: Number(perSecond.toFixed(1)),
+    boundSeconds: Number(boundS.toFixed(2)),
+    boundOrdersPerSecond: Number((orders / boundS).toFixed(1)),
+    fractionOfBound: Number((boundS / wallS).toFixed(3)),
+    // The same, from the first searchOrders call to the last (the CLI's start and the last page's store left out).
+    fractionOfBoundAtTheApi: Number((boundS / Math.max(stats.searchSpanMs / 1000, 0.001)).toFixed(3)),
+    rateScale: scale,
+    searchOrdersRate: `${rate.toFixed(4)}/s (documented ${SEARCH_RATE}/s × ${scale}), burst ${SEARCH_BURST}`,
+    throttled: stats.throttled,
+    throttledAfterFirst: stats.throttledAfterFirst,
+    throttledCalls: stats.throttledSearches,
+    callsByOperation: Object.fromEntries(Object.entries(stats.byOperation).map(([op, s]) => [op, s.calls])),
+    searchCalls: searches,
+    targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
+    note: 'wall time of the CLI process, start included; the fake enforces every operation’s documented usage plan, rates × rateScale',
+  };
 }

@@ -1,7 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startFake } from '../support/fake-process.ts';
-import { cli, scratchDir } from '../support/hub-process.ts';
+import { timedBackfill } from './backfill-scratch.ts';
 
 /**
  * eBay's limits: a daily call quota per application per API, not a rate. The Fulfillment API's default is
@@ -35,84 +32,51 @@ interface FakeStats {
  * against the bound the quota allows, and the 429s the fake answered.
  */
 export async function ebayBackfillBench(orders = 20_000, scale = 1): Promise<Record<string, unknown>> {
-  const fake = await startFake('../../connectors/ebay/test/fakes/ebay-server.ts', {
-    EBAY_FAKE_ORDERS: String(orders),
-    EBAY_FAKE_SCALE: String(scale),
-    EBAY_FAKE_FULFILLMENT_PER_DAY: String(PER_DAY),
-    EBAY_FAKE_CLIENT_ID: secrets.clientId,
-    EBAY_FAKE_CLIENT_SECRET: secrets.clientSecret,
-    EBAY_FAKE_REFRESH_TOKEN: secrets.refreshToken,
-  });
-  const scratch = scratchDir('bench-ebay');
-  const env = {
-    BENCH_EBAY_CLIENT_ID: secrets.clientId,
-    BENCH_EBAY_CLIENT_SECRET: secrets.clientSecret,
-    BENCH_EBAY_REFRESH_TOKEN: secrets.refreshToken,
-  };
-  try {
-    writeFileSync(
-      join(scratch.dir, 'switchyard.config.ts'),
-      `import { defineConfig, env } from '@switchyard/core';
-export default defineConfig({
-  tenants: [{ id: 'bench', name: 'Bench' }],
-  connections: [{
-    id: 'ebay', tenant: 'bench', connector: 'ebay',
-    settings: ${JSON.stringify({ apiOrigin: fake.origin, pageSize: PAGE })},
-    secrets: {
-      clientId: env('BENCH_EBAY_CLIENT_ID'),
-      clientSecret: env('BENCH_EBAY_CLIENT_SECRET'),
-      refreshToken: env('BENCH_EBAY_REFRESH_TOKEN'),
+  const { report, seconds, startedAt, stats } = await timedBackfill<FakeStats>({
+    connector: 'ebay',
+    fake: {
+      script: '../../connectors/ebay/test/fakes/ebay-server.ts',
+      env: {
+        EBAY_FAKE_ORDERS: String(orders),
+        EBAY_FAKE_SCALE: String(scale),
+        EBAY_FAKE_FULFILLMENT_PER_DAY: String(PER_DAY),
+        EBAY_FAKE_CLIENT_ID: secrets.clientId,
+        EBAY_FAKE_CLIENT_SECRET: secrets.clientSecret,
+        EBAY_FAKE_REFRESH_TOKEN: secrets.refreshToken,
+      },
     },
-  }],
-});`,
-    );
-    // The embedded server's first start (initdb) and the migrations happen before the clock starts.
-    const migrated = cli(scratch.dir, ['migrate'], env);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-    const since = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
-    const start = performance.now();
-    const startedAt = Date.now();
-    const run = cli(scratch.dir, ['backfill', 'ebay', '--since', since, '--json'], env, 3_600_000);
-    const seconds = (performance.now() - start) / 1000;
-    if (run.code !== 0) throw new Error(`backfill failed: ${run.stderr}`);
-    const report = JSON.parse(run.stdout) as { records: number; exceptions: number; pages: number };
-    if (report.records < orders || report.exceptions !== 0) {
-      throw new Error(
-        `expected ${orders} orders, the hub took ${report.records} (${report.exceptions} exceptions)`,
-      );
-    }
-    const stats = (await (await fetch(`${fake.origin}/__fake/stats`)).json()) as FakeStats;
-    // The bound: the pages a backfill needs, at the quota's even rate (as the fake advertises it).
-    const callsPerSecond = stats.fulfillmentQuota.limit / stats.fulfillmentQuota.timeWindow;
-    const pagesNeeded = Math.ceil(orders / PAGE);
-    const boundSeconds = pagesNeeded / callsPerSecond;
-    const perSecond = orders / seconds;
-    const boundPerSecond = orders / boundSeconds;
-    const callingSeconds = (stats.lastCallAt - stats.firstCallAt) / 1000;
-    return {
-      orders,
-      pageSize: PAGE,
-      pages: report.pages,
-      seconds: Number(seconds.toFixed(2)),
-      // From the process's start to its first call to eBay (config, database, token), and from the first call
-      // to the last: the part the quota bounds.
-      startSeconds: Number(((stats.firstCallAt - startedAt) / 1000).toFixed(2)),
-      callingSeconds: Number(callingSeconds.toFixed(2)),
-      perSecond: Number(perSecond.toFixed(1)),
-      bound: `Fulfillment API ${PER_DAY.toLocaleString('en-US')} calls/day (eBay default) = ${(PER_DAY / 86_400).toFixed(3)} calls/s × ${PAGE} orders/page = ${((PER_DAY / 86_400) * PAGE).toFixed(0)} orders/s; the fake runs it ×${scale}: ${callsPerSecond.toFixed(3)} calls/s (getRateLimits: ${stats.fulfillmentQuota.limit} per ${stats.fulfillmentQuota.timeWindow} s)`,
-      boundPerSecond: Number(boundPerSecond.toFixed(1)),
-      fractionOfBound: Number((perSecond / boundPerSecond).toFixed(3)),
-      // The pacing alone: the least time the quota allows between the first and the last getOrders call, over
-      // the time they took (the rest of the wall time is the process's start).
-      pacingFraction: Number(((pagesNeeded - 1) / callsPerSecond / callingSeconds).toFixed(3)),
-      throttled: stats.throttled,
-      firstThrottledCall: stats.firstThrottledCall || null,
-      callsByOperation: stats.calls,
-      targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
-      note: 'seconds: wall time of the CLI process, its start (embedded PostgreSQL, config) included',
-    };
-  } finally {
-    fake.stop();
-    scratch.remove();
-  }
+    settings: (origin) => ({ apiOrigin: origin, pageSize: PAGE }),
+    secrets,
+    orders,
+    sinceDays: 60,
+  });
+  // The bound: the pages a backfill needs, at the quota's even rate (as the fake advertises it).
+  const callsPerSecond = stats.fulfillmentQuota.limit / stats.fulfillmentQuota.timeWindow;
+  const pagesNeeded = Math.ceil(orders / PAGE);
+  const boundSeconds = pagesNeeded / callsPerSecond;
+  const perSecond = orders / seconds;
+  const boundPerSecond = orders / boundSeconds;
+  const callingSeconds = (stats.lastCallAt - stats.firstCallAt) / 1000;
+  return {
+    orders,
+    pageSize: PAGE,
+    pages: report.pages,
+    seconds: Number(seconds.toFixed(2)),
+    // From the process's start to its first call to eBay (config, database, token), and from the first call
+    // to the last: the part the quota bounds.
+    startSeconds: Number(((stats.firstCallAt - startedAt) / 1000).toFixed(2)),
+    callingSeconds: Number(callingSeconds.toFixed(2)),
+    perSecond: Number(perSecond.toFixed(1)),
+    bound: `Fulfillment API ${PER_DAY.toLocaleString('en-US')} calls/day (eBay default) = ${(PER_DAY / 86_400).toFixed(3)} calls/s × ${PAGE} orders/page = ${((PER_DAY / 86_400) * PAGE).toFixed(0)} orders/s; the fake runs it ×${scale}: ${callsPerSecond.toFixed(3)} calls/s (getRateLimits: ${stats.fulfillmentQuota.limit} per ${stats.fulfillmentQuota.timeWindow} s)`,
+    boundPerSecond: Number(boundPerSecond.toFixed(1)),
+    fractionOfBound: Number((perSecond / boundPerSecond).toFixed(3)),
+    // The pacing alone: the least time the quota allows between the first and the last getOrders call, over
+    // the time they took (the rest of the wall time is the process's start).
+    pacingFraction: Number(((pagesNeeded - 1) / callsPerSecond / callingSeconds).toFixed(3)),
+    throttled: stats.throttled,
+    firstThrottledCall: stats.firstThrottledCall || null,
+    callsByOperation: stats.calls,
+    targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
+    note: 'seconds: wall time of the CLI process, its start (embedded PostgreSQL, config) included',
+  };
 }

@@ -1,7 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startFake } from '../support/fake-process.ts';
-import { cli, scratchDir } from '../support/hub-process.ts';
+import { timedBackfill } from './backfill-scratch.ts';
 
 /**
  * Walmart's limits: a token bucket per seller and API, its size the calls allowed per minute, replenished
@@ -34,70 +31,41 @@ interface FakeStats {
  * against the bound the buckets allow (the calls beyond the first bucketful, at its refill rate), and the 429s.
  */
 export async function walmartBackfillBench(orders = 20_000, scale = 0.01): Promise<Record<string, unknown>> {
-  const fake = await startFake('../../connectors/walmart/test/fakes/walmart-server.ts', {
-    WALMART_FAKE_ORDERS: String(orders),
-    WALMART_FAKE_RATE_SCALE: String(scale),
-    WALMART_FAKE_CLIENT_ID: secrets.clientId,
-    WALMART_FAKE_CLIENT_SECRET: secrets.clientSecret,
+  const { report, seconds, stats } = await timedBackfill<FakeStats>({
+    connector: 'walmart',
+    fake: {
+      script: '../../connectors/walmart/test/fakes/walmart-server.ts',
+      env: {
+        WALMART_FAKE_ORDERS: String(orders),
+        WALMART_FAKE_RATE_SCALE: String(scale),
+        WALMART_FAKE_CLIENT_ID: secrets.clientId,
+        WALMART_FAKE_CLIENT_SECRET: secrets.clientSecret,
+      },
+    },
+    settings: (origin) => ({ apiOrigin: origin, pageSize: PAGE }),
+    secrets,
+    orders,
+    sinceDays: 60,
   });
-  const scratch = scratchDir('bench-walmart');
-  // A throwaway embedded database in the scratch folder, whatever DATABASE_URL the run has.
-  const env = {
-    BENCH_WALMART_CLIENT_ID: secrets.clientId,
-    BENCH_WALMART_CLIENT_SECRET: secrets.clientSecret,
-    DATABASE_URL: undefined,
+  // The bound: the pages a backfill needs, less the first bucketful, at the bucket's refill rate.
+  const bucket = stats.perMinute.orders!;
+  const pagesNeeded = Math.ceil(orders / PAGE);
+  const boundSeconds = Math.max(0, pagesNeeded - bucket) / (bucket / 60);
+  const perSecond = orders / seconds;
+  const boundPerSecond = orders / boundSeconds;
+  return {
+    orders,
+    pageSize: PAGE,
+    pages: report.pages,
+    seconds: Number(seconds.toFixed(2)),
+    perSecond: Number(perSecond.toFixed(1)),
+    bound: `GET /v3/orders ${PER_MINUTE.toLocaleString('en-US')} calls/min (documented) × ${PAGE} orders/call; the fake runs rates ×${scale}: a bucket of ${bucket} calls refilled at ${bucket}/min, so ${pagesNeeded} calls need ${boundSeconds.toFixed(1)} s beyond the first ${bucket}`,
+    boundPerSecond: Number(boundPerSecond.toFixed(1)),
+    fractionOfBound: Number((perSecond / boundPerSecond).toFixed(3)),
+    throttled: stats.throttled,
+    firstThrottledCall: stats.firstThrottledCall >= 0 ? stats.firstThrottledCall : null,
+    callsByOperation: stats.byOperation,
+    targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
+    note: `wall time of the CLI process, its start included; at the documented rate the ${pagesNeeded} calls fit in one bucket (no wait: the hub's own speed is the figure)`,
   };
-  try {
-    writeFileSync(
-      join(scratch.dir, 'switchyard.config.ts'),
-      `import { defineConfig, env } from '@switchyard/core';
-export default defineConfig({
-  tenants: [{ id: 'bench', name: 'Bench' }],
-  connections: [{
-    id: 'walmart', tenant: 'bench', connector: 'walmart',
-    settings: ${JSON.stringify({ apiOrigin: fake.origin, pageSize: PAGE })},
-    secrets: { clientId: env('BENCH_WALMART_CLIENT_ID'), clientSecret: env('BENCH_WALMART_CLIENT_SECRET') },
-  }],
-});`,
-    );
-    // The embedded server's first start (initdb) and the migrations happen before the clock starts.
-    const migrated = cli(scratch.dir, ['migrate'], env);
-    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-    const since = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
-    const start = performance.now();
-    const run = cli(scratch.dir, ['backfill', 'walmart', '--since', since, '--json'], env, 3_600_000);
-    const seconds = (performance.now() - start) / 1000;
-    if (run.code !== 0) throw new Error(`backfill failed: ${run.stderr}`);
-    const report = JSON.parse(run.stdout) as { records: number; exceptions: number; pages: number };
-    if (report.records < orders || report.exceptions !== 0) {
-      throw new Error(
-        `expected ${orders} orders, the hub took ${report.records} (${report.exceptions} exceptions)`,
-      );
-    }
-    const stats = (await (await fetch(`${fake.origin}/__fake/stats`)).json()) as FakeStats;
-    // The bound: the pages a backfill needs, less the first bucketful, at the bucket's refill rate.
-    const bucket = stats.perMinute.orders!;
-    const pagesNeeded = Math.ceil(orders / PAGE);
-    const boundSeconds = Math.max(0, pagesNeeded - bucket) / (bucket / 60);
-    const perSecond = orders / seconds;
-    const boundPerSecond = orders / boundSeconds;
-    return {
-      orders,
-      pageSize: PAGE,
-      pages: report.pages,
-      seconds: Number(seconds.toFixed(2)),
-      perSecond: Number(perSecond.toFixed(1)),
-      bound: `GET /v3/orders ${PER_MINUTE.toLocaleString('en-US')} calls/min (documented) × ${PAGE} orders/call; the fake runs rates ×${scale}: a bucket of ${bucket} calls refilled at ${bucket}/min, so ${pagesNeeded} calls need ${boundSeconds.toFixed(1)} s beyond the first ${bucket}`,
-      boundPerSecond: Number(boundPerSecond.toFixed(1)),
-      fractionOfBound: Number((perSecond / boundPerSecond).toFixed(3)),
-      throttled: stats.throttled,
-      firstThrottledCall: stats.firstThrottledCall >= 0 ? stats.firstThrottledCall : null,
-      callsByOperation: stats.byOperation,
-      targets: { fractionOfBound: 0.9, throttledAfterFirst: 0 },
-      note: `wall time of the CLI process, its start included; at the documented rate the ${pagesNeeded} calls fit in one bucket (no wait: the hub's own speed is the figure)`,
-    };
-  } finally {
-    fake.stop();
-    scratch.remove();
-  }
 }

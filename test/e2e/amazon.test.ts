@@ -1,32 +1,11 @@
 import { amazon } from '@switchyard/connector-amazon';
 import { CREDENTIALS, fakeAmazon, orderChange, sampleOrder } from '@switchyard/connector-amazon/testing';
-import { easypost } from '@switchyard/connector-easypost';
 import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
-import {
-  type AnyConnector,
-  applyMovements,
-  type Connection,
-  type Engine,
-  getOrder,
-  hydrateDue,
-  type Loop,
-  type ResolvedConnection,
-  readNotificationQueue,
-  runSync,
-} from '@switchyard/core';
-import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
-import {
-  ORDER_EVENTS_TOPIC,
-  orderWorkflow,
-  orderWorkflowId,
-  resolvePlans,
-  startDbosEngine,
-  startOrderDispatcher,
-  startStockPusher,
-} from '@switchyard/workflows';
-import { setupServer } from 'msw/node';
+import { type Engine, getOrder, hydrateDue, readNotificationQueue, runSync } from '@switchyard/core';
+import type { TestDatabase } from '@switchyard/core/testing';
+import { ORDER_EVENTS_TOPIC, orderWorkflowId } from '@switchyard/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeConnections } from '../support/connections.ts';
+import { channelHub, eastWarehouse } from '../support/channel-hub.ts';
 import { eventually } from '../support/eventually.ts';
 
 /**
@@ -40,81 +19,33 @@ const sellerId = 'A3SELLERE2E001';
 const easypostKey = 'EZTK_amazon_e2e_0123456789';
 const amazonFake = fakeAmazon({ sellerId });
 const easypostFake = fakeEasyPost(easypostKey);
-const server = setupServer(...amazonFake.handlers, ...easypostFake.handlers);
 const { api, sqs } = amazonFake;
 
-const parts = [
-  [
-    'amazon',
-    amazon,
-    { sellerId, marketplaceIds: ['ATVPDKIKX0DER'], sqs: { queueUrl: sqs.queueUrl, waitSeconds: 0 } },
-    CREDENTIALS,
-  ],
-  ['shipping', easypost, {}, { apiKey: easypostKey, webhookSecret: 'ep-amazon-secret' }],
-] as const;
-const connections = new Map<string, Connection>(
-  parts.map(([id, connector, settings, secrets]) => {
-    const c = connector as unknown as AnyConnector;
-    return [
-      id,
-      {
-        id,
-        tenantId: 'acme',
-        connector: c,
-        settings: c.settings.parse(settings),
-        secrets: c.secrets.parse(secrets),
-      },
-    ];
-  }),
-);
-const channel = connections.get('amazon')!;
-const resolved: ResolvedConnection[] = parts.map(([id, connector, settings, secrets]) => ({
-  id,
-  tenantId: 'acme',
-  connector: (connector as unknown as AnyConnector).id,
-  settings,
-  secrets,
-  defaultedEnv: [],
-  ...(id === 'amazon'
-    ? {
-        fulfillment: {
-          payment: 'channel',
-          shipping: 'shipping',
-          shippingRules: { rules: [{ method: 'Standard', maxDays: 5, carriers: ['USPS', 'UPS'] }] },
-          parcel: { weightGrams: 500 },
-          routing: { backorder: 'hold' },
-        },
-        // Amazon shows one merchant figure per SKU: what the east warehouse has.
-        stock: { locations: [{ from: ['east'] }] },
-      }
-    : {}),
-}));
-const locations = [
-  {
-    id: 'east',
-    tenant: 'acme',
-    kind: 'warehouse',
-    address: {
-      company: 'Acme East',
-      street1: '1 Market St',
-      city: 'Newark',
-      state: 'NJ',
-      zip: '07102',
-      country: 'US',
+const hub = channelHub({
+  channel: {
+    id: 'amazon',
+    connector: amazon,
+    settings: {
+      sellerId,
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      sqs: { queueUrl: sqs.queueUrl, waitSeconds: 0 },
     },
+    secrets: CREDENTIALS,
+    // Amazon shows one merchant figure per SKU: what the east warehouse has.
+    stock: { locations: [{ from: ['east'] }] },
   },
-];
-const { plans, stock, issues } = resolvePlans(
-  resolved,
-  new Map(parts.map(([, c]) => [(c as unknown as AnyConnector).id, c as unknown as AnyConnector])),
-  locations,
-);
+  fulfillment: {
+    shippingRules: { rules: [{ method: 'Standard', maxDays: 5, carriers: ['USPS', 'UPS'] }] },
+    routing: { backorder: 'hold' },
+  },
+  shipping: { apiKey: easypostKey, webhookSecret: 'ep-amazon-secret' },
+  locations: [eastWarehouse],
+  handlers: [...amazonFake.handlers, ...easypostFake.handlers],
+});
+const { channel, connections } = hub;
 
 let db: TestDatabase;
 let engine: Engine;
-let pusher: Loop;
-let dispatcher: Loop;
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 const pull = () => runSync(db.sql, channel);
 const notified = async () => {
@@ -129,51 +60,13 @@ const orderOf = async (externalId: string) => {
 const listing = (sku: string) => api.listings.get(sku)!.channels.DEFAULT;
 
 beforeAll(async () => {
-  expect(issues).toEqual([]);
-  server.listen({ onUnhandledRequest: 'error' });
-  db = await createTestDatabase();
-  await storeConnections(db.sql, connections.values());
   api.listings.set('MUG-1', { productType: 'DRINKING_CUP', channels: { DEFAULT: 0 } });
   api.listings.set('LAMP-1', { productType: 'LAMP', channels: { DEFAULT: 0 } });
-  engine = await startDbosEngine({
-    databaseUrl: db.url,
-    executorId: 'amazon-e2e',
-    applicationVersion: 'test',
-    workflows: [orderWorkflow({ sql: db.sql, connections, plan: (o) => plans.get(o.source.connectionId)! })],
-    log: () => {},
-  });
-  dispatcher = startOrderDispatcher({ sql: db.sql, engine, managed: ['amazon'], log: quiet, everyMs: 50 });
-  pusher = startStockPusher({
-    sql: db.sql,
-    connections,
-    channels: stock,
-    log: quiet,
-    everyMs: 50,
-    settleMs: 0,
-    maxWaitMs: 0,
-  });
-  // Orders imported before the dispatcher's first turn are history: wait for it before importing any.
-  await eventually(
-    'fulfillment activated',
-    async () => (await db.sql`select 1 from fulfillment_activation`).length > 0,
-  );
-  const receipt = (sku: string, quantity: number) => ({
-    tenantId: 'acme',
-    sku,
-    locationId: 'east',
-    kind: 'receipt' as const,
-    quantity,
-    idempotencyKey: `po:${sku}`,
-  });
-  await applyMovements(db.sql, [receipt('MUG-1', 5), receipt('LAMP-1', 3)]);
+  ({ db, engine } = await hub.start());
+  hub.startStockPusher();
+  await hub.receive({ 'MUG-1': 5, 'LAMP-1': 3 });
 });
-afterAll(async () => {
-  await pusher?.stop();
-  await dispatcher?.stop();
-  await engine?.stop();
-  server.close();
-  await db?.drop();
-});
+afterAll(() => hub.stop());
 
 describe('Amazon orders through the hub', () => {
   const placed = '113-4100001-0000001';

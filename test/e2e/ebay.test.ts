@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { easypost } from '@switchyard/connector-easypost';
 import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { ebay } from '@switchyard/connector-ebay';
 import {
@@ -9,35 +8,20 @@ import {
   orderConfirmation,
 } from '@switchyard/connector-ebay/testing';
 import {
-  type AnyConnector,
-  applyMovements,
-  type Connection,
   checkLedger,
   type Engine,
   getOrder,
   type Hydrator,
   IntakeQueue,
-  type Loop,
-  type ResolvedConnection,
   runSync,
   serverLimits,
   startHydrator,
 } from '@switchyard/core';
-import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
+import type { TestDatabase } from '@switchyard/core/testing';
 import { createApp, silentLogger } from '@switchyard/server';
-import {
-  ORDER_EVENTS_TOPIC,
-  orderWorkflow,
-  orderWorkflowId,
-  resolvePlans,
-  startDbosEngine,
-  startOrderDispatcher,
-  startSignalDispatcher,
-  startStockPusher,
-} from '@switchyard/workflows';
-import { setupServer } from 'msw/node';
+import { ORDER_EVENTS_TOPIC, orderWorkflowId } from '@switchyard/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeConnections } from '../support/connections.ts';
+import { channelHub, eastWarehouse } from '../support/channel-hub.ts';
 import { eventually } from '../support/eventually.ts';
 
 /**
@@ -57,74 +41,27 @@ const ebaySecrets = {
 const easypostKey = 'EZTK_ebay_e2e_0123456789';
 const vendor = fakeEbay({ apiOrigin, ...ebaySecrets, fulfillmentPerDay: 86_400_000 });
 const easypostFake = fakeEasyPost(easypostKey);
-const server = setupServer(...vendor.handlers, ...easypostFake.handlers);
 
-const parts = [
-  ['ebay-us', ebay, { apiOrigin }, ebaySecrets],
-  ['shipping', easypost, {}, { apiKey: easypostKey, webhookSecret: 'ep-ebay-e2e-secret' }],
-] as const;
-const connections = new Map<string, Connection>(
-  parts.map(([id, connector, settings, secrets]) => {
-    const c = connector as unknown as AnyConnector;
-    return [
-      id,
-      {
-        id,
-        tenantId: 'acme',
-        connector: c,
-        settings: c.settings.parse(settings),
-        secrets: c.secrets.parse(secrets),
-      },
-    ];
-  }),
-);
-const resolved: ResolvedConnection[] = parts.map(([id, connector, settings, secrets]) => ({
-  id,
-  tenantId: 'acme',
-  connector: (connector as unknown as AnyConnector).id,
-  settings,
-  secrets,
-  defaultedEnv: [],
-  ...(id === 'ebay-us'
-    ? {
-        fulfillment: {
-          payment: 'channel',
-          shipping: 'shipping',
-          shippingRules: { rules: [{ method: 'USPSPriority', maxDays: 5, carriers: ['USPS'] }] },
-          parcel: { weightGrams: 500 },
-        },
-        // eBay keeps one ship-to-home quantity per SKU: the warehouse's figure.
-        stock: { locations: [{ from: ['east'] }] },
-      }
-    : {}),
-}));
-const locations = [
-  {
-    id: 'east',
-    tenant: 'acme',
-    kind: 'warehouse',
-    address: {
-      company: 'Acme East',
-      street1: '1 Market St',
-      city: 'Newark',
-      state: 'NJ',
-      zip: '07102',
-      country: 'US',
-    },
+const hub = channelHub({
+  channel: {
+    id: 'ebay-us',
+    connector: ebay,
+    settings: { apiOrigin },
+    secrets: ebaySecrets,
+    // eBay keeps one ship-to-home quantity per SKU: the warehouse's figure.
+    stock: { locations: [{ from: ['east'] }] },
   },
-];
-const { plans, stock, issues } = resolvePlans(
-  resolved,
-  new Map(parts.map(([, c]) => [(c as unknown as AnyConnector).id, c as unknown as AnyConnector])),
-  locations,
-);
+  fulfillment: { shippingRules: { rules: [{ method: 'USPSPriority', maxDays: 5, carriers: ['USPS'] }] } },
+  shipping: { apiKey: easypostKey, webhookSecret: 'ep-ebay-e2e-secret' },
+  locations: [eastWarehouse],
+  handlers: [...vendor.handlers, ...easypostFake.handlers],
+});
+const { connections } = hub;
 
 let db: TestDatabase;
 let engine: Engine;
 let hydrator: Hydrator;
-const loops: Loop[] = [];
 let app: ReturnType<typeof createApp>;
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
 const post = (body: string, headers: Record<string, string>) =>
@@ -142,37 +79,15 @@ const orderRow = async (externalId: string) => {
 };
 
 beforeAll(async () => {
-  expect(issues).toEqual([]);
-  server.listen({ onUnhandledRequest: 'error' });
-  db = await createTestDatabase();
-  await storeConnections(db.sql, connections.values());
   vendor.state.inventory = new Map([
     ['MUG-BLU-12', 0],
     ['LAMP-DESK-BLK', 0],
   ]);
-  await applyMovements(
-    db.sql,
-    [
-      ['MUG-BLU-12', 5],
-      ['LAMP-DESK-BLK', 3],
-    ].map(([sku, quantity]) => ({
-      tenantId: 'acme',
-      sku: sku as string,
-      locationId: 'east',
-      kind: 'receipt' as const,
-      quantity: quantity as number,
-      idempotencyKey: `po:${sku}`,
-    })),
-  );
-  engine = await startDbosEngine({
-    databaseUrl: db.url,
-    executorId: 'ebay-e2e',
-    applicationVersion: 'test',
-    workflows: [orderWorkflow({ sql: db.sql, connections, plan: (o) => plans.get(o.source.connectionId) })],
-    log: () => {},
-  });
-  loops.push(startOrderDispatcher({ sql: db.sql, engine, managed: ['ebay-us'], log: quiet, everyMs: 50 }));
-  loops.push(startSignalDispatcher({ sql: db.sql, engine, connections, log: quiet, everyMs: 50 }));
+  ({ db, engine } = await hub.start({
+    receipts: { 'MUG-BLU-12': 5, 'LAMP-DESK-BLK': 3 },
+    signalDispatcher: true,
+  }));
+  // Notifications are fetched by the hydrator; the webhook route is the hub's own app.
   hydrator = startHydrator({ sql: db.sql, connections, everyMs: 50, onError: () => {} });
   app = createApp(
     {
@@ -181,7 +96,7 @@ beforeAll(async () => {
       connections,
       config: {
         tenants: [{ id: 'acme', name: 'Acme' }],
-        connections: resolved,
+        connections: hub.resolved,
         server: serverLimits({ bodyLimit: 1 << 20 }),
       },
       hydrator,
@@ -190,11 +105,8 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const loop of loops) await loop.stop();
   await hydrator?.stop();
-  await engine?.stop();
-  server.close();
-  await db?.drop();
+  await hub.stop();
 });
 
 describe('eBay orders through the hub', () => {
@@ -272,17 +184,7 @@ describe('eBay orders through the hub', () => {
       () => (vendor.state.fulfillments.get(orderA.orderId)?.length ?? 0) > 0,
     );
     // Started once the reservation is made: the first figures eBay is told are the promisable ones.
-    loops.push(
-      startStockPusher({
-        sql: db.sql,
-        connections,
-        channels: stock,
-        log: quiet,
-        everyMs: 50,
-        settleMs: 0,
-        maxWaitMs: 0,
-      }),
-    );
+    hub.startStockPusher();
     await eventually(
       'the listing quantities on eBay',
       () =>

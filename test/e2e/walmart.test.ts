@@ -1,33 +1,11 @@
-import { easypost } from '@switchyard/connector-easypost';
 import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { orderKey, walmart } from '@switchyard/connector-walmart';
 import { fakeWalmart, walmartOrder } from '@switchyard/connector-walmart/testing';
-import {
-  type AnyConnector,
-  applyMovements,
-  type Connection,
-  checkLedger,
-  type Engine,
-  getOrder,
-  IntakeQueue,
-  type Loop,
-  type ResolvedConnection,
-  runSync,
-} from '@switchyard/core';
-import { createTestDatabase, type TestDatabase } from '@switchyard/core/testing';
-import {
-  ORDER_EVENTS_TOPIC,
-  orderWorkflow,
-  orderWorkflowId,
-  resolvePlans,
-  startDbosEngine,
-  startOrderDispatcher,
-  startSignalDispatcher,
-  startStockPusher,
-} from '@switchyard/workflows';
-import { setupServer } from 'msw/node';
+import { checkLedger, type Engine, getOrder, IntakeQueue, runSync } from '@switchyard/core';
+import type { TestDatabase } from '@switchyard/core/testing';
+import { ORDER_EVENTS_TOPIC, orderWorkflowId } from '@switchyard/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeConnections } from '../support/connections.ts';
+import { channelHub, eastWarehouse } from '../support/channel-hub.ts';
 import { eventually } from '../support/eventually.ts';
 
 /**
@@ -41,77 +19,25 @@ const SHIP_NODE = '720893456';
 const easypostKey = 'EZTK_walmart_e2e_0123456789';
 const vendor = fakeWalmart({ origin: 'https://marketplace.walmart.e2e.test', rateScale: 100 });
 const easypostFake = fakeEasyPost(easypostKey);
-const server = setupServer(...vendor.handlers, ...easypostFake.handlers);
 
-const parts = [
-  [
-    'walmart',
-    walmart,
-    { apiOrigin: vendor.origin },
-    { clientId: vendor.clientId, clientSecret: vendor.clientSecret },
-  ],
-  ['shipping', easypost, {}, { apiKey: easypostKey, webhookSecret: 'ep-walmart-e2e-secret' }],
-] as const;
-const connections = new Map<string, Connection>(
-  parts.map(([id, connector, settings, secrets]) => {
-    const c = connector as unknown as AnyConnector;
-    return [
-      id,
-      {
-        id,
-        tenantId: 'acme',
-        connector: c,
-        settings: c.settings.parse(settings),
-        secrets: c.secrets.parse(secrets),
-      },
-    ];
-  }),
-);
-const resolved: ResolvedConnection[] = parts.map(([id, connector, settings, secrets]) => ({
-  id,
-  tenantId: 'acme',
-  connector: (connector as unknown as AnyConnector).id,
-  settings,
-  secrets,
-  defaultedEnv: [],
-  ...(id === 'walmart'
-    ? {
-        fulfillment: {
-          payment: 'channel',
-          shipping: 'shipping',
-          shippingRules: { rules: [{ method: 'Standard', maxDays: 5, carriers: ['USPS'] }] },
-          parcel: { weightGrams: 500 },
-        },
-        // Walmart keeps a figure per SKU and ship node: the east warehouse is the seller's ship node.
-        stock: { locations: [{ channelLocation: SHIP_NODE, from: ['east'] }] },
-      }
-    : {}),
-}));
-const locations = [
-  {
-    id: 'east',
-    tenant: 'acme',
-    kind: 'warehouse',
-    address: {
-      company: 'Acme East',
-      street1: '1 Market St',
-      city: 'Newark',
-      state: 'NJ',
-      zip: '07102',
-      country: 'US',
-    },
+const hub = channelHub({
+  channel: {
+    id: 'walmart',
+    connector: walmart,
+    settings: { apiOrigin: vendor.origin },
+    secrets: { clientId: vendor.clientId, clientSecret: vendor.clientSecret },
+    // Walmart keeps a figure per SKU and ship node: the east warehouse is the seller's ship node.
+    stock: { locations: [{ channelLocation: SHIP_NODE, from: ['east'] }] },
   },
-];
-const { plans, stock, issues } = resolvePlans(
-  resolved,
-  new Map(parts.map(([, c]) => [(c as unknown as AnyConnector).id, c as unknown as AnyConnector])),
-  locations,
-);
+  fulfillment: { shippingRules: { rules: [{ method: 'Standard', maxDays: 5, carriers: ['USPS'] }] } },
+  shipping: { apiKey: easypostKey, webhookSecret: 'ep-walmart-e2e-secret' },
+  locations: [eastWarehouse],
+  handlers: [...vendor.handlers, ...easypostFake.handlers],
+});
+const { connections } = hub;
 
 let db: TestDatabase;
 let engine: Engine;
-const loops: Loop[] = [];
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const wm = () => connections.get('walmart')!;
 const figure = (sku: string) => vendor.stock.get(`${sku}@${SHIP_NODE}`);
 const orderRow = async (po: string) => {
@@ -123,41 +49,10 @@ const orderRow = async (po: string) => {
 const placedAgo = (minutes: number) => Date.now() - minutes * 60_000;
 
 beforeAll(async () => {
-  expect(issues).toEqual([]);
-  server.listen({ onUnhandledRequest: 'error' });
-  db = await createTestDatabase();
-  await storeConnections(db.sql, connections.values());
   for (const sku of ['MUG-1', 'LAMP-1']) vendor.skus.add(sku);
-  await applyMovements(
-    db.sql,
-    [
-      ['MUG-1', 5],
-      ['LAMP-1', 3],
-    ].map(([sku, quantity]) => ({
-      tenantId: 'acme',
-      sku: sku as string,
-      locationId: 'east',
-      kind: 'receipt' as const,
-      quantity: quantity as number,
-      idempotencyKey: `po:${sku}`,
-    })),
-  );
-  engine = await startDbosEngine({
-    databaseUrl: db.url,
-    executorId: 'walmart-e2e',
-    applicationVersion: 'test',
-    workflows: [orderWorkflow({ sql: db.sql, connections, plan: (o) => plans.get(o.source.connectionId) })],
-    log: () => {},
-  });
-  loops.push(startOrderDispatcher({ sql: db.sql, engine, managed: ['walmart'], log: quiet, everyMs: 50 }));
-  loops.push(startSignalDispatcher({ sql: db.sql, engine, connections, log: quiet, everyMs: 50 }));
+  ({ db, engine } = await hub.start({ receipts: { 'MUG-1': 5, 'LAMP-1': 3 }, signalDispatcher: true }));
 });
-afterAll(async () => {
-  for (const loop of loops) await loop.stop();
-  await engine?.stop();
-  server.close();
-  await db?.drop();
-});
+afterAll(() => hub.stop());
 
 describe('Walmart orders through the hub', () => {
   const A = '1795000000001';
@@ -203,17 +98,7 @@ describe('Walmart orders through the hub', () => {
     const { id } = (await orderRow(A))!;
     const workflowId = orderWorkflowId(id);
     await eventually('the shipping update on Walmart', () => vendor.charges.some((c) => c.po === A));
-    loops.push(
-      startStockPusher({
-        sql: db.sql,
-        connections,
-        channels: stock,
-        log: quiet,
-        everyMs: 50,
-        settleMs: 0,
-        maxWaitMs: 0,
-      }),
-    );
+    hub.startStockPusher();
     await eventually('the figures on Walmart', () => figure('MUG-1') === 3 && figure('LAMP-1') === 2, {
       describe: () => JSON.stringify([...vendor.stock]),
     });
