@@ -7,7 +7,7 @@ import {
   type VendorRequest,
   withRetries,
 } from '@switchyard/core';
-import { bucketFor, type Operation, statedRate } from './rate-limit.ts';
+import { bucketFor, type Operation, statedRate, type TokenBucket, TooLongWait } from './rate-limit.ts';
 import { apiBase, type Secrets, type Settings } from './settings.ts';
 import { lwaTokens } from './token.ts';
 
@@ -75,70 +75,96 @@ function staleToken(error: VendorError): boolean {
   return error.status === 403 && /access token/i.test(error.message);
 }
 
+/**
+ * How long one call of an operation may spend waiting for its bucket and Amazon's 429s, all attempts together.
+ * searchOrders restores one call every 180 s: six attempts after 429s would wait up to 18 minutes, and a sync
+ * renews its 600 s lease only after each page. 400 s is a paced page (180 s) and one retry after a 429 (180 s),
+ * with room for the requests themselves; a call that would wait longer fails the sync, which resumes from that
+ * page at its next run.
+ */
+export const WAIT_BUDGET_MS: Partial<Record<Operation, number>> = { searchOrders: 400_000 };
+
 export function amazonApi(
   context: Pick<ConnectionContext<Settings, Secrets>, 'connectionId' | 'settings' | 'secrets'>,
 ): AmazonApi {
   const { settings, secrets, connectionId } = context;
   const tokens = lwaTokens(context);
-  const client = (operation: Operation) => {
-    const bucket = bucketFor(connectionId, operation, settings.sandbox);
-    return {
-      bucket,
-      api: createVendorClient({
-        vendor: 'Amazon',
-        baseUrl: apiBase(settings),
-        auth: async () => ({ 'x-amz-access-token': await tokens.token() }),
-        headers: { 'user-agent': 'Switchyard/0.1 (Language=TypeScript)' },
-        timeoutMs: settings.timeoutSeconds * 1000,
-        // Amazon's pace is the bucket's: the header corrects its rate, and holds nothing.
-        rateHeaders: ({ headers }) => {
-          const rate = statedRate(headers);
-          if (rate !== undefined) bucket.setRate(rate);
-          return undefined;
-        },
-        redact: { values: [secrets.clientSecret, secrets.refreshToken] },
-        problem: (answer) => amazonProblem(answer, operation),
-        connection: connectionId,
-      }),
-    };
-  };
-  const clients = new Map<Operation, ReturnType<typeof client>>();
+  /** One call's client: `used` is the access token its last attempt sent, the one Amazon refused. */
+  const client = (operation: Operation, bucket: TokenBucket, used: { token?: string }) =>
+    createVendorClient({
+      vendor: 'Amazon',
+      baseUrl: apiBase(settings),
+      auth: async () => {
+        used.token = await tokens.token();
+        return { 'x-amz-access-token': used.token };
+      },
+      headers: { 'user-agent': 'Switchyard/0.1 (Language=TypeScript)' },
+      timeoutMs: settings.timeoutSeconds * 1000,
+      // Amazon's pace is the bucket's: the header corrects its rate, and holds nothing.
+      rateHeaders: ({ headers }) => {
+        const rate = statedRate(headers);
+        if (rate !== undefined) bucket.setRate(rate);
+        return undefined;
+      },
+      redact: { values: [secrets.clientSecret, secrets.refreshToken] },
+      problem: (answer) => amazonProblem(answer, operation),
+      connection: connectionId,
+    });
 
   async function json<T>(operation: Operation, method: string, path: string, options: AmazonRequest) {
-    let pair = clients.get(operation);
-    if (!pair) {
-      pair = client(operation);
-      clients.set(operation, pair);
-    }
-    const { api, bucket } = pair;
+    const bucket = bucketFor(connectionId, operation, settings.sandbox);
+    const used: { token?: string } = {};
+    const api = client(operation, bucket, used);
     const query = Object.fromEntries(
       Object.entries(options.query ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
     ) as VendorRequest['query'];
+    const budget = WAIT_BUDGET_MS[operation];
+    const deadline = budget === undefined ? Number.POSITIVE_INFINITY : Date.now() + budget;
+    /** Why the call gave up waiting, in words: the budget, and what happens next. */
+    const overBudget = (waitMs: number, cause: unknown) =>
+      new Error(
+        `Amazon throttles ${operation} for this seller (one call every ${+(1 / bucket.rate).toFixed(1)} s after its burst) and the next try would come in ${Math.ceil(waitMs / 1000)} s, past the ${Math.round(budget! / 1000)} s one call may wait (a sync renews its lease only between pages): this sync stops here and the next one resumes from this page. If it keeps happening, another process or app is calling ${operation} for the seller`,
+        { cause },
+      );
     let renewed = false;
-    return withRetries(
-      async () => {
-        // Every attempt spends a token at Amazon, so every attempt takes one here.
-        await bucket.take(options.signal);
-        try {
-          return await api.json<T>(method, path, { ...options, query, retry: false });
-        } catch (error) {
-          if (error instanceof VendorError && error.status === 429) bucket.drained();
-          if (error instanceof VendorError && !renewed && staleToken(error)) {
-            renewed = true;
-            tokens.invalidate();
-            throw Object.assign(error, { renew: true });
+    /** The wait of a Retry-After not waited for: beyond the call's budget. */
+    let refusedWait: number | undefined;
+    try {
+      return await withRetries(
+        async () => {
+          // Every attempt spends a token at Amazon, so every attempt takes one here.
+          await bucket.take(options.signal, Math.max(0, deadline - Date.now()));
+          try {
+            return await api.json<T>(method, path, { ...options, query, retry: false });
+          } catch (error) {
+            if (error instanceof VendorError && error.status === 429) bucket.drained();
+            if (error instanceof VendorError && !renewed && staleToken(error)) {
+              renewed = true;
+              // The token this call sent, not one another call may have minted since.
+              tokens.invalidate(used.token);
+              throw Object.assign(error, { renew: true });
+            }
+            throw error;
           }
-          throw error;
-        }
-      },
-      (error) => {
-        if (!(error instanceof VendorError) || options.signal?.aborted) return { retry: false };
-        if ((error as { renew?: boolean }).renew) return { retry: true, afterMs: 0 };
-        // A 429's wait is the bucket's (one restore interval); Retry-After, when Amazon sends one, comes first.
-        return { retry: error.retryable, ...(error.retryAfterMs ? { afterMs: error.retryAfterMs } : {}) };
-      },
-      { attempts: 6, baseDelayMs: 250, ...(options.signal ? { signal: options.signal } : {}) },
-    );
+        },
+        (error) => {
+          if (!(error instanceof VendorError) || options.signal?.aborted) return { retry: false };
+          if ((error as { renew?: boolean }).renew) return { retry: true, afterMs: 0 };
+          // Amazon's Retry-After, when it sends one, beyond what the call may still wait: not waited for.
+          if (error.retryable && error.retryAfterMs && Date.now() + error.retryAfterMs > deadline) {
+            refusedWait = error.retryAfterMs;
+            return { retry: false };
+          }
+          // A 429's wait is the bucket's (one restore interval); Retry-After, when Amazon sends one, comes first.
+          return { retry: error.retryable, ...(error.retryAfterMs ? { afterMs: error.retryAfterMs } : {}) };
+        },
+        { attempts: 6, baseDelayMs: 250, ...(options.signal ? { signal: options.signal } : {}) },
+      );
+    } catch (error) {
+      if (error instanceof TooLongWait) throw overBudget(error.waitMs, error);
+      if (refusedWait !== undefined) throw overBudget(refusedWait, error);
+      throw error;
+    }
   }
   return { json } as AmazonApi;
 }

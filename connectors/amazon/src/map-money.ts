@@ -22,14 +22,19 @@ type ShippingInput = NonNullable<OrderDraftInput['shippingLines']>[number];
 
 /** What an item's charges apply to: its goods, the shipping, a gift wrap, a COD fee, anything else. */
 type Target = 'goods' | 'shipping' | 'giftWrap' | 'cod' | 'other';
-const TARGETS: Record<string, Target> = {
+/**
+ * A TAX or DISCOUNT detail's subtype, by what it applies to. A TAX detail of subtype DISCOUNT (the tax a discount
+ * takes off) applies to what was discounted: it is kept apart here, then shared out by the DISCOUNT breakdown
+ * (`itemTax`).
+ */
+type Part = Target | 'discount';
+const TARGETS: Record<string, Part> = {
   ITEM: 'goods',
   SHIPPING: 'shipping',
   GIFT_WRAP: 'giftWrap',
   COD_FEE: 'cod',
   OTHER: 'other',
-  // Tax on a discount lowers the tax of what was discounted: the goods (a shipping discount says SHIPPING).
-  DISCOUNT: 'goods',
+  DISCOUNT: 'discount',
 };
 const CHARGES: Record<string, Target> = {
   SHIPPING: 'shipping',
@@ -39,6 +44,7 @@ const CHARGES: Record<string, Target> = {
 };
 
 const zero = (): Record<Target, number> => ({ goods: 0, shipping: 0, giftWrap: 0, cod: 0, other: 0 });
+const parts = (): Record<Part, number> => ({ ...zero(), discount: 0 });
 
 export interface MappedMoney {
   lines: LineInput[];
@@ -61,17 +67,60 @@ export function reader(currency: string, orderId: string) {
 }
 
 /** A TAX or DISCOUNT breakdown split by target; without details, all of it applies to the goods. */
-function split(b: ItemBreakdown | undefined, read: Read, where: string) {
-  const parts = zero();
-  if (!b) return parts;
+function split(b: ItemBreakdown | undefined, read: Read, where: string): Record<Part, number> {
+  const out = parts();
+  if (!b) return out;
   const details = b.detailedBreakdowns ?? [];
   if (!details.length) {
-    parts.goods = read(b.subtotal, where).amount;
-    return parts;
+    out.goods = read(b.subtotal, where).amount;
+    return out;
   }
   for (const d of details)
-    parts[TARGETS[d.subtype] ?? 'other'] += read(d.value, `${where} (${d.subtype})`).amount;
-  return parts;
+    out[TARGETS[d.subtype] ?? 'other'] += read(d.value, `${where} (${d.subtype})`).amount;
+  return out;
+}
+
+/**
+ * The item's tax by target, the tax a discount took off (TAX detail DISCOUNT, negative) charged to what was
+ * discounted: shared between the shipping and the rest in proportion to the DISCOUNT breakdown's SHIPPING part
+ * and its other parts (a free-shipping promotion takes its tax off the shipping's tax, not the goods'); all of it
+ * to the goods when the discount names no shipping. Then, where one side goes below zero (Amazon's discount tax
+ * rounded against a small tax, or shared otherwise than the breakdown says), the other side's tax covers it,
+ * shipping's first. Throws only when the item's tax on goods and shipping together is negative.
+ */
+function itemTax(
+  tax: Record<Part, number>,
+  discount: Record<Part, number>,
+  where: string,
+  ctx: { orderId: string; currency: string },
+): Record<Target, number> {
+  const { discount: taken, ...rest } = tax;
+  const out: Record<Target, number> = rest;
+  if (taken) {
+    const onShipping = Math.abs(discount.shipping);
+    const onRest = Math.abs(
+      discount.goods + discount.giftWrap + discount.cod + discount.other + discount.discount,
+    );
+    const toShipping = onShipping ? Math.round((taken * onShipping) / (onShipping + onRest)) : 0;
+    out.shipping += toShipping;
+    out.goods += taken - toShipping;
+  }
+  if (out.goods < 0 && out.shipping > 0) {
+    const moved = Math.min(-out.goods, out.shipping);
+    out.goods += moved;
+    out.shipping -= moved;
+  }
+  if (out.shipping < 0 && out.goods > 0) {
+    const moved = Math.min(-out.shipping, out.goods);
+    out.shipping += moved;
+    out.goods -= moved;
+  }
+  if (out.goods < 0 || out.shipping < 0) {
+    throw new Error(
+      `order ${ctx.orderId}: ${where} carries a negative tax on its goods and shipping together (${formatMoney(money(out.goods + out.shipping, ctx.currency))} ${ctx.currency}): a discount's tax larger than the tax it discounts`,
+    );
+  }
+  return out;
 }
 
 function taxTitle(item: AmazonItem): string {
@@ -114,21 +163,48 @@ interface Charges {
   anyShipping: boolean;
 }
 
+/** The item's title as people read it. */
+const titleOf = (item: AmazonItem) =>
+  item.product.title || item.product.sellerSku || item.product.asin || `Item ${item.orderItemId}`;
+
+/**
+ * An item Amazon zeroed when it was cancelled (quantity 0, nothing charged), as the line it was: the canonical
+ * order has no line of 0, so its quantity is what the item's fulfillment counts still say (fulfilled and not),
+ * else 1, all of it cancelled, at a price of 0 (nothing was charged for it). A cancelled order whose every item
+ * Amazon zeroed so still reaches the hub, as `cancelled`, and its workflow is cancelled.
+ */
+function zeroedLine(item: AmazonItem, currency: string): LineInput {
+  const counted =
+    Math.max(0, item.fulfillment?.quantityFulfilled ?? 0) +
+    Math.max(0, item.fulfillment?.quantityUnfulfilled ?? 0);
+  const quantity = Math.max(1, counted);
+  return {
+    id: item.orderItemId,
+    externalId: item.orderItemId,
+    ...(item.product.sellerSku ? { sku: item.product.sellerSku } : {}),
+    title: titleOf(item),
+    quantity: { ordered: quantity, fulfilled: 0, cancelled: quantity },
+    unitPrice: money(0, currency),
+    discounts: [],
+    taxLines: [],
+  };
+}
+
 /**
  * One item as a canonical line: its unit price (rebuilt from the ITEM proceeds when Amazon's unit price does not
  * multiply out, the odd cents then a rounding adjustment), its goods' tax and discount; its other charges added
- * to `charges`. Undefined for an item Amazon zeroed (quantity 0 and nothing charged).
+ * to `charges`. An item Amazon zeroed (quantity 0 and nothing charged) is a line all cancelled (`zeroedLine`).
  */
 function mapItem(
   item: AmazonItem,
   ctx: { orderId: string; currency: string; read: Read; charges: Charges; adjustments: Adjustment[] },
-): LineInput | undefined {
+): LineInput {
   const { read, charges, currency } = ctx;
   const where = `item ${item.orderItemId}`;
   const byType = breakdownsOf(item, read, where);
   if (item.quantityOrdered === 0) {
     const left = [...byType.values()].filter((b) => read(b.subtotal, where).amount !== 0);
-    if (!left.length) return undefined;
+    if (!left.length) return zeroedLine(item, currency);
     throw new Error(
       `order ${ctx.orderId}: item ${item.orderItemId} has a quantity of 0 but proceeds of ${left.map((b) => b.type).join(', ')}`,
     );
@@ -139,17 +215,14 @@ function mapItem(
     charges.amounts[target] += read(b.subtotal, `${where} ${type}`).amount;
     if (target === 'shipping') charges.anyShipping = true;
   }
-  const tax = split(byType.get('TAX'), read, `${where} TAX`);
   // Amazon states discounts as negative proceeds; what the buyer saved is their magnitude.
   const discount = split(byType.get('DISCOUNT'), read, `${where} DISCOUNT`);
+  const tax = itemTax(split(byType.get('TAX'), read, `${where} TAX`), discount, where, ctx);
   for (const t of ['shipping', 'giftWrap', 'cod', 'other'] as const) charges.tax[t] += tax[t];
   charges.shippingDiscount += Math.abs(discount.shipping);
-  const goodsDiscount = Math.abs(discount.goods + discount.giftWrap + discount.cod + discount.other);
-  if (tax.goods < 0) {
-    throw new Error(
-      `order ${ctx.orderId}: ${where} carries a negative tax on its goods (${tax.goods} minor units of ${currency})`,
-    );
-  }
+  const goodsDiscount = Math.abs(
+    discount.goods + discount.giftWrap + discount.cod + discount.other + discount.discount,
+  );
   const unit = item.product.price?.unitPrice
     ? read(item.product.price.unitPrice, `${where} unit price`)
     : undefined;
@@ -176,7 +249,7 @@ function mapItem(
     id: item.orderItemId,
     externalId: item.orderItemId,
     ...(item.product.sellerSku ? { sku: item.product.sellerSku } : {}),
-    title: item.product.title || item.product.sellerSku || item.product.asin || `Item ${item.orderItemId}`,
+    title: titleOf(item),
     quantity: {
       ordered: item.quantityOrdered,
       fulfilled,
@@ -210,9 +283,9 @@ export function mapMoney(order: AmazonOrder, currency: string): MappedMoney {
   const read = reader(currency, order.orderId);
   const adjustments: Adjustment[] = [];
   const charges: Charges = { amounts: zero(), tax: zero(), shippingDiscount: 0, anyShipping: false };
-  const lines = order.orderItems
-    .map((item) => mapItem(item, { orderId: order.orderId, currency, read, charges, adjustments }))
-    .filter((l): l is LineInput => l !== undefined);
+  const lines = order.orderItems.map((item) =>
+    mapItem(item, { orderId: order.orderId, currency, read, charges, adjustments }),
+  );
   const charge = (target: 'giftWrap' | 'cod' | 'other', kind: Adjustment['kind'], title: string) => {
     if (!charges.amounts[target] && !charges.tax[target]) return;
     adjustments.push({

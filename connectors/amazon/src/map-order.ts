@@ -138,8 +138,8 @@ export function mapOrder(o: AmazonOrder): OrderDraftInput {
   if (o.programs?.includes('PRIME')) tags.push(TAGS.prime);
   if (o.associatedOrders?.some((a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID'))
     tags.push(TAGS.replacement);
+  // One line per item, an item Amazon zeroed on cancellation included (all of it cancelled, at 0).
   const { lines, shippingLines, adjustments } = mapMoney(o, currency);
-  if (!lines.length) throw new Error(`order ${o.orderId} has no item with a quantity: nothing to import`);
   const a = o.recipient?.deliveryAddress;
   const shippingAddress = a
     ? addressOf({

@@ -114,14 +114,15 @@ export const AmazonOrder = z.object({
 export type AmazonOrder = z.infer<typeof AmazonOrder>;
 
 /**
- * The currency of each marketplace, for an order that states no amount yet (a PENDING order before payment).
- * https://developer-docs.amazon.com/sp-api/docs/marketplace-ids
+ * The currency of each marketplace, for an order that states no amount yet (a PENDING order before payment):
+ * every marketplace that https://developer-docs.amazon.com/sp-api/docs/marketplace-ids lists.
  */
 export const MARKETPLACE_CURRENCY: Readonly<Record<string, string>> = {
   ATVPDKIKX0DER: 'USD',
   A2EUQ1WTGCTBG2: 'CAD',
   A1AM78C64UM0Y8: 'MXN',
   A2Q3Y263D00KWC: 'BRL',
+  A28R8C7NBKEWEA: 'EUR',
   A1F83G8C2ARO7P: 'GBP',
   A1PA6795UKMFR9: 'EUR',
   A13V1IB3VIYZZH: 'EUR',
@@ -130,6 +131,7 @@ export const MARKETPLACE_CURRENCY: Readonly<Record<string, string>> = {
   A1805IZSGTT6HS: 'EUR',
   AMEN7PMS3EDWL: 'EUR',
   A2NODRKZP88ZB9: 'SEK',
+  AE08WJ6YKNBMC: 'ZAR',
   A1C3SOZRARQ6R3: 'PLN',
   A33AVAJ2PDY3EV: 'TRY',
   A2VIGQ35RCS4UG: 'AED',

@@ -36,6 +36,14 @@ export const USAGE_PLANS: Readonly<Record<Operation, UsagePlan>> = {
 /** Amazon's sandbox answers every operation at 5 requests/s, burst 15. */
 export const SANDBOX_PLAN: UsagePlan = { rate: 5, burst: 15 };
 
+/** The bucket's next token is further off than the caller may wait. */
+export class TooLongWait extends Error {
+  override name = 'TooLongWait';
+  constructor(readonly waitMs: number) {
+    super(`the next token comes in ${Math.ceil(waitMs / 1000)} s`);
+  }
+}
+
 export class TokenBucket {
   #tokens: number;
   #at: number;
@@ -75,10 +83,17 @@ export class TokenBucket {
     return Math.ceil(-this.#tokens * interval + Math.min(50, interval / 100));
   }
 
-  /** Waits for a token; one given up (aborted while waiting) goes back into the bucket. */
-  async take(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a token; one given up (aborted while waiting) goes back into the bucket. A wait longer than
+   * `maxWaitMs` is not begun: the token goes back and `TooLongWait` says how long it would have been.
+   */
+  async take(signal?: AbortSignal, maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
     const wait = this.reserve();
     if (wait <= 0) return;
+    if (wait > maxWaitMs) {
+      this.#tokens += 1;
+      throw new TooLongWait(wait);
+    }
     try {
       await abortableSleep(wait, signal);
     } catch (error) {

@@ -1,10 +1,13 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  type Message,
   ReceiveMessageCommand,
   type ReceiveMessageCommandOutput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { ConnectionContext, NotificationQueue, QueuedNotification } from '@switchyard/core';
+import { readOrderChange } from './order-change.ts';
 import type { Secrets, Settings } from './settings.ts';
 
 /**
@@ -12,6 +15,8 @@ import type { Secrets, Settings } from './settings.ts';
  * read with AWS's own client: long polling (at most 20 s, cut short when the hub stops), ten messages a read;
  * a message is deleted only after the hub has stored it (core's readNotificationQueue), so a crash before that
  * makes SQS deliver it again after its visibility timeout, and the notification's id makes that a duplicate.
+ * Another seller's ORDER_CHANGE (a queue shared by several connections) is released at once, not handed on
+ * (`releaseOthers`).
  */
 const clients = new Map<string, { identity: string; client: SQSClient }>();
 
@@ -46,6 +51,47 @@ function queueOf(context: QueueContext) {
   return { client: held.client, queueUrl: sqs.queueUrl, waitSeconds: sqs.waitSeconds };
 }
 
+/** The seller another connection's ORDER_CHANGE names, or undefined when the message is not one of those. */
+function otherSeller(message: Message, sellerId: string): string | undefined {
+  const change = readOrderChange({ body: new Uint8Array(Buffer.from(message.Body ?? '', 'utf8')) });
+  return change.type === 'ORDER_CHANGE' && change.sellerId && change.sellerId !== sellerId
+    ? change.sellerId
+    : undefined;
+}
+
+/**
+ * On a queue several sellers' connections share, a message for another seller is made visible again at once
+ * (ChangeMessageVisibility 0) and not handed to the hub: its own connection, long-polling the same queue, gets it
+ * next instead of after this one's visibility timeout, and this connection, having read nothing, waits its turn
+ * before it reads again. Answers the receipts SQS released; a message it would not release (the IAM user lacks
+ * sqs:ChangeMessageVisibility, a failure) is handed on as before: verify refuses it, and it waits out its
+ * visibility timeout.
+ */
+async function releaseOthers(
+  client: SQSClient,
+  queueUrl: string,
+  messages: Message[],
+  signal: AbortSignal,
+): Promise<Set<string>> {
+  if (!messages.length) return new Set();
+  try {
+    const answer = await client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle!,
+          VisibilityTimeout: 0,
+        })),
+      }),
+      { abortSignal: signal },
+    );
+    return new Set((answer.Successful ?? []).map((ok) => messages[Number(ok.Id)]?.ReceiptHandle ?? ''));
+  } catch {
+    return new Set();
+  }
+}
+
 export const sqsQueue: NotificationQueue<Settings, Secrets> = {
   async receive(context, signal) {
     const queue = queueOf(context);
@@ -67,8 +113,15 @@ export const sqsQueue: NotificationQueue<Settings, Secrets> = {
       if (signal.aborted) return [];
       throw error;
     }
-    return (answer.Messages ?? [])
-      .filter((m) => m.ReceiptHandle)
+    const received = (answer.Messages ?? []).filter((m) => m.ReceiptHandle);
+    const released = await releaseOthers(
+      queue.client,
+      queue.queueUrl,
+      received.filter((m) => otherSeller(m, context.settings.sellerId)),
+      signal,
+    );
+    return received
+      .filter((m) => !released.has(m.ReceiptHandle!))
       .map(
         (m): QueuedNotification => ({
           body: new Uint8Array(Buffer.from(m.Body ?? '', 'utf8')),

@@ -1,8 +1,10 @@
-import { type InboundRequest, jsonObject, type StoredPayload, type WebhookIntake } from '@switchyard/core';
+import type { InboundRequest, WebhookIntake } from '@switchyard/core';
+import { readOrderChange } from './order-change.ts';
 import { fetchOrder } from './pull.ts';
 import type { Secrets, Settings } from './settings.ts';
 import { sqsQueue } from './sqs.ts';
-import { type AmazonStatus, amazonStatus } from './status.ts';
+
+export { type OrderChange, readOrderChange } from './order-change.ts';
 
 /**
  * ORDER_CHANGE notifications, read from the merchant's SQS queue (auth `queue`: nothing arrives over HTTP, and a
@@ -10,39 +12,6 @@ import { type AmazonStatus, amazonStatus } from './status.ts';
  * connection's seller). A notification is a hint (thin): stored under its NotificationId, then the order it
  * names is read again with getOrder, the same record and key a pull gives that state of the order.
  */
-export interface OrderChange {
-  notificationId?: string;
-  type?: string;
-  sellerId?: string;
-  orderId?: string;
-  changeType?: string;
-  /** The order's status as the notification spells it (CamelCase: `Unshipped`, `Canceled`), in the API's. */
-  status?: AmazonStatus;
-  fulfillmentType?: string;
-}
-
-const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-
-/** What an ORDER_CHANGE notification says; every field undefined when the body is not one. Never throws. */
-export function readOrderChange(request: Pick<StoredPayload, 'body'>): OrderChange {
-  const body = jsonObject(request.body);
-  const payload = body?.Payload as { OrderChangeNotification?: Record<string, unknown> } | undefined;
-  const change = payload?.OrderChangeNotification;
-  const summary = change?.Summary as Record<string, unknown> | undefined;
-  const metadata = body?.NotificationMetadata as Record<string, unknown> | undefined;
-  const status = amazonStatus(text(summary?.OrderStatus));
-  const read: OrderChange = {
-    notificationId: text(metadata?.NotificationId),
-    type: text(body?.NotificationType),
-    sellerId: text(change?.SellerId),
-    orderId: text(change?.AmazonOrderId),
-    changeType: text(change?.OrderChangeType),
-    fulfillmentType: text(summary?.FulfillmentType),
-    ...(status ? { status } : {}),
-  };
-  return read;
-}
-
 export const webhook: WebhookIntake<Settings, Secrets> = {
   auth: 'queue',
   contentTypes: ['application/json'],
@@ -63,6 +32,8 @@ export const webhook: WebhookIntake<Settings, Secrets> = {
       return {
         ok: false,
         status: 404,
+        // The queue normally makes another seller's message visible again before this (sqs.ts): this is its
+        // fallback, when SQS would not (no sqs:ChangeMessageVisibility), or a message naming no seller.
         reason: `an ORDER_CHANGE for seller ${change.sellerId ?? '(none)'}, not this connection's ${settings.sellerId}: left on the queue for its own connection`,
       };
     }

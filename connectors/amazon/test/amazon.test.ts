@@ -70,6 +70,16 @@ connectorContract({
       body: fixture('order-cancel-requested'),
       golden: here('golden/order-cancel-requested.json'),
     },
+    {
+      name: 'a cancelled order whose items Amazon zeroed (quantity 0, nothing charged)',
+      body: fixture('order-cancelled-zeroed'),
+      golden: here('golden/order-cancelled-zeroed.json'),
+    },
+    {
+      name: 'a free-shipping promotion on untaxed goods with taxed shipping, and a discount on goods and shipping',
+      body: fixture('order-free-shipping'),
+      golden: here('golden/order-free-shipping.json'),
+    },
   ],
   malformed: [
     { name: 'truncated JSON', body: '{"orderId": "113-4826371-5520914", "orderItems": [' },

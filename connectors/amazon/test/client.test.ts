@@ -1,8 +1,9 @@
 import { VendorError } from '@switchyard/core';
+import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amazonApi } from '../src/client.ts';
-import { bucketFor, TokenBucket, USAGE_PLANS } from '../src/rate-limit.ts';
+import { amazonApi, WAIT_BUDGET_MS } from '../src/client.ts';
+import { bucketFor, TokenBucket, TooLongWait, USAGE_PLANS } from '../src/rate-limit.ts';
 import { Settings } from '../src/settings.ts';
 import { CREDENTIALS, fakeAmazon, sampleOrder } from './fakes/index.ts';
 
@@ -46,6 +47,16 @@ describe('the token bucket', () => {
     expect(bucket.reserve()).toBe(755);
   });
 
+  it('does not begin a wait longer than the caller allows, and keeps the token for the next caller', async () => {
+    const bucket = new TokenBucket({ rate: 1, burst: 1 }, () => 0);
+    await bucket.take();
+    const refused = await bucket.take(undefined, 500).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TooLongWait);
+    expect((refused as TooLongWait).waitMs).toBe(1010);
+    // The refused wait reserved nothing: the next caller waits one interval, not two.
+    expect(bucket.reserve()).toBe(1010);
+  });
+
   it('counts itself empty after a 429, whatever it held', () => {
     let clock = 0;
     const bucket = new TokenBucket({ rate: 10, burst: 10 }, () => clock);
@@ -74,6 +85,61 @@ describe('the SP-API client', () => {
     } finally {
       server.resetHandlers();
     }
+  });
+
+  it('forgets only the token Amazon refused: a call refused late does not throw away the one minted since', async () => {
+    const OTHER = '113-5555555-5555556';
+    vendor.api.orders.set(OTHER, sampleOrder(OTHER, '2026-11-30T12:00:00Z'));
+    const api = amazonApi(context());
+    await getOrder(api);
+    const expired = [...vendor.api.tokens].at(-1)!;
+    vendor.api.expireTokens();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = true;
+    server.use(
+      http.get(`${vendor.api.api}/orders/2026-01-01/orders/${OTHER}`, async ({ request }) => {
+        if (holding && request.headers.get('x-amz-access-token') === expired) {
+          holding = false;
+          await held;
+        }
+        return undefined;
+      }),
+    );
+    try {
+      const mints = vendor.api.mints;
+      const late = getOrder(api, OTHER);
+      expect((await getOrder(api)).order.orderId).toBe(ORDER); // 403 expired, a new token, the call again
+      expect(vendor.api.mints - mints).toBe(1);
+      release();
+      expect((await late).order.orderId).toBe(OTHER);
+      // The late 403 was for the expired token: the new one is kept, not minted over.
+      expect(vendor.api.mints - mints).toBe(1);
+    } finally {
+      server.resetHandlers();
+    }
+  });
+
+  it('gives up a searchOrders whose wait would outlast the sync’s lease, saying so, without calling Amazon', async () => {
+    const c = context();
+    const bucket = bucketFor(c.connectionId, 'searchOrders', false);
+    // The burst spent and two calls owed: the next is three restore intervals (540 s) away.
+    for (let i = 0; i < USAGE_PLANS.searchOrders.burst + 2; i++) bucket.reserve();
+    const searches = () => vendor.api.calls.filter((call) => call.operation === 'searchOrders').length;
+    const before = searches();
+    const started = Date.now();
+    const error = await amazonApi(c)
+      .json('searchOrders', 'GET', 'orders/2026-01-01/orders', {
+        query: { lastUpdatedAfter: '2026-11-30T00:00:00Z' },
+      })
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(searches() - before).toBe(0);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `Amazon throttles searchOrders for this seller \\(one call every 178.6 s after its burst\\) and the next try would come in 5\\d\\d s, past the ${WAIT_BUDGET_MS.searchOrders! / 1000} s one call may wait .*: this sync stops here and the next one resumes from this page`,
+      ),
+    );
   });
 
   it('waits out a 429 at the operation’s restore rate and then succeeds', async () => {

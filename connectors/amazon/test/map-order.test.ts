@@ -119,6 +119,79 @@ describe('money', () => {
     );
   });
 
+  it('keeps an item Amazon zeroed on cancellation as a line all cancelled, beside the items still to ship', () => {
+    const raw = sampleOrder('113-0000007-0000007', '2026-11-30T12:00:00Z');
+    const items = raw.orderItems as Record<string, unknown>[];
+    const zeroed = items[1]!;
+    const kept = (raw.proceeds as { breakdowns: { type: string; subtotal: { amount: string } }[] })
+      .breakdowns;
+    // Only the first item is charged now: the order's sums are its.
+    const first = items[0]!.proceeds as { breakdowns: { type: string; subtotal: { amount: string } }[] };
+    for (const b of kept)
+      b.subtotal.amount = first.breakdowns.find((x) => x.type === b.type)?.subtotal.amount ?? '0.00';
+    (raw.proceeds as { grandTotal: { amount: string } }).grandTotal.amount = (
+      items[0]!.proceeds as { proceedsTotal: { amount: string } }
+    ).proceedsTotal.amount;
+    Object.assign(zeroed, {
+      quantityOrdered: 0,
+      proceeds: { proceedsTotal: { amount: '0.00', currencyCode: 'USD' }, breakdowns: [] },
+      cancellation: { cancellationExecution: { cancelledBy: 'SELLER', cancelReason: 'NoInventory' } },
+      fulfillment: { quantityFulfilled: 0, quantityUnfulfilled: 0 },
+    });
+    const draft = map(raw);
+    expect(draft.status).toBe('placed');
+    expect(
+      draft.lines.map((l) => [l.id, l.quantity.ordered, l.quantity.cancelled, l.unitPrice.amount]),
+    ).toEqual([
+      [items[0]!.orderItemId, 2, 0, 1200],
+      [zeroed.orderItemId, 1, 1, 0],
+    ]);
+    expect(checkTotals(draft)).toEqual([]);
+  });
+
+  it('takes a discount’s tax off the shipping it discounted, and refuses only a negative tax in all', () => {
+    const raw = amazonOrder({
+      id: '113-0000008-0000008',
+      updatedAt: '2026-11-30T12:00:00Z',
+      items: [
+        { id: '1', sku: 'BOOK', quantity: 1, unitPrice: '20.00', shipping: '5.99', shippingTax: '0.48' },
+      ],
+    });
+    const item = (raw.orderItems as { proceeds: { breakdowns: Record<string, unknown>[] } }[])[0]!;
+    const tax = item.proceeds.breakdowns.find((b) => b.type === 'TAX') as {
+      subtotal: { amount: string };
+      detailedBreakdowns: { subtype: string; value: { amount: string; currencyCode: string } }[];
+    };
+    // A free-shipping promotion: the shipping and its tax taken off again.
+    tax.detailedBreakdowns.push({ subtype: 'DISCOUNT', value: { amount: '-0.48', currencyCode: 'USD' } });
+    tax.subtotal.amount = '0.00';
+    item.proceeds.breakdowns.push({
+      type: 'DISCOUNT',
+      subtotal: { amount: '-5.99', currencyCode: 'USD' },
+      detailedBreakdowns: [{ subtype: 'SHIPPING', value: { amount: '-5.99', currencyCode: 'USD' } }],
+    });
+    const order = raw.proceeds as {
+      grandTotal: { amount: string };
+      breakdowns: { type: string; subtotal: { amount: string } }[];
+    };
+    order.grandTotal.amount = '20.00';
+    order.breakdowns.find((b) => b.type === 'TAX')!.subtotal.amount = '0.00';
+    const draft = map(raw);
+    expect(draft.lines[0]!.taxLines).toEqual([]);
+    expect(draft.shippingLines[0]).toMatchObject({
+      price: { amount: 599 },
+      discounts: [{ amount: { amount: 599 } }],
+      taxLines: [],
+    });
+    expect(draft.totals.total.amount).toBe(2000);
+
+    // More tax taken off than there was: that is Amazon's data gone wrong, and said so.
+    tax.detailedBreakdowns.at(-1)!.value.amount = '-0.60';
+    expect(() => map(raw)).toThrow(
+      /item 1 carries a negative tax on its goods and shipping together \(-0.12 USD\)/,
+    );
+  });
+
   it('refuses an amount in another currency than the order’s', () => {
     const raw = sampleOrder('113-0000006-0000006', '2026-11-30T12:00:00Z');
     const item = (raw.orderItems as { product: { price: { unitPrice: { currencyCode: string } } } }[])[0]!;

@@ -104,21 +104,54 @@ describe('ORDER_CHANGE notifications from SQS', () => {
     expect(await orderRow('113-7000002-0000002')).toMatchObject({ status: 'placed', version: 1 });
   });
 
-  it('leaves a notification for another seller, or of another type, on the queue', async () => {
-    vendor.sqs.send(orderChange('113-7000009-0000009', { sellerId: 'A9OTHERSELLER' }));
+  it('hands another seller’s notification back to the queue at once, and leaves one of another type to its timeout', async () => {
+    const other = vendor.sqs.send(orderChange('113-7000009-0000009', { sellerId: 'A9OTHERSELLER' }));
     vendor.sqs.send({ NotificationType: 'ANY_OFFER_CHANGED', NotificationMetadata: { NotificationId: 'x' } });
     vendor.sqs.send('not json at all');
     const report = await read();
-    expect(report.read).toBe(3);
+    // The other seller's message is not this connection's to read: visible again at once, for its own.
+    expect(vendor.sqs.released).toEqual([other]);
+    expect(report.read).toBe(2);
     expect(report.stored).toEqual([]);
     expect(report.refused).toEqual([
-      expect.stringMatching(/seller A9OTHERSELLER, not this connection's A3SELLERFAKE01/),
       expect.stringMatching(/ANY_OFFER_CHANGED notification, not ORDER_CHANGE/),
       expect.stringMatching(/not an SP-API notification/),
     ]);
     expect(vendor.sqs.messages).toHaveLength(3);
     expect(vendor.sqs.deleteCalls).toBe(1);
+    // The other seller's connection on the same queue gets it on its next read, not a visibility timeout later.
+    const theirs = await sqsQueue.receive(
+      {
+        tenantId: 'acme',
+        connectionId: 'amazon-other-seller',
+        settings: { ...settings, sellerId: 'A9OTHERSELLER' },
+        secrets: CREDENTIALS,
+        now: () => new Date(),
+      },
+      new AbortController().signal,
+    );
+    expect(theirs.map((m) => m.headers?.['x-amz-sqs-message-id'])).toEqual([other]);
+    expect(theirs[0]!.headers?.['x-amz-sqs-receive-count']).toBe('2');
     vendor.sqs.messages.length = 0;
+  });
+
+  it('leaves another seller’s notification to its visibility timeout when SQS will not release it', async () => {
+    vendor.sqs.denyVisibilityChange = true;
+    try {
+      vendor.sqs.send(orderChange('113-7000009-0000010', { sellerId: 'A9OTHERSELLER' }));
+      const report = await read();
+      expect(report.read).toBe(1);
+      expect(report.refused).toEqual([
+        expect.stringMatching(
+          /seller A9OTHERSELLER, not this connection's A3SELLERFAKE01: left on the queue/,
+        ),
+      ]);
+      expect(vendor.sqs.messages).toHaveLength(1);
+      expect(vendor.sqs.messages[0]!.visibleAt).toBeGreaterThan(Date.now());
+    } finally {
+      vendor.sqs.denyVisibilityChange = false;
+      vendor.sqs.messages.length = 0;
+    }
   });
 
   it('stores a notification delivered twice (one NotificationId) once, and fetches its order once', async () => {

@@ -5,7 +5,7 @@ import { poPath, readOrder } from './purchase-order.ts';
 import type { Secrets, Settings } from './settings.ts';
 import { linesToShip, shippingUpdate } from './shipping.ts';
 import { pushStock } from './stock.ts';
-import type { OrderLine } from './walmart-order.ts';
+import type { OrderLine, WalmartOrder } from './walmart-order.ts';
 
 /**
  * A write whose answer never came (a dropped connection, a timeout, a 5xx) may or may not have been taken by
@@ -36,14 +36,25 @@ function cancellationReason(line: OrderLine, reason: string): string {
   return 'SELLER_CANCEL_OUT_OF_STOCK';
 }
 
+/** Every unit of every line Cancelled: nothing left to acknowledge, ship or cancel. */
+function cancelledOnWalmart(order: WalmartOrder): boolean {
+  return order.orderLines.orderLine.every((l) => {
+    const units = lineUnits(l);
+    return units.cancelled === units.ordered;
+  });
+}
+
 export const actions: ConnectorActions<Settings, Secrets> = {
   /**
    * `POST /v3/orders/{purchaseOrderId}/acknowledge`: the whole order taken (Walmart cancels what is not
    * acknowledged within hours; the workflow retries this step on its own). Walmart refuses to acknowledge an
-   * order with no line left in Created, so a refusal is checked against the order as it is: acknowledged,
-   * shipped or cancelled already is done (a retry after a lost answer); anything else is the refusal.
+   * order with no line left in Created, so a refusal is checked against the order as it is: acknowledged or
+   * shipped already is done (a retry after a lost answer); anything else is the refusal.
+   *
+   * An order Walmart has cancelled whole (the buyer, or Walmart's own deadline) answers `cancelled`: the
+   * workflow cancels the order at once, before a pull brings the cancellation into the hub.
    */
-  async acknowledgeOrder(context, { order }): Promise<ActionResult> {
+  async acknowledgeOrder(context, { order }): Promise<ActionResult & { cancelled?: string }> {
     const api = walmartClient(context);
     const po = order.externalId;
     try {
@@ -62,6 +73,12 @@ export const actions: ConnectorActions<Settings, Secrets> = {
         l.orderLineStatuses.orderLineStatus.some((s) => s.status === 'Created'),
       );
       if (created) throw error;
+      if (cancelledOnWalmart(current)) {
+        return {
+          externalId: po,
+          cancelled: `purchase order ${po} is cancelled on Walmart (every line Cancelled)`,
+        };
+      }
     }
     return { externalId: po };
   },

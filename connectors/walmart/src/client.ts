@@ -25,49 +25,61 @@ export function walmartClient(context: Context): VendorClient {
   const { settings } = context;
   const tokens = walmartTokens(context);
   const key = `${context.connectionId}\u0000${settings.apiOrigin}`;
-  const api = createVendorClient({
-    vendor: 'Walmart',
-    baseUrl: settings.apiOrigin,
-    auth: async () => ({ 'WM_SEC.ACCESS_TOKEN': await tokens.token() }),
-    headers: {
-      accept: 'application/json',
-      'WM_SVC.NAME': settings.svcName,
-      ...(settings.channelType ? { 'WM_CONSUMER.CHANNEL.TYPE': settings.channelType } : {}),
-    },
-    redact: { values: [context.secrets.clientId, context.secrets.clientSecret] },
-    timeoutMs: settings.timeoutSeconds * 1000,
-    // Walmart's own rate headers are read by the operation's bucket below, not as a hold of the connection.
-    rateHeaders: false,
-    problem: (answer) => walmartProblem(answer),
-    fetch: async (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      const operation = operationOf((init?.method ?? 'GET').toUpperCase(), url);
-      await takeToken(key, operation, init?.signal ?? undefined);
-      const headers = new Headers(init?.headers);
-      headers.set('WM_QOS.CORRELATION_ID', randomUUID());
-      const response = await fetch(url, { ...init, headers });
-      observeAnswer(key, operation, response);
-      return response;
-    },
-  });
+  /** One call's client: `used` is the access token its last attempt sent, the one a 401 refused. */
+  const client = (used: { token?: string }) =>
+    createVendorClient({
+      vendor: 'Walmart',
+      baseUrl: settings.apiOrigin,
+      auth: async () => {
+        used.token = await tokens.token();
+        return { 'WM_SEC.ACCESS_TOKEN': used.token };
+      },
+      headers: {
+        accept: 'application/json',
+        'WM_SVC.NAME': settings.svcName,
+        ...(settings.channelType ? { 'WM_CONSUMER.CHANNEL.TYPE': settings.channelType } : {}),
+      },
+      redact: { values: [context.secrets.clientId, context.secrets.clientSecret] },
+      timeoutMs: settings.timeoutSeconds * 1000,
+      // The pace is the operation buckets' (throttle.ts). The budget is here for its key: whatever core holds
+      // after an answer (a Retry-After) holds this seller's connection only, never every Walmart connection of
+      // the process, which an unkeyed client would share. Its rate is a ceiling that never binds.
+      budget: { key: context.connectionId, perSecond: 1000, burst: 1000 },
+      connection: context.connectionId,
+      // Walmart's own rate headers are read by the operation's bucket below, not as a hold of the connection.
+      rateHeaders: false,
+      problem: (answer) => walmartProblem(answer),
+      fetch: async (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        const operation = operationOf((init?.method ?? 'GET').toUpperCase(), url);
+        await takeToken(key, operation, init?.signal ?? undefined);
+        const headers = new Headers(init?.headers);
+        headers.set('WM_QOS.CORRELATION_ID', randomUUID());
+        const response = await fetch(url, { ...init, headers });
+        observeAnswer(key, operation, response);
+        return response;
+      },
+    });
 
   /** The call, made once more with a new token when Walmart refused the one it had (401). */
-  async function once<T>(call: () => Promise<T>): Promise<T> {
+  async function once<T>(call: (api: VendorClient) => Promise<T>): Promise<T> {
+    const used: { token?: string } = {};
     try {
-      return await call();
+      return await call(client(used));
     } catch (error) {
       // invalid_client is the token call's own refusal of the credentials: a new token cannot mend it.
       if (!(error instanceof VendorError) || error.status !== 401 || error.code === 'invalid_client')
         throw error;
-      tokens.invalidate();
-      return call();
+      // Forget the token that was refused, not one another call minted meanwhile.
+      tokens.invalidate(used.token);
+      return call(client({}));
     }
   }
 
   return {
     request: ((method: string, path: string, options?: VendorRequest) =>
-      once(() => api.request(method, path, options))) as VendorClient['request'],
+      once((api) => api.request(method, path, options))) as VendorClient['request'],
     json: ((method: string, path: string, options?: VendorRequest) =>
-      once(() => api.json(method, path, options))) as VendorClient['json'],
+      once((api) => api.json(method, path, options))) as VendorClient['json'],
   };
 }

@@ -70,15 +70,17 @@ function fixFor(status: number, error: WalmartError | undefined): string | undef
     return `correct what Walmart refused${error?.field ? ` (${error.field})` : ''}, then replay the step`;
   }
   if (status === 429)
-    return 'wait: Walmart throttles each API per seller; the hub paces itself by its answer headers';
+    return 'wait: Walmart throttles each API per seller and operation; the hub holds that operation until the replenishment time Walmart gives';
   return undefined;
 }
 
 /**
- * Walmart's reading of an answer for core's client: its error code and words, the wait its throttling asks
- * for, what to do. A 2xx is left alone (Walmart does not report failures inside a 200 on these calls).
+ * Walmart's reading of an answer for core's client: its error code and words, what to do. A 2xx is left alone
+ * (Walmart does not report failures inside a 200 on these calls). A 429's `X-Next-Replenishment-Time` is not
+ * turned into a wait here: core would hold every call of the client for it, while Walmart's bucket is one
+ * seller's and one operation's. The operation's bucket (throttle.ts) reads it and holds that operation only.
  */
-export function walmartProblem(answer: VendorAnswer, now: number = Date.now()): VendorProblem | undefined {
+export function walmartProblem(answer: VendorAnswer): VendorProblem | undefined {
   if (answer.status < 400) return undefined;
   const errors = walmartErrors(answer.text);
   const error = errors.find((e) => e.severity === 'ERROR') ?? errors[0];
@@ -87,12 +89,10 @@ export function walmartProblem(answer: VendorAnswer, now: number = Date.now()): 
         .filter(Boolean)
         .join('; ')
     : undefined;
-  const at = answer.status === 429 ? replenishmentAt(answer.headers, now) : undefined;
   const fix = fixFor(answer.status, error);
   return {
     ...(error?.code ? { code: error.code } : {}),
     ...(words ? { message: words } : {}),
-    ...(at !== undefined && at > now ? { retryAfterMs: at - now } : {}),
     ...(fix ? { fix } : {}),
   };
 }

@@ -5,6 +5,7 @@ import {
   type MintedToken,
   type TokenSource,
   tokenSource,
+  type VendorAnswer,
 } from '@switchyard/core';
 import { walmartErrors, walmartProblem } from './errors.ts';
 import type { Secrets, Settings } from './settings.ts';
@@ -19,10 +20,31 @@ export const TOKEN_NAME = 'Walmart access token';
 export const basicCredential = (secrets: Secrets) =>
   `Basic ${Buffer.from(`${secrets.clientId}:${secrets.clientSecret}`).toString('base64')}`;
 
+/** OAuth's codes for a credential refused, as a token endpoint may put them in `error` (RFC 6749 §5.2). */
+const OAUTH_REFUSALS = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant']);
+
 /**
- * `POST /v3/token` with the client credentials: a 15-minute access token. A refusal of the credentials (400 or
- * 401) is a VendorError with code `invalid_client`, so the connection's health shows "reconnect needed"
- * instead of every call failing the same way.
+ * Whether the token call's answer refuses the client credentials themselves: a 401, or Walmart's UNAUTHORIZED
+ * codes (or OAuth's) whatever the status. Only that is `invalid_client` ("reconnect needed": core mints nothing
+ * more until the configuration gives new credentials). A 400 about a header or the form (WM_SVC.NAME,
+ * WM_CONSUMER.CHANNEL.TYPE, grant_type) is not: the credentials may be fine, and it fails as itself, with its fix,
+ * minted again after core's pause once the settings are corrected.
+ */
+function refusesCredentials(answer: VendorAnswer): boolean {
+  if (answer.status === 401) return true;
+  if (walmartErrors(answer.text).some((e) => e.code?.toUpperCase().startsWith('UNAUTHORIZED'))) return true;
+  try {
+    const body = JSON.parse(answer.text) as { error?: unknown };
+    return typeof body.error === 'string' && OAUTH_REFUSALS.has(body.error);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `POST /v3/token` with the client credentials: a 15-minute access token. A refusal of the credentials (a 401,
+ * or Walmart's UNAUTHORIZED codes) is a VendorError with code `invalid_client`, so the connection's health shows
+ * "reconnect needed" instead of every call failing the same way; any other failure is itself.
  */
 async function mint(context: Context, signal?: AbortSignal): Promise<MintedToken> {
   const { settings, secrets } = context;
@@ -37,10 +59,13 @@ async function mint(context: Context, signal?: AbortSignal): Promise<MintedToken
     },
     redact: { values: [secrets.clientId, secrets.clientSecret] },
     timeoutMs: settings.timeoutSeconds * 1000,
+    // Keyed by the connection, like the API client (client.ts): nothing core holds reaches another seller.
+    budget: { key: context.connectionId, perSecond: 1000, burst: 1000 },
+    connection: context.connectionId,
     rateHeaders: false,
     problem: (answer) => {
       const problem = walmartProblem(answer);
-      if (!problem || (answer.status !== 400 && answer.status !== 401)) return problem;
+      if (!problem || answer.status < 400 || !refusesCredentials(answer)) return problem;
       const [error] = walmartErrors(answer.text);
       return {
         code: 'invalid_client',

@@ -116,7 +116,7 @@ actionsContract({
 });
 
 describe('acknowledging', () => {
-  it('acknowledges once, and takes an order already acknowledged, shipped or cancelled as done', async () => {
+  it('acknowledges once, and takes an order already acknowledged, shipped or cancelled in part as done', async () => {
     const order = placed('1810000000001');
     await actions.acknowledgeOrder!(context(), { order });
     await actions.acknowledgeOrder!(context(), { order });
@@ -125,11 +125,23 @@ describe('acknowledging', () => {
       (x) => x.operation === 'acknowledge' && x.path.includes('1810000000001'),
     );
     expect(refusals.map((x) => x.status)).toEqual([200, 400]);
+    const partly = placed('1810000000004');
+    await ship(context(), partly, parcel([{ lineId: '1', quantity: 2 }], 'TRACK-ACK'));
+    vendor.cancel('1810000000004', undefined, ['2']);
+    await expect(actions.acknowledgeOrder!(context(), { order: partly })).resolves.toEqual({
+      externalId: '1810000000004',
+    });
+  });
+
+  it('answers cancelled, acknowledging nothing, for an order Walmart cancelled whole', async () => {
     const cancelled = placed('1810000000002');
     vendor.cancel('1810000000002');
-    await expect(actions.acknowledgeOrder!(context(), { order: cancelled })).resolves.toEqual({
+    // The workflow cancels the order on this answer at once, before a pull brings the cancellation.
+    await expect(actions.acknowledgeOrder!(context('ack-1'), { order: cancelled })).resolves.toEqual({
       externalId: '1810000000002',
+      cancelled: 'purchase order 1810000000002 is cancelled on Walmart (every line Cancelled)',
     });
+    expect(vendor.acknowledged).not.toContain('1810000000002');
   });
 
   it('fails for a person on an order Walmart does not have', async () => {

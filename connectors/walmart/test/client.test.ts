@@ -1,4 +1,5 @@
 import { tokenStates, VendorError } from '@switchyard/core';
+import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { walmartClient } from '../src/client.ts';
@@ -6,7 +7,7 @@ import { walmartErrors, walmartProblem } from '../src/errors.ts';
 import { Settings } from '../src/settings.ts';
 import { observeAnswer, takeToken } from '../src/throttle.ts';
 import { TOKEN_NAME } from '../src/token.ts';
-import { fakeWalmart, walmartOrder } from './fakes/index.ts';
+import { fakeWalmart, walmartErrorBody, walmartOrder } from './fakes/index.ts';
 
 const vendor = fakeWalmart({ rateScale: 100 });
 const server = setupServer(...vendor.handlers);
@@ -16,8 +17,10 @@ beforeEach(() => {
   vendor.deny = false;
   vendor.throttleNext = 0;
   vendor.calls.length = 0;
+  server.resetHandlers();
 });
 vendor.put(walmartOrder('1800000000001'));
+vendor.put(walmartOrder('1800000000002'));
 
 let n = 0;
 const context = (
@@ -127,6 +130,105 @@ describe('the Walmart client', () => {
     ]);
     // The order call was never made with a token that does not exist.
     expect(vendor.calls.map((x) => x.operation)).toEqual(['token']);
+  });
+
+  it('forgets only the token Walmart refused: a call refused late does not throw away the one minted since', async () => {
+    const api = walmartClient(context());
+    await readOrder(api);
+    const refused = [...vendor.tokens.keys()].at(-1)!;
+    vendor.tokens.delete(refused); // revoked at Walmart, still cached here
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holding = true;
+    // The second order's first read, with the revoked token, is answered only after the first call has minted anew.
+    server.use(
+      http.get(`${vendor.origin}/v3/orders/1800000000002`, async ({ request }) => {
+        if (holding && request.headers.get('wm_sec.access_token') === refused) {
+          holding = false;
+          await held;
+        }
+        return undefined;
+      }),
+    );
+    const mints = vendor.mints;
+    const late = api.json('GET', 'v3/orders/1800000000002');
+    await readOrder(api); // 401, a new token, the call again
+    expect(vendor.mints - mints).toBe(1);
+    release();
+    await late;
+    // The late 401 was for the revoked token: the new one stays, and is not minted a third time.
+    expect(vendor.mints - mints).toBe(1);
+    expect(vendor.calls.filter((c) => c.operation === 'order').map((c) => c.status)).toEqual([
+      200, 401, 200, 401, 200,
+    ]);
+  });
+
+  it('keeps a 400 of the token call (a header, the form) a plain failure with its fix, not "reconnect needed"', async () => {
+    server.use(
+      http.post(`${vendor.origin}/v3/token`, () =>
+        HttpResponse.json(
+          walmartErrorBody(
+            'INVALID_REQUEST_HEADER.GMP_GATEWAY_API',
+            'WM_CONSUMER.CHANNEL.TYPE set null or invalid',
+            'WM_CONSUMER.CHANNEL.TYPE',
+            'REQUEST',
+          ),
+          { status: 400 },
+        ),
+      ),
+    );
+    const c = context({ channelType: 'not-a-channel' });
+    const error = await readOrder(walmartClient(c)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VendorError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_REQUEST_HEADER.GMP_GATEWAY_API',
+      retryable: false,
+    });
+    expect((error as VendorError).problem.fix).toMatch(/check settings.svcName and settings.channelType/);
+    expect(tokenStates(c.connectionId)).toEqual([
+      expect.objectContaining({ name: TOKEN_NAME, state: 'failed' }),
+    ]);
+  });
+
+  it('holds one connection’s operation for its 429, not another connection’s calls', async () => {
+    const at = Date.now() + 1500;
+    server.use(
+      http.put(
+        `${vendor.origin}/v3/inventory`,
+        () =>
+          HttpResponse.json(
+            walmartErrorBody(
+              'REQUEST_THRESHOLD_VIOLATED.GMP_GATEWAY_API',
+              'Too Many Requests',
+              undefined,
+              'REQUEST',
+            ),
+            {
+              status: 429,
+              headers: { 'X-Current-Token-Count': '0', 'X-Next-Replenishment-Time': String(at) },
+            },
+          ),
+        { once: true },
+      ),
+    );
+    vendor.put(walmartOrder('1800000000003'));
+    const seller = walmartClient(context());
+    const other = walmartClient(context());
+    const stock = { json: { sku: 'MUG-1', quantity: { unit: 'EACH', amount: 3 } }, retry: false as const };
+    const throttled = await seller.request('PUT', 'v3/inventory?sku=MUG-1', stock).catch((e: unknown) => e);
+    expect(throttled).toMatchObject({ status: 429 });
+    expect((throttled as VendorError).retryAfterMs).toBeUndefined();
+    // Another seller's acknowledgment goes at once…
+    const before = Date.now();
+    await other.json('POST', 'v3/orders/1800000000003/acknowledge', { idempotent: true });
+    expect(Date.now() - before).toBeLessThan(700);
+    // …and so does this seller's other operations: only its inventory waits for Walmart's replenishment time.
+    await readOrder(seller);
+    expect(Date.now() - before).toBeLessThan(700);
+    vendor.skus.add('MUG-1');
+    await seller.request('PUT', 'v3/inventory?sku=MUG-1', stock);
+    expect(Date.now()).toBeGreaterThanOrEqual(at - 20);
   });
 
   it('waits out a 429 until the replenishment time Walmart gives, then succeeds', async () => {

@@ -125,6 +125,41 @@ describe('the scheduled pull', () => {
     expect(orderKey({ purchaseOrderId: 7 } as never, '{"purchaseOrderId":7}')).toMatch(/^order:unreadable#/);
   });
 
+  it('keys apart the changes that leave the status dates alone: a cancellation request, an address, a charge', async () => {
+    const order = walmartOrder('172000000002', { orderDate: NOW - HOUR });
+    const asked = structuredClone(order);
+    asked.orderLines.orderLine[0]!.intentToCancel = 'Y';
+    const moved = structuredClone(order);
+    moved.shippingInfo.postalAddress.address1 = '2 Navy Yard Ct';
+    const repriced = structuredClone(order);
+    repriced.orderLines.orderLine[0]!.charges.charge[0]!.chargeAmount.amount = 11.99;
+    const keys = [order, asked, moved, repriced].map((o) => orderKey(o));
+    expect(new Set(keys).size).toBe(4);
+    // Same time, another state: the store takes it (it refuses only what is older).
+    expect(keys.map((k) => k.split('#')[0])).toEqual(Array(4).fill(keys[0]!.split('#')[0]));
+    // The same order with its fields listed in another order is the same state.
+    const reordered = Object.fromEntries(Object.entries(order).reverse()) as typeof order;
+    expect(orderKey(reordered)).toBe(keys[0]);
+
+    // Pulled after the order was, the buyer's request is a new record, and holds the order for a person.
+    vendor.put(order, NOW - HOUR);
+    const before = await pull({ since: new Date(NOW - 2 * HOUR) });
+    vendor.put(asked, NOW - 30 * 60_000);
+    const after = await pull({ since: new Date(NOW - 2 * HOUR) });
+    const [first] = before.flatMap((p) => p.records);
+    const [second] = after.flatMap((p) => p.records);
+    expect(second!.dedupeKey).not.toBe(first!.dedupeKey);
+    const context = {
+      tenantId: 't',
+      connectionId: 'c',
+      settings: walmart.settings.parse({}),
+      secrets: { clientId: vendor.clientId, clientSecret: vendor.clientSecret },
+      now: () => new Date(NOW),
+    };
+    const normalized = walmart.normalize({ ...second!, headers: {}, receivedAt: new Date(NOW) }, context);
+    expect(normalized.orders[0]).toMatchObject({ status: 'on_hold', tags: ['walmart-intent-to-cancel'] });
+  });
+
   it('ends with an empty page when Walmart has nothing (its 404 for no orders)', async () => {
     const pages = await pull({ since: new Date(NOW - HOUR) });
     expect(pages.map((p) => p.records.length)).toEqual([0, 0]);

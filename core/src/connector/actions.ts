@@ -72,12 +72,14 @@ export interface ConnectorActions<Settings, Secrets> {
   /**
    * Tells a marketplace the seller has taken the order (Walmart's acknowledge): the workflow's first step after
    * loading it, retried until done, since the marketplace cancels what is not acknowledged in time. Repeating
-   * it must be harmless (acknowledging an acknowledged order is a no-op at the vendor, or read first).
+   * it must be harmless (acknowledging an acknowledged order is a no-op at the vendor, or read first). An
+   * order the marketplace has cancelled already (nothing left to take) answers `cancelled` with why, instead of
+   * an acknowledgment: the workflow then cancels the order at once, before a pull brings the cancellation.
    */
   acknowledgeOrder?(
     context: ActionContext<Settings, Secrets>,
     input: { order: Order },
-  ): Promise<ActionResult>;
+  ): Promise<ActionResult & { cancelled?: string }>;
   cancelOrder?(
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; reason: string },

@@ -47,6 +47,7 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
       if ('acknowledge' in loaded && loaded.acknowledge) {
         // A marketplace cancels what is not acknowledged in time: first that, then whatever needs a person.
         const acknowledged = await acknowledgeOrder(flow, { order, channel });
+        if (acknowledged.value.cancelled) return cancel(acknowledged.value.cancelled);
         if (acknowledged.status === 'cancelled') return cancel();
         const validated = await validateLoaded(flow, { order });
         order = validated.value as Order;

@@ -3,10 +3,10 @@ import { HttpResponse } from 'msw';
 
 /**
  * A standard SQS queue as @aws-sdk/client-sqs 3.x talks to it: the AWS JSON 1.0 protocol (POST / with
- * `x-amz-target: AmazonSQS.ReceiveMessage` or `AmazonSQS.DeleteMessageBatch`, content type
- * `application/x-amz-json-1.0`, SigV4-signed), messages with their MD5 (the client checks it), a visibility
- * timeout after each receive (an undeleted message comes back, with a new receipt handle), and long polling
- * held for at most `longPollMs`.
+ * `x-amz-target: AmazonSQS.ReceiveMessage`, `AmazonSQS.DeleteMessageBatch` or
+ * `AmazonSQS.ChangeMessageVisibilityBatch`, content type `application/x-amz-json-1.0`, SigV4-signed), messages
+ * with their MD5 (the client checks it), a visibility timeout after each receive (an undeleted message comes back,
+ * with a new receipt handle; ChangeMessageVisibility sets it anew), and long polling held for at most `longPollMs`.
  */
 export interface FakeMessage {
   id: string;
@@ -34,6 +34,10 @@ export function fakeSqs(options: {
     deleted: [] as string[],
     receiveCalls: 0,
     deleteCalls: 0,
+    /** Message ids made visible again at once (ChangeMessageVisibility 0), in order. */
+    released: [] as string[],
+    /** Refuse ChangeMessageVisibility, as SQS does for an IAM user not allowed sqs:ChangeMessageVisibility. */
+    denyVisibilityChange: false,
     /** How long a ReceiveMessage with nothing to give waits for a message (SQS waits up to WaitTimeSeconds). */
     longPollMs: 20,
     visibilityMs: options.visibilityMs ?? 30_000,
@@ -93,6 +97,7 @@ export function fakeSqs(options: {
       await fake.onDelete?.(ids);
       return deleteBatch(input);
     }
+    if (target === 'AmazonSQS.ChangeMessageVisibilityBatch') return changeVisibility(input);
     return fault('UnsupportedOperation', `${target} is not faked`);
   }
 
@@ -133,6 +138,42 @@ export function fakeSqs(options: {
         Attributes: { ApproximateReceiveCount: String(m.receives), SentTimestamp: String(m.sentAt) },
       })),
     });
+  }
+
+  function changeVisibility(input: Record<string, unknown>): Response {
+    if (fake.denyVisibilityChange) {
+      return fault(
+        'AccessDenied',
+        'User is not authorized to perform: sqs:ChangeMessageVisibility on resource',
+        403,
+      );
+    }
+    const entries = (input.Entries ?? []) as {
+      Id: string;
+      ReceiptHandle: string;
+      VisibilityTimeout?: number;
+    }[];
+    if (!entries.length || entries.length > 10) {
+      return fault('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.');
+    }
+    const Successful: { Id: string }[] = [];
+    const Failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
+    for (const e of entries) {
+      const m = fake.messages.find((x) => x.receipt === e.ReceiptHandle);
+      if (!m || m.visibleAt <= Date.now()) {
+        Failed.push({
+          Id: e.Id,
+          SenderFault: true,
+          Code: 'MessageNotInflight',
+          Message: 'The message referred to is not in flight.',
+        });
+        continue;
+      }
+      m.visibleAt = Date.now() + (e.VisibilityTimeout ?? 0) * 1000;
+      if (!e.VisibilityTimeout) fake.released.push(m.id);
+      Successful.push({ Id: e.Id });
+    }
+    return reply({ Successful, Failed });
   }
 
   function deleteBatch(input: Record<string, unknown>): Response {

@@ -13,10 +13,13 @@ export const acknowledgeOrder = createCheckedStep({
   retry: { attempts: 14, initialDelayMs: 1_000, backoff: 2 },
   async invoke({ order, channel }: { order: Order; channel: Connection }, s) {
     const done = await actionsOf(channel).acknowledgeOrder!(act(channel, s.idempotencyKey), { order });
-    await s.record(order.id, 'order.acknowledged', {
-      connection: channel.id,
-      ...(done.externalId ? { externalId: done.externalId } : {}),
-    });
+    // Cancelled on the marketplace already: nothing was acknowledged, and the workflow cancels the order.
+    if (!done.cancelled) {
+      await s.record(order.id, 'order.acknowledged', {
+        connection: channel.id,
+        ...(done.externalId ? { externalId: done.externalId } : {}),
+      });
+    }
     return done;
   },
 });
