@@ -5,7 +5,7 @@ import {
   PermanentError,
   VendorError,
 } from '@switchyard/core';
-import { ebayApi } from './client.ts';
+import { type EbayApi, ebayApi } from './client.ts';
 import type { Secrets, Settings } from './settings.ts';
 import { pushStock } from './stock.ts';
 
@@ -75,12 +75,40 @@ function maybeCreated(error: unknown, orderId: string): unknown {
   );
 }
 
+/**
+ * eBay's "these line items already have a fulfillment" (34500: use PUT; 32210): after a create whose answer was
+ * lost, eBay may say so before its read lists the fulfillment made.
+ */
+const ALREADY_FULFILLED = new Set(['34500', '32210']);
+
+interface Package {
+  lineItems: { lineItemId: string; quantity: number }[];
+  tracking: string | undefined;
+}
+
+/** The order's fulfillment that is this package: the same tracking number (or none) and the same line items. */
+async function existingFulfillment(api: EbayApi, path: string, orderId: string, wanted: Package) {
+  const existing = await api.json<{ fulfillments?: ShippingFulfillment[] }>('GET', path, {
+    what: `order ${orderId} shipping fulfillments`,
+  });
+  const fulfillments = existing?.fulfillments ?? [];
+  const same = fulfillments.find(
+    (f) =>
+      (f.shipmentTrackingNumber ? trackingOf(f.shipmentTrackingNumber) : undefined) === wanted.tracking &&
+      sameLines(wanted.lineItems, f),
+  );
+  return { same, fulfillments };
+}
+
 export const actions: ConnectorActions<Settings, Secrets> = {
   /**
    * createShippingFulfillment, once per package. eBay has no idempotency key, so the order's fulfillments are
-   * read first: one with the same tracking number (or, untracked, the same line items) is this package, sent
-   * before by an attempt whose answer was lost, and its id is returned instead of making a second. eBay answers
-   * 201 with no useful body: the new fulfillment's id is the last part of the `Location` header.
+   * read first: one with the same tracking number and the same line items is this package, sent before by an
+   * attempt whose answer was lost, and its id is returned instead of making a second. eBay answers 201 with no
+   * useful body: the new fulfillment's id is the last part of the `Location` header.
+   *
+   * eBay takes one tracking number per fulfillment: a package with several (a multi-piece shipment) is sent
+   * with its first (for UPS and FedEx the shipment's lead number); the others do not reach eBay (README: limits).
    */
   async pushFulfillment(context, { order, fulfillment }): Promise<ActionResult> {
     const api = await ebayApi(context, 'fulfillment', context.signal);
@@ -88,22 +116,17 @@ export const actions: ConnectorActions<Settings, Secrets> = {
     const path = `order/${encodeURIComponent(orderId)}/shipping_fulfillment`;
     const lineItems = lineItemsOf(order, fulfillment.lines);
     const tracking = fulfillment.trackingNumbers[0] ? trackingOf(fulfillment.trackingNumbers[0]) : undefined;
-    const existing = await api.json<{ fulfillments?: ShippingFulfillment[] }>('GET', path, {
-      what: `order ${orderId} shipping fulfillments`,
-    });
-    const same = (existing?.fulfillments ?? []).find((f) =>
-      tracking
-        ? f.shipmentTrackingNumber && trackingOf(f.shipmentTrackingNumber) === tracking
-        : sameLines(lineItems, f),
-    );
-    if (same?.fulfillmentId) return { externalId: same.fulfillmentId };
+    const wanted: Package = { lineItems, tracking };
+    const before = await existingFulfillment(api, path, orderId, wanted);
+    if (before.same?.fulfillmentId) return { externalId: before.same.fulfillmentId };
     if (tracking && !fulfillment.carrier) {
       throw new PermanentError(
         `order ${orderId}: eBay needs the carrier with a tracking number, and fulfillment ${fulfillment.id} names none`,
       );
     }
-    const answer = await api
-      .request('POST', path, {
+    let answer: Awaited<ReturnType<EbayApi['request']>>;
+    try {
+      answer = await api.request('POST', path, {
         json: {
           lineItems,
           ...(fulfillment.shippedAt ? { shippedDate: new Date(fulfillment.shippedAt).toISOString() } : {}),
@@ -115,10 +138,30 @@ export const actions: ConnectorActions<Settings, Secrets> = {
             : {}),
         },
         what: `order ${orderId} shipping fulfillment (createShippingFulfillment)`,
-      })
-      .catch((error: unknown) => {
-        throw maybeCreated(error, orderId);
       });
+    } catch (error) {
+      if (error instanceof VendorError && ALREADY_FULFILLED.has(error.code ?? '')) {
+        // Made by an earlier attempt whose answer was lost, and listed only now: this package, done.
+        const after = await existingFulfillment(api, path, orderId, wanted);
+        if (after.same?.fulfillmentId) return { externalId: after.same.fulfillmentId };
+        // Another fulfillment holds this tracking number or these line items: a real conflict, eBay's refusal stands.
+        const conflict = after.fulfillments.some(
+          (f) =>
+            (tracking !== undefined &&
+              f.shipmentTrackingNumber !== undefined &&
+              trackingOf(f.shipmentTrackingNumber) === tracking) ||
+            (f.lineItems ?? []).some((l) => lineItems.some((x) => x.lineItemId === String(l.lineItemId))),
+        );
+        // eBay says done but lists nothing of these lines yet: its read lags; the step tries again later.
+        if (!conflict) {
+          throw new Error(
+            `eBay says the line items of order ${orderId} already have a shipping fulfillment (${error.message}) but does not list it yet: the step tries again, reading the order's fulfillments first`,
+            { cause: error },
+          );
+        }
+      }
+      throw maybeCreated(error, orderId);
+    }
     const location = answer.headers.get('location');
     const id = location?.replace(/\/+$/, '').split('/').pop();
     if (!id) {

@@ -9,12 +9,12 @@ import {
   type VendorRequest,
 } from '@switchyard/core';
 import { forgetPace, pace } from './quota.ts';
-import { origins, type Secrets, type Settings } from './settings.ts';
+import { applicationOf, origins, type Secrets, type Settings } from './settings.ts';
 import { applicationToken, userToken } from './token.ts';
 
 /**
  * eBay's REST client, hand-written on core's vendor client: the `ebay-api` package needs Node 22 and the hub
- * runs on Node 20, and the connector needs five calls of it. Each API has its base path, its token (the
+ * runs on Node 20, and the connector needs a handful of its calls. Each API has its base path, its token (the
  * seller's user token, or the application token for the Notification and Analytics APIs) and its pace (a
  * share of eBay's daily call quota, quota.ts).
  */
@@ -44,6 +44,8 @@ const FIXES: Record<string, string> = {
     'the order has as many tracking numbers as eBay allows: ship the remaining lines in fewer packages, or mark them shipped in Seller Hub',
   '34500':
     'these line items already have a shipping fulfillment at eBay (eBay wants a PUT to change it): check the order’s fulfillments in Seller Hub and correct the tracking there',
+  '30850':
+    'eBay refuses a getOrders window that ends in its future: the hub’s clock is more than 2 minutes ahead of eBay’s; set it right (NTP) and sync again',
   '30500': 'eBay had an internal error: the call is tried again',
   '25001': 'eBay had an internal error: the call is tried again',
 };
@@ -99,48 +101,57 @@ export interface EbayApi {
 
 /**
  * One eBay API of a connection. Calls carry `Authorization: Bearer` and `X-EBAY-C-MARKETPLACE-ID`, keep to the
- * API's pace, and a 401 (a token eBay revoked before its time) mints a new token once and tries again.
+ * API's pace, and a 401 (a token eBay revoked before its time) mints a new token once and tries again. The pace
+ * and the budget are the application's (eBay's quota is per keyset), shared by every connection of the keyset.
  */
 export async function ebayApi(context: Context, name: EbayApiName, signal?: AbortSignal): Promise<EbayApi> {
   const { settings, secrets } = context;
   const token: TokenSource =
     name === 'notification' || name === 'analytics' ? applicationToken(context) : userToken(context);
+  const application = applicationOf(settings, secrets);
   const budget =
     name === 'fulfillment' || name === 'inventory'
-      ? { key: `${context.connectionId}:ebay-${name}`, ...(await pace(context, name, signal)) }
+      ? { key: `${application} ebay-${name}`, ...(await pace(context, name, signal)) }
       : undefined;
-  const client: VendorClient = createVendorClient({
-    vendor: 'eBay',
-    baseUrl: `${origins(settings).api}/${BASE[name]}/`,
-    auth: async () => ({ authorization: `Bearer ${await token.token(signal)}` }),
-    headers: { 'x-ebay-c-marketplace-id': settings.marketplaceId },
-    redact: { values: [secrets.refreshToken, secrets.clientSecret] },
-    ...(budget ? { budget } : {}),
-    connection: context.connectionId,
-    timeoutMs: settings.timeoutSeconds * 1000,
-    problem: (answer) => {
-      // Refused for the quota: read eBay's call limits again before the next call (they may have changed).
-      if (answer.status === 429 && budget) forgetPace(context.connectionId);
-      return ebayProblem(answer);
-    },
-  });
-  const once = async <T>(call: () => Promise<T>): Promise<T> => {
+  /** A client for one call, which notes the token its attempts presented. */
+  const clientFor = (presented: { token?: string }): VendorClient =>
+    createVendorClient({
+      vendor: 'eBay',
+      baseUrl: `${origins(settings).api}/${BASE[name]}/`,
+      auth: async () => {
+        presented.token = await token.token(signal);
+        return { authorization: `Bearer ${presented.token}` };
+      },
+      headers: { 'x-ebay-c-marketplace-id': settings.marketplaceId },
+      redact: { values: [secrets.refreshToken, secrets.clientSecret] },
+      ...(budget ? { budget } : {}),
+      connection: context.connectionId,
+      timeoutMs: settings.timeoutSeconds * 1000,
+      problem: (answer) => {
+        // Refused for the quota: read eBay's call limits again before the next call (they may have changed).
+        if (answer.status === 429 && budget) forgetPace(application);
+        return ebayProblem(answer);
+      },
+    });
+  const once = async <T>(call: (client: VendorClient) => Promise<T>): Promise<T> => {
+    const first: { token?: string } = {};
     try {
-      return await call();
+      return await call(clientFor(first));
     } catch (error) {
-      if (!(error instanceof VendorError) || error.status !== 401) throw error;
-      token.invalidate();
-      return call();
+      if (!(error instanceof VendorError) || error.status !== 401 || first.token === undefined) throw error;
+      // Only the token eBay refused: one minted meanwhile by a concurrent call that met the same 401 stays.
+      token.invalidate(first.token);
+      return call(clientFor({}));
     }
   };
+  const withSignal = (o?: VendorRequest): VendorRequest => ({
+    ...o,
+    ...(signal && !o?.signal ? { signal } : {}),
+  });
   return {
     json: ((method: string, path: string, o?: VendorRequest) =>
-      once(() =>
-        client.json(method, path, { ...o, ...(signal && !o?.signal ? { signal } : {}) }),
-      )) as EbayApi['json'],
+      once((client) => client.json(method, path, withSignal(o)))) as EbayApi['json'],
     request: ((method: string, path: string, o?: VendorRequest) =>
-      once(() =>
-        client.request(method, path, { ...o, ...(signal && !o?.signal ? { signal } : {}) }),
-      )) as EbayApi['request'],
+      once((client) => client.request(method, path, withSignal(o)))) as EbayApi['request'],
   };
 }

@@ -60,6 +60,14 @@ export const LineItem = z.object({
   lineItemFulfillmentInstructions: z.object({ shipByDate: Text }).nullish(),
   listingMarketplaceId: Text,
   total: MaybeAmount,
+  /**
+   * Refunds issued for this line (issueRefund at the line level, eBay's own line refunds): not repeated in
+   * `paymentSummary.refunds` ("This does not include line item level refunds"). No status: a refund with its
+   * `refundDate` has been issued. The amount is the seller's net, without eBay-collected tax.
+   */
+  refunds: z
+    .array(z.object({ amount: MaybeAmount, refundDate: Text, refundId: Text, refundReferenceId: Text }))
+    .nullish(),
 });
 export type LineItem = z.infer<typeof LineItem>;
 
@@ -133,6 +141,7 @@ export const EbayOrder = z.object({
           }),
         )
         .nullish(),
+      /** Order-level refunds (line-level ones are in `lineItems[].refunds`); net of eBay-collected tax. */
       refunds: z
         .array(
           z.object({

@@ -10,6 +10,7 @@ import {
 } from '@switchyard/core';
 import { type Contact, EbayOrder } from './ebay-order.ts';
 import { isCancelled, mapLines, moneyReader } from './map-lines.ts';
+import { isoOf, paymentsOf, refundsOf } from './map-payments.ts';
 
 type Draft = Omit<OrderDraftInput, 'totals'>;
 
@@ -71,12 +72,6 @@ function customer(o: EbayOrder, shipTo: Contact | null | undefined) {
   return Object.keys(c).length ? c : undefined;
 }
 
-function isoOf(value: string, where: string): string {
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) throw new Error(`${where} "${value}" is not an ISO 8601 date`);
-  return new Date(at).toISOString();
-}
-
 /** The earliest ship-by date of the order's lines: past it eBay counts a late shipment. */
 function shipByOf(o: EbayOrder): string | undefined {
   const dates = o.lineItems
@@ -87,44 +82,6 @@ function shipByOf(o: EbayOrder): string | undefined {
     .filter((d): d is string => d !== undefined)
     .sort();
   return dates[0];
-}
-
-function payments(o: EbayOrder, m: ReturnType<typeof moneyReader>) {
-  const refundedState =
-    o.orderPaymentStatus === 'FULLY_REFUNDED'
-      ? ('refunded' as const)
-      : o.orderPaymentStatus === 'PARTIALLY_REFUNDED'
-        ? ('partially_refunded' as const)
-        : undefined;
-  const refunded = refunds(o, m).reduce((sum, r) => sum + r.amount.amount, 0);
-  return (o.paymentSummary?.payments ?? []).map((p, i) => {
-    const amount = p.amount ? m.read(p.amount, `paymentSummary.payments[${i}].amount`) : undefined;
-    const paid = p.paymentStatus === 'PAID';
-    const method = p.paymentMethod && p.paymentMethod !== 'EBAY' ? `:${p.paymentMethod.toLowerCase()}` : '';
-    return {
-      id: p.paymentReferenceId ?? `ebay-payment-${i + 1}`,
-      status: paid ? (refundedState ?? 'captured') : p.paymentStatus === 'FAILED' ? 'failed' : 'pending',
-      // eBay managed payments: the money is eBay's to pay out, nothing for the hub to capture.
-      gateway: `ebay${method}`,
-      ...(p.paymentReferenceId ? { reference: p.paymentReferenceId } : {}),
-      ...(amount && paid ? { captured: amount } : {}),
-      ...(amount && paid && refundedState && refunded
-        ? { refunded: { amount: refunded, currency: amount.currency } }
-        : {}),
-      ...(p.paymentDate ? { at: isoOf(p.paymentDate, `paymentSummary.payments[${i}].paymentDate`) } : {}),
-    } as const;
-  });
-}
-
-function refunds(o: EbayOrder, m: ReturnType<typeof moneyReader>) {
-  return (o.paymentSummary?.refunds ?? [])
-    .filter((r) => r.refundStatus === 'REFUNDED' && r.amount)
-    .map((r, i) => ({
-      id: r.refundId ?? r.refundReferenceId ?? `ebay-refund-${i + 1}`,
-      ...((r.refundId ?? r.refundReferenceId) ? { externalId: (r.refundId ?? r.refundReferenceId)! } : {}),
-      amount: m.read(r.amount!, `paymentSummary.refunds[${i}].amount`),
-      ...(r.refundDate ? { at: isoOf(r.refundDate, `paymentSummary.refunds[${i}].refundDate`) } : {}),
-    }));
 }
 
 /** One eBay order as a canonical draft, its total reconciled with eBay's `pricingSummary.total`. */
@@ -138,6 +95,7 @@ export function mapOrder(o: EbayOrder): OrderDraftInput {
   const billingAddress = address(o.buyer?.buyerRegistrationAddress);
   const buyer = customer(o, step?.shipTo);
   const shipBy = shipByOf(o);
+  const refunds = refundsOf(o, m, mapped.remittedTax);
   const attributes: Record<string, string> = { ...mapped.attributes };
   if (o.salesRecordReference) attributes['ebay.salesRecordReference'] = o.salesRecordReference;
   if (step?.shipToReferenceId) attributes['ebay.shipToReferenceId'] = step.shipToReferenceId;
@@ -170,8 +128,8 @@ export function mapOrder(o: EbayOrder): OrderDraftInput {
           ]
         : [],
     adjustments: mapped.adjustments,
-    payments: payments(o, m),
-    refunds: refunds(o, m),
+    payments: paymentsOf(o, m, refunds),
+    refunds,
     ...(o.buyerCheckoutNotes ? { note: o.buyerCheckoutNotes } : {}),
     tags: [
       ...(fulfilledByEbay(o) ? ['fulfilled-by-ebay'] : []),

@@ -1,6 +1,6 @@
 import type { Budget, ConnectionContext } from '@switchyard/core';
 import { ebayApi } from './client.ts';
-import type { Secrets, Settings } from './settings.ts';
+import { applicationOf, type Secrets, type Settings } from './settings.ts';
 
 /**
  * eBay limits its REST APIs by a call quota per application per time window (a day by default: Fulfillment API
@@ -9,6 +9,8 @@ import type { Secrets, Settings } from './settings.ts';
  * window, `limit / timeWindow` calls a second: a backfill cannot spend the day's quota in its first hour and leave
  * the notifications' getOrder calls refused for the rest of the day, and a quota eBay raises (Application Growth
  * Check) is used at once. When the Analytics API cannot say, the settings' `…CallsPerDay` figures stand in.
+ * The quota is the application's (the keyset's), whatever seller the calls are for: what eBay said is kept per
+ * application, and the connections of one keyset share one budget (client.ts).
  */
 type Context = Pick<ConnectionContext<Settings, Secrets>, 'connectionId' | 'settings' | 'secrets'>;
 type Paced = 'fulfillment' | 'inventory';
@@ -72,9 +74,9 @@ async function readLimits(context: Context, signal?: AbortSignal): Promise<Known
   }
 }
 
-/** The request budget of one paced API of the connection (read once per ten minutes, shared by its callers). */
+/** The request budget of one paced API (read once per ten minutes per application, shared by its callers). */
 export async function pace(context: Context, api: Paced, signal?: AbortSignal): Promise<Budget> {
-  const id = context.connectionId;
+  const id = applicationOf(context.settings, context.secrets);
   let entry = known.get(id);
   if (!entry || entry.until <= Date.now()) {
     let pending = reading.get(id);
@@ -90,7 +92,7 @@ export async function pace(context: Context, api: Paced, signal?: AbortSignal): 
   return { perSecond: entry.perSecond[api] ?? perDay / 86_400, burst: 1 };
 }
 
-/** Forgets what eBay said of the connection's quota (a 429: the next call reads it again). */
-export function forgetPace(connectionId: string): void {
-  known.delete(connectionId);
+/** Forgets what eBay said of the application's quota (a 429: the next call reads it again). */
+export function forgetPace(application: string): void {
+  known.delete(application);
 }

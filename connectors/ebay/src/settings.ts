@@ -72,6 +72,18 @@ export const Secrets = z.object({
 });
 export type Secrets = z.output<typeof Secrets>;
 
+/**
+ * The eBay application (keyset) a connection calls as: eBay counts its daily call quotas and its
+ * client_credentials grants per application, so the connections of one keyset share a call budget, a pace and
+ * an application token. Keyed by where the calls go and the keyset's App ID (not a secret).
+ */
+export function applicationOf(
+  settings: Pick<Settings, 'environment' | 'apiOrigin' | 'authOrigin'>,
+  secrets: Pick<Secrets, 'clientId'>,
+): string {
+  return `${origins(settings).auth} ${secrets.clientId}`;
+}
+
 /** Where the REST and OAuth calls of a connection go. */
 export function origins(settings: Pick<Settings, 'environment' | 'apiOrigin' | 'authOrigin'>) {
   const base = settings.environment === 'sandbox' ? 'https://api.sandbox.ebay.com' : 'https://api.ebay.com';

@@ -51,9 +51,12 @@ export function pemOf(key: string): string {
 }
 
 /**
- * Checks a notification's signature: ECDSA with SHA-1 over the raw body bytes first; then, as eBay's SDK does,
- * over the body's compact JSON (eBay signs its own serialization, so a body re-formatted in transit still
- * checks; a body changed in any value does not). The key and the digest must be the ones eBay names.
+ * Checks a notification's signature: ECDSA with SHA-1 over the raw body bytes. eBay signs its compact JSON (its
+ * SDK verifies `JSON.stringify(body)`, and eBay's signed test vector checks over exactly that), which is what it
+ * sends. A body whose bytes differ from it only by whitespace between tokens (re-indented by a proxy) is checked
+ * over the compact form, and nothing else is: a duplicate key, another spelling of a number (1.0, 1e0), an escape
+ * eBay would not write (\u0041, \/) or keys in another order change the bytes that were signed, so the body is
+ * not the one eBay signed and is refused. The key and the digest must be the ones eBay names.
  */
 export function verifyNotification(
   body: Uint8Array,
@@ -94,7 +97,7 @@ export function verifyNotification(
     }
   };
   if (checks(body)) return { ok: true };
-  const compact = compactJson(body);
+  const compact = compactForm(body);
   if (compact && checks(compact)) return { ok: true };
   return {
     ok: false,
@@ -102,10 +105,36 @@ export function verifyNotification(
   };
 }
 
-function compactJson(body: Uint8Array): Uint8Array | undefined {
+/**
+ * The body without the whitespace between its JSON tokens, when that is exactly the compact JSON eBay writes for
+ * it (`JSON.stringify` of it parsed: no duplicate key, every number and string spelt as it would spell them, keys
+ * in their order); otherwise undefined. Whitespace inside strings is kept: it is content.
+ */
+export function compactForm(body: Uint8Array): Uint8Array | undefined {
+  let text: string;
   try {
-    const text = JSON.stringify(JSON.parse(Buffer.from(body).toString('utf8')));
-    return new Uint8Array(Buffer.from(text));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    return undefined;
+  }
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+      out += c;
+    }
+  }
+  if (out === text) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(out)) === out ? new Uint8Array(Buffer.from(out, 'utf8')) : undefined;
   } catch {
     return undefined;
   }

@@ -11,6 +11,28 @@ interface PriceQuantityResponse {
 /** eBay's ids for "no such SKU in the seller's inventory" (25702) and "no such resource" (25710). */
 const UNKNOWN_SKU = new Set([25702, 25710]);
 
+/** What to do about eBay's refusal of one SKU's quantity, by its error id, where eBay's words alone do not say. */
+const REFUSAL_FIXES: Record<number, string> = {
+  25002:
+    'eBay revises a listing at most 250 times a calendar day (its message says when that is the reason): the figure goes again with the SKU’s next change, or tomorrow; a listing made with the Trading API must be migrated (bulkMigrateListing) before the Inventory API can change it',
+  25004: 'eBay refused the quantity itself: check the SKU’s listing in Seller Hub (a quantity eBay caps)',
+  25709: 'eBay refused the quantity itself: check the SKU’s listing in Seller Hub (a quantity eBay caps)',
+};
+const GENERAL_FIX =
+  'check the SKU’s listing in Seller Hub; a listing made with the Trading API must be migrated (bulkMigrateListing) before the Inventory API can change it';
+
+/** The refusal in eBay's words, with what to do: the reason the hub logs and counts. */
+function refusal(figure: StockFigure, words: string, id: number | undefined): string {
+  const fix = (id !== undefined && REFUSAL_FIXES[id]) || GENERAL_FIX;
+  return `eBay refused quantity ${figure.quantity} for SKU ${figure.sku} (${words}): ${fix}`;
+}
+
+/**
+ * A 408, a 429, a 5xx or no answer: not a refusal of the figure but eBay not taking calls now; the hub tries again.
+ */
+const unavailable = (status: number | undefined) =>
+  status === 408 || status === 429 || (status ?? 500) >= 500;
+
 async function setQuantity(api: EbayApi, figure: StockFigure): Promise<StockPushResult> {
   const base = { sku: figure.sku, ...(figure.location ? { location: figure.location } : {}) };
   let answer: { responses?: PriceQuantityResponse[] } | undefined;
@@ -22,11 +44,15 @@ async function setQuantity(api: EbayApi, figure: StockFigure): Promise<StockPush
       what: `quantity of SKU ${figure.sku} (bulkUpdatePriceQuantity)`,
     });
   } catch (error) {
-    // The whole call refused for the SKU (rather than a 207 naming it).
-    if (error instanceof VendorError && (error.status === 404 || UNKNOWN_SKU.has(Number(error.code)))) {
+    if (!(error instanceof VendorError)) throw error;
+    // The call refused as a whole for its one SKU (rather than a 207 naming it).
+    if (error.status === 404 || UNKNOWN_SKU.has(Number(error.code)))
       return { ...base, status: 'unknown-sku' };
-    }
-    throw error;
+    // Throttled, eBay down, or the token refused (401/403: the connection's health says so): the whole call failed.
+    if (unavailable(error.status) || error.status === 401 || error.status === 403) throw error;
+    // Any other 4xx refuses this SKU's figure: sending it again unchanged gets the same answer.
+    const id = error.code && /^\d+$/.test(error.code) ? Number(error.code) : undefined;
+    return { ...base, status: 'refused', reason: refusal(figure, error.message, id) };
   }
   const response = answer?.responses?.find((r) => r.sku === figure.sku) ?? answer?.responses?.[0];
   const status = response?.statusCode ?? 200;
@@ -35,17 +61,21 @@ async function setQuantity(api: EbayApi, figure: StockFigure): Promise<StockPush
   if (status === 404 || errors.some((e) => e.errorId !== undefined && UNKNOWN_SKU.has(e.errorId))) {
     return { ...base, status: 'unknown-sku' };
   }
+  if (unavailable(status)) {
+    const first = errors[0];
+    throw new VendorError({
+      vendor: 'eBay',
+      request: 'POST /sell/inventory/v1/bulk_update_price_quantity',
+      what: `quantity of SKU ${figure.sku}`,
+      status,
+      ...(first?.errorId !== undefined ? { code: String(first.errorId) } : {}),
+      message: first?.longMessage ?? first?.message ?? `eBay answered ${status} for the SKU`,
+      retryable: true,
+    });
+  }
   const first = errors[0];
-  throw new VendorError({
-    vendor: 'eBay',
-    request: 'POST /sell/inventory/v1/bulk_update_price_quantity',
-    what: `quantity of SKU ${figure.sku}`,
-    status,
-    ...(first?.errorId !== undefined ? { code: String(first.errorId) } : {}),
-    message: first?.longMessage ?? first?.message ?? `eBay answered ${status} for the SKU`,
-    retryable: status === 429 || status >= 500,
-    fix: 'a listing can be revised 250 times a calendar day, and one made with the Trading API must be migrated (bulkMigrateListing) before the Inventory API can change it',
-  });
+  const words = `HTTP ${status}${first?.errorId !== undefined ? ` (${first.errorId})` : ''}: ${first?.longMessage ?? first?.message ?? 'no reason given'}`;
+  return { ...base, status: 'refused', reason: refusal(figure, words, first?.errorId) };
 }
 
 /**
@@ -56,6 +86,11 @@ async function setQuantity(api: EbayApi, figure: StockFigure): Promise<StockPush
  * the quantity only, revises the SKU's published offers, and answers per SKU (404 / 25702: no such SKU).
  * eBay keeps one ship-to-home figure per SKU: a figure's location is not sent. The hub spaces one SKU's pushes
  * (stockPushLimit, 250 a day) since each revises the listing.
+ *
+ * One result per figure: a SKU eBay refuses (4xx: the day's 250 revisions spent, a listing the Inventory API
+ * cannot change) is `refused` with eBay's words and what to do, and the others stand; the hub sends a refused
+ * figure again only with the SKU's next change, so a refusal costs no revisions every 30 s. Only eBay not taking
+ * calls (429, 5xx, a refused token) fails the push, which the hub repeats whole in 30 s.
  */
 export async function pushStock(
   context: ActionContext<Settings, Secrets>,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ConnectionContext,
   createVendorClient,
@@ -6,7 +7,7 @@ import {
   tokenSource,
   type VendorProblem,
 } from '@switchyard/core';
-import { APPLICATION_SCOPE, origins, type Secrets, type Settings } from './settings.ts';
+import { APPLICATION_SCOPE, applicationOf, origins, type Secrets, type Settings } from './settings.ts';
 
 type Context = Pick<ConnectionContext<Settings, Secrets>, 'connectionId' | 'settings' | 'secrets'>;
 
@@ -95,17 +96,73 @@ export function userToken(context: Context): TokenSource {
   });
 }
 
+/** An application token shared by the connections of one keyset (eBay allows 1,000 mints a day per application). */
+interface SharedToken {
+  value: string;
+  expiresAt: number;
+}
+const shared = new Map<string, { token?: SharedToken; minting?: Promise<SharedToken> }>();
+/** A shared token is handed out while it has this long left; nearer its end, the next asker mints a new one. */
+const SHARED_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The keyset a shared token belongs to. The secret is part of it: a connection configured with another Cert ID
+ * never gets a token it could not mint itself.
+ */
+const sharedKey = ({ settings, secrets }: Context) =>
+  createHash('sha256')
+    .update([applicationOf(settings, secrets), secrets.clientSecret].join('\n'))
+    .digest('hex');
+
+/** The keyset's application token: the cached one, or one minted once for every connection that asks now. */
+async function sharedApplicationToken(context: Context, signal?: AbortSignal): Promise<MintedToken> {
+  const key = sharedKey(context);
+  let entry = shared.get(key);
+  if (!entry) {
+    entry = {};
+    shared.set(key, entry);
+  }
+  const held = entry;
+  const left = (t: SharedToken) => t.expiresAt - Date.now();
+  const cached = held.token && left(held.token) > SHARED_MARGIN_MS ? held.token : undefined;
+  if (!cached && !held.minting) {
+    held.minting = mint(context, { grant_type: 'client_credentials', scope: APPLICATION_SCOPE }, signal)
+      .then((minted) => {
+        held.token = { value: minted.accessToken, expiresAt: Date.now() + minted.expiresInSeconds * 1000 };
+        return held.token;
+      })
+      .finally(() => delete held.minting);
+  }
+  const token = cached ?? (await held.minting!);
+  return { accessToken: token.value, expiresInSeconds: Math.max(1, Math.floor(left(token) / 1000)) };
+}
+
+/** Forgets the keyset's shared application token when eBay refused it (and only that one). */
+function forgetSharedToken(context: Context, refused: string | undefined): void {
+  const entry = shared.get(sharedKey(context));
+  if (entry?.token && (refused === undefined || entry.token.value === refused)) delete entry.token;
+}
+
 /**
  * The application access token (client credentials, about 2 hours): the Notification API's public keys and the
- * Analytics API's call limits want it. eBay allows 1,000 of these a day per application.
+ * Analytics API's call limits want it. eBay allows 1,000 of these a day per application, so one token serves
+ * every connection of the keyset in the process: each connection keeps its own token source (its health shows
+ * the token's state under the connection), whose mint hands out the keyset's shared token, minted once.
  */
 export function applicationToken(context: Context): TokenSource {
   const { settings, secrets } = context;
-  return tokenSource({
+  const source = tokenSource({
     connection: context.connectionId,
     name: 'eBay application access token',
     identity: [origins(settings).auth, secrets.clientId, secrets.clientSecret].join('\n'),
-    mint: (signal) => mint(context, { grant_type: 'client_credentials', scope: APPLICATION_SCOPE }, signal),
+    mint: (signal) => sharedApplicationToken(context, signal),
     refreshBeforeMs: 5 * 60_000,
   });
+  return {
+    token: (signal) => source.token(signal),
+    invalidate(refused) {
+      forgetSharedToken(context, refused);
+      source.invalidate(refused);
+    },
+  };
 }

@@ -2,17 +2,18 @@ import {
   type AnyConnector,
   type ConnectionContext,
   connectionContext,
-  type PulledRecord,
   tokenStates,
   VendorError,
 } from '@switchyard/core';
+import { delay, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ebayApi, ebayProblem } from '../src/client.ts';
 import { ebay } from '../src/index.ts';
-import { fetchOrder, pullOrders } from '../src/pull.ts';
+import { fetchOrder } from '../src/pull.ts';
 import { perSecondOf } from '../src/quota.ts';
 import type { Secrets, Settings } from '../src/settings.ts';
+import { ebayErrors } from './fakes/ebay.ts';
 import { ebayOrder, fakeEbay } from './fakes/index.ts';
 import { apiOrigin, secrets } from './keys.ts';
 
@@ -23,6 +24,7 @@ const server = setupServer(...vendor.handlers);
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
+  server.resetHandlers();
   vendor.state.deny = false;
   vendor.state.revoked = false;
   vendor.state.throttleNext = 0;
@@ -80,6 +82,40 @@ describe('the seller’s access token', () => {
     expect(tokens() - before).toBe(1);
   });
 
+  it('forgets only the token eBay refused: a slower call’s 401 does not discard the one minted meanwhile', async () => {
+    hold(order('11-00000-00010', at(5)), order('11-00000-00011', at(5)));
+    const c = context();
+    await fetchOrder(c, '11-00000-00010', new AbortController().signal);
+    const revoked = [...vendor.state.userTokens].at(-1); // this connection’s, minted just now
+    vendor.state.userTokens.clear(); // eBay revoked the token both calls below present
+    const presented: string[] = [];
+    server.use(
+      http.get(`${apiOrigin}/sell/fulfillment/v1/order/11-00000-00011`, async ({ request }) => {
+        const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+        presented.push(bearer);
+        if (vendor.state.userTokens.has(bearer)) return undefined; // eBay's own answer
+        // The refusal of this call comes back after the other call has met its own and minted a new token.
+        await delay(150);
+        return ebayErrors(401, {
+          errorId: 1001,
+          domain: 'OAuth',
+          category: 'REQUEST',
+          message: 'Invalid access token',
+        });
+      }),
+    );
+    const before = tokens();
+    const fetched = await Promise.all(
+      ['11-00000-00011', '11-00000-00010'].map((id) => fetchOrder(c, id, new AbortController().signal)),
+    );
+    expect(fetched.every((r) => r !== undefined)).toBe(true);
+    // The slow call presented the revoked token, then the one the other call had minted: one mint for both.
+    expect(presented).toHaveLength(2);
+    expect(presented[0]).toBe(revoked);
+    expect(presented[1]).not.toBe(revoked);
+    expect(tokens() - before).toBe(1);
+  });
+
   it('says "reconnect needed" when eBay answers invalid_grant, and the connection’s health shows it', async () => {
     vendor.state.revoked = true;
     const c = context();
@@ -116,6 +152,56 @@ describe('the seller’s access token', () => {
   });
 });
 
+describe('what eBay counts per application (keyset), not per connection', () => {
+  // A keyset of its own at another origin: nothing minted or read for it before this check.
+  const origin = 'https://api.other-keyset.ebay.test';
+  const keyset = { ...secrets, clientId: 'AcmeOutf-Switchya-PRD-0other00-keyset00' };
+  const other = fakeEbay({ apiOrigin: origin, ...keyset, fulfillmentPerDay: 86_400_000 });
+  const sellers = ['seller-a', 'seller-b', 'seller-c'].map((id) =>
+    connectionContext({
+      id: `keyset-${id}`,
+      tenantId: 'acme',
+      connector,
+      settings: connector.settings.parse({ apiOrigin: origin }),
+      secrets: connector.secrets.parse(keyset),
+    }),
+  ) as ConnectionContext<Settings, Secrets>[];
+
+  it('mints one application token for the keyset’s connections, each showing it in its health', async () => {
+    server.use(...other.handlers);
+    other.state.orders.set('41-00000-00001', order('41-00000-00001', at(5)));
+    await Promise.all(
+      sellers.map(async (c) => {
+        const notification = await ebayApi(c, 'notification');
+        await notification.json('GET', `public_key/${other.kid}`);
+        await fetchOrder(c, '41-00000-00001', new AbortController().signal);
+      }),
+    );
+    expect(other.state.calls['token:client_credentials']).toBe(1);
+    // The keyset's quota is read once (getRateLimits), and each seller's own user token is minted.
+    expect(other.state.calls.getRateLimits).toBe(1);
+    expect(other.state.calls['token:refresh_token']).toBe(3);
+    for (const c of sellers) {
+      expect(
+        tokenStates(c.connectionId).find((s) => s.name === 'eBay application access token'),
+      ).toMatchObject({ state: 'valid' });
+    }
+  });
+
+  it('mints the keyset’s application token again once when eBay refuses it, for all its connections', async () => {
+    server.use(...other.handlers);
+    other.state.appTokens.clear(); // eBay revoked the application token
+    const before = other.state.calls['token:client_credentials'] ?? 0;
+    await Promise.all(
+      sellers.map(async (c) => {
+        const notification = await ebayApi(c, 'notification');
+        await notification.json('GET', `public_key/${other.kid}`);
+      }),
+    );
+    expect((other.state.calls['token:client_credentials'] ?? 0) - before).toBe(1);
+  });
+});
+
 describe('eBay’s errors', () => {
   it('reads errorId, message, longMessage and parameters, and says what to do for the known ones', () => {
     const problem = ebayProblem({
@@ -138,7 +224,7 @@ describe('eBay’s errors', () => {
       message: 'Invalid line item id The line item id is not part of the order (lineItemId=999)',
       fix: expect.stringMatching(/lineItemId/),
     });
-    for (const id of [32100, 32210, 32300, 34100, 34500]) {
+    for (const id of [30850, 32100, 32210, 32300, 34100, 34500]) {
       const p = ebayProblem({
         status: 400,
         text: JSON.stringify({ errors: [{ errorId: id, message: 'x' }] }),
@@ -189,85 +275,5 @@ describe('the daily quota', () => {
     expect(perSecondOf(response, 'fulfillment')).toBeCloseTo(100_000 / 86_400, 6);
     expect(perSecondOf(response, 'inventory')).toBeCloseTo(2_000_000 / 86_400, 6);
     expect(perSecondOf({}, 'fulfillment')).toBeUndefined();
-  });
-});
-
-async function pullAll(c: ConnectionContext<Settings, Secrets>, onPage?: () => void, since?: Date) {
-  const records: PulledRecord[] = [];
-  const pages: { cursor: string | null; watermark?: string; remaining?: number; status?: string }[] = [];
-  for await (const page of pullOrders(c, {
-    signal: new AbortController().signal,
-    ...(since ? { since } : {}),
-  })) {
-    records.push(...page.records);
-    pages.push(page);
-    onPage?.();
-  }
-  return { records, pages };
-}
-
-describe('getOrders by modification time', () => {
-  it('lists a fixed window by offset, the window’s end becoming the watermark', async () => {
-    hold(
-      ...Array.from({ length: 12 }, (_, i) => order(`31-00000-${String(i).padStart(5, '0')}`, at(60 - i))),
-    );
-    const now = new Date();
-    const { records, pages } = await pullAll(
-      context({}, () => now),
-      undefined,
-      new Date(Date.now() - 3_600_000),
-    );
-    expect(records).toHaveLength(12);
-    expect(pages.map((p) => p.remaining)).toEqual([7, 2, 0]);
-    expect(pages.every((p) => p.watermark === now.toISOString())).toBe(true);
-  });
-
-  it('loses no order when one modified during the pull leaves the window and shifts the rest back', async () => {
-    // eBay lists by creation date: orders created in this order, all modified in the last hour.
-    const orders = Array.from({ length: 12 }, (_, i) =>
-      order(`32-00000-${String(i).padStart(5, '0')}`, at(50 - i), at(500 - i)),
-    );
-    hold(...orders);
-    let moved = false;
-    const { records } = await pullAll(
-      context(),
-      () => {
-        if (moved) return;
-        moved = true;
-        // After the first page, the second order changes: it leaves the window, and order 5 moves to page one.
-        orders[1]!.lastModifiedDate = new Date(Date.now() + 60_000).toISOString();
-      },
-      new Date(Date.now() - 3_600_000),
-    );
-    const ids = new Set(records.map((r) => JSON.parse(Buffer.from(r.body).toString()).orderId));
-    expect([...ids].sort()).toEqual(orders.map((o) => o.orderId).sort());
-  });
-
-  it('asks for at most two years, and says so when a backfill reaches further', async () => {
-    hold(order('33-00000-00001', at(5)));
-    const { pages } = await pullAll(context(), undefined, new Date('2020-01-01T00:00:00Z'));
-    expect(pages[0]!.status).toMatch(/up to two years old/);
-    const filters: string[] = [];
-    const listener = ({ request }: { request: Request }) => {
-      const url = new URL(request.url);
-      if (url.pathname.endsWith('/order')) filters.push(request.url);
-    };
-    server.events.on('request:start', listener);
-    try {
-      await pullAll(context(), undefined, new Date(Date.now() - 86_400_000));
-    } finally {
-      server.events.removeListener('request:start', listener);
-    }
-    // The brackets of the filter are percent-encoded, as eBay requires.
-    expect(filters[0]).toMatch(/filter=lastmodifieddate%3A%5B\d{4}-.*Z\.\.\d{4}-.*Z%5D/);
-    expect(new URL(filters[0]!).searchParams.get('limit')).toBe('5');
-  });
-
-  it('refuses a cursor that is not its own, saying how to start afresh', async () => {
-    const pages = pullOrders(context(), {
-      signal: new AbortController().signal,
-      cursor: '{"after":null,"page":2}',
-    });
-    await expect(pages.next()).rejects.toThrow(/--restart/);
   });
 });

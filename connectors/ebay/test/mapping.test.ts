@@ -130,3 +130,66 @@ describe('buyer details eBay stops returning', () => {
     });
   });
 });
+
+describe('refunds', () => {
+  const sum = (refunds: { amount: { amount: number } }[]) => refunds.reduce((n, r) => n + r.amount.amount, 0);
+
+  it('reads the refunds eBay lists on a line only (not in paymentSummary.refunds); one not issued yet is left out', () => {
+    const paid = fixture('order-paid-tax');
+    const line = paid.lineItems[0];
+    const order = map({
+      ...paid,
+      orderPaymentStatus: 'PARTIALLY_REFUNDED',
+      paymentSummary: { ...paid.paymentSummary, refunds: [] },
+      lineItems: [
+        {
+          ...line,
+          refunds: [
+            { refundId: '5000111222', amount: usd('10.00'), refundDate: '2026-11-29T10:00:00.000Z' },
+            // Asked for, not issued yet: no refundDate.
+            { refundId: '5000111223', amount: usd('5.00') },
+          ],
+        },
+      ],
+    });
+    expect(order.refunds).toEqual([
+      {
+        id: '5000111222',
+        externalId: '5000111222',
+        amount: { amount: 1000, currency: 'USD' },
+        reason: `refund of line item ${line.lineItemId}`,
+        at: '2026-11-29T10:00:00.000Z',
+        lines: [],
+      },
+    ]);
+    expect(order.payments[0]).toMatchObject({
+      status: 'partially_refunded',
+      refunded: { amount: 1000, currency: 'USD' },
+    });
+  });
+
+  it('reconciles a fully refunded order: eBay’s net refunds and the tax eBay collected come to what the buyer paid', () => {
+    const cancelled = fixture('order-cancelled');
+    const [refund] = cancelled.paymentSummary.refunds;
+    // The same refund, as eBay lists it at the order level and as it would list a line's.
+    const atLine = {
+      ...cancelled,
+      paymentSummary: { ...cancelled.paymentSummary, refunds: [] },
+      lineItems: [
+        {
+          ...cancelled.lineItems[0],
+          refunds: [{ refundId: refund.refundId, amount: refund.amount, refundDate: refund.refundDate }],
+        },
+      ],
+    };
+    for (const raw of [cancelled, atLine]) {
+      const order = map(raw);
+      // eBay's refund is its net 89.00; the 8.54 it collected went back to the buyer too.
+      expect(order.refunds.map((r) => r.amount.amount)).toEqual([8900, 854]);
+      expect(order.refunds[1]).toMatchObject({ id: 'ebay-collected-tax-refund' });
+      expect(sum(order.refunds)).toBe(order.totals.total.amount);
+      expect(order.payments[0]).toMatchObject({ status: 'refunded', captured: order.totals.total });
+      expect(order.payments[0]!.refunded).toEqual(order.totals.total);
+    }
+  });
+});

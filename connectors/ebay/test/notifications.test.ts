@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ebay } from '../src/index.ts';
 import { pemOf, verifyNotification } from '../src/signature.ts';
 import { fakeEbay, orderConfirmation } from './fakes/index.ts';
+import { ebaySignedVectors } from './fixtures/ebay-sdk-vectors.ts';
 import { apiOrigin, secrets } from './keys.ts';
 
 /** eBay's notification signature, its public key fetched by kid, and the endpoint-validation challenge. */
@@ -95,7 +96,7 @@ describe('X-EBAY-SIGNATURE', () => {
     ).toMatchObject({ ok: false });
   });
 
-  it('accepts the same notification re-formatted in transit, as eBay’s SDK checks its compact JSON', async () => {
+  it('accepts the same notification re-indented in transit: only whitespace between tokens differs', async () => {
     const keys = new VerificationKeys();
     const pretty = JSON.stringify(JSON.parse(notice), null, 2);
     const verdict = await verifyDelivery(
@@ -137,7 +138,54 @@ describe('X-EBAY-SIGNATURE', () => {
     );
     expect(verdicts.every((v) => v.ok)).toBe(true);
     expect((vendor.state.calls.getPublicKey ?? 0) - before).toBe(1);
-    expect((vendor.state.calls['token:client_credentials'] ?? 0) - tokensBefore).toBe(1);
+    // The keyset's application token, shared by its connections: minted by an earlier check at most once.
+    expect((vendor.state.calls['token:client_credentials'] ?? 0) - tokensBefore).toBeLessThanOrEqual(1);
+    expect(vendor.state.calls['token:client_credentials']).toBe(1);
+  });
+});
+
+describe('eBay’s own signed notifications (its SDK’s test vectors)', () => {
+  const check = (body: string, vector: { header: string; key: typeof ebaySignedVectors.VALID.key }) =>
+    verifyNotification(new Uint8Array(Buffer.from(body)), vector.header, vector.key);
+  const valid = ebaySignedVectors.VALID;
+
+  it('checks VALID over its raw bytes, and refuses SIGNATURE_MISMATCH and INVALID', () => {
+    expect(check(valid.body, valid)).toEqual({ ok: true });
+    const { SIGNATURE_MISMATCH: mismatch, INVALID: invalid } = ebaySignedVectors;
+    expect(check(mismatch.body, mismatch)).toMatchObject({ ok: false, reason: /does not match the body/ });
+    expect(check(invalid.body, invalid)).toMatchObject({ ok: false, reason: /does not match the body/ });
+  });
+
+  it('accepts VALID re-indented (whitespace between tokens only), whitespace inside a string not', () => {
+    expect(check(JSON.stringify(JSON.parse(valid.body), null, 4), valid)).toEqual({ ok: true });
+    expect(check(valid.body.replace(/,/g, ' ,\r\n\t'), valid)).toEqual({ ok: true });
+    expect(check(valid.body.replace('"test_user"', '"test_user "'), valid)).toMatchObject({ ok: false });
+  });
+
+  it('refuses bodies that parse to what eBay signed but are not its bytes: a duplicate key, a number or string spelt otherwise, keys reordered', () => {
+    const signedJson = JSON.parse(valid.body) as { metadata: unknown; notification: { data: unknown } };
+    const forged = JSON.stringify({
+      ...signedJson,
+      notification: { ...signedJson.notification, data: { username: 'attacker', userId: 'x' } },
+    });
+    // {"metadata":…,"notification":<forged>,"notification":<signed>}: JSON.parse keeps the last one.
+    const duplicateKey = `${forged.slice(0, -1)},"notification":${JSON.stringify(signedJson.notification)}}`;
+    expect(JSON.stringify(JSON.parse(duplicateKey))).toBe(valid.body);
+    expect(check(duplicateKey, valid)).toMatchObject({ ok: false });
+    // The same with whitespace, so the whitespace fallback is tried too.
+    expect(check(duplicateKey.replace(/,/g, ', '), valid)).toMatchObject({ ok: false });
+    const respelt = valid.body.replace('"publishAttemptCount":1', '"publishAttemptCount":1.0');
+    expect(JSON.stringify(JSON.parse(respelt))).toBe(valid.body);
+    expect(check(respelt, valid)).toMatchObject({ ok: false });
+    expect(check(respelt.replace(/,/g, ', '), valid)).toMatchObject({ ok: false });
+    const escaped = valid.body.replace('"test_user"', '"test\\u005fuser"');
+    expect(JSON.stringify(JSON.parse(escaped))).toBe(valid.body);
+    expect(check(escaped.replace(/,/g, ', '), valid)).toMatchObject({ ok: false });
+    const reordered = JSON.stringify({
+      notification: signedJson.notification,
+      metadata: signedJson.metadata,
+    });
+    expect(check(reordered, valid)).toMatchObject({ ok: false });
   });
 });
 
@@ -161,11 +209,6 @@ describe('notifications in the intake', () => {
 
 describe('the endpoint-validation challenge', () => {
   const endpoint = 'https://hub.acme.example/webhooks/ebay-us';
-  // eBay's SDK: hash.update(challengeCode); hash.update(verificationToken); hash.update(endpoint); hex.
-  const expected = (code: string, url: string) =>
-    createHash('sha256')
-      .update(code + secrets.verificationToken + url)
-      .digest('hex');
 
   it('answers challenge_code with hex SHA-256 of the code, the verification token and the endpoint', () => {
     const answer = connector.webhook!.challenge!(
@@ -173,8 +216,11 @@ describe('the endpoint-validation challenge', () => {
       connectionContext(connection('challenge-1')),
       endpoint,
     );
-    expect(answer).toEqual({ challengeResponse: expected('a8628072-3d33-45ee-9004-bee86830a22d', endpoint) });
-    expect((answer as { challengeResponse: string }).challengeResponse).toMatch(/^[0-9a-f]{64}$/);
+    // Computed apart from the code, once: printf '%s' 'a8628072-3d33-45ee-9004-bee86830a22d'\
+    //   'acme-ebay-destination-verification-0123456789''https://hub.acme.example/webhooks/ebay-us' | sha256sum
+    expect(answer).toEqual({
+      challengeResponse: 'acbe82c0bce52f03aaa23bda77ecd4c10777a3a43456176879b6a9ccb4a5d239',
+    });
   });
 
   it('hashes the endpoint registered at eBay when it differs from the hub’s (a proxy in front)', () => {
@@ -184,7 +230,10 @@ describe('the endpoint-validation challenge', () => {
       connectionContext(connection('challenge-2', { notificationEndpoint: registered })),
       endpoint,
     );
-    expect(answer).toEqual({ challengeResponse: expected('c-2', registered) });
+    // printf '%s' 'c-2''acme-ebay-destination-verification-0123456789''https://edge.acme.example/ebay/notifications' | sha256sum
+    expect(answer).toEqual({
+      challengeResponse: 'b3f32d28b7b951763b9c351b585aa586ebfeb251467d818db12eb95d3bb1c9e5',
+    });
   });
 
   it('answers nothing to a GET without challenge_code, or without a verification token configured', () => {

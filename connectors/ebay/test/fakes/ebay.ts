@@ -95,8 +95,14 @@ export function fakeEbay(options: FakeEbayOptions) {
     revoked: false,
     /** createShippingFulfillment calls to carry out and then answer 502, as an answer lost on the way. */
     loseAnswers: 0,
-    /** Answer this many getOrder calls 404 (an order not readable yet, just after its notification). */
+    /** Answer this many getOrder calls 400/32100 (an order not readable yet, just after its notification). */
     missingOrders: 0,
+    /** getShippingFulfillments calls that leave out the newest fulfillment (a read lagging behind a create). */
+    staleFulfillmentReads: 0,
+    /** How getOrders orders a window's list. */
+    listedBy: 'creation' as 'creation' | 'modification',
+    /** Called before each getOrders answer, with the offset and the filter asked. */
+    beforeOrdersPage: undefined as ((offset: number, filter: string) => void) | undefined,
     userTokens: new Set<string>(),
     appTokens: new Set<string>(),
     quotas: {

@@ -8,6 +8,18 @@ export interface FulfillmentState {
   created: number;
   loseAnswers: number;
   missingOrders: number;
+  /**
+   * getShippingFulfillments calls that do not list the newest fulfillment yet (eBay's read lagging behind a
+   * create whose answer was lost).
+   */
+  staleFulfillmentReads: number;
+  /**
+   * How getOrders lists a window: by creation date (eBay's default) or by modification time (eBay: "the order
+   * will vary according to any filter"). Either way an order modified past the window's end leaves it.
+   */
+  listedBy: 'creation' | 'modification';
+  /** Called before each getOrders answer is made, with what it asks (a test modifies orders meanwhile). */
+  beforeOrdersPage?: ((offset: number, filter: string) => void) | undefined;
 }
 
 type Admit = (request: Request, operation: string) => Response | undefined;
@@ -87,7 +99,10 @@ export function fulfillmentHandlers(base: string, state: FulfillmentState, admit
     const window = windowOf(url.searchParams.get('filter'));
     if (window === 'invalid') return error(400, 30800, 'Invalid filter value for filter lastmodifieddate');
     const breakdown = url.searchParams.get('fieldGroups') === 'TAX_BREAKDOWN';
-    // eBay lists by creation date, oldest first, whatever the filter.
+    state.beforeOrdersPage?.(offset, url.searchParams.get('filter') ?? '');
+    const sortKey = (o: EbayOrderJson) =>
+      state.listedBy === 'modification' ? new Date(o.lastModifiedDate).toISOString() : o.creationDate;
+    // eBay lists by creation date, oldest first, unless the filter changes the order.
     const listed = [...state.orders.values()]
       .filter((o) => {
         const at = Date.parse(o.lastModifiedDate);
@@ -96,7 +111,7 @@ export function fulfillmentHandlers(base: string, state: FulfillmentState, admit
           (window.until === undefined || at <= window.until)
         );
       })
-      .sort((a, b) => a.creationDate.localeCompare(b.creationDate) || a.orderId.localeCompare(b.orderId));
+      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)) || a.orderId.localeCompare(b.orderId));
     const page = listed.slice(offset, offset + limit).map((o) => ({
       ...shaped(o, breakdown),
       // getOrders returns cancelRequests, always empty: getOrder fills them.
@@ -122,9 +137,10 @@ export function fulfillmentHandlers(base: string, state: FulfillmentState, admit
     const refused = admit(request, 'getOrder');
     if (refused) return refused;
     const order = state.orders.get(String(params.orderId));
+    // eBay's specification lists 400 with 32100 for an order id it does not know (also one not readable yet).
     if (!order || state.missingOrders > 0) {
       if (order) state.missingOrders--;
-      return error(404, 32100, `Invalid Order Id: ${params.orderId}`);
+      return error(400, 32100, `Invalid order ID: ${params.orderId}`);
     }
     return HttpResponse.json(
       shaped(order, new URL(request.url).searchParams.get('fieldGroups') === 'TAX_BREAKDOWN'),
@@ -136,7 +152,11 @@ export function fulfillmentHandlers(base: string, state: FulfillmentState, admit
     if (refused) return refused;
     const id = String(params.orderId);
     if (!state.orders.has(id)) return error(400, 32100, `Invalid order ID: ${id}`);
-    const list = state.fulfillments.get(id) ?? [];
+    let list = state.fulfillments.get(id) ?? [];
+    if (state.staleFulfillmentReads > 0 && list.length) {
+      state.staleFulfillmentReads--;
+      list = list.slice(0, -1);
+    }
     return HttpResponse.json({ fulfillments: list, total: list.length });
   });
 
