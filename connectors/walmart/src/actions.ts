@@ -1,4 +1,11 @@
-import { type ActionResult, type ConnectorActions, PermanentError, VendorError } from '@switchyard/core';
+import {
+  type ActionContext,
+  type ActionResult,
+  type ConnectorActions,
+  type Order,
+  PermanentError,
+  VendorError,
+} from '@switchyard/core';
 import { walmartClient } from './client.ts';
 import { lineUnits } from './map-lines.ts';
 import { poPath, readOrder } from './purchase-order.ts';
@@ -42,6 +49,54 @@ function cancelledOnWalmart(order: WalmartOrder): boolean {
     const units = lineUnits(l);
     return units.cancelled === units.ordered;
   });
+}
+
+/**
+ * Cancels open units of the order's lines: all of them, or for the lines of `target` as many as it takes for the
+ * line to show that many cancelled (never more than are open).
+ */
+async function cancelUnits(
+  context: ActionContext<Settings, Secrets>,
+  order: Order,
+  reason: string,
+  target?: ReadonlyMap<string, number>,
+): Promise<ActionResult> {
+  const api = walmartClient(context);
+  const current = await readOrder(api, order.externalId, context.signal);
+  const open = current.orderLines.orderLine
+    .map((line) => {
+      const units = lineUnits(line);
+      const wanted = target ? (target.get(line.lineNumber) ?? units.cancelled) - units.cancelled : units.open;
+      return { line, units: Math.min(units.open, Math.max(0, wanted)) };
+    })
+    .filter((x) => x.units > 0);
+  if (open.length) {
+    await repeatable(() =>
+      api.json('POST', `${poPath(order.externalId)}/cancel`, {
+        json: {
+          orderCancellation: {
+            orderLines: {
+              orderLine: open.map(({ line, units }) => ({
+                lineNumber: line.lineNumber,
+                orderLineStatuses: {
+                  orderLineStatus: [
+                    {
+                      status: 'Cancelled',
+                      cancellationReason: cancellationReason(line, reason),
+                      statusQuantity: { unitOfMeasurement: 'EACH', amount: String(units) },
+                    },
+                  ],
+                },
+              })),
+            },
+          },
+        },
+        signal: context.signal,
+        what: `cancellation of purchase order ${order.externalId}`,
+      }),
+    );
+  }
+  return { externalId: order.externalId };
 }
 
 export const actions: ConnectorActions<Settings, Secrets> = {
@@ -115,40 +170,25 @@ export const actions: ConnectorActions<Settings, Secrets> = {
    * (read from ours; the buyer's own request where the line carries it). Read first: nothing left to cancel is
    * done.
    */
-  async cancelOrder(context, { order, reason }): Promise<ActionResult> {
-    const api = walmartClient(context);
-    const current = await readOrder(api, order.externalId, context.signal);
-    const open = current.orderLines.orderLine
-      .map((line) => ({ line, units: lineUnits(line).open }))
-      .filter((x) => x.units > 0);
-    if (open.length) {
-      await repeatable(() =>
-        api.json('POST', `${poPath(order.externalId)}/cancel`, {
-          json: {
-            orderCancellation: {
-              orderLines: {
-                orderLine: open.map(({ line, units }) => ({
-                  lineNumber: line.lineNumber,
-                  orderLineStatuses: {
-                    orderLineStatus: [
-                      {
-                        status: 'Cancelled',
-                        cancellationReason: cancellationReason(line, reason),
-                        statusQuantity: { unitOfMeasurement: 'EACH', amount: String(units) },
-                      },
-                    ],
-                  },
-                })),
-              },
-            },
-          },
-          signal: context.signal,
-          what: `cancellation of purchase order ${order.externalId}`,
-        }),
-      );
-    }
-    return { externalId: order.externalId };
-  },
+  cancelOrder: (context, { order, reason }) => cancelUnits(context, order, reason),
+
+  /**
+   * The same call for some units of some lines (routing policy cancel-line): each line's target is the units the
+   * hub's order shows cancelled plus those asked, and only what Walmart has not cancelled of it yet is sent, so a
+   * retry after a lost answer cancels nothing twice.
+   */
+  cancelLines: (context, { order, lines, reason }) =>
+    cancelUnits(
+      context,
+      order,
+      reason,
+      new Map(
+        lines.map((l) => [
+          l.lineId,
+          (order.lines.find((o) => o.id === l.lineId)?.quantity.cancelled ?? 0) + l.quantity,
+        ]),
+      ),
+    ),
 
   pushStock,
 };

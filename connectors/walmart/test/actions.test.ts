@@ -266,6 +266,19 @@ describe('cancelling lines', () => {
   });
 });
 
+describe('cancelling some units (routing policy cancel-line)', () => {
+  it('cancels only the units asked, and a retry after a lost answer cancels nothing more', async () => {
+    const order = placed('1830000000002');
+    const asked = { order, lines: [{ lineId: '1', quantity: 1 }], reason: 'no location has 1 × MUG-1' };
+    await actions.cancelLines!(context(), asked);
+    // The step again (its answer lost): Walmart shows the unit cancelled already, so nothing is sent.
+    await actions.cancelLines!(context(), asked);
+    expect(vendor.cancellations.filter((x) => x.po === '1830000000002')).toEqual([
+      { po: '1830000000002', lineNumber: '1', quantity: 1, reason: 'SELLER_CANCEL_OUT_OF_STOCK' },
+    ]);
+  });
+});
+
 describe('stock', () => {
   it('sets each SKU at its ship node, and reports a SKU Walmart does not have', async () => {
     vendor.skus.add('MUG-1');

@@ -84,6 +84,16 @@ export interface ConnectorActions<Settings, Secrets> {
     context: ActionContext<Settings, Secrets>,
     input: { order: Order; reason: string },
   ): Promise<ActionResult>;
+  /**
+   * Cancels some units of the order on the channel (a marketplace that cancels per line, and refunds the buyer
+   * for them: Walmart), when the hub will never ship them (routing policy cancel-line). `quantity` is how many
+   * more units of the line to cancel beyond those the order already shows cancelled (`quantity.cancelled`), so a
+   * retry after a lost answer, reading first, cancels nothing twice.
+   */
+  cancelLines?(
+    context: ActionContext<Settings, Secrets>,
+    input: { order: Order; lines: { lineId: string; quantity: number }[]; reason: string },
+  ): Promise<ActionResult>;
   /** Replaces the tracking of a fulfillment already pushed (a re-label, a carrier change). */
   updateTracking?(
     context: ActionContext<Settings, Secrets>,

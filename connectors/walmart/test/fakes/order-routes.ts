@@ -92,7 +92,13 @@ export function orderRoutes(fake: FakeWalmart, { answer, route }: Gateway) {
             orderLines?: {
               orderLine?: {
                 lineNumber: string;
-                orderLineStatuses?: { orderLineStatus?: { status?: string; cancellationReason?: string }[] };
+                orderLineStatuses?: {
+                  orderLineStatus?: {
+                    status?: string;
+                    cancellationReason?: string;
+                    statusQuantity?: { amount?: string };
+                  }[];
+                };
               }[];
             };
           };
@@ -102,6 +108,7 @@ export function orderRoutes(fake: FakeWalmart, { answer, route }: Gateway) {
           lineNumber: l.lineNumber,
           status: l.orderLineStatuses?.orderLineStatus?.[0]?.status,
           reason: l.orderLineStatuses?.orderLineStatus?.[0]?.cancellationReason ?? '',
+          amount: l.orderLineStatuses?.orderLineStatus?.[0]?.statusQuantity?.amount,
         }));
         const bad = wanted.find((w) => w.status !== 'Cancelled' || !CANCELLATION_REASONS.includes(w.reason));
         if (!wanted.length || bad) {

@@ -136,16 +136,19 @@ export function applyShipment(
   };
 }
 
-/** Cancels the open units of each named line, with its reason; a line with nothing open is refused. */
+/**
+ * Cancels units of each named line (its statusQuantity, else all its open units), with its reason; a line with
+ * nothing open, or fewer open units than asked, is refused.
+ */
 export function applyCancellation(
   order: WalmartOrder,
-  wanted: { lineNumber: string; reason: string }[],
+  wanted: { lineNumber: string; reason: string; amount?: string | undefined }[],
   now: number,
 ): Applied<{ cancelled: { lineNumber: string; quantity: number; reason: string }[] }> {
   const cancelled: { lineNumber: string; quantity: number; reason: string }[] = [];
   for (const w of wanted) {
     const line = order.orderLines.orderLine.find((x) => x.lineNumber === w.lineNumber);
-    if (!line || open(line) === 0)
+    if (!line || open(line) === 0 || (w.amount !== undefined && Number(w.amount) > open(line)))
       return {
         ok: false as const,
         error: `Line number ${w.lineNumber} cannot be cancelled`,
@@ -154,7 +157,7 @@ export function applyCancellation(
   }
   for (const w of wanted) {
     const line = order.orderLines.orderLine.find((x) => x.lineNumber === w.lineNumber)!;
-    const quantity = open(line);
+    const quantity = w.amount === undefined ? open(line) : Number(w.amount);
     move(
       line,
       quantity,
