@@ -29,6 +29,7 @@ export const ConfigSchema = z.object({
         poll: z.object({ every: z.string() }).strict().optional(),
         fulfillment: z.record(z.string(), z.unknown()).optional(),
         stock: z.record(z.string(), z.unknown()).optional(),
+        accounting: z.record(z.string(), z.unknown()).optional(),
       })
       .strict(),
   ),

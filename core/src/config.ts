@@ -44,6 +44,12 @@ export interface ConnectionConfig {
    * its figures, the buffer, and whether it is the system of record for some. Checked by the workflows package.
    */
   stock?: Record<string, unknown>;
+  /**
+   * Post this channel's orders to the merchant's books (a QuickBooks Online or Xero connection): one document
+   * per order or a daily summary journal, by the mapping of accounts, items, tax codes and customers. Checked
+   * by the workflows package.
+   */
+  accounting?: Record<string, unknown>;
 }
 
 export interface HubConfig {
@@ -115,6 +121,8 @@ export interface ResolvedConnection {
   fulfillment?: Record<string, unknown>;
   /** The connection's `stock` section as written; checked and resolved by the workflows package. */
   stock?: Record<string, unknown>;
+  /** The connection's `accounting` section as written; checked and resolved by the workflows package. */
+  accounting?: Record<string, unknown>;
 }
 
 export interface ResolvedConfig {
@@ -290,6 +298,7 @@ export function resolveConfig(
         ...(pollEveryMs !== undefined ? { pollEveryMs } : {}),
         ...(c.fulfillment ? { fulfillment: c.fulfillment } : {}),
         ...(c.stock ? { stock: c.stock } : {}),
+        ...(c.accounting ? { accounting: c.accounting } : {}),
       });
     }
   });

@@ -34,6 +34,29 @@ export {
   type NewAuditEntry,
   recordAudit,
 } from './store/audit.ts';
+export {
+  activateBooks,
+  type BookPosting,
+  getPosting,
+  listPostings,
+  lookAtChangedOrders,
+  markInvoicePaid,
+  openInvoiceCount,
+  parkedWorkflows,
+  postingCounts,
+  postingsOfOrder,
+  recordPosting,
+} from './store/book-postings.ts';
+export {
+  claimNextDay,
+  type DaySummary,
+  finishSummary,
+  gatherDay,
+  listSummaries,
+  type SummaryEntry,
+  summaryBreakdown,
+  summaryId,
+} from './store/book-summaries.ts';
 export { checkServer, connect, redactUrl, type Sql } from './store/db.ts';
 export { type EmbeddedOptions, type EmbeddedServer, startEmbedded } from './store/embedded.ts';
 export {
@@ -50,6 +73,19 @@ export {
   pointAtRevision,
   recordException,
 } from './store/exceptions.ts';
+export {
+  AUTHORIZATION_TTL_MS,
+  type AuthorizedAccessOptions,
+  authorizationOutcome,
+  authorizedAccess,
+  finishAuthorization,
+  type GrantState,
+  readGrantStates,
+  type StartedAuthorization,
+  saveGrant,
+  startAuthorization,
+  takeAuthorization,
+} from './store/grants.ts';
 export { getInboxEntry, type InboxEntry, storeEditedInput, storeRaw } from './store/inbox.ts';
 export {
   cancelJob,

@@ -1,3 +1,23 @@
+export {
+  clearingOf,
+  customerOf,
+  documentNumber,
+  memoOf,
+  refundDocument,
+  refundLines,
+  saleDocument,
+  saleLines,
+  taxCodeOf,
+  totalsOf,
+  trackingOf,
+} from './books-documents.ts';
+export { journalSides, refundJournal, saleJournal, sumJournal } from './books-journal.ts';
+export {
+  BooksMapping,
+  BooksMappingError,
+  type BooksMappingInput,
+  BooksTrackingMapping,
+} from './books-mapping.ts';
 export { ChannelStock, ChannelStockLocation, StockBuffer, shownQuantity } from './channel-stock.ts';
 export { coordinatesOf, DistanceTable, distanceKm, type LatLon } from './distance.ts';
 export {

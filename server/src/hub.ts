@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  authorizedAccess,
   ConfigError,
   type Connection,
   checkServer,
   configPath,
   connect,
+  connectionContext,
   connectorMigrations,
   DeferredIntake,
   describeError,
@@ -28,7 +30,7 @@ import {
   startNormalizer,
   syncConfig,
 } from '@switchyard/core';
-import { resolvePlans, type WorkflowAdmin } from '@switchyard/workflows';
+import { resolveBooksPlans, resolvePlans, type WorkflowAdmin } from '@switchyard/workflows';
 import { installedConnectors } from './connectors.ts';
 import { type StoreHealth, watchStore } from './health.ts';
 import type { Logger } from './log.ts';
@@ -42,6 +44,8 @@ const SYNC_IDLE_LOOK_MS = 10_000;
 export interface Hub {
   config: ResolvedConfig;
   sql: Sql;
+  /** Seals what the store keeps secret (OAuth grants): the hub's key from SWITCHYARD_SECRET_KEY or its state folder. */
+  box: SecretBox;
   connections: ReadonlyMap<string, Connection>;
   /**
    * Webhook intake with group commit: `IntakeQueue` answers after normalization (server.intake 'sync', the
@@ -98,7 +102,10 @@ export async function loadConfig(
   const raw = await importConfig(path);
   const config = resolveConfig(raw, installedConnectors, process.env, path);
   // Fulfillment sections name other connections: checked here, with the rest of the config.
-  const { issues } = resolvePlans(config.connections, installedConnectors, config.locations);
+  const issues = [
+    ...resolvePlans(config.connections, installedConnectors, config.locations).issues,
+    ...resolveBooksPlans(config.connections, installedConnectors).issues,
+  ];
   if (issues.length) throw new ConfigError(issues, path);
   return { config, file: path };
 }
@@ -159,17 +166,29 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
       const connector = installedConnectors.get(stored.connector);
       const configured = config.connections.find((c) => c.id === stored.id);
       if (!connector || !configured) continue;
-      connections.set(stored.id, {
+      const connection: Connection = {
         id: stored.id,
         tenantId: stored.tenantId,
         connector,
         settings: connector.settings.parse(stored.settings),
         secrets: connector.secrets.parse(stored.secrets),
-      });
+      };
+      const flow = connector.authorization;
+      // An OAuth connection's grant lives in the store (sealed), refreshed by one process at a time.
+      if (flow)
+        connection.authorization = authorizedAccess({
+          sql,
+          box,
+          connectionId: stored.id,
+          refresh: (refreshToken, signal) =>
+            flow.refresh(connectionContext(connection), refreshToken, signal),
+        });
+      connections.set(stored.id, connection);
     }
     const tenantIds = config.tenants.map((t) => t.id);
     const drivesWorkflows =
-      resolvePlans(config.connections, installedConnectors, config.locations).plans.size > 0;
+      resolvePlans(config.connections, installedConnectors, config.locations).plans.size > 0 ||
+      resolveBooksPlans(config.connections, installedConnectors).plans.size > 0;
     let admin: WorkflowAdmin | undefined;
     let normalizer: Normalizer | undefined;
     const queue = new IntakeQueue(sql);
@@ -196,6 +215,7 @@ export async function openHub(options: OpenOptions): Promise<Hub> {
     return {
       config,
       sql,
+      box,
       connections,
       intake,
       metrics,

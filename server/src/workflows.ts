@@ -2,10 +2,16 @@ import { hostname } from 'node:os';
 import { documentsFor } from '@switchyard/connector-x12';
 import { type Engine, HubError, type Sql } from '@switchyard/core';
 import {
+  booksDayWorkflow,
+  booksPostingWorkflow,
   dbosWorkflowAdmin,
   orderQueues,
   orderWorkflow,
+  resolveBooksPlans,
   resolvePlans,
+  startBooksDispatcher,
+  startBooksWatcher,
+  startDayStarter,
   startDbosEngine,
   startOrderDispatcher,
   startSignalDispatcher,
@@ -51,7 +57,8 @@ export async function startWorkflows(
   const stopStock = async () => {
     await Promise.all([pusher?.stop(), reports?.stop()]);
   };
-  if (!plans.size) return { stop: stopStock };
+  const books = resolveBooksPlans(hub.config.connections, installedConnectors).plans;
+  if (!plans.size && !books.size) return { stop: stopStock };
   const kind = engineKind();
   const engine: Engine =
     kind === 'trigger'
@@ -67,6 +74,8 @@ export async function startWorkflows(
               plan: (order) => plans.get(order.source.connectionId),
               documents: documentsFor(hub.sql),
             }),
+            booksPostingWorkflow({ sql: hub.sql, connections: hub.connections, plans: books }),
+            booksDayWorkflow({ sql: hub.sql, connections: hub.connections, plans: books }),
           ],
           queues: orderQueues(plans),
           ...(hub.metrics ? { observer: hub.metrics.engine } : {}),
@@ -80,10 +89,32 @@ export async function startWorkflows(
     queued: kind === 'dbos',
   });
   const signals = startSignalDispatcher({ sql: hub.sql, engine, connections: hub.connections, log });
+  if (books.size && kind === 'trigger')
+    log.warn(
+      'posting to the books runs on the embedded engine only: with SWITCHYARD_ENGINE=trigger nothing is posted (run a hub process with the default engine for accounting)',
+    );
+  const booksLoops =
+    books.size && kind === 'dbos'
+      ? [
+          startBooksDispatcher({ sql: hub.sql, engine, plans: books, log }),
+          startDayStarter({ sql: hub.sql, engine, plans: books, log }),
+          startBooksWatcher({
+            sql: hub.sql,
+            engine,
+            connections: hub.connections,
+            books: [...new Set([...books.values()].map((p) => p.books))],
+            log,
+          }),
+        ]
+      : [];
   log.info('order workflows', { connections: [...plans.keys()].join(','), engine: kind });
+  if (books.size)
+    log.info('posting to the books', {
+      channels: [...books.values()].map((p) => `${p.channel}->${p.books} (${p.mode})`).join(','),
+    });
   return {
     async stop() {
-      await Promise.all([dispatcher.stop(), signals.stop(), stopStock()]);
+      await Promise.all([dispatcher.stop(), signals.stop(), stopStock(), ...booksLoops.map((l) => l.stop())]);
       await engine.stop();
     },
   };

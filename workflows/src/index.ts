@@ -1,3 +1,24 @@
+export { startBooksDispatcher } from './books/dispatcher.ts';
+export {
+  type AccountingConfigInput,
+  addDays,
+  type BooksMode,
+  type BooksPlan,
+  dayEnd,
+  dayIn,
+  resolveBooksPlans,
+} from './books/plan.ts';
+export {
+  BOOKS_RECONNECTED_TOPIC,
+  type BooksDeps,
+  booksPostingWorkflow,
+  postingWorkflowId,
+  refundKey,
+  saleKey,
+  saleKindOf,
+} from './books/posting.ts';
+export { booksDayWorkflow, dayWorkflowId, entriesOf, startDayStarter } from './books/summary.ts';
+export { startBooksWatcher } from './books/watcher.ts';
 export { type DbosEngineOptions, replayWithClient, startDbosEngine } from './engines/dbos.ts';
 export {
   dbosWorkflowAdmin,

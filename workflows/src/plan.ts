@@ -17,7 +17,11 @@ import { type ChannelStockPlan, type Location, resolveChannelStock, resolveLocat
  * how, who ships from where), checked against the configured connections, and the queue its orders start on.
  */
 /** How an order's money is collected. */
-export type PaymentPolicy = 'channel' | 'capture-on-ship' | 'invoice';
+/**
+ * `books-invoice`: the order is invoiced in the merchant's books (its channel's `accounting` section posts the
+ * invoice), and the workflow waits, after delivery, for the books to show it paid.
+ */
+export type PaymentPolicy = 'channel' | 'capture-on-ship' | 'invoice' | 'books-invoice';
 
 /** What the workflow needs to know about an order's connection: who pays how, who ships from where. */
 export interface FulfillmentPlan {
@@ -85,7 +89,7 @@ const RoutingSection = RoutingRules.extend({
 /** A channel connection's `fulfillment` section. */
 export const FulfillmentConfig = z
   .object({
-    payment: z.enum(['channel', 'capture-on-ship', 'invoice']),
+    payment: z.enum(['channel', 'capture-on-ship', 'invoice', 'books-invoice']),
     /** The payments connection (Stripe) for capture-on-ship and invoice. */
     payments: z.string().optional(),
     /** The shipping connection (EasyPost). */
@@ -209,7 +213,18 @@ export function resolvePlans(
       return true;
     };
     const shippingOk = needs(f.shipping, 'shipment.label', 'shipping');
-    const paymentsOk = f.payment === 'channel' || needs(f.payments, 'payment.capture', 'payments');
+    const booksOk = () => {
+      if (c.accounting) return true;
+      issues.push({
+        path: `${at}.payment`,
+        problem: 'payment "books-invoice" needs the connection to post its orders to the books',
+        fix: 'add an accounting section to this connection, or choose another payment policy',
+      });
+      return false;
+    };
+    const paymentsOk =
+      f.payment === 'channel' ||
+      (f.payment === 'books-invoice' ? booksOk() : needs(f.payments, 'payment.capture', 'payments'));
     const can = connectors.get(c.connector)?.capabilities ?? [];
     // A partner connection (edi.inbound) is answered with documents instead of a fulfillment push.
     if (!can.includes('fulfillment.push') && !can.includes('edi.inbound')) {

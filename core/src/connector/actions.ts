@@ -1,4 +1,5 @@
 import type { Order } from '../order.ts';
+import type { BooksDocument, PostedDocument } from './books.ts';
 import type { ConnectionContext } from './request.ts';
 import type { Parcel, PurchasedLabel, ShipAddress, ShippingRate } from './shipping.ts';
 
@@ -175,4 +176,14 @@ export interface ConnectorActions<Settings, Secrets> {
       lines: { lineId: string; quantity: number }[];
     },
   ): Promise<ActionResult>;
+  /**
+   * Posts one document to the books (`accounting.post`), once: with the vendor's idempotency key derived from
+   * `idempotencyKey` (QuickBooks `requestid` hashed to its 50 characters, Xero `Idempotency-Key`), and where
+   * the key may have expired, after reading whether a document with `document.key` was posted already (then
+   * answering it with `found`). Answers the books' own totals, in minor units.
+   */
+  postDocument?(
+    context: ActionContext<Settings, Secrets>,
+    input: { document: BooksDocument },
+  ): Promise<PostedDocument>;
 }

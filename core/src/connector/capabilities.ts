@@ -8,7 +8,8 @@ export type Capability =
   | 'inventory.push'
   | 'payment.capture'
   | 'shipment.label'
-  | 'accounting.invoice'
+  /** Posts sales, payments, refunds, fees and daily journals to the merchant's books: needs `actions.postDocument`. */
+  | 'accounting.post'
   | 'edi.inbound'
   /** Files from a partner, posted to `POST /edi/:connectionId` or fetched from its SFTP folder: needs `files`. */
   | 'files.inbound';

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { OrderDraftInput } from '../order.ts';
 import type { ConnectorActions } from './actions.ts';
+import type { AuthorizationCodeFlow } from './authorization.ts';
+import type { BooksIntake } from './books.ts';
 import type { Capability } from './capabilities.ts';
 import type { FileIntake } from './files.ts';
 import type { PullPage, PullRequest } from './pull.ts';
@@ -64,6 +66,14 @@ export interface ConnectorDefinition<
    * day's figures fit, coalescing what changes meanwhile into the next push.
    */
   stockPushLimit?: { perSkuPerDay: number };
+  /**
+   * For vendors whose connections the merchant authorizes in the vendor's own page (OAuth 2.0 authorization
+   * code: QuickBooks Online, Xero): how to send them there, exchange the code and refresh the tokens. The hub
+   * keeps the tokens (encrypted) and hands the connector's calls `context.authorization`.
+   */
+  authorization?: AuthorizationCodeFlow<z.output<SettingsSchema>, z.output<SecretsSchema>>;
+  /** Accounting connectors: how the books tell the hub of invoices paid (webhooks and a periodic change read). */
+  books?: BooksIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
   /** Required with the `files.inbound` capability: how the connector receives a partner's files. */
   files?: FileIntake<z.output<SettingsSchema>, z.output<SecretsSchema>>;
   /**
@@ -100,6 +110,7 @@ export function defineConnector<S extends z.ZodType, K extends z.ZodType>(
     ['fulfillment.push', !!definition.actions?.pushFulfillment, 'actions.pushFulfillment'],
     ['inventory.push', !!definition.actions?.pushStock, 'actions.pushStock'],
     ['files.inbound', !!definition.files, 'files'],
+    ['accounting.post', !!definition.actions?.postDocument, 'actions.postDocument'],
   ];
   for (const [capability, present, what] of pairs) {
     if (declares(capability) && !present) {

@@ -1,5 +1,13 @@
 // The connector SDK: what a connector declares (define.ts) and the parts it may implement, one idea per file.
 export type * from './actions.ts';
+export {
+  type AuthorizationCodeFlow,
+  type AuthorizedAccess,
+  type GrantedTokens,
+  isReconnectNeeded,
+  ReconnectNeededError,
+} from './authorization.ts';
+export type * from './books.ts';
 export type * from './capabilities.ts';
 export { CREDENTIAL_HEADERS, isCredentialHeader, storableHeaders } from './credentials.ts';
 export {

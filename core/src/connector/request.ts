@@ -1,3 +1,4 @@
+import type { AuthorizedAccess } from './authorization.ts';
 /** An inbound HTTP request as the connector sees it: raw bytes, lower-cased header names. */
 export interface InboundRequest {
   method: string;
@@ -20,6 +21,11 @@ export interface ConnectionContext<Settings, Secrets> {
   secrets: Secrets;
   /** The clock; tests pass a fixed one. */
   now(): Date;
+  /**
+   * The connection's OAuth grant, for connectors with `authorization` (QuickBooks, Xero): the hub keeps and
+   * refreshes it; tests pass their own.
+   */
+  authorization?: AuthorizedAccess;
 }
 
 /** Parses the media type of a Content-Type header: "Application/JSON; charset=utf-8" -> "application/json". */

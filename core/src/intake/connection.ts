@@ -1,3 +1,4 @@
+import type { AuthorizedAccess } from '../connector/authorization.ts';
 import type { AnyConnector } from '../connector/index.ts';
 import type { OrderSource } from '../store/new-orders.ts';
 
@@ -8,6 +9,8 @@ export interface Connection {
   connector: AnyConnector;
   settings: unknown;
   secrets: unknown;
+  /** The connection's OAuth grant (connectors with `authorization`), attached by the hub. */
+  authorization?: AuthorizedAccess;
 }
 
 /** What a connector's methods receive about the connection they act for. */
@@ -18,6 +21,7 @@ export function connectionContext(connection: Connection, now: () => Date = () =
     settings: connection.settings,
     secrets: connection.secrets,
     now,
+    ...(connection.authorization ? { authorization: connection.authorization } : {}),
   };
 }
 

@@ -1,5 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { connectionHealth, startSync, syncWebhookSubscriptions } from '../operator/index.ts';
+import {
+  authorizationStatus,
+  beginAuthorization,
+  connectionHealth,
+  startSync,
+  syncWebhookSubscriptions,
+} from '../operator/index.ts';
 import { type Api, type ApiDeps, operatorOf } from './context.ts';
 import { errors, IdParam, JobSchema, json } from './schemas.ts';
 
@@ -113,7 +119,53 @@ const webhooks = createRoute({
   },
 });
 
+const authorize = createRoute({
+  method: 'post',
+  path: '/connections/{id}/authorize',
+  tags,
+  summary:
+    "Start authorizing a QuickBooks Online or Xero connection: open `url`, consent, and the vendor sends you back to the hub's /oauth/callback",
+  request: { params: Id },
+  responses: {
+    201: json(
+      z.object({
+        id: z.string(),
+        connectionId: z.string(),
+        url: z.string(),
+        redirectUri: z.string(),
+        expiresAt: z.string(),
+      }),
+      'The authorization started',
+    ),
+    ...errors,
+  },
+});
+const authorization = createRoute({
+  method: 'get',
+  path: '/connections/{id}/authorizations/{authorization}',
+  tags,
+  summary: 'Where an authorization stands: waiting, authorized, failed or expired',
+  request: { params: Id.extend({ authorization: z.string().min(1).max(100) }) },
+  responses: {
+    200: json(
+      z.object({
+        status: z.enum(['waiting', 'authorized', 'failed', 'expired']),
+        detail: z.string().optional(),
+      }),
+      'Its status',
+    ),
+    ...errors,
+  },
+});
+
 export function connectionRoutes(app: Api, deps: ApiDeps): void {
+  app.openapi(authorize, async (c) =>
+    c.json(await beginAuthorization(operatorOf(c, deps), c.req.valid('param').id), 201),
+  );
+  app.openapi(authorization, async (c) => {
+    const { id, authorization: which } = c.req.valid('param');
+    return c.json(await authorizationStatus(operatorOf(c, deps), id, which), 200);
+  });
   app.openapi(list, async (c) => c.json({ items: await connectionHealth(operatorOf(c, deps)) }, 200));
   app.openapi(sync, async (c) => c.json(await startSync(operatorOf(c, deps), c.req.valid('param').id), 202));
   // Only to server.publicUrl: pointing a shop's webhooks elsewhere would send its orders to a third party.

@@ -7,7 +7,7 @@ import type { ApiEnv } from './auth.ts';
 
 /** What the API's routes need of the hub process. */
 export interface ApiDeps {
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & Partial<Pick<Hub, 'workflowAdmin'>>;
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & Partial<Pick<Hub, 'workflowAdmin' | 'box'>>;
   log: Logger;
   /** Tells this process's job runner that a job was queued. */
   nudgeJobs?: () => void;

@@ -30,6 +30,8 @@ Usage: switchyard <command> [options]
                                  --connection, --kind, --since <time or 24h>, --limit 1..1000, --cursor)
   sync <connection>              pull what changed since the last sync (resumes an interrupted one)
   connections sync-webhooks <connection>   create or repair the vendor's webhook subscriptions (--url)
+  connections authorize <connection>   print the QuickBooks / Xero consent link and wait until the running
+                                 hub has the grant (--url <hub's public url>, --no-wait)
   backfill <connection> --since <date>   pull history from that date; Ctrl-C stops, running again resumes
   exceptions replay <id>         run an exception's stored input again
   replay <workflow id>           resume a failed order workflow from the step that failed
@@ -103,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         short: { type: 'boolean' },
         reason: { type: 'string' },
         order: { type: 'string' },
+        'no-wait': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

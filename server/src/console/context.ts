@@ -9,7 +9,7 @@ import type { Session, SessionStore } from './session.ts';
 
 /** What the console's routes share. */
 export interface ConsoleDeps {
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'>;
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & Partial<Pick<Hub, 'box'>>;
   log: Logger;
   /** Where the console is mounted. */
   base: string;

@@ -54,7 +54,7 @@ export interface ConsoleOptions {
  * never in it); a CSRF token on every form; a strict content security policy. Mounted at /console.
  */
 export function consoleRoutes(
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'>,
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & Partial<Pick<Hub, 'box'>>,
   log: Logger,
   options: ConsoleOptions = {},
 ) {

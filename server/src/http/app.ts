@@ -10,6 +10,7 @@ import { traceRequests } from '../tracing.ts';
 import { bodyBudget } from './body-budget.ts';
 import { ediRoutes } from './edi.ts';
 import { metricsAuth, metricsRoutes, requestId } from './metrics.ts';
+import { oauthRoutes } from './oauth.ts';
 import { problem, problemOf } from './problem.ts';
 import { webhookRoutes } from './webhooks.ts';
 
@@ -24,7 +25,7 @@ export interface AppOptions {
 /** The hub's HTTP surface. */
 export function createApp(
   hub: Pick<Hub, 'sql' | 'intake' | 'connections' | 'config' | 'health'> &
-    Partial<Pick<Hub, 'workflowAdmin'>> & { metrics?: HubMetrics },
+    Partial<Pick<Hub, 'workflowAdmin' | 'box'>> & { metrics?: HubMetrics },
   log: Logger,
   options: AppOptions = {},
 ) {
@@ -93,6 +94,7 @@ export function createApp(
   app.use('/edi/*', budget);
   app.route('/webhooks', webhookRoutes(hub, log, options.now));
   app.route('/edi', ediRoutes(hub, log, options.now));
+  app.route('/oauth', oauthRoutes(hub, log));
 
   // The operator's surface: the REST API and the console, over the same operator actions.
   const extras = {

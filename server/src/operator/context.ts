@@ -10,7 +10,8 @@ export type { VendorCallStats } from '../vendor-calls.ts';
  * key; the tenant is the principal's, and every query below is scoped to it.
  */
 export interface OperatorContext {
-  hub: Pick<Hub, 'sql' | 'connections' | 'config'> & { workflowAdmin?: () => WorkflowAdmin | undefined };
+  hub: Pick<Hub, 'sql' | 'connections' | 'config'> &
+    Partial<Pick<Hub, 'box'>> & { workflowAdmin?: () => WorkflowAdmin | undefined };
   by: Principal;
   /** The request that asked, carried into the audit log. */
   requestId?: string;

@@ -2,6 +2,14 @@
  * What operators do, once for the REST API and the console: each action takes an `OperatorContext` (who, on
  * which hub), checks the role, scopes every query to the principal's tenant, and writes the audit log.
  */
+export {
+  type AuthorizationStart,
+  authorizationStatus,
+  beginAuthorization,
+  CALLBACK_PATH,
+  completeAuthorization,
+  redirectUriOf,
+} from './authorize.ts';
 export { type ConnectionHealth, connectionHealth, startSync } from './connections.ts';
 export { type OperatorContext, requireRole, tenantConnection, type VendorCallStats } from './context.ts';
 export { ediDocument, ediDocuments, ediInterchanges, ediPartners, resendDocument } from './edi.ts';

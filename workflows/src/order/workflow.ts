@@ -142,7 +142,8 @@ export function orderWorkflow(deps: OrderWorkflowDeps) {
 
       const tracked = await followTracking(flow, { order, plan, labels });
       if (tracked) return cancel(tracked.cancelled);
-      if (plan.payment === 'invoice') await invoicePaid(flow, { order, plan, invoice });
+      if (plan.payment === 'invoice' || plan.payment === 'books-invoice')
+        await invoicePaid(flow, { order, plan, invoice });
       return closeDelivered(flow, { order, trackingCode: labels.map((l) => l.trackingCode).join(', ') });
     },
   });
