@@ -52,8 +52,15 @@ export async function readStoreGauges(
       where ship_by is not null
         and status in ('placed', 'accepted', 'in_fulfillment', 'partially_shipped', 'on_hold')
       group by 1`;
+    // book_postings by status (small per connection) and one row per authorized connection.
+    const postings = await tx<{ connection: string; status: string; count: number }[]>`
+      select books_connection as connection, status, count(*)::int as count from book_postings group by 1, 2`;
+    const grants = await tx<{ connection: string; valid: boolean }[]>`
+      select connection_id as connection, state = 'valid' as valid from connection_grants`;
     return {
       now: clock!.now.getTime(),
+      postings,
+      grants,
       exceptions,
       inbox: inbox?.count ?? 0,
       awaiting,

@@ -232,6 +232,18 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     labelNames: ['connection'] as const,
     registers,
   });
+  const booksPostings = new Gauge({
+    name: 'switchyard_books_postings',
+    help: 'Documents posted or being posted to the books, by books connection and status (pending, parked, posted, failed).',
+    labelNames: ['connection', 'status'] as const,
+    registers,
+  });
+  const booksAuthorized = new Gauge({
+    name: 'switchyard_books_authorized',
+    help: "1 while an OAuth connection's grant is usable, 0 when the vendor refused it (reconnect needed).",
+    labelNames: ['connection'] as const,
+    registers,
+  });
   // Read from this process's token sources at each scrape (no database).
   new Gauge({
     name: 'switchyard_token_valid',
@@ -265,6 +277,8 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     syncOk,
     notificationsPending,
     shipByOverdue,
+    booksPostings,
+    booksAuthorized,
   ];
 
   const readStore = (sql: Sql) => readStoreGauges(sql, { schema, tenants, managed });
@@ -279,6 +293,8 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     for (const r of read.engine) engineQueue.set({ queue: r.queue, state: r.state }, r.count);
     for (const r of read.pending) notificationsPending.set({ connection: r.connection }, r.count);
     for (const r of read.overdue) shipByOverdue.set({ connection: r.connection }, r.count);
+    for (const r of read.postings) booksPostings.set({ connection: r.connection, status: r.status }, r.count);
+    for (const r of read.grants) booksAuthorized.set({ connection: r.connection }, r.valid ? 1 : 0);
     for (const r of read.syncs) {
       if (!r.lastRunAt) continue;
       const completed = r.status === 'completed';

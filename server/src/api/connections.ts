@@ -60,6 +60,29 @@ const HealthSchema = z
         overdue: z.number().int(),
       })
       .nullable(),
+    authorization: z
+      .object({
+        state: z.enum(['not-authorized', 'valid', 'expired', 'reconnect-needed']),
+        account: z.string().nullable().openapi({ description: 'QuickBooks realm id or Xero tenant id' }),
+        accountName: z.string().nullable(),
+        accessExpiresAt: z.string().nullable(),
+        refreshExpiresAt: z.string().nullable(),
+        authorizedAt: z.string().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    books: z
+      .object({
+        postings: z.object({
+          pending: z.number().int(),
+          parked: z.number().int(),
+          posted: z.number().int(),
+          failed: z.number().int(),
+        }),
+        openInvoices: z.number().int(),
+        lastSummary: z.object({ day: z.string(), currency: z.string(), status: z.string() }).nullable(),
+      })
+      .nullable(),
     trouble: z.string().nullable(),
   })
   .openapi('ConnectionHealth');

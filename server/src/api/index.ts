@@ -6,6 +6,7 @@ import { zodMessage } from '@switchyard/core';
 import type { ZodError } from 'zod';
 import { problem, problemOf } from '../http/problem.ts';
 import { type ApiEnv, FailedAuthLimiter, requireKey } from './auth.ts';
+import { booksRoutes } from './books.ts';
 import { connectionRoutes } from './connections.ts';
 import type { ApiDeps } from './context.ts';
 import { ediRoutes } from './edi.ts';
@@ -66,6 +67,7 @@ export function apiRoutes(deps: ApiDeps) {
   jobRoutes(v1, deps);
   workflowRoutes(v1, deps);
   connectionRoutes(v1, deps);
+  booksRoutes(v1, deps);
   ediRoutes(v1, deps);
   keyRoutes(v1, deps);
   app.route('/v1', v1);

@@ -9,6 +9,7 @@ import {
   startSync,
   syncWebhookSubscriptions,
 } from '../operator/index.ts';
+import { AuthorizeButton, BooksFacts } from './books.tsx';
 import { type ConsoleDeps, type ConsoleEnv, field, may, messageOf, operatorOf, viewOf } from './context.ts';
 import { JobProgress } from './jobs.tsx';
 import { ago, Csrf, Empty, Page, Time } from './layout.tsx';
@@ -145,8 +146,10 @@ export function connectionPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                         </dd>
                       </>
                     ) : null}
+                    <BooksFacts h={h} base={base} />
                   </dl>
                   {latest ? <JobProgress job={latest} base={base} /> : null}
+                  {operator ? <AuthorizeButton h={h} view={view} /> : null}
                   {operator && deps.hub.connections.get(h.id)?.connector.webhook?.subscribe ? (
                     <div class="actions">
                       <form method="post" action={`${base}/connections/${encodeURIComponent(h.id)}/webhooks`}>

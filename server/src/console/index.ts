@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { OperatorContext } from '../operator/index.ts';
 import { assetRoutes } from './assets.ts';
 import { auditPages } from './audit.tsx';
+import { booksPages } from './books.tsx';
 import { connectionPages } from './connections.tsx';
 import { type ConsoleContext, type ConsoleDeps, type ConsoleEnv, field, localPath } from './context.ts';
 import { ediPages } from './edi.tsx';
@@ -169,6 +170,7 @@ export function consoleRoutes(
   jobPages(app, deps);
   auditPages(app, deps);
   connectionPages(app, deps);
+  booksPages(app, deps);
   ediPages(app, deps);
   liveRoutes(app, deps);
 

@@ -31,6 +31,7 @@ const NAV = [
   { href: '/exceptions', label: 'Exceptions' },
   { href: '/edi', label: 'EDI' },
   { href: '/connections', label: 'Connections' },
+  { href: '/books', label: 'Books' },
   { href: '/jobs', label: 'Jobs' },
   { href: '/audit', label: 'Audit log' },
 ] as const;

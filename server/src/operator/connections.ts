@@ -7,6 +7,7 @@ import {
   type TokenState,
   tokenStates,
 } from '@switchyard/core';
+import { type AuthorizationHealth, type BooksHealth, booksHealth } from './books-health.ts';
 import { type OperatorContext, requireRole, tenantConnection } from './context.ts';
 import { BACKFILL_JOB, SYNC_JOB } from './jobs.ts';
 
@@ -49,6 +50,10 @@ export interface ConnectionHealth {
     dueWithinDay: number;
     overdue: number;
   } | null;
+  /** An OAuth connection's grant (QuickBooks, Xero): authorized, valid, or reconnect needed; null for others. */
+  authorization: AuthorizationHealth | null;
+  /** A books connection's postings, open invoices and last daily summary; null for others. */
+  books: BooksHealth | null;
   /** What is wrong, in words, or null. */
   trouble: string | null;
 }
@@ -139,6 +144,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
       where n.id is not null`,
     readTokenStates(sql, ids),
   ]);
+  const booked = await booksHealth(ctx, mine);
   const now = Date.now();
   return mine.map((c) => {
     const delivered = deliveries.find((d) => d.id === c.id)?.at ?? null;
@@ -189,6 +195,7 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
         : deadline?.at && deadline.at.getTime() - now < AT_RISK_MS
           ? `order ${deadline.externalId} must be confirmed shipped by ${deadline.at.toISOString()}`
           : null,
+      ...(booked.trouble.get(c.id) ?? []),
     ].filter(Boolean);
     return {
       id: c.id,
@@ -229,6 +236,8 @@ export async function connectionHealth(ctx: OperatorContext): Promise<Connection
               overdue: deadline.overdue,
             }
           : null,
+      authorization: booked.authorization.get(c.id) ?? null,
+      books: booked.books.get(c.id) ?? null,
       trouble: trouble.length ? trouble.join('; ') : null,
     };
   });
