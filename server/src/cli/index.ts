@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError, HubError } from '@switchyard/core';
+import { books } from './books.ts';
 import { config } from './config.ts';
 import { connections } from './connections.ts';
 import { demo } from './demo.ts';
@@ -47,6 +48,8 @@ Usage: switchyard <command> [options]
   edi inspect <file>             the verdict on an X12 file: TA1, 997, errors, orders (--partner <id>)
   edi documents                  what was sent to partners and their acknowledgments (--partner <id>)
   edi resend <document id>       deliver a document whose delivery gave up, once its transport is fixed
+  books postings                 documents posted to QuickBooks / Xero, newest first (--connection, --status)
+  books summaries | books summary <id>   daily summary journals; one with the orders behind its lines
   keys create --role <role>      an API key for the REST API and the console, printed once
                                  (--tenant, --name; roles: viewer, operator, admin)
   keys list | keys revoke <id>   a tenant's keys (never the keys themselves); revoke one
@@ -155,6 +158,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'connections':
         await connections(values, rest);
+        return 0;
+      case 'books':
+        await books(values, rest);
         return 0;
       case 'keys':
         await keys(values, rest);

@@ -202,7 +202,7 @@ export function booksPostingWorkflow(deps: BooksDeps) {
             connectionId: plan.books,
             kind: 'books',
             inboxId: null,
-            message: `posting ${input.key} to ${plan.books} failed: ${why}. Fix the cause (the mapping in the accounting section, or the document in the books), then replay: switchyard workflows replay ${ctx.workflowId}`,
+            message: `posting ${input.key} to ${plan.books} failed: ${why}. Fix the cause (the mapping in the accounting section, or the document in the books), then replay: switchyard replay ${ctx.workflowId}`,
             detail: { workflowId: ctx.workflowId, key: input.key, orderId: input.orderId },
           });
         });

@@ -131,7 +131,7 @@ export function booksDayWorkflow(deps: BooksDeps) {
               connectionId: input.books,
               kind: 'books',
               inboxId: null,
-              message: `${describeError(error)}. Fix the accounting mapping, then replay: switchyard workflows replay ${ctx.workflowId}`,
+              message: `${describeError(error)}. Fix the accounting mapping, then replay: switchyard replay ${ctx.workflowId}`,
               detail: { workflowId: ctx.workflowId, day: input.day },
             }),
           );
