@@ -91,6 +91,11 @@ export interface WebhookIntake<Settings, Secrets> {
     endpointUrl: string,
   ): Record<string, unknown> | undefined;
   /**
+   * The vendor wants bare answers (Xero's intent-to-receive check): 200 with no body once a delivery is stored,
+   * 401 with no body for a bad signature, instead of the hub's JSON (and 202 of a deferred intake).
+   */
+  emptyAnswer?: boolean;
+  /**
    * Request headers of this vendor's deliveries that carry credentials (a token, a key), besides the common ones
    * the hub never stores from any sender (`CREDENTIAL_HEADERS`). Matched case-insensitively; never stored in the
    * inbox. A signature over the body is not a credential (it signs that body only) and is kept with it; a

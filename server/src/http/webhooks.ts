@@ -252,6 +252,7 @@ export function webhookRoutes(
             fix: `point the webhook at the connection configured for that account, or add one`,
           });
         }
+        if (webhook.emptyAnswer) return c.body(null, 401);
         return problem({
           type: 'bad-signature',
           title: 'Signature check failed',
@@ -278,6 +279,8 @@ export function webhookRoutes(
           });
         }
         if (outcome.status === 'ignored' && isAcceptedForHydration(outcome.reason)) hub.hydrator?.nudge();
+        // Stored (or an exception, stored too): the vendor that wants a bare answer gets a 200 and nothing else.
+        if (webhook.emptyAnswer) return c.body(null, 200);
         return answer(outcome);
       } catch (error) {
         if (isTransientDbError(error)) {
