@@ -51,17 +51,16 @@ export function taxCodeOf(
   return { code: found[0]!.code, ...(account ? { account } : {}) };
 }
 
-/** The class, location and categories of the order's lines (the location's own when it shipped from one). */
-export function trackingOf(mapping: BooksMapping, locationId?: string): BooksTracking | undefined {
+/** The class, location and tracking categories of the channel's lines. */
+export function trackingOf(mapping: BooksMapping): BooksTracking | undefined {
   const t = mapping.tracking;
   if (!t) return undefined;
-  const own = locationId ? t.byLocation[locationId] : undefined;
-  const merged = {
-    ...((own?.class ?? t.class) ? { class: own?.class ?? t.class } : {}),
-    ...((own?.location ?? t.location) ? { location: own?.location ?? t.location } : {}),
-    ...((own?.categories ?? t.categories) ? { categories: own?.categories ?? t.categories } : {}),
+  const kept = {
+    ...(t.class ? { class: t.class } : {}),
+    ...(t.location ? { location: t.location } : {}),
+    ...(t.categories ? { categories: t.categories } : {}),
   };
-  return Object.keys(merged).length ? merged : undefined;
+  return Object.keys(kept).length ? kept : undefined;
 }
 
 /** The customer of the order's documents. */
@@ -261,9 +260,16 @@ export function refundLines(
       ...(tracking ? { tracking } : {}),
     });
   } else if (rest < 0) {
-    // The lines at their full price come to more than was refunded (a partial refund of a line): the rest is
-    // kept back as a discount on the refund.
-    lines.push({ ...discountLine(mapping, order, -rest), description: 'Kept back from the lines refunded' });
+    // Less was refunded than the lines at their full price (a partial refund of a line): their tax is reversed
+    // in proportion, and the rest of the difference is kept back as a discount on the refund.
+    const share = amount / counted;
+    for (const line of lines) line.tax = Math.round(line.tax * share);
+    const after = sumOf(lines.map((l) => l.amount + (order.taxesIncluded ? 0 : l.tax)));
+    if (after > amount)
+      lines.push({
+        ...discountLine(mapping, order, after - amount),
+        description: 'Kept back from the lines refunded',
+      });
   }
   return lines;
 }

@@ -14,15 +14,27 @@ import { type BooksMapping, BooksMappingError } from './books-mapping.ts';
 export function saleJournal(mapping: BooksMapping, order: Order): JournalLine[] {
   const lines = saleLines(mapping, order);
   totalsOf(lines, order.taxesIncluded, order.totals.total.amount, `order ${order.externalId}`);
-  return [
-    ...bookLines(mapping, order, lines, 'credit'),
-    {
-      side: 'debit',
-      account: clearingOf(mapping, order),
-      amount: order.totals.total.amount,
-      description: 'Sales collected',
-    },
-  ];
+  return [...bookLines(mapping, order, lines, 'credit'), ...collected(mapping, order)];
+}
+
+/**
+ * The money of a sale, debited to each gateway's clearing account as its payments captured it (a gift card and
+ * a card, each to its own); when the captures do not make up the total, all of it to the main gateway's.
+ */
+function collected(mapping: BooksMapping, order: Order): JournalLine[] {
+  const total = order.totals.total.amount;
+  const paid = order.payments.filter((p) => (p.captured?.amount ?? 0) > 0);
+  const captured = paid.reduce((n, p) => n + p.captured!.amount, 0);
+  if (paid.length < 2 || captured !== total)
+    return [
+      { side: 'debit', account: clearingOf(mapping, order), amount: total, description: 'Sales collected' },
+    ];
+  return paid.map((p) => ({
+    side: 'debit' as const,
+    account: mapping.clearing.byGateway[p.gateway] ?? mapping.clearing.default,
+    amount: p.captured!.amount,
+    description: 'Sales collected',
+  }));
 }
 
 /** The journal lines of a refund: the sale's lines reversed, and the money out of the clearing account. */

@@ -88,12 +88,8 @@ export const BooksMapping = z
         .object({ mode: z.literal('per-buyer'), fallbackName: z.string().min(1).default('Online customer') })
         .strict(),
     ]),
-    /** Class, location and tracking categories on every line; per hub location where the order shipped from. */
-    tracking: BooksTrackingMapping.extend({
-      byLocation: z.record(z.string(), BooksTrackingMapping).default({}),
-    })
-      .strict()
-      .optional(),
+    /** Class, location and tracking categories on every line of the channel's documents. */
+    tracking: BooksTrackingMapping.optional(),
   })
   .strict();
 export type BooksMapping = z.output<typeof BooksMapping>;

@@ -124,7 +124,41 @@ describe('the books documents of an order', () => {
   });
 });
 
+describe('a refund of part of a line', () => {
+  it('reverses the tax in proportion, and keeps the rest back as a discount', () => {
+    // One mug is 12.50 + 0.82 tax; 6.66 of it is refunded: half the tax (0.41) goes back with it.
+    const refunded = order({
+      refunds: [{ id: 'r2', amount: usd(666), lines: [{ lineId: 'l1', quantity: 1 }] }],
+    });
+    const doc = refundDocument(mapping, refunded, refunded.refunds[0]!, {
+      key: 'refund:ord_1:r2',
+      date: '2026-12-05',
+      sale: { kind: 'sales-receipt', externalId: '77' },
+      refundFrom: '611',
+    });
+    expect(doc.lines.map((l) => [l.kind, l.amount, l.tax])).toEqual([
+      ['item', 1250, 41],
+      ['discount', 625, 0],
+    ]);
+    expect(doc.totals).toEqual({ net: 625, tax: 41, total: 666 });
+  });
+});
+
 describe('the daily journal', () => {
+  it('debits each gateway its own captures when several paid the order', () => {
+    const split = order({
+      payments: [
+        { id: 'p1', status: 'captured', gateway: 'stripe', captured: usd(4000) },
+        { id: 'p2', status: 'captured', gateway: 'gift_card', captured: usd(919) },
+      ],
+    });
+    const debits = saleJournal(mapping, split).filter((l) => l.description === 'Sales collected');
+    expect(debits.map((l) => [l.account, l.amount])).toEqual([
+      ['611', 4000],
+      ['610', 919],
+    ]);
+  });
+
   it('balances for each order, and for the day', () => {
     const a = order();
     const b = order({

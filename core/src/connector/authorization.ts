@@ -63,6 +63,11 @@ export interface AuthorizedAccess {
   token(signal?: AbortSignal): Promise<{ accessToken: string; account: string }>;
   /** The vendor refused `accessToken` (a 401): the next `token` refreshes. */
   invalidate(accessToken: string): void;
+  /**
+   * Refreshes now, however fresh the access token is: keeps a quiet grant alive (Xero's refresh token lapses
+   * after 60 days unused, QuickBooks' after 100).
+   */
+  renew?(): Promise<void>;
 }
 
 /** The connection has no usable grant: it was never authorized, or the vendor refused its refresh token. */

@@ -29,8 +29,8 @@ export interface BookPosting {
 
 const COLUMNS = (sql: Db) => sql`
   books_connection as "booksConnection", key, tenant_id as "tenantId", order_id as "orderId", kind, status,
-  workflow_id as "workflowId", external_id as "externalId", number, currency, total_amount::int as "totalAmount",
-  tax_amount::int as "taxAmount", books_total::int as "booksTotal", books_tax::int as "booksTax", detail,
+  workflow_id as "workflowId", external_id as "externalId", number, currency, total_amount::float8 as "totalAmount",
+  tax_amount::float8 as "taxAmount", books_total::float8 as "booksTotal", books_tax::float8 as "booksTax", detail,
   paid_at as "paidAt", created_at as "createdAt", posted_at as "postedAt"`;
 
 type Row = Omit<BookPosting, 'paidAt' | 'createdAt' | 'postedAt'> & {
@@ -60,9 +60,10 @@ export async function activateBooks(sql: Sql, channels: readonly string[]): Prom
 }
 
 /**
- * Hands `look` the orders of `channels` changed since the books dispatcher last looked (a batch, taken with
- * SKIP LOCKED so several processes share the work), then marks each looked at in the version it had. A crash
- * in between only looks again (what `look` starts is started once by its workflow id).
+ * Hands `look` the orders of `channels` imported since their accounting was activated and changed since the
+ * books dispatcher last looked, then marks each looked at in the version it had. No row lock is held while
+ * `look` starts workflows (the intake must not wait behind it): two processes looking at the same order start
+ * the same workflow ids, which is starting them once, and the mark only ever moves forward.
  */
 export async function lookAtChangedOrders(
   sql: Sql,
@@ -71,20 +72,19 @@ export async function lookAtChangedOrders(
   look: (orders: { id: string; tenantId: string; connectionId: string }[]) => Promise<void>,
 ): Promise<number> {
   if (!channels.length) return 0;
-  return sql.begin(async (tx) => {
-    const rows = await tx<{ id: string; tenant_id: string; connection_id: string; version: number }[]>`
-      select id, tenant_id, connection_id, version from orders
-      where connection_id = any(${tx.array([...channels])}::text[])
-        and (books_version is null or books_version < version)
-      order by id limit ${limit} for update skip locked`;
-    if (!rows.length) return 0;
-    await look(rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, connectionId: r.connection_id })));
-    await tx`update orders as o set books_version = x.version
-      from jsonb_to_recordset(${tx.json(rows.map((r) => ({ id: r.id, version: r.version })) as never)})
-        as x(id text, version int)
-      where o.id = x.id`;
-    return rows.length;
-  });
+  const rows = await sql<{ id: string; tenant_id: string; connection_id: string; version: number }[]>`
+    select o.id, o.tenant_id, o.connection_id, o.version from orders o
+    join books_activation a on a.connection_id = o.connection_id
+    where o.connection_id = any(${sql.array([...channels])}::text[])
+      and (o.books_version is null or o.books_version < o.version) and o.created_at >= a.since
+    order by o.id limit ${limit}`;
+  if (!rows.length) return 0;
+  await look(rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, connectionId: r.connection_id })));
+  await sql`update orders as o set books_version = greatest(coalesce(o.books_version, 0), x.version)
+    from jsonb_to_recordset(${sql.json(rows.map((r) => ({ id: r.id, version: r.version })) as never)})
+      as x(id text, version int)
+    where o.id = x.id`;
+  return rows.length;
 }
 
 /** A posting by its key, or undefined. */
@@ -154,16 +154,19 @@ export async function listPostings(
   return rows.map(toPosting);
 }
 
-/** The posted invoice with the books' id `externalId`, marked paid once; answers it when this call marked it. */
+/**
+ * The posted invoice with the books' id `externalId`, marked paid (the first time only: `paid_at` keeps the
+ * first report); answered every time, so a report acted on again after a failure still reaches its order.
+ */
 export async function markInvoicePaid(
   sql: Db,
   booksConnection: string,
   externalId: string,
 ): Promise<BookPosting | undefined> {
   const [row] = await sql<Row[]>`
-    update book_postings set paid_at = now()
+    update book_postings set paid_at = coalesce(paid_at, now())
     where books_connection = ${booksConnection} and external_id = ${externalId} and kind = 'invoice'
-      and status = 'posted' and paid_at is null
+      and status = 'posted'
     returning ${COLUMNS(sql)}`;
   return row && toPosting(row);
 }

@@ -55,6 +55,8 @@ export async function gatherDay(
     changedSince: Date;
     channels: readonly string[];
     entriesOf(order: Order, claimed: ReadonlySet<string>): SummaryEntry[];
+    /** Called once every order was looked at, before anything is claimed: throwing claims nothing. */
+    check?(): void;
     sum(lines: JournalLine[]): JournalLine[];
   },
 ): Promise<DaySummary[]> {
@@ -66,8 +68,11 @@ export async function gatherDay(
       from orders o join books_activation a on a.connection_id = o.connection_id
       where o.connection_id = any(${tx.array([...options.channels])}::text[])
         and o.updated_at >= ${options.changedSince} and o.created_at >= a.since
+        -- an order whose sale was posted on its own (an invoice, or before the channel moved to summaries)
+        and not exists (select 1 from book_postings p where p.order_id = o.id and p.key = 'sale:' || o.id)
       order by o.id`;
     const entries = rows.flatMap((r) => options.entriesOf(r.data, new Set(r.claimed ?? [])));
+    options.check?.();
     if (entries.length)
       await tx`
         insert into book_summary_entries (books_connection, entry_key, summary_day, currency, order_id, kind, amount, lines)
@@ -156,7 +161,7 @@ export async function finishSummary(
 type SummaryRow = Omit<DaySummary, 'day' | 'postedAt'> & { day: Date | string; postedAt: Date | null };
 const SUMMARY_COLUMNS = (sql: Db) => sql`
   id, books_connection as "booksConnection", to_char(day, 'YYYY-MM-DD') as day, currency, status, lines,
-  debits::int as debits, credits::int as credits, orders, external_id as "externalId", detail,
+  debits::float8 as debits, credits::float8 as credits, orders, external_id as "externalId", detail,
   posted_at as "postedAt"`;
 const toSummary = (r: SummaryRow): DaySummary => ({
   ...r,
@@ -194,7 +199,7 @@ export async function summaryBreakdown(sql: Db, tenantId: string, id: string) {
     }[]
   >`
     select e.entry_key as "entryKey", e.order_id as "orderId", coalesce(o.external_number, o.external_id) as "externalNumber",
-      e.kind, e.amount::int as amount, e.lines
+      e.kind, e.amount::float8 as amount, e.lines
     from book_summary_entries e join orders o on o.id = e.order_id
     where e.books_connection = ${summary.booksConnection} and e.summary_day = ${summary.day}::date
       and e.currency = ${summary.currency}
@@ -215,9 +220,7 @@ export async function claimNextDay(
   // A day started but not yet gathered (its workflow may not have started before a crash): start it again,
   // which is a no-op for a workflow that exists; the day after waits for it.
   if (last && !last.gathered) return { day: last.day, fresh: false };
-  const next = last
-    ? new Date(Date.parse(`${last.day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-    : first;
+  const next = last ? new Date(Date.parse(`${last.day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : first;
   if (next > lastClosed) return undefined;
   const claimed = await sql`insert into book_days (books_connection, day) values (${books}, ${next}::date)
     on conflict do nothing`;

@@ -25,8 +25,12 @@ const sealContext = (connectionId: string, what: 'access' | 'refresh' | 'verifie
 
 /** Refresh this long before the access token expires (a tenth of its life at most). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
-/** Codes of a token endpoint saying the refresh token itself is refused (RFC 6749 §5.2). */
-const REFUSED = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
+/**
+ * The code of a token endpoint saying the refresh token itself is refused (RFC 6749 §5.2): revoked, expired or
+ * spent. `invalid_client` is not one: a wrong client secret in the config is the hub's to fix, and the
+ * merchants' grants are still good once it is.
+ */
+const REFUSED = new Set(['invalid_grant']);
 
 /** Saves what an exchange granted: the connection is (again) authorized. */
 export async function saveGrant(
@@ -118,7 +122,9 @@ export interface AuthorizedAccessOptions {
 export function authorizedAccess(options: AuthorizedAccessOptions): AuthorizedAccess {
   const { sql, box, connectionId } = options;
   const now = options.now ?? Date.now;
-  let cached: { accessToken: string; account: string; expiresAt: number; lifetime: number } | undefined;
+  let cached:
+    | { accessToken: string; account: string; expiresAt: number; lifetime: number; sealed?: string }
+    | undefined;
   let refreshing: Promise<{ accessToken: string; account: string }> | undefined;
   const fresh = (c: NonNullable<typeof cached>) =>
     now() < c.expiresAt - Math.min(REFRESH_BEFORE_MS, c.lifetime / 10);
@@ -130,11 +136,12 @@ export function authorizedAccess(options: AuthorizedAccessOptions): AuthorizedAc
       account: row.account,
       expiresAt,
       lifetime: Math.max(60_000, expiresAt - (row.refreshed_at ?? row.authorized_at).getTime()),
+      sealed: row.access_token,
     };
     return cached;
   };
 
-  const refresh = () =>
+  const refresh = (force = false) =>
     sql.begin(async (tx) => {
       const [row] = await tx<GrantRow[]>`
         select * from connection_grants where connection_id = ${connectionId} for update`;
@@ -142,7 +149,7 @@ export function authorizedAccess(options: AuthorizedAccessOptions): AuthorizedAc
       if (row.state === 'reconnect-needed')
         throw new ReconnectNeededError(connectionId, row.error ?? 'the vendor refused its refresh token');
       const current = fromRow(row);
-      if (fresh(current)) return current; // another process refreshed it meanwhile
+      if (!force && fresh(current)) return current; // another process refreshed it meanwhile
       const refreshToken = box.open(row.refresh_token, sealContext(connectionId, 'refresh'));
       let granted: GrantedTokens;
       try {
@@ -160,12 +167,13 @@ export function authorizedAccess(options: AuthorizedAccessOptions): AuthorizedAc
       }
       const at = new Date(now());
       const expires = new Date(at.getTime() + granted.expiresInSeconds * 1000);
+      const sealed = box.seal(granted.accessToken, sealContext(connectionId, 'access'));
       const refreshExpires = granted.refreshExpiresInSeconds
         ? new Date(at.getTime() + granted.refreshExpiresInSeconds * 1000)
         : row.refresh_expires_at;
       await tx`
         update connection_grants set
-          access_token = ${box.seal(granted.accessToken, sealContext(connectionId, 'access'))},
+          access_token = ${sealed},
           access_expires_at = ${expires},
           refresh_token = ${box.seal(granted.refreshToken, sealContext(connectionId, 'refresh'))},
           refresh_expires_at = ${refreshExpires}, refreshed_at = ${at}, refreshes = refreshes + 1, error = null
@@ -175,31 +183,42 @@ export function authorizedAccess(options: AuthorizedAccessOptions): AuthorizedAc
         account: granted.account ?? row.account,
         expiresAt: expires.getTime(),
         lifetime: granted.expiresInSeconds * 1000,
+        sealed,
       };
     });
+
+  const refreshOnce = (force: boolean) => {
+    refreshing ??= (async () => {
+      try {
+        const result = await refresh(force);
+        // The commit is done: only now is the new access token used (and its refresh token kept).
+        if ('reconnect' in result) throw new ReconnectNeededError(connectionId, result.reconnect);
+        cached = { ...result };
+        return { accessToken: result.accessToken, account: result.account };
+      } finally {
+        refreshing = undefined;
+      }
+    })();
+    return refreshing;
+  };
 
   return {
     async token() {
       if (cached && fresh(cached)) return { accessToken: cached.accessToken, account: cached.account };
-      refreshing ??= (async () => {
-        try {
-          const result = await refresh();
-          // The commit is done: only now is the new access token used (and its refresh token kept).
-          if ('reconnect' in result) throw new ReconnectNeededError(connectionId, result.reconnect);
-          cached = { ...result };
-          return { accessToken: result.accessToken, account: result.account };
-        } finally {
-          refreshing = undefined;
-        }
-      })();
-      return refreshing;
+      return refreshOnce(false);
+    },
+    async renew() {
+      await refreshOnce(true);
     },
     invalidate(accessToken) {
       if (cached?.accessToken !== accessToken) return;
+      const sealed = cached.sealed;
       cached = undefined;
-      // The row's token is the refused one too: mark it expired so that the next call refreshes.
-      void sql`update connection_grants set access_expires_at = now() - interval '1 second'
-        where connection_id = ${connectionId} and access_expires_at > now()`.catch(() => {});
+      // The row holds the refused token only if no process refreshed since: then it is marked expired, so that
+      // the next call refreshes; a newer token another process saved is left alone.
+      if (sealed)
+        void sql`update connection_grants set access_expires_at = now() - interval '1 second'
+          where connection_id = ${connectionId} and access_token = ${sealed}`.catch(() => {});
     },
   };
 }
@@ -285,13 +304,18 @@ export async function finishAuthorization(
 /** An authorization's progress: waiting (for the merchant), authorized, failed or expired. */
 export async function authorizationOutcome(
   sql: Db,
+  connectionId: string,
   id: string,
 ): Promise<{ status: 'waiting' | 'authorized' | 'failed' | 'expired'; detail?: string } | undefined> {
-  const [row] = await sql<{ outcome: string | null; detail: string | null; expired: boolean }[]>`
-    select outcome, detail, expires_at <= now() as expired from authorization_requests where id = ${id}`;
+  const [row] = await sql<{ outcome: string | null; detail: string | null; expired: boolean; stuck: boolean }[]>`
+    select outcome, detail, expires_at <= now() as expired,
+      outcome = 'exchanging' and finished_at < now() - interval '5 minutes' as stuck
+    from authorization_requests where id = ${id} and connection_id = ${connectionId}`;
   if (!row) return undefined;
   if (row.outcome === 'authorized' || row.outcome === 'failed')
     return { status: row.outcome, ...(row.detail ? { detail: row.detail } : {}) };
+  // The hub took the code but never finished (it stopped while exchanging it): the code is spent.
+  if (row.stuck) return { status: 'failed', detail: 'the hub stopped while exchanging the code: start again' };
   if (row.expired && !row.outcome) return { status: 'expired' };
   return { status: 'waiting' };
 }

@@ -79,7 +79,7 @@ export async function beginAuthorization(
 /** Where an authorization stands. */
 export async function authorizationStatus(ctx: OperatorContext, connectionId: string, id: string) {
   tenantConnection(ctx, connectionId);
-  const outcome = await authorizationOutcome(ctx.hub.sql, id);
+  const outcome = await authorizationOutcome(ctx.hub.sql, connectionId, id);
   if (!outcome)
     throw new HubError({
       type: 'no-such-authorization',
@@ -135,6 +135,13 @@ export async function completeAuthorization(
       { code: query.code, redirectUri: taken.redirectUri, codeVerifier: taken.codeVerifier, query },
       AbortSignal.timeout(60_000),
     );
+    const [before] = await hub.sql<{ account: string; posted: boolean }[]>`
+      select g.account, exists (select 1 from book_postings p where p.books_connection = g.connection_id) as posted
+      from connection_grants g where g.connection_id = ${taken.connectionId}`;
+    if (before?.posted && tokens.account && before.account !== tokens.account)
+      return fail(
+        `${taken.connectionId} has posted to company ${before.account}, and this authorization is for ${tokens.accountName ?? tokens.account}: one connection keeps to one company's books (its documents and open invoices are there). Authorize ${before.account} again, or add a new connection for the other company`,
+      );
     await saveGrant(hub.sql, hub.box, taken.connectionId, tokens);
     const company = tokens.accountName
       ? `${tokens.accountName} (${tokens.account})`

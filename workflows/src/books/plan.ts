@@ -28,6 +28,8 @@ export interface BooksPlan {
   recommendSummaryAbove: number;
   /** Post the gateways' fees (needs `mapping.accounts.fees`). */
   fees: boolean;
+  /** Every order is invoiced, paid or not at checkout (the channel's fulfillment `payment: 'books-invoice'`). */
+  invoiceAll: boolean;
   mapping: BooksMapping;
 }
 
@@ -109,6 +111,7 @@ export function resolveBooksPlans(
       invoiceDays: a.invoiceDays,
       recommendSummaryAbove: a.recommendSummaryAbove,
       fees: !!a.mapping.accounts.fees,
+      invoiceAll: c.fulfillment?.payment === 'books-invoice',
       mapping: a.mapping,
     });
   });

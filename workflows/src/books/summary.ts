@@ -10,6 +10,7 @@ import {
   type Loop,
   type Order,
   PermanentError,
+  type PostedDocument,
   recordException,
   type Sql,
   type SummaryEntry,
@@ -56,7 +57,7 @@ export function entriesOf(
   claimed: ReadonlySet<string>,
   day: string,
 ): SummaryEntry[] {
-  if (saleKindOf(order) !== 'sales-receipt') return []; // invoices are posted one by one
+  if (saleKindOf(order, plan) !== 'sales-receipt') return []; // invoices are posted one by one
   if (dayIn(plan.timeZone, new Date(order.placedAt)) > day) return [];
   const entries: SummaryEntry[] = [];
   const sale = saleKey(order.id);
@@ -92,51 +93,22 @@ export function booksDayWorkflow(deps: BooksDeps) {
       const plan = plans[0];
       const books = deps.connections.get(input.books);
       if (!plan || !books) throw new PermanentError(`no daily summary is configured for ${input.books}`);
-      const summaries = await ctx
-        .step('gather', async () => {
-          const problems: string[] = [];
-          const gathered = await gatherDay(deps.sql, {
+      let summaries: DaySummary[];
+      try {
+        summaries = await ctx.step('gather', () => gather(deps, plans, plan, input));
+      } catch (error) {
+        await ctx.step('gather-failed', () =>
+          recordException(deps.sql, {
             tenantId: input.tenantId,
-            books: input.books,
-            day: input.day,
-            // Days are gathered in order: what changed before the day before was claimed by an earlier day.
-            changedSince: new Date(dayEnd(plan.timeZone, addDays(input.day, -3)).getTime()),
-            channels: plans.map((p) => p.channel),
-            entriesOf: (order, claimed) => {
-              try {
-                return entriesOf(
-                  deps.plans.get(order.source.connectionId) ?? plan,
-                  order,
-                  claimed,
-                  input.day,
-                );
-              } catch (error) {
-                if (!(error instanceof BooksMappingError)) throw error;
-                problems.push(`${order.externalNumber ?? order.externalId}: ${error.message}`);
-                return [];
-              }
-            },
-            sum: sumJournal,
-          });
-          if (problems.length)
-            throw new PermanentError(
-              `the ${input.day} summary for ${input.books} cannot be made: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; and ${problems.length - 20} more` : ''}`,
-            );
-          return gathered;
-        })
-        .catch(async (error: unknown) => {
-          await ctx.step('gather-failed', () =>
-            recordException(deps.sql, {
-              tenantId: input.tenantId,
-              connectionId: input.books,
-              kind: 'books',
-              inboxId: null,
-              message: `${describeError(error)}. Fix the accounting mapping, then replay: switchyard replay ${ctx.workflowId}`,
-              detail: { workflowId: ctx.workflowId, day: input.day },
-            }),
-          );
-          throw error;
-        });
+            connectionId: input.books,
+            kind: 'books',
+            inboxId: null,
+            message: `${describeError(error)}. Fix the accounting mapping, then replay: switchyard replay ${ctx.workflowId}`,
+            detail: { workflowId: ctx.workflowId, day: input.day },
+          }),
+        );
+        throw error;
+      }
       const posted: Record<string, string> = {};
       for (const summary of summaries) {
         if (!summary.lines.length) continue;
@@ -145,6 +117,60 @@ export function booksDayWorkflow(deps: BooksDeps) {
       return { day: input.day, posted };
     },
   });
+}
+
+/**
+ * Claims what the day holds and adds it up per currency; a part of an order the mapping has no place for stops
+ * the day, the missing entries grouped by what to add (the first order's words, then the other orders).
+ */
+async function gather(
+  deps: BooksDeps,
+  plans: BooksPlan[],
+  plan: BooksPlan,
+  input: DayInput,
+): Promise<DaySummary[]> {
+  const problems = new Map<string, { first: string; orders: string[] }>();
+  const gathered = await gatherDay(deps.sql, {
+    tenantId: input.tenantId,
+    books: input.books,
+    day: input.day,
+    // Days are gathered in order: what changed before the day before was claimed by an earlier day.
+    changedSince: new Date(dayEnd(plan.timeZone, addDays(input.day, -3)).getTime()),
+    channels: plans.map((p) => p.channel),
+    entriesOf: (order, claimed) => {
+      try {
+        return entriesOf(deps.plans.get(order.source.connectionId) ?? plan, order, claimed, input.day);
+      } catch (error) {
+        if (!(error instanceof BooksMappingError)) throw error;
+        const group = problems.get(error.fix) ?? { first: error.missing, orders: [] };
+        group.orders.push(order.externalNumber ?? order.externalId);
+        problems.set(error.fix, group);
+        return [];
+      }
+    },
+    sum: sumJournal,
+    // Thrown before anything is claimed: the day stays ungathered, and the next one waits for it.
+    check: () => {
+      if (problems.size) throw dayProblem(input, problems);
+    },
+  });
+  return gathered;
+}
+
+function dayProblem(
+  input: DayInput,
+  problems: Map<string, { first: string; orders: string[] }>,
+): PermanentError {
+  const words = [...problems].map(([fix, g]) => {
+    const more = g.orders.length - 1;
+    const others = more
+      ? ` (and the same in ${more} more order${more === 1 ? '' : 's'}: ${g.orders.slice(1, 6).join(', ')}${more > 5 ? ', …' : ''})`
+      : '';
+    return `${g.first}${others}: ${fix}`;
+  });
+  return new PermanentError(
+    `the ${input.day} summary for ${input.books} cannot be made: ${words.join('; ')}`,
+  );
 }
 
 /** Posts one currency's journal of the day, then puts it on the timeline of each of its orders. */
@@ -174,26 +200,45 @@ async function postDay(
       .join(', ')}; breakdown: switchyard books summary ${summary.id}`,
     lines: summary.lines,
   };
-  const result = await postOnce(ctx, books, journal, `post:${summary.currency}`, async (why, n) => {
-    await ctx.step(`park:${summary.currency}#${n}`, () =>
-      finishSummary(
-        deps.sql,
-        { id: summary.id, books: summary.booksConnection, day: summary.day, currency: summary.currency },
-        {
-          status: 'failed',
-          detail: `parked: ${why}`,
-        },
-      ),
-    );
-  });
+  const which = {
+    id: summary.id,
+    books: summary.booksConnection,
+    day: summary.day,
+    currency: summary.currency,
+  };
+  let posted: PostedDocument;
+  try {
+    ({ posted } = await postOnce(ctx, books, async () => journal, `post:${summary.currency}`, {
+      park: async (why, n) => {
+        await ctx.step(`park:${summary.currency}#${n}`, () =>
+          finishSummary(deps.sql, which, { status: 'failed', detail: `parked: ${why}` }),
+        );
+      },
+      usable: async () => {
+        const [row] = await deps.sql<{ valid: boolean }[]>`
+          select state = 'valid' as valid from connection_grants where connection_id = ${summary.booksConnection}`;
+        return row?.valid === true;
+      },
+    }));
+  } catch (error) {
+    // The books refused the journal (an account closed, a tax code unknown): shown, and replayed once fixed there.
+    await ctx.step(`failed:${summary.currency}`, async () => {
+      await finishSummary(deps.sql, which, { status: 'failed', detail: describeError(error) });
+      await recordException(deps.sql, {
+        tenantId: plan.tenantId,
+        connectionId: summary.booksConnection,
+        kind: 'books',
+        inboxId: null,
+        message: `the ${summary.day} ${summary.currency} summary was not posted to ${summary.booksConnection}: ${describeError(error)}. Fix it in the books (or the mapping), then replay: switchyard replay ${ctx.workflowId}`,
+        detail: { workflowId: ctx.workflowId, summaryId: summary.id },
+      });
+    });
+    throw error;
+  }
   await ctx.step(`record:${summary.currency}`, () =>
-    finishSummary(
-      deps.sql,
-      { id: summary.id, books: summary.booksConnection, day: summary.day, currency: summary.currency },
-      { status: 'posted', externalId: result.externalId },
-    ),
+    finishSummary(deps.sql, which, { status: 'posted', externalId: posted.externalId }),
   );
-  return result.externalId;
+  return posted.externalId;
 }
 
 /**
@@ -226,7 +271,11 @@ export function startDayStarter(options: {
           select min(since) as since from books_activation
           where connection_id = any(${sql.array(summaryChannels(plans, id).map((p) => p.channel))}::text[])`;
         if (!activation?.since) continue;
-        const next = await claimNextDay(sql, id, dayIn(plan.timeZone, activation.since), lastClosed);
+        // From the day accounting began, but never further back than yesterday: a channel that moves to summaries
+        // after a year of one document per order does not walk that year (its orders are booked already).
+        const began = dayIn(plan.timeZone, activation.since);
+        const yesterday = addDays(dayIn(plan.timeZone, now), -1);
+        const next = await claimNextDay(sql, id, began > yesterday ? began : yesterday, lastClosed);
         if (!next) continue;
         const { day } = next;
         await engine.start('books-day', { tenantId: plan.tenantId, books: id, day } satisfies DayInput, {

@@ -54,6 +54,8 @@ export function startBooksWatcher(options: {
   const applyStates = async (books: string, states: BooksInvoiceState[], cause: string) => {
     for (const state of states) {
       if (state.status !== 'paid') continue;
+      // Marked, recorded and signalled every time (each deduplicated): a report acted on again after a failure
+      // part-way still reaches the order.
       const posting = await markInvoicePaid(sql, books, state.invoice);
       if (!posting?.orderId) continue;
       await appendOrderEvent(sql, {
@@ -130,11 +132,35 @@ export function startBooksWatcher(options: {
     }
   };
 
+  /** Grants not refreshed for a month are refreshed, so a quiet merchant's refresh token never lapses. */
+  const keepAlive = async () => {
+    const rows = await sql<{ connection_id: string }[]>`
+      select connection_id from connection_grants
+      where connection_id = any(${sql.array([...ids])}::text[]) and state = 'valid'
+        and coalesce(refreshed_at, authorized_at) < now() - interval '30 days'`;
+    for (const row of rows) {
+      try {
+        await connections.get(row.connection_id)?.authorization?.renew?.();
+        options.log.info('refreshed a quiet grant to keep it alive', { connection: row.connection_id });
+      } catch (error) {
+        options.log.error('keeping a grant alive failed', {
+          connection: row.connection_id,
+          error: describeError(error),
+        });
+      }
+    }
+  };
+  let keptAliveAt = 0;
+
   return startLoop({
     everyMs: options.everyMs ?? 1000,
     async turn() {
       if (!ids.length) return;
       await wakeParked();
+      if (Date.now() - keptAliveAt > 3_600_000) {
+        keptAliveAt = Date.now();
+        await keepAlive();
+      }
       const handed = await handOverInboxEvents(sql, ids, BATCH, async (event) => {
         const connection = connections.get(event.connectionId)!;
         const intake = (connection.connector as AnyConnector).books!;

@@ -95,12 +95,20 @@ export async function invoicePaid(
   { order, plan, invoice }: { order: Order; plan: FulfillmentPlan; invoice: string | undefined },
 ) {
   const { ctx } = flow;
-  const due = (await ctx.now('invoice-wait')).getTime() + ((plan.invoiceDays ?? 30) + 7) * DAY;
+  // An invoice in the books is due by the order's own terms; the hub's Stripe invoice by the plan's.
+  const netDays =
+    (plan.payment === 'books-invoice' ? order.b2b?.paymentTerms?.netDays : undefined) ??
+    plan.invoiceDays ??
+    30;
+  const due = (await ctx.now('invoice-wait')).getTime() + (netDays + 7) * DAY;
   for (let n = 1; ; n++) {
     const left = due - (await ctx.now(`invoice-wait-${n}`)).getTime();
     const event =
       left > 0 ? await ctx.waitForSignal<{ type: string }>(PAYMENT_TOPIC, { timeoutMs: left }) : undefined;
-    if (!event) throw new PermanentError(`the invoice ${invoice} for ${order.externalId} is overdue`);
+    if (!event)
+      throw new PermanentError(
+        `the invoice ${invoice ?? 'in the books'} for ${order.externalId} is overdue: see that it is paid, or record the payment in the books`,
+      );
     if (event.type === 'invoice.paid') break;
     if (event.type === 'invoice.payment_failed') {
       await recordOnTimeline(flow, {

@@ -128,3 +128,5 @@ create table if not exists books_feed (
 );
 -- When a day's orders were gathered into its summaries: the next day is started only after (days in order).
 alter table book_days add column if not exists gathered_at timestamptz;
+-- The daily summary's gather reads a channel's orders changed since a few days before the day.
+create index if not exists orders_connection_updated on orders (connection_id, updated_at);
