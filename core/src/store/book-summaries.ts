@@ -220,7 +220,9 @@ export async function claimNextDay(
   // A day started but not yet gathered (its workflow may not have started before a crash): start it again,
   // which is a no-op for a workflow that exists; the day after waits for it.
   if (last && !last.gathered) return { day: last.day, fresh: false };
-  const next = last ? new Date(Date.parse(`${last.day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : first;
+  const next = last
+    ? new Date(Date.parse(`${last.day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+    : first;
   if (next > lastClosed) return undefined;
   const claimed = await sql`insert into book_days (books_connection, day) values (${books}, ${next}::date)
     on conflict do nothing`;

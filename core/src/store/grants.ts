@@ -307,7 +307,9 @@ export async function authorizationOutcome(
   connectionId: string,
   id: string,
 ): Promise<{ status: 'waiting' | 'authorized' | 'failed' | 'expired'; detail?: string } | undefined> {
-  const [row] = await sql<{ outcome: string | null; detail: string | null; expired: boolean; stuck: boolean }[]>`
+  const [row] = await sql<
+    { outcome: string | null; detail: string | null; expired: boolean; stuck: boolean }[]
+  >`
     select outcome, detail, expires_at <= now() as expired,
       outcome = 'exchanging' and finished_at < now() - interval '5 minutes' as stuck
     from authorization_requests where id = ${id} and connection_id = ${connectionId}`;
@@ -315,7 +317,8 @@ export async function authorizationOutcome(
   if (row.outcome === 'authorized' || row.outcome === 'failed')
     return { status: row.outcome, ...(row.detail ? { detail: row.detail } : {}) };
   // The hub took the code but never finished (it stopped while exchanging it): the code is spent.
-  if (row.stuck) return { status: 'failed', detail: 'the hub stopped while exchanging the code: start again' };
+  if (row.stuck)
+    return { status: 'failed', detail: 'the hub stopped while exchanging the code: start again' };
   if (row.expired && !row.outcome) return { status: 'expired' };
   return { status: 'waiting' };
 }
