@@ -1,7 +1,10 @@
+import { easypost } from '@switchyard/connector-easypost';
+import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { httpJson } from '@switchyard/connector-http-json';
 import { quickbooks } from '@switchyard/connector-quickbooks';
 import { fakeQuickBooks } from '@switchyard/connector-quickbooks/testing';
-import { shopify } from '@switchyard/connector-shopify';
+import { API_VERSION, shopify } from '@switchyard/connector-shopify';
+import { fakeShopify } from '@switchyard/connector-shopify/testing';
 import { xero } from '@switchyard/connector-xero';
 import { fakeXero } from '@switchyard/connector-xero/testing';
 import {
@@ -13,7 +16,16 @@ import {
   type OrderDraftInput,
 } from '@switchyard/core';
 import { connectionHealth } from '@switchyard/server';
-import { addDays, dayEnd, dayIn, postingWorkflowId, refundKey, saleKey } from '@switchyard/workflows';
+import {
+  addDays,
+  dayEnd,
+  dayIn,
+  ORDER_EVENTS_TOPIC,
+  orderWorkflowId,
+  postingWorkflowId,
+  refundKey,
+  saleKey,
+} from '@switchyard/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { booksHub } from '../support/books-hub.ts';
 import { eventually } from '../support/eventually.ts';
@@ -40,6 +52,10 @@ const XERO = {
 const REALM = '4620816365214998110';
 const DAY_REALM = '4620816365214998777';
 const qboFake = fakeQuickBooks({ ...QBO, realm: REALM });
+const WHOLESALE = { shop: 'books-wholesale.myshopify.com', token: 'shpat_books_wholesale' };
+const shopifyFake = fakeShopify(WHOLESALE.shop, API_VERSION, WHOLESALE.token);
+const easypostKey = 'EZTK_books_e2e_0123456789';
+const easypostFake = fakeEasyPost(easypostKey);
 const xeroFake = fakeXero({
   ...XERO,
   tenants: [{ tenantId: 'b1f0c2d3-0000-4000-8000-00000000e2e0', tenantName: 'Acme Ltd' }],
@@ -100,6 +116,38 @@ const hub = booksHub({
       },
     },
     {
+      id: 'shipping',
+      connector: easypost,
+      settings: {},
+      secrets: { apiKey: easypostKey, webhookSecret: 'ep-books' },
+    },
+    {
+      // B2B on terms: shipped by the hub, invoiced in QuickBooks, closed when the books show it paid.
+      id: 'wholesale',
+      connector: shopify,
+      settings: { shop: WHOLESALE.shop },
+      secrets: { clientSecret: 'shpss_books_wholesale', accessToken: WHOLESALE.token },
+      fulfillment: {
+        payment: 'books-invoice',
+        shipping: 'shipping',
+        shipFrom: {
+          company: 'Acme',
+          street1: '388 Townsend St',
+          city: 'San Francisco',
+          state: 'CA',
+          zip: '94107',
+          country: 'US',
+        },
+        shippingRules: { rules: [{ method: 'Standard', maxDays: 5 }] },
+        parcel: { weightGrams: 500 },
+      },
+      accounting: {
+        connection: 'qbo',
+        mode: 'per-order',
+        mapping: { ...qboMapping, customer: { mode: 'per-buyer' } },
+      },
+    },
+    {
       id: 'pos',
       connector: httpJson,
       settings: { toleranceSeconds: 300 },
@@ -115,7 +163,7 @@ const hub = booksHub({
       },
     },
   ],
-  handlers: [...qboFake.handlers, ...xeroFake.handlers],
+  handlers: [...qboFake.handlers, ...xeroFake.handlers, ...shopifyFake.handlers, ...easypostFake.handlers],
 });
 
 let app: Awaited<ReturnType<typeof hub.start>>['app'];
@@ -346,6 +394,77 @@ describe('a B2B order on terms', () => {
     expect(paid[0]!.data).toMatchObject({ books: 'qbo', invoice: invoice.externalId });
   });
 
+  it('ships a wholesale order on terms, and its workflow closes when the books show the invoice paid', async () => {
+    const externalId = '9007199254741001';
+    const lineId = `${externalId}1`;
+    shopifyFake.orders.set(externalId, {
+      cancelledAt: null,
+      fulfillmentOrders: [
+        {
+          id: `gid://shopify/FulfillmentOrder/${externalId}`,
+          status: 'OPEN',
+          lineItems: [
+            {
+              id: `gid://shopify/FulfillmentOrderLineItem/${externalId}`,
+              remainingQuantity: 2,
+              lineItemId: lineId,
+            },
+          ],
+        },
+      ],
+      fulfillments: [],
+      transactions: [],
+      refunds: [],
+    });
+    const draft = paidOrder(externalId, { b2b: true });
+    const id = await place('wholesale', {
+      ...draft,
+      lines: draft.lines.map((l) => ({ ...l, id: lineId, externalId: lineId })),
+      shippingAddress: {
+        name: 'Dock 4',
+        company: 'Retail Co',
+        line1: '179 N Harbor Dr',
+        city: 'Redondo Beach',
+        region: 'CA',
+        postalCode: '90277',
+        country: 'US',
+      },
+    });
+    const workflowId = orderWorkflowId(id);
+    await eventually('the fulfillment on Shopify', async () => {
+      if (shopifyFake.orders.get(externalId)!.fulfillments.length > 0) return true;
+      const status = await hub.engine.status(workflowId);
+      if (status?.state === 'failed') throw new Error(`the order workflow failed: ${status.error}`);
+      return false;
+    });
+    await posted('qbo', saleKey(id));
+    const invoice = (await posting('qbo', saleKey(id)))!;
+    expect(invoice.kind).toBe('invoice');
+    const trackingCode = shopifyFake.orders.get(externalId)!.fulfillments[0]!.trackingNumbers[0]!;
+    await hub.engine.signal(
+      workflowId,
+      ORDER_EVENTS_TOPIC,
+      { kind: 'tracking', status: 'delivered', trackingCode },
+      {
+        dedupeKey: `delivered-${trackingCode}`,
+      },
+    );
+    // Delivered, the order waits for its money; the customer pays, and the accountant records it in QuickBooks.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await hub.engine.status(workflowId)).toMatchObject({ state: 'pending' });
+    const delivery = qboFake.recordPayment({ realm: REALM, invoiceId: invoice.externalId! });
+    expect(
+      (await app.request('/webhooks/qbo', { method: 'POST', body: delivery.body, headers: delivery.headers }))
+        .status,
+    ).toBeLessThan(300);
+    expect(await hub.engine.settled(workflowId, { timeoutMs: 30_000 })).toMatchObject({
+      state: 'succeeded',
+      output: { outcome: 'delivered' },
+    });
+    const timeline = (await getOrder(hub.db.sql, 'acme', id))!.timeline.map((e) => e.type);
+    expect(timeline).toEqual(expect.arrayContaining(['books.posted', 'books.invoice-paid', 'invoice.paid']));
+  });
+
   it('refuses a badly signed webhook from the books', async () => {
     const delivery = qboFake.recordPayment({
       realm: REALM,
@@ -470,6 +589,10 @@ describe('the daily summary', () => {
       expect(net, `${currency} money collected less refunded`).toBe(expected.get(currency));
       expect(journal.DocNumber).toBe(`SY-${today.replaceAll('-', '')}-${currency}`);
     }
+    await eventually('both summaries recorded', async () => {
+      const rows = await hub.db.sql`select 1 from book_summaries where status = 'posted'`;
+      return rows.length === 2;
+    });
     const [entries] = await hub.db.sql<
       { n: number }[]
     >`select count(*)::int as n from book_summary_entries where books_connection = 'qbo-day'`;

@@ -78,7 +78,7 @@ export class ReconnectNeededError extends Error {
     readonly why: string,
   ) {
     super(
-      `connection "${connectionId}" needs to be authorized again (${why}): run switchyard connections authorize ${connectionId}, or use Authorize on its page in the console`,
+      `connection "${connectionId}" needs to be authorized again (${why}): run switchyard connections authorize ${connectionId}, or press Authorize again on its card in the console (Connections)`,
     );
     this.name = 'ReconnectNeededError';
   }

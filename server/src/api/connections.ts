@@ -183,7 +183,13 @@ const authorization = createRoute({
 
 export function connectionRoutes(app: Api, deps: ApiDeps): void {
   app.openapi(authorize, async (c) =>
-    c.json(await beginAuthorization(operatorOf(c, deps), c.req.valid('param').id), 201),
+    c.json(
+      // Without server.publicUrl, the vendor sends the merchant back to the address this request came to.
+      await beginAuthorization(operatorOf(c, deps), c.req.valid('param').id, {
+        fallbackBase: new URL(c.req.url).origin,
+      }),
+      201,
+    ),
   );
   app.openapi(authorization, async (c) => {
     const { id, authorization: which } = c.req.valid('param');

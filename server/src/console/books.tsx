@@ -117,7 +117,9 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
             <code>{started.redirectUri}</code>, which must be registered as a redirect URI of your app.
           </p>
           <p>
-            <a class="button" href={started.url} rel="noreferrer">
+            {/* Off the hub: never a boosted request (htmx boosts a link on the hub's host name even at another
+                port, then refuses it as cross-origin, and the click does nothing). */}
+            <a class="button" href={started.url} rel="noreferrer" hx-boost="false">
               Continue to {title}
             </a>
           </p>

@@ -201,6 +201,8 @@ export function Status({ value }: { value: string }) {
     pending: '…',
     queued: '…',
     waiting: '…',
+    posted: '✓',
+    parked: '⏸',
   };
   return (
     <span class={`status status-${value.replace(/[^a-z_-]/gi, '')}`}>

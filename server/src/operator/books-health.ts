@@ -76,7 +76,7 @@ export async function booksHealth(ctx: OperatorContext, mine: readonly Connectio
       const parked = counts.find((c) => c.booksConnection === id && c.status === 'parked')?.n ?? 0;
       add(
         id,
-        `reconnect needed: ${g.error ?? 'the vendor refused the grant'}; ${parked} posting${parked === 1 ? '' : 's'} parked until you run switchyard connections authorize ${id} (or Authorize in the console)`,
+        `reconnect needed: ${g.error ?? 'the vendor refused the grant'}; ${parked} posting${parked === 1 ? '' : 's'} parked until you run switchyard connections authorize ${id} (or Authorize again in the console)`,
       );
     }
   }

@@ -6,8 +6,11 @@ import { paymentIntentOf } from './steps/load-and-validate.ts';
 /** Who acts on the order by its plan: the channel, the payments and shipping connections, a partner's documents. */
 export function connectionsOf(deps: OrderWorkflowDeps, order: Order, plan: FulfillmentPlan) {
   const channel = connection(deps, order.source.connectionId, 'channel');
+  // Paid on the channel, or invoiced in the books (the accounting section posts the invoice): no payments connection.
   const payments =
-    plan.payment === 'channel' ? undefined : connection(deps, plan.paymentsConnection, 'payments');
+    plan.payment === 'channel' || plan.payment === 'books-invoice'
+      ? undefined
+      : connection(deps, plan.paymentsConnection, 'payments');
   const shipping = connection(deps, plan.shippingConnection, 'shipping');
   const payment = paymentIntentOf(order);
   if (plan.payment === 'capture-on-ship' && !payment) {
