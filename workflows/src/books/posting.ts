@@ -162,7 +162,7 @@ const amountWords = (amount: number, currency: string) => {
 };
 
 /** Whether the books connection's grant is usable now (it was authorized again meanwhile). */
-const grantUsable = (sql: Sql, books: string) => async () => {
+export const grantUsable = (sql: Sql, books: string) => async () => {
   const [row] = await sql<{ valid: boolean }[]>`
     select state = 'valid' as valid from connection_grants where connection_id = ${books}`;
   return row?.valid === true;

@@ -26,7 +26,7 @@ import {
 } from '@switchyard/mappings';
 import type { BooksPlan } from './plan.ts';
 import { addDays, dayEnd, dayIn } from './plan.ts';
-import { type BooksDeps, postOnce, refundKey, saleKey, saleKindOf } from './posting.ts';
+import { type BooksDeps, grantUsable, postOnce, refundKey, saleKey, saleKindOf } from './posting.ts';
 
 /**
  * The daily summary: for each day, books connection and currency, one journal entry of the day's sales and
@@ -214,11 +214,7 @@ async function postDay(
           finishSummary(deps.sql, which, { status: 'failed', detail: `parked: ${why}` }),
         );
       },
-      usable: async () => {
-        const [row] = await deps.sql<{ valid: boolean }[]>`
-          select state = 'valid' as valid from connection_grants where connection_id = ${summary.booksConnection}`;
-        return row?.valid === true;
-      },
+      usable: grantUsable(deps.sql, summary.booksConnection),
     }));
   } catch (error) {
     // The books refused the journal (an account closed, a tax code unknown): shown, and replayed once fixed there.
