@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiBench } from './api.ts';
+import { booksBench } from './books.ts';
 import { bulkBench } from './bulk.ts';
 import { intakeBench } from './intake.ts';
 import { inventoryBench } from './inventory.ts';
@@ -37,6 +38,11 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
       routingSeconds: Number(process.env.BENCH_ROUTING_SECONDS ?? 2),
     }),
   marketplaces: () => marketplacesBench(Number(process.env.BENCH_ORDERS ?? 20_000)),
+  books: () =>
+    booksBench(
+      Number(process.env.BENCH_BOOKS_PER_ORDER ?? 300),
+      Number(process.env.BENCH_BOOKS_PER_DAY ?? 10_000),
+    ),
 };
 
 // A name that is not a benchmark but prefixes some (`shopify`) runs all of those.
