@@ -52,7 +52,7 @@ describe('switchyard normalize', () => {
     );
     expectOneLineFailure(
       cli(scratch.dir, ['normalize', 'shopfiy', example]),
-      /no connector "shopfiy"; installed: amazon, easypost, ebay, http-json, shopify, stripe, walmart, woocommerce, x12/,
+      /no connector "shopfiy"; installed: amazon, easypost, ebay, http-json, quickbooks, shopify, stripe, walmart, woocommerce, x12, xero/,
     );
     expectOneLineFailure(cli(scratch.dir, ['normalize']), /usage: switchyard normalize <connector> <file>/);
   });
