@@ -2,7 +2,7 @@ import { easypost } from '@switchyard/connector-easypost';
 import { fakeEasyPost } from '@switchyard/connector-easypost/testing';
 import { httpJson } from '@switchyard/connector-http-json';
 import { quickbooks } from '@switchyard/connector-quickbooks';
-import { fakeQuickBooks } from '@switchyard/connector-quickbooks/testing';
+import { cloudEvent, cloudEventsDelivery, fakeQuickBooks } from '@switchyard/connector-quickbooks/testing';
 import { API_VERSION, shopify } from '@switchyard/connector-shopify';
 import { fakeShopify } from '@switchyard/connector-shopify/testing';
 import { xero } from '@switchyard/connector-xero';
@@ -463,6 +463,32 @@ describe('a B2B order on terms', () => {
     });
     const timeline = (await getOrder(hub.db.sql, 'acme', id))!.timeline.map((e) => e.type);
     expect(timeline).toEqual(expect.arrayContaining(['books.posted', 'books.invoice-paid', 'invoice.paid']));
+  });
+
+  it('hands each company its own changes when one delivery holds several (one app, one webhook URL)', async () => {
+    const id = await place('b2b', paidOrder('3002', { b2b: true }));
+    await posted('qbo', saleKey(id));
+    const invoice = (await posting('qbo', saleKey(id)))!;
+    const payment = qboFake.recordPayment({ realm: REALM, invoiceId: invoice.externalId! });
+    // Intuit posts to the app's one URL, here the summary connection's: its own company's change and qbo's.
+    const events = [
+      cloudEvent({
+        realm: DAY_REALM,
+        entity: 'invoice',
+        id: '999',
+        operation: 'updated',
+        time: new Date().toISOString(),
+      }),
+      ...(JSON.parse(payment.body) as Parameters<typeof cloudEventsDelivery>[0]),
+    ];
+    const delivery = cloudEventsDelivery(events, QBO.verifierToken);
+    const answer = await app.request('/webhooks/qbo-day', {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    });
+    expect(answer.status).toBeLessThan(300);
+    await eventually('the invoice paid', async () => (await posting('qbo', saleKey(id)))?.paidAt !== null);
   });
 
   it('refuses a badly signed webhook from the books', async () => {

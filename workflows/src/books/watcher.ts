@@ -84,10 +84,18 @@ export function startBooksWatcher(options: {
     }
   };
 
-  const accountOf = async (books: string) => {
-    const [row] = await sql<{ account: string }[]>`
-      select account from connection_grants where connection_id = ${books}`;
-    return row?.account;
+  /**
+   * Which books connection a change belongs to: the one of the same connector whose grant reaches the change's
+   * company. An app has one webhook URL for every company it is connected to, so a delivery posted to one
+   * connection may hold another's changes (QuickBooks CloudEvents name several companies in one POST).
+   */
+  const ownerOf = async (delivered: string) => {
+    const connector = connections.get(delivered)!.connector.id;
+    const same = ids.filter((id) => connections.get(id)?.connector.id === connector);
+    const rows = await sql<{ connection_id: string; account: string }[]>`
+      select connection_id, account from connection_grants where connection_id = any(${sql.array(same)}::text[])`;
+    const byAccount = new Map(rows.map((r) => [r.account, r.connection_id]));
+    return (account: string) => byAccount.get(account);
   };
 
   const readFeed = async (books: string) => {
@@ -162,9 +170,8 @@ export function startBooksWatcher(options: {
         await keepAlive();
       }
       const handed = await handOverInboxEvents(sql, ids, BATCH, async (event) => {
-        const connection = connections.get(event.connectionId)!;
-        const intake = (connection.connector as AnyConnector).books!;
-        const account = await accountOf(event.connectionId);
+        const intake = (connections.get(event.connectionId)!.connector as AnyConnector).books!;
+        const owner = await ownerOf(event.connectionId);
         const changes = intake.changes({
           headers: event.headers,
           body: event.body,
@@ -173,23 +180,20 @@ export function startBooksWatcher(options: {
         });
         try {
           for (const change of changes) {
-            // One POST may hold several companies: only this connection's is its business.
-            if (account && change.account !== account) continue;
+            // One POST may hold several companies: each change goes to the connection authorized for its own.
+            const books = owner(change.account);
+            if (!books) continue;
+            const connection = connections.get(books)!;
             const [seen] = await sql<{ n: number }[]>`
-              select 1 as n from books_events_seen
-              where books_connection = ${event.connectionId} and event_id = ${change.eventId}`;
+              select 1 as n from books_events_seen where books_connection = ${books} and event_id = ${change.eventId}`;
             if (seen) continue;
             const states = await intake.invoicesOf(
               connectionContext(connection),
               change,
               AbortSignal.timeout(120_000),
             );
-            await applyStates(
-              event.connectionId,
-              states,
-              `${change.entity} ${change.id} ${change.operation}`,
-            );
-            await sql`insert into books_events_seen (books_connection, event_id) values (${event.connectionId}, ${change.eventId})
+            await applyStates(books, states, `${change.entity} ${change.id} ${change.operation}`);
+            await sql`insert into books_events_seen (books_connection, event_id) values (${books}, ${change.eventId})
               on conflict do nothing`;
           }
           return 'handed-over';
