@@ -59,6 +59,7 @@ export async function booksHealth(ctx: OperatorContext, mine: readonly Connectio
   const authorization = new Map<string, AuthorizationHealth>();
   const trouble = new Map<string, string[]>();
   const add = (id: string, words: string) => trouble.set(id, [...(trouble.get(id) ?? []), words]);
+  const connectorTitle = (id: string) => mine.find((c) => c.id === id)?.connector.title ?? 'the vendor';
   for (const id of authorized) {
     const g = grants.find((x) => x.connectionId === id);
     authorization.set(id, {
@@ -76,7 +77,8 @@ export async function booksHealth(ctx: OperatorContext, mine: readonly Connectio
       const parked = counts.find((c) => c.booksConnection === id && c.status === 'parked')?.n ?? 0;
       add(
         id,
-        `reconnect needed: ${g.error ?? 'the vendor refused the grant'}; ${parked} posting${parked === 1 ? '' : 's'} parked until you run switchyard connections authorize ${id} (or Authorize again in the console)`,
+        // The vendor's words are under Authorization: the trouble line says what it means and what to do.
+        `reconnect needed: ${connectorTitle(id)} refused the connection's grant; ${parked} posting${parked === 1 ? '' : 's'} parked until you run switchyard connections authorize ${id} (or Authorize again in the console)`,
       );
     }
   }
