@@ -79,12 +79,13 @@ function bookLines(
       });
     if (line.tax !== 0) {
       const account = taxAccountOf(mapping, order, line);
+      // The tax is booked to its liability account as an amount of its own, so no tax code goes with it: a code
+      // on a journal line would make the books compute tax on it again (Xero), or need more (QuickBooks).
       out.push({
         side: line.tax > 0 ? lineSide : flip(lineSide),
         account,
         amount: Math.abs(line.tax),
-        description: 'Sales tax',
-        ...(line.taxCode ? { taxCode: line.taxCode } : {}),
+        description: `Sales tax${line.taxCode ? ` (${line.taxCode})` : ''}`,
       });
     }
   }

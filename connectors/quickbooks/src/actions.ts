@@ -1,4 +1,4 @@
-import type { BooksDocument, ConnectorActions } from '@switchyard/core';
+import { type BooksDocument, type ConnectorActions, PermanentError } from '@switchyard/core';
 import { type QuickBooksApiOptions, quickbooksApi } from './client.ts';
 import { customerIdOf } from './customers.ts';
 import { requestIdOf } from './identity.ts';
@@ -23,6 +23,16 @@ export function quickbooksActions(options: QuickBooksApiOptions = {}): Connector
     async postDocument(context, { document }) {
       const { signal } = context;
       let write = toQuickBooks(document);
+      // The read before the write finds a sale, refund or journal by its number: without one it could find
+      // nothing, and a retry after the requestid expired would post it twice.
+      if (
+        document.kind !== 'payment' &&
+        document.kind !== 'fee' &&
+        !(write.body as { DocNumber?: string }).DocNumber
+      )
+        throw new PermanentError(
+          `the ${document.kind} ${document.key} has no document number: QuickBooks is read by it before posting, so it needs one (the order's number)`,
+        );
       const api = quickbooksApi(context, options);
       const customer = customerOf(document);
       const resolve = async () => {

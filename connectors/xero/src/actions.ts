@@ -1,4 +1,4 @@
-import type { ConnectorActions } from '@switchyard/core';
+import { type ConnectorActions, currencyExponent, PermanentError } from '@switchyard/core';
 import { xeroAccounting } from './client.ts';
 import { postFee, postJournal, postPayment } from './post-entries.ts';
 import { postRefund } from './post-refund.ts';
@@ -12,6 +12,11 @@ import type { Secrets, Settings } from './settings.ts';
  */
 export const actions: ConnectorActions<Settings, Secrets> = {
   async postDocument(context, { document }) {
+    // Xero keeps two decimals: a KWD or BHD amount (three) would come back changed, after it was posted.
+    if (currencyExponent(document.currency) > 2)
+      throw new PermanentError(
+        `Xero keeps amounts to two decimals, and ${document.currency} has ${currencyExponent(document.currency)}: post this channel's ${document.currency} orders to books that keep them`,
+      );
     const xero = xeroAccounting(context, context.signal);
     const key = context.idempotencyKey;
     switch (document.kind) {

@@ -11,10 +11,14 @@ export function decimal(minor: number, currency: string): number {
   return Number(formatMoney(money(minor, currency)));
 }
 
-/** A decimal amount Xero answered (a JSON number, 2 decimals) as minor units; absent is zero. */
+/**
+ * A decimal amount Xero answered (a JSON number, 2 decimals) as minor units; absent is zero. Xero keeps two
+ * decimals whatever the currency (a merchant's own JPY invoice may say 99.50): what the currency cannot hold
+ * is rounded half-even, as tax engines do, rather than refusing the whole answer.
+ */
 export function minor(value: number | string | undefined | null, currency: string): number {
   if (value === undefined || value === null) return 0;
-  return parseMoney(value, currency).amount;
+  return parseMoney(value, currency, { round: 'half-even' }).amount;
 }
 
 const DOTNET_DATE = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;

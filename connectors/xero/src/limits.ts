@@ -42,11 +42,15 @@ export async function withinConcurrency<T>(
     gates.set(tenant, gate);
   }
   const held = gate;
+  // A waiter is handed the place of the call that ends (active is not lowered for it), so a newcomer arriving
+  // in between cannot take it too.
+  let handed = false;
   if (held.active >= CONCURRENT) {
     signal?.throwIfAborted();
     await new Promise<void>((resolve, reject) => {
       const go = () => {
         signal?.removeEventListener('abort', stop);
+        handed = true;
         resolve();
       };
       const stop = () => {
@@ -57,14 +61,16 @@ export async function withinConcurrency<T>(
       signal?.addEventListener('abort', stop, { once: true });
     });
   }
-  held.active++;
+  if (!handed) held.active++;
   try {
     return await call();
   } finally {
-    held.active--;
     const next = held.waiting.shift();
     if (next) next();
-    else if (held.active === 0) gates.delete(tenant);
+    else {
+      held.active--;
+      if (held.active === 0) gates.delete(tenant);
+    }
   }
 }
 

@@ -54,9 +54,11 @@ export function lineItemOf(line: BooksLine, currency: string): LineItem {
     unitAmount: decimal(sign * line.unitAmount, currency),
     ...(line.item ? { itemCode: line.item } : {}),
     accountCode: line.account,
-    // Without a tax code Xero applies the account's default tax type: the mapping's `taxes.exempt` ("NONE")
-    // names the code of untaxed lines.
-    ...(line.taxCode ? { taxType: line.taxCode, taxAmount: decimal(sign * line.tax, currency) } : {}),
+    // Without a tax type Xero would apply the account's default one (often a sales tax the order never
+    // charged): a line without a code is sent as NONE, with no tax.
+    ...(line.taxCode
+      ? { taxType: line.taxCode, taxAmount: decimal(sign * line.tax, currency) }
+      : { taxType: 'NONE', taxAmount: 0 }),
     ...(line.discount ? { discountAmount: decimal(line.discount, currency) } : {}),
     lineAmount: decimal(sign * line.amount, currency),
     ...(tracking ? { tracking } : {}),

@@ -38,7 +38,9 @@ function unpaidInvoice(tenant: string): string {
 }
 
 const documentFor: Record<(typeof kinds)[number], (key: string, tenant: string) => BooksDocument> = {
-  'sales-receipt': (key) => sale(`sale:${key}`, { customer: { name: 'Shopify customer' } }),
+  // Numbers from the key's tail, as for invoices: digits alone could make two keys one invoice number.
+  'sales-receipt': (key) =>
+    sale(`sale:${key}`, { customer: { name: 'Shopify customer' }, number: `SH-${key.slice(-12)}` }),
   invoice: (key) => invoice(`sale:${key}`, { number: `B2B-${key.slice(-12)}` }),
   payment: (key, tenant) => payment(`payment:${key}`, unpaidInvoice(tenant), 10_000),
   refund: (key, tenant) => ({
