@@ -198,3 +198,13 @@ export function formatMoney(m: Money): string {
   const fraction = exponent === 0 ? '' : `.${digits.slice(-exponent)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;
 }
+
+/**
+ * An amount as people read it in messages and tables: "12.50 USD", "1500 JPY"; a code that is not a currency
+ * (an amount stored before its currency was checked) reads "1250 minor units of XYZ" instead of throwing.
+ */
+export function moneyWords(amount: number, currency: string): string {
+  return isCurrencyCode(currency)
+    ? `${formatMoney({ amount, currency })} ${currency}`
+    : `${amount} minor units of ${currency}`;
+}

@@ -1,3 +1,4 @@
+import type { Order } from '../order.ts';
 import type { Sql } from './db.ts';
 import type { Db } from './orders.ts';
 
@@ -69,17 +70,17 @@ export async function lookAtChangedOrders(
   sql: Sql,
   channels: readonly string[],
   limit: number,
-  look: (orders: { id: string; tenantId: string; connectionId: string }[]) => Promise<void>,
+  look: (orders: Order[]) => Promise<void>,
 ): Promise<number> {
   if (!channels.length) return 0;
-  const rows = await sql<{ id: string; tenant_id: string; connection_id: string; version: number }[]>`
-    select o.id, o.tenant_id, o.connection_id, o.version from orders o
+  const rows = await sql<{ id: string; version: number; data: Order }[]>`
+    select o.id, o.version, o.data from orders o
     join books_activation a on a.connection_id = o.connection_id
     where o.connection_id = any(${sql.array([...channels])}::text[])
       and (o.books_version is null or o.books_version < o.version) and o.created_at >= a.since
     order by o.id limit ${limit}`;
   if (!rows.length) return 0;
-  await look(rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, connectionId: r.connection_id })));
+  await look(rows.map((r) => r.data));
   await sql`update orders as o set books_version = greatest(coalesce(o.books_version, 0), x.version)
     from jsonb_to_recordset(${sql.json(rows.map((r) => ({ id: r.id, version: r.version })) as never)})
       as x(id text, version int)

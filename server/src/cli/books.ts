@@ -1,17 +1,11 @@
-import { formatMoney, listPostings, listSummaries, summaryBreakdown } from '@switchyard/core';
+import { listPostings, listSummaries, moneyWords, summaryBreakdown } from '@switchyard/core';
 import { type Flags, limitOf, out, table, UsageError, withHub } from './shared.ts';
 
 const USAGE =
   'usage: switchyard books postings [--connection <books>] [--status <s>] | books summaries | books summary <id>';
 
-const amount = (minor: number | null, currency: string) => {
-  if (minor === null) return '';
-  try {
-    return `${formatMoney({ amount: minor, currency })} ${currency}`;
-  } catch {
-    return `${minor} (minor units) ${currency}`;
-  }
-};
+const amount = (minor: number | null, currency: string) =>
+  minor === null ? '' : moneyWords(minor, currency);
 
 /**
  * `switchyard books postings`: documents posted to the books (newest first); `books summaries`: the daily

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { formatMoney, listPostings, listSummaries, type Money, summaryBreakdown } from '@switchyard/core';
+import { listPostings, listSummaries, moneyWords, summaryBreakdown } from '@switchyard/core';
 import type { Hono } from 'hono';
 import { beginAuthorization, type ConnectionHealth } from '../operator/index.ts';
 import { type ConsoleDeps, type ConsoleEnv, field, messageOf, operatorOf, viewOf } from './context.ts';
@@ -18,14 +18,6 @@ const GRANT_WORDS = {
   expired: '○ access token expired (refreshed on the next call)',
   'reconnect-needed': '✗ reconnect needed',
 } as const;
-
-export function money(amount: number, currency: string): string {
-  try {
-    return `${formatMoney({ amount, currency } as Money)} ${currency}`;
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
 
 /** The authorization and postings of a books connection, as facts of its card. */
 export function BooksFacts({ h, base }: { h: ConnectionHealth; base: string }) {
@@ -176,8 +168,8 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                   <td>{s.booksConnection}</td>
                   <td>{s.currency}</td>
                   <td>{s.orders}</td>
-                  <td class="num">{money(s.debits, s.currency)}</td>
-                  <td class="num">{money(s.credits, s.currency)}</td>
+                  <td class="num">{moneyWords(s.debits, s.currency)}</td>
+                  <td class="num">{moneyWords(s.credits, s.currency)}</td>
                   <td>
                     <Status value={s.status} />
                   </td>
@@ -221,8 +213,8 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                     {p.paidAt ? ' · paid' : ''}
                   </td>
                   <td>{p.booksConnection}</td>
-                  <td class="num">{money(p.totalAmount, p.currency)}</td>
-                  <td class="num">{p.booksTotal === null ? '—' : money(p.booksTotal, p.currency)}</td>
+                  <td class="num">{moneyWords(p.totalAmount, p.currency)}</td>
+                  <td class="num">{p.booksTotal === null ? '—' : moneyWords(p.booksTotal, p.currency)}</td>
                   <td>
                     <Status value={p.status} />
                     {p.detail ? <p class="error-text">{p.detail}</p> : null}
@@ -247,8 +239,8 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
     const html = (
       <Page view={viewOf(c, deps)} title={`Summary ${s.day} ${s.currency}`}>
         <p>
-          {s.booksConnection} · {s.orders} orders · debits {money(s.debits, s.currency)} · credits{' '}
-          {money(s.credits, s.currency)} · <Status value={s.status} />
+          {s.booksConnection} · {s.orders} orders · debits {moneyWords(s.debits, s.currency)} · credits{' '}
+          {moneyWords(s.credits, s.currency)} · <Status value={s.status} />
           {s.externalId ? ` · journal ${s.externalId} in the books` : ''}
         </p>
         <h2>Journal</h2>
@@ -268,8 +260,8 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                 <td>{l.account}</td>
                 <td>{l.description}</td>
                 <td>{l.taxCode ?? ''}</td>
-                <td class="num">{l.side === 'debit' ? money(l.amount, s.currency) : ''}</td>
-                <td class="num">{l.side === 'credit' ? money(l.amount, s.currency) : ''}</td>
+                <td class="num">{l.side === 'debit' ? moneyWords(l.amount, s.currency) : ''}</td>
+                <td class="num">{l.side === 'credit' ? moneyWords(l.amount, s.currency) : ''}</td>
               </tr>
             ))}
           </tbody>
@@ -292,7 +284,7 @@ export function booksPages(app: Hono<ConsoleEnv>, deps: ConsoleDeps) {
                   </a>
                 </td>
                 <td>{e.kind}</td>
-                <td class="num">{money(e.amount, s.currency)}</td>
+                <td class="num">{moneyWords(e.amount, s.currency)}</td>
               </tr>
             ))}
           </tbody>

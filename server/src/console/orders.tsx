@@ -1,11 +1,10 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import {
-  formatMoney,
   getDelivery,
   getOrderDetail,
   listOrders,
-  type Money,
+  moneyWords,
   type OrderDetail,
   type OrderPage,
   OrderStatus,
@@ -56,13 +55,7 @@ function queryString(q: Partial<OrderQuery>): string {
   return p.toString();
 }
 
-function money(amount: number, currency: string): string {
-  try {
-    return `${formatMoney({ amount, currency } as Money)} ${currency}`;
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
+const money = moneyWords;
 
 function OrdersPage(props: { view: View; q: OrderQuery; page: OrderPage; connections: string[] }) {
   const { view, q, page } = props;

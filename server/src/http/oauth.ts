@@ -42,7 +42,11 @@ export function oauthRoutes(hub: Parameters<typeof completeAuthorization>[0], lo
     } catch (error) {
       log.error('the authorization callback failed', { error: describeError(error) });
       return c.html(
-        page('Not connected', 'the hub could not finish the authorization; try again in a minute', false),
+        page(
+          'Not connected',
+          'the hub could not finish the authorization (its database did not answer), and this link is spent: start the authorization again (switchyard connections authorize <connection>, or Authorize in the console) once the hub is healthy',
+          false,
+        ),
         503,
       );
     }

@@ -2,7 +2,6 @@ import {
   activateBooks,
   describeError,
   type Engine,
-  getOrder,
   type Loop,
   lookAtChangedOrders,
   type Sql,
@@ -62,11 +61,12 @@ export function startBooksDispatcher(options: {
         const inSummary = new Set(summarized.map((r) => r.order_id));
         const onItsOwn = new Set(posted.map((r) => r.order_id));
         const starts: { input: PostingInput; workflowId: string }[] = [];
-        for (const { id, tenantId, connectionId } of orders) {
+        for (const order of orders) {
+          const { id, tenantId } = order;
+          const connectionId = order.source.connectionId;
           const plan = plans.get(connectionId)!;
-          const order = (await getOrder(sql, tenantId, id))?.order;
-          const kind = order && saleKindOf(order, plan);
-          if (!order || !kind || inSummary.has(id)) continue;
+          const kind = saleKindOf(order, plan);
+          if (!kind || inSummary.has(id)) continue;
           if (plan.mode === 'daily-summary' && kind !== 'invoice' && !onItsOwn.has(id)) continue;
           const start = (key: string, extra: Partial<PostingInput> = {}) =>
             starts.push({

@@ -5,12 +5,12 @@ import {
   type Connection,
   connectionContext,
   defineWorkflow,
-  formatMoney,
   getOrder,
   getPosting,
   isPermanent,
   isReconnectNeeded,
   markInvoicePaid,
+  moneyWords,
   type Order,
   PermanentError,
   type PostedDocument,
@@ -153,14 +153,6 @@ const build = (deps: BooksDeps, plan: BooksPlan, input: PostingInput) => async (
   }
 };
 
-const amountWords = (amount: number, currency: string) => {
-  try {
-    return `${formatMoney({ amount, currency })} ${currency}`;
-  } catch {
-    return `${amount} minor units of ${currency}`;
-  }
-};
-
 /** Whether the books connection's grant is usable now (it was authorized again meanwhile). */
 export const grantUsable = (sql: Sql, books: string) => async () => {
   const [row] = await sql<{ valid: boolean }[]>`
@@ -240,7 +232,7 @@ export function booksPostingWorkflow(deps: BooksDeps) {
           });
           if (posted.total !== done.totalAmount || posted.tax !== done.taxAmount) {
             const vendor = books.connector.title;
-            const say = (amount: number) => amountWords(amount, document.currency);
+            const say = (amount: number) => moneyWords(amount, document.currency);
             await recordOnce(deps.sql, 'figures', {
               tenantId: input.tenantId,
               connectionId: plan.books,
